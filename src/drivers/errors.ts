@@ -47,7 +47,10 @@ export class ProtocolError extends DriverError {
     readonly reply: string,
     readonly expected: string,
   ) {
-    super(`${resource}: reply to ${JSON.stringify(command)} was ${JSON.stringify(reply)}, expected ${expected}`, resource);
+    super(
+      `${resource}: reply to ${JSON.stringify(command)} was ${JSON.stringify(reply)}, expected ${expected}`,
+      resource,
+    );
   }
 }
 
@@ -60,7 +63,10 @@ export class InstrumentError extends DriverError {
     /** The command after which the error was read, when known. */
     readonly command?: string,
   ) {
-    super(`${resource}: instrument error ${code}, "${text}"${command ? ` after ${JSON.stringify(command)}` : ""}`, resource);
+    super(
+      `${resource}: instrument error ${code}, "${text}"${command ? ` after ${JSON.stringify(command)}` : ""}`,
+      resource,
+    );
   }
 }
 
@@ -74,6 +80,31 @@ export class SafetyLimitError extends DriverError {
     readonly requested: number,
     readonly unit: string,
   ) {
-    super(`${resource}: refused ${requested} ${unit}: safety limit ${limit} is ${limitValue} ${unit}; nothing was sent`, resource);
+    super(
+      `${resource}: refused ${requested} ${unit}: safety limit ${limit} is ${limitValue} ${unit}; nothing was sent`,
+      resource,
+    );
+  }
+}
+
+/**
+ * A value the instrument cannot take (outside the range or set its manual
+ * allows), refused by the driver's validator before any byte was sent.
+ * Distinct from {@link SafetyLimitError}: that one is the user's own, tighter
+ * limit; this one is what the hardware accepts at all.
+ */
+export class SettingRangeError extends DriverError {
+  constructor(
+    resource: string,
+    /** Driver property name, e.g. "sourceVoltage". */
+    readonly setting: string,
+    readonly requested: unknown,
+    /** Why it was refused, e.g. "outside [-210, 210]". */
+    readonly reason: string,
+  ) {
+    super(
+      `${resource}: refused ${setting} = ${JSON.stringify(requested)}: ${reason}; nothing was sent`,
+      resource,
+    );
   }
 }

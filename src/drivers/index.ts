@@ -1,0 +1,35 @@
+/**
+ * Public surface of the driver layers (DESIGN.md, "Drivers"): transports,
+ * the SCPI session, instrument kinds and models.
+ */
+
+export * from "./errors.js";
+export {
+  attachKeithley2400,
+  type ConnectKeithley2400Options,
+  connectKeithley2400,
+} from "./instruments/connect-keithley2400.js";
+export {
+  KEITHLEY_2400_PROPERTIES,
+  Keithley2400,
+  type Keithley2400Options,
+} from "./instruments/keithley2400.js";
+export type * from "./instruments/kinds.js";
+export type { Property, PropertySpec, PropertyTable } from "./instruments/properties.js";
+export { READOUT_ELEMENTS } from "./instruments/readings.js";
+export { SafetyGuard, type SafetyLimits } from "./instruments/safety.js";
+export type { ErrorEntry } from "./scpi/error-queue.js";
+export type { Identity } from "./scpi/identity.js";
+export {
+  type CallOptions,
+  type ScpiChannel,
+  type ScpiExchange,
+  type ScpiLease,
+  ScpiSession,
+  type ScpiSessionOptions,
+} from "./scpi/session.js";
+export type { Transport } from "./transport.js";
+export { type OpenTransportOptions, openTransport } from "./transports/open.js";
+export { type Exchange, type ReplayOptions, ReplayTransport } from "./transports/replay.js";
+export { parseResource, type ResourceAddress } from "./transports/resource.js";
+export type { SerialLineOptions, SerialPortClass } from "./transports/serial.js";

@@ -1,0 +1,63 @@
+/**
+ * From a resource string to a ready Keithley 2400 driver: transport,
+ * session, identity check, clean status, known state.
+ */
+import { ProtocolError } from "../errors.js";
+import { ScpiSession, type ScpiSessionOptions } from "../scpi/session.js";
+import type { Transport } from "../transport.js";
+import { type OpenTransportOptions, openTransport } from "../transports/open.js";
+import { Keithley2400, type Keithley2400Options } from "./keithley2400.js";
+import { READOUT_ELEMENTS } from "./readings.js";
+
+export interface ConnectKeithley2400Options
+  extends Keithley2400Options,
+    ScpiSessionOptions,
+    OpenTransportOptions {}
+
+/** `*IDN?` of the 2400 series: "KEITHLEY INSTRUMENTS INC.,MODEL 2400,<serial>,<firmware>". */
+const MODEL_2400_SERIES = /^MODEL 24\d\d/i;
+
+/**
+ * Opens `resource` (see `openTransport`) and {@link attachKeithley2400}s a
+ * driver to it. `options.limits` is required: there is no default for
+ * what a device under test survives.
+ */
+export async function connectKeithley2400(
+  resource: string,
+  options: ConnectKeithley2400Options,
+): Promise<Keithley2400> {
+  return attachKeithley2400(await openTransport(resource, options), options);
+}
+
+/**
+ * Start-up on an open transport: checks that `*IDN?` names a 2400-series
+ * SourceMeter (ProtocolError otherwise), clears the status (`*CLS`), sets
+ * the readout to all five elements and reads the source state the safety
+ * checks depend on. Closes the transport if any of that fails.
+ */
+export async function attachKeithley2400(
+  transport: Transport,
+  options: ConnectKeithley2400Options,
+): Promise<Keithley2400> {
+  const session = new ScpiSession(transport, options);
+  try {
+    const identity = await session.identify();
+    if (!/^KEITHLEY/i.test(identity.manufacturer) || !MODEL_2400_SERIES.test(identity.model)) {
+      const reply = [identity.manufacturer, identity.model, identity.serial, identity.firmware].join(",");
+      throw new ProtocolError(
+        session.resource,
+        "*IDN?",
+        reply,
+        "a Keithley 2400-series SourceMeter (KEITHLEY ...,MODEL 24xx,...)",
+      );
+    }
+    await session.write("*CLS");
+    const driver = new Keithley2400(session, options);
+    await driver.readoutElements.set(READOUT_ELEMENTS);
+    await driver.refreshState();
+    return driver;
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+}

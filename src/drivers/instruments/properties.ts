@@ -1,0 +1,166 @@
+/**
+ * Declarative instrument properties (STYLE.md 1, after PyMeasure's
+ * `Instrument.control` and zeromq.js's `defineOpt`): a driver is a table of
+ * {@link PropertySpec}s — query, set command, validator, value map, a
+ * one-line doc with unit and range — bound to a session by one function.
+ *
+ * Shape of a bound property: `await k.sourceVoltage.get()` and
+ * `await k.sourceVoltage.set(1.2)`. Async methods rather than JS accessors,
+ * because every read and write is an exchange with the instrument that can
+ * time out or fail, and a `set` must be awaited before the next step.
+ */
+import { ProtocolError, SettingRangeError } from "../errors.js";
+import type { CallOptions, ScpiChannel, ScpiSession } from "../scpi/session.js";
+import { formatNumber, parseBoolean, parseNumber } from "../scpi/values.js";
+import { booleanOnOff, strictDiscreteSet, type Validator } from "./validators.js";
+
+export interface PropertySpec<T> {
+  /** One line: what the value is, its unit and its allowed range or values. */
+  readonly doc: string;
+  /** SI unit symbol ("V", "A", "Ω", "s"), a named non-SI unit ("PLC"), or null for choices and switches. */
+  readonly unit: string | null;
+  /** Query that reads the setting. */
+  readonly query: string;
+  /** Command that sets it; `%s` stands for the encoded value. */
+  readonly command: string;
+  /** What a valid reply to `query` looks like, for error messages. */
+  readonly expected: string;
+  /** Validates (throws RangeError) and encodes a value as SCPI program data. */
+  encode(value: T): string;
+  /** Decodes the reply to `query`; undefined if it does not parse. */
+  decode(reply: string): T | undefined;
+}
+
+/** A table of properties, keyed by the name they are bound under. */
+export type PropertyTable = Readonly<Record<string, PropertySpec<unknown>>>;
+
+export type ValueOf<S> = S extends PropertySpec<infer T> ? T : never;
+
+/** A numeric setting: `validate` decides what the instrument accepts. */
+export function numberProperty(spec: {
+  doc: string;
+  unit: string;
+  query: string;
+  command: string;
+  validate: Validator<number>;
+}): PropertySpec<number> {
+  return {
+    ...spec,
+    expected: "a number",
+    encode: (value) => formatNumber(spec.validate(value)),
+    decode: parseNumber,
+  };
+}
+
+/** A setting with named choices, each mapped to its SCPI mnemonic (`{ voltage: "VOLT" }`). */
+export function choiceProperty<K extends string>(spec: {
+  doc: string;
+  query: string;
+  command: string;
+  values: Readonly<Record<K, string>>;
+}): PropertySpec<K> {
+  const names = Object.keys(spec.values) as K[];
+  const allowed = strictDiscreteSet(names);
+  return {
+    doc: spec.doc,
+    unit: null,
+    query: spec.query,
+    command: spec.command,
+    expected: `one of ${Object.values<string>(spec.values).join(", ")}`,
+    encode: (value) => spec.values[allowed(value)],
+    decode: (reply) => names.find((name) => spec.values[name].toUpperCase() === reply.trim().toUpperCase()),
+  };
+}
+
+/** An on/off switch: sent as ON/OFF, read back as 1/0. */
+export function booleanProperty(spec: {
+  doc: string;
+  query: string;
+  command: string;
+}): PropertySpec<boolean> {
+  return { ...spec, unit: null, expected: "1 or 0", encode: booleanOnOff, decode: parseBoolean };
+}
+
+/** A property bound to a session. */
+export interface Property<T> {
+  readonly name: string;
+  readonly doc: string;
+  readonly unit: string | null;
+  /** Reads the setting from the instrument. */
+  get(options?: CallOptions): Promise<T>;
+  /** Validates, checks the driver's limits, then sends; nothing is sent if a check refuses. */
+  set(value: T, options?: CallOptions): Promise<void>;
+  /** {@link get} on a channel already held (inside `session.exclusive`). */
+  getWith(channel: ScpiChannel, options?: CallOptions): Promise<T>;
+  /** {@link set} on a channel already held (inside `session.exclusive`). */
+  setWith(channel: ScpiChannel, value: T, options?: CallOptions): Promise<void>;
+}
+
+export type BoundProperties<Table extends PropertyTable> = {
+  readonly [K in keyof Table]: Property<ValueOf<Table[K]>>;
+};
+
+/** How a driver takes part in its properties' reads and writes. */
+export interface PropertyHooks {
+  /** Runs before a set is sent, with the queue held; throws (e.g. SafetyLimitError) to refuse. */
+  check(name: string, value: unknown, channel: ScpiChannel): Promise<void>;
+  /** Told the value the instrument now holds, after a get or a successful set. */
+  record(name: string, value: unknown): void;
+}
+
+export interface BindOptions {
+  readonly hooks?: PropertyHooks;
+  /** Read the error queue after every set and throw what the instrument refused. */
+  readonly checkErrorsAfterSet: boolean;
+}
+
+/** Binds every property of `table` to `session`. */
+export function bindProperties<Table extends PropertyTable>(
+  session: ScpiSession,
+  table: Table,
+  options: BindOptions,
+): BoundProperties<Table> {
+  const entries = Object.entries(table).map(([name, spec]) => [
+    name,
+    bindProperty(session, name, spec, options),
+  ]);
+  return Object.fromEntries(entries) as BoundProperties<Table>;
+}
+
+function bindProperty<T>(
+  session: ScpiSession,
+  name: string,
+  spec: PropertySpec<T>,
+  options: BindOptions,
+): Property<T> {
+  const { hooks, checkErrorsAfterSet } = options;
+  const getWith = async (channel: ScpiChannel, callOptions?: CallOptions): Promise<T> => {
+    const reply = await channel.query(spec.query, callOptions);
+    const value = spec.decode(reply);
+    if (value === undefined) throw new ProtocolError(session.resource, spec.query, reply, spec.expected);
+    hooks?.record(name, value);
+    return value;
+  };
+  const setWith = async (channel: ScpiChannel, value: T, callOptions?: CallOptions): Promise<void> => {
+    let encoded: string;
+    try {
+      encoded = spec.encode(value);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new SettingRangeError(session.resource, name, value, error.message);
+    }
+    await hooks?.check(name, value, channel);
+    await channel.write(spec.command.replace("%s", encoded));
+    if (checkErrorsAfterSet) await channel.checkErrors(callOptions);
+    hooks?.record(name, value);
+  };
+  return {
+    name,
+    doc: spec.doc,
+    unit: spec.unit,
+    get: (callOptions) => session.exclusive((channel) => getWith(channel, callOptions)),
+    set: (value, callOptions) => session.exclusive((channel) => setWith(channel, value, callOptions)),
+    getWith,
+    setWith,
+  };
+}

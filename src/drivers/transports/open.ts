@@ -1,0 +1,44 @@
+/**
+ * One entry point from a resource string to an open {@link Transport}.
+ */
+import type { Transport } from "../transport.js";
+import { parseResource } from "./resource.js";
+import { openSerialTransport, type SerialLineOptions, type SerialPortClass } from "./serial.js";
+import { openTcpTransport } from "./tcp.js";
+
+export interface OpenTransportOptions {
+  /** TCP: give up connecting after this long, ms (default 5000). */
+  readonly connectTimeoutMs?: number;
+  /** Serial: line settings (default 9600 8N1, no flow control). */
+  readonly serial?: SerialLineOptions;
+  /** Serial: port class to open with (default serialport's `SerialPort`; `SerialPortMock` in tests). */
+  readonly serialPortClass?: SerialPortClass;
+}
+
+/**
+ * Opens `TCPIP::<host>::<port>::SOCKET` or `ASRL<path>::INSTR`
+ * (see {@link parseResource}); errors are ResourceError (bad string, no such
+ * device) or ConnectionError (refused, timed out, busy).
+ */
+export async function openTransport(
+  resource: string,
+  options: OpenTransportOptions = {},
+): Promise<Transport> {
+  const address = parseResource(resource);
+  switch (address.kind) {
+    case "tcp-socket":
+      return openTcpTransport({
+        host: address.host,
+        port: address.port,
+        resource,
+        connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+      });
+    case "serial":
+      return openSerialTransport({
+        ...options.serial,
+        path: address.path,
+        resource,
+        ...(options.serialPortClass ? { portClass: options.serialPortClass } : {}),
+      });
+  }
+}
