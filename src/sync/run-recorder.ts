@@ -20,13 +20,6 @@ export interface RunColumn {
   readonly values: Float64Array;
 }
 
-export interface RunExchange {
-  readonly sent: string;
-  readonly received?: string;
-  /** Wall time, s since the Unix epoch. */
-  readonly at: number;
-}
-
 export class RunRecorder {
   readonly dataPath: string;
   readonly commandsPath: string;
@@ -67,7 +60,8 @@ export class RunRecorder {
     this.rows += n;
   }
 
-  appendExchange(exchange: RunExchange): void {
+  /** Appends one command exchange (any JSON-serialisable record) as a line. */
+  appendExchange(exchange: Readonly<Record<string, unknown>>): void {
     appendFileSync(this.commandsPath, `${JSON.stringify(exchange)}\n`);
   }
 

@@ -1,0 +1,47 @@
+/**
+ * `pms virtual`: serve the virtual Keithley 2400 so that any program — this
+ * framework's drivers, PyMeasure, a terminal — can talk to it over TCP or a
+ * serial PTY until Ctrl-C.
+ */
+import type { Command } from "commander";
+import { serveVirtualKeithley2400 } from "../../virtual/index.js";
+import { parseNumber } from "../options.js";
+
+export function registerVirtual(program: Command): void {
+  program
+    .command("virtual")
+    .description("serve a virtual Keithley 2400 (a memristor under test) over TCP and/or a serial PTY")
+    .option("--host <address>", "TCP address to listen on", "127.0.0.1")
+    .option("--port <n>", "TCP port (0 picks a free one; 5025 is the SCPI-socket convention)", parseNumber, 5025)
+    .option("--no-tcp", "do not listen on TCP")
+    .option("--serial", "also serve on a serial PTY pair made by socat", false)
+    .option("--seed <n>", "seed of the measurement noise", parseNumber, 1)
+    .option("--source-delay <s>", "source delay before each reading, s", parseNumber)
+    .option("--real-time", "wait the instrument's delays on the wall clock (default: simulated time)", false)
+    .addHelpText(
+      "after",
+      `
+Examples:
+  pms virtual                       # TCPIP::127.0.0.1::5025::SOCKET
+  pms virtual --port 0 --serial     # a free TCP port, plus ASRL/dev/pts/N::INSTR
+  echo '*IDN?' | socat - TCP:127.0.0.1:5025`,
+    )
+    .action(async (options) => {
+      const server = await serveVirtualKeithley2400({
+        seed: options.seed,
+        sourceDelay: options.sourceDelay,
+        realTime: options.realTime,
+        tcp: options.tcp ? { host: options.host, port: options.port } : false,
+        serial: options.serial,
+      });
+      for (const resource of [server.tcpResource, server.serialResource]) {
+        if (resource) console.log(`virtual Keithley 2400 serving on ${resource}`);
+      }
+      console.log("Ctrl-C to stop.");
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      await server.close();
+    });
+}

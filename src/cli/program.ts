@@ -1,0 +1,19 @@
+/**
+ * The `pms` program: each subcommand is one file in src/cli/commands/ that
+ * registers itself here.
+ */
+import { Command } from "commander";
+import { registerIv } from "./commands/iv.js";
+import { registerVirtual } from "./commands/virtual.js";
+
+export function buildProgram(): Command {
+  const program = new Command()
+    .name("pms")
+    .description(
+      "photon-memristor-sim: drive photonic and memristive devices, real or virtual, and compare them with their models.",
+    )
+    .showHelpAfterError("(run with --help for usage)");
+  registerIv(program);
+  registerVirtual(program);
+  return program;
+}

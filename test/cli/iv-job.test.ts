@@ -1,0 +1,83 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SafetyLimitError } from "../../src/drivers/errors.js";
+import { type IvJobOptions, runIvJob } from "../../src/cli/iv-job.js";
+
+function options(overrides: Partial<IvJobOptions> = {}): IvJobOptions {
+  return {
+    amplitude: 1.2,
+    pointsPerCycle: 200,
+    cycles: 2,
+    compliance: 10e-3,
+    nplc: 1,
+    sourceDelay: 1e-3,
+    model: "vteam",
+    limits: { maxAbsVoltage: 2, maxAbsCurrent: 0.1, maxVoltageStep: 0.1 },
+    outDir: join(mkdtempSync(join(tmpdir(), "pms-iv-")), "run"),
+    timeoutMs: 2000,
+    seed: 1,
+    ...overrides,
+  };
+}
+
+describe("the I-V job on the embedded virtual Keithley 2400", () => {
+  it("sweeps, sees a pinched hysteresis loop, compares with the model and records every sample", async () => {
+    const progress: number[] = [];
+    const result = await runIvJob(options(), (done) => progress.push(done));
+
+    expect(result.virtual).toBe(true);
+    expect(result.resource).toMatch(/^TCPIP::127\.0\.0\.1::\d+::SOCKET$/);
+    expect(result.identity).toMatch(/^KEITHLEY INSTRUMENTS INC\. MODEL 2400/);
+    expect(result.points).toBe(401);
+    expect(result.chunks).toBe(5); // four half cycles of 100 levels and the final 0 V
+    expect(progress).toEqual([100, 200, 300, 400, 401]);
+    // Applied levels come back as measured voltages, in order.
+    expect(result.voltage[100]).toBeCloseTo(0, 3);
+    expect(result.voltage[50]).toBeCloseTo(1.2, 3);
+    expect(result.voltage[150]).toBeCloseTo(-1.2, 3);
+
+    expect(result.hysteresisSeen).toBe(true);
+    expect(result.hysteresis.branchSeparation).toBeGreaterThan(0.2);
+    // Pinched at the origin: the current at 0 V is noise, far below the peak.
+    const peak = Math.max(...Array.from(result.current, Math.abs));
+    for (const i of result.hysteresis.currentAtZero) expect(Math.abs(i)).toBeLessThan(1e-3 * peak);
+    // The hidden device is not the default model: a residual, but a finite one.
+    expect(result.rmsResidual).toBeGreaterThan(0);
+    expect(Number.isFinite(result.rmsResidual)).toBe(true);
+
+    const rows = readFileSync(result.files.data, "utf8").trimEnd().split("\n");
+    expect(rows[0]).toBe("time_s,voltage_V,current_A,predicted_current_A,residual_A");
+    expect(rows).toHaveLength(402);
+    const [t, v, i, p, r] = (rows[51] ?? "").split(",").map(Number);
+    expect(t).toBeGreaterThan(0);
+    expect([v, i, p]).toEqual([result.voltage[50], result.current[50], result.predicted[50]]);
+    expect(r).toBeCloseTo((i as number) - (p as number), 15);
+
+    const run = JSON.parse(readFileSync(result.files.run, "utf8"));
+    expect(run.stop).toMatchObject({ status: "success", rows: 401, summary: { points: 401, hysteresisSeen: true } });
+    const sent = readFileSync(result.files.commands, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line).sent);
+    expect(sent[0]).toBe("*IDN?");
+    expect(sent.filter((c) => c === ":READ?")).toHaveLength(5);
+    expect(sent.at(-2)).toMatch(/^:OUTP (OFF|0)$/);
+    expect(readFileSync(result.files.plot, "utf8")).toMatch(/^<svg[\s\S]*measured[\s\S]*<\/svg>\n$/);
+  });
+
+  it("refuses a sweep past the safety limit before any level is sent, and says so in the record", async () => {
+    const o = options({ amplitude: 3 });
+    const error = await runIvJob(o).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyLimitError);
+    expect((error as SafetyLimitError).limit).toBe("maxAbsVoltage");
+    const sent = readFileSync(join(o.outDir, "commands.jsonl"), "utf8");
+    expect(sent).not.toMatch(/:SOUR:LIST|:SOUR:VOLT:LEV 3/);
+    expect(JSON.parse(readFileSync(join(o.outDir, "run.json"), "utf8")).stop.status).toBe("failed");
+  });
+
+  it("names the known models when asked for an unknown one", async () => {
+    await expect(runIvJob(options({ model: "hp-labs" }))).rejects.toThrow(/unknown model "hp-labs"; known: vteam, /);
+  });
+});
