@@ -1,0 +1,257 @@
+/**
+ * The 2400 behind its SCPI table: settings, the DUT, the clock, the status
+ * registers, and what happens when it is triggered (manual §11 "Trigger
+ * model": arm layer × trigger layer of source-delay-measure cycles).
+ */
+
+import type { VirtualClock } from "../clock.js";
+import type { DeviceUnderTest } from "../dut.js";
+import { ScpiError } from "../scpi/errors.js";
+import { EventRegister } from "../scpi/status.js";
+import { type MeasurementNoise, type Reading, sourceMeasure } from "./measure.js";
+import { sourceLevels, sourcePoint } from "./sequence.js";
+import { type Keithley2400Settings, resetSettings } from "./settings.js";
+
+/** Measurement Event Register bits (manual §15 "Measurement Event Register", Figure 15-6). */
+export const MEASUREMENT_EVENT = {
+  READING_AVAILABLE: 1 << 6,
+  READING_OVERFLOW: 1 << 7,
+  BUFFER_AVAILABLE: 1 << 8,
+  BUFFER_FULL: 1 << 9,
+  COMPLIANCE: 1 << 14,
+} as const;
+
+/** Operation Event Register bits (manual §15 "Operation Event Register"). */
+export const OPERATION_EVENT = {
+  WAITING_FOR_ARM: 1 << 6,
+  IDLE: 1 << 10,
+} as const;
+
+/** Keithley-defined errors this model raises (manual Appendix B, Table B-1). */
+export const DEVICE_ERRORS = {
+  OUTPUT_OFF: 803,
+  INFINITE_ARM_COUNT: 830,
+} as const;
+
+/** Auto source delay: the bench-default delay action, 1 ms (manual §11 "Bench defaults"). */
+export const AUTO_SOURCE_DELAY = 0.001;
+/**
+ * Firmware and A/D overhead per reading, s: not in the manual; a round
+ * figure so that readings take time even at the shortest settings.
+ */
+export const READING_OVERHEAD = 0.001;
+
+export interface Keithley2400CoreOptions {
+  readonly dut: DeviceUnderTest;
+  readonly clock: VirtualClock;
+  readonly noise: MeasurementNoise | undefined;
+  /** :SOURce:DELay at power-on, s (auto delay off); undefined keeps the *RST default. */
+  readonly powerOnSourceDelay?: number;
+}
+
+export class Keithley2400Core {
+  settings: Keithley2400Settings = resetSettings();
+  readonly dut: DeviceUnderTest;
+  readonly clock: VirtualClock;
+  readonly noise: MeasurementNoise | undefined;
+  readonly measurementEvents = new EventRegister();
+  readonly operationEvents = new EventRegister();
+  readonly questionableEvents = new EventRegister();
+  /** Readings of the last acquisition: what :FETCh? returns. */
+  readings: Reading[] = [];
+  /** The trace (reading) buffer, up to :TRACe:POINts readings. */
+  buffer: Reading[] = [];
+  /** Arm passes still waiting for a bus trigger (*TRG) after :INITiate with :ARM:SOURce BUS. */
+  pendingArms = 0;
+  /** The last reading hit compliance (:SENSe:…:PROTection:TRIPped?). */
+  complianceTripped = false;
+  /** Last front-panel key pressed (:SYSTem:KEY?). */
+  lastKey = 0;
+  remoteState: "LOC" | "REM" | "RWL" = "REM";
+  /** Voltage across the DUT now, V (0 with the output off). */
+  appliedVoltage = 0;
+
+  constructor(options: Keithley2400CoreOptions) {
+    this.dut = options.dut;
+    this.clock = options.clock;
+    this.noise = options.noise;
+    if (options.powerOnSourceDelay !== undefined) {
+      this.settings.sourceDelay = options.powerOnSourceDelay;
+      this.settings.sourceDelayAuto = false;
+    }
+    this.operationEvents.setCondition(OPERATION_EVENT.IDLE, true);
+  }
+
+  /** *RST (and :SYSTem:PRESet): the default settings, output off, acquisition aborted. */
+  reset(): void {
+    this.settings = resetSettings();
+    this.abort();
+    this.setOutput(false);
+    this.readings = [];
+    this.complianceTripped = false;
+  }
+
+  /** *CLS beyond the engine's part: the instrument's event registers. */
+  clearEvents(): void {
+    this.measurementEvents.clearEvents();
+    this.operationEvents.clearEvents();
+    this.questionableEvents.clearEvents();
+  }
+
+  setOutput(on: boolean): void {
+    this.settings.outputEnabled = on;
+    if (!on) this.appliedVoltage = 0;
+  }
+
+  /**
+   * :INITiate: leaves the idle state. The output must be on unless auto
+   * output-off is enabled (+803, manual §18 :SOURce:CLEar:AUTO). With the
+   * arm source BUS the arm passes wait for *TRG.
+   */
+  initiate(): void {
+    if (!this.settings.outputEnabled && !this.settings.autoOutputOff)
+      throw new ScpiError(DEVICE_ERRORS.OUTPUT_OFF);
+    // Continuous operation (ARM:COUNt INFinite) is not simulated: refused rather than faked.
+    if (this.settings.arm.count === Number.POSITIVE_INFINITY) throw new ScpiError(-221);
+    sourceLevels(this.settings); // a bad log sweep fails now, not at the first trigger
+    this.readings = [];
+    if (this.settings.arm.source === "BUS") {
+      this.pendingArms = this.settings.arm.count;
+      this.operationEvents.setCondition(OPERATION_EVENT.IDLE, false);
+      this.operationEvents.setCondition(OPERATION_EVENT.WAITING_FOR_ARM, true);
+      return;
+    }
+    for (let pass = 0; pass < this.settings.arm.count; pass++) {
+      if (!this.#armPass(pass)) break;
+    }
+    this.#finish();
+  }
+
+  /** *TRG: one arm pass, when an :INITiate with arm source BUS is waiting; otherwise -211. */
+  busTrigger(): void {
+    if (this.pendingArms === 0) throw new ScpiError(-211);
+    const pass = this.settings.arm.count - this.pendingArms;
+    this.pendingArms--;
+    const carryOn = this.#armPass(pass);
+    if (this.pendingArms === 0 || !carryOn) {
+      this.pendingArms = 0;
+      this.#finish();
+    }
+  }
+
+  /** :ABORt: back to idle. */
+  abort(): void {
+    this.pendingArms = 0;
+    this.operationEvents.setCondition(OPERATION_EVENT.WAITING_FOR_ARM, false);
+    this.operationEvents.setCondition(OPERATION_EVENT.IDLE, true);
+  }
+
+  /** :READ?: :ABORt, :INITiate, :FETCh? (manual §17 ":READ?"). */
+  read(): Reading[] {
+    if (this.settings.arm.count === Number.POSITIVE_INFINITY)
+      throw new ScpiError(DEVICE_ERRORS.INFINITE_ARM_COUNT);
+    // A bus-triggered read would wait for a *TRG that cannot arrive while READ? holds the bus.
+    if (this.settings.arm.source === "BUS") throw new ScpiError(-214);
+    this.abort();
+    this.initiate();
+    return this.fetch();
+  }
+
+  /** :FETCh?: the readings of the last acquisition; -230 when there are none. */
+  fetch(): Reading[] {
+    if (this.readings.length === 0) throw new ScpiError(-230);
+    return this.readings;
+  }
+
+  /** One pass of the trigger layer; false when compliance abort stopped the acquisition. */
+  #armPass(pass: number): boolean {
+    const settings = this.settings;
+    if (pass > 0 && settings.arm.source === "TIM") this.#hold(settings.arm.timer);
+    const levels = sourceLevels(settings);
+    const sweeping = settings.source[settings.sourceFunction].mode !== "FIX";
+    for (let t = 0; t < settings.trigger.count; t++) {
+      if (settings.trigger.delay > 0) this.#hold(settings.trigger.delay);
+      // A trigger count beyond the sweep or list length starts it again (manual §18 asks that they match).
+      const point = sourcePoint(settings, levels, levels[t % levels.length] ?? 0);
+      const inCompliance = this.#sourceDelayMeasure(point.level, point.range);
+      if (inCompliance && sweeping && settings.sweep.complianceAbort !== "NEV") return false;
+    }
+    return true;
+  }
+
+  /** One SDM cycle on `range`: advances DUT and clock, records the reading; true when in compliance. */
+  #sourceDelayMeasure(level: number, range: number): boolean {
+    const settings = this.settings;
+    const integration = (settings.nplc / settings.lineFrequency) * this.#repeatCount();
+    const delay = settings.sourceDelayAuto ? AUTO_SOURCE_DELAY : settings.sourceDelay;
+    const dt = delay + integration + READING_OVERHEAD;
+    const result = sourceMeasure({
+      settings,
+      dut: this.dut,
+      noise: this.noise,
+      level,
+      sourceRange: range,
+      dt,
+    });
+    this.clock.advance(dt);
+    this.appliedVoltage = result.appliedVoltage;
+    for (const [fn, used] of Object.entries(result.usedRanges)) {
+      settings.sense[fn as keyof typeof settings.sense].range = used;
+    }
+    const source = settings.source[settings.sourceFunction];
+    if (source.rangeAuto) source.range = range;
+    const { voltage, current, resistance, status } = result;
+    this.#record(
+      { voltage, current, resistance, time: this.clock.timestamp, status },
+      result.inCompliance,
+      result.overflow,
+    );
+    return result.inCompliance;
+  }
+
+  /** Holds the present output for `seconds` (a delay or timer wait). */
+  #hold(seconds: number): void {
+    if (this.settings.outputEnabled) this.dut.applyVoltage(this.appliedVoltage, seconds);
+    this.clock.advance(seconds);
+  }
+
+  #repeatCount(): number {
+    const filter = this.settings.filter;
+    return filter.enabled && filter.type === "REP" ? filter.count : 1;
+  }
+
+  #record(reading: Reading, inCompliance: boolean, overflow: boolean): void {
+    this.readings.push(reading);
+    this.complianceTripped = inCompliance;
+    this.measurementEvents.latch(
+      MEASUREMENT_EVENT.READING_AVAILABLE | (overflow ? MEASUREMENT_EVENT.READING_OVERFLOW : 0),
+    );
+    this.measurementEvents.setCondition(MEASUREMENT_EVENT.COMPLIANCE, inCompliance);
+    const trace = this.settings.trace;
+    if (trace.control !== "NEXT") return;
+    this.buffer.push(reading);
+    if (this.buffer.length >= 2) this.measurementEvents.latch(MEASUREMENT_EVENT.BUFFER_AVAILABLE);
+    if (this.buffer.length >= trace.points) {
+      trace.control = "NEV";
+      this.measurementEvents.latch(MEASUREMENT_EVENT.BUFFER_FULL);
+    }
+  }
+
+  /**
+   * Back to idle. With auto output-off the output turns off; otherwise a
+   * sweep or list leaves the source at its bias, the fixed level (manual §6,
+   * "Sweep waveforms": each staircase starts from and returns to the bias level).
+   */
+  #finish(): void {
+    this.abort();
+    if (this.settings.autoOutputOff) {
+      this.setOutput(false);
+      return;
+    }
+    const source = this.settings.source[this.settings.sourceFunction];
+    if (this.settings.outputEnabled && source.mode !== "FIX") {
+      this.appliedVoltage =
+        this.settings.sourceFunction === "VOLT" ? source.level : source.level * this.dut.resistance();
+    }
+  }
+}

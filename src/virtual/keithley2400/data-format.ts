@@ -1,0 +1,48 @@
+/**
+ * The ASCII data string of :READ?, :FETCh?, :MEASure? and :TRACe:DATA?
+ * (manual §18 "FORMat subsystem", Figure 18-1): for each reading, the
+ * elements chosen by :FORMat:ELEMents in the fixed order V, I, R, TIME,
+ * STATUS, each in exponent form, all separated by commas.
+ */
+import { nr3 } from "../scpi/format.js";
+import type { Reading } from "./measure.js";
+import { type DataElement, ELEMENTS } from "./settings.js";
+
+const VALUE_OF: Readonly<Record<DataElement, (r: Reading) => number>> = {
+  VOLT: (r) => r.voltage,
+  CURR: (r) => r.current,
+  RES: (r) => r.resistance,
+  TIME: (r) => r.time,
+  STAT: (r) => r.status,
+};
+
+export function formatReadings(readings: readonly Reading[], elements: readonly DataElement[]): string {
+  const selected = ELEMENTS.filter((e) => elements.includes(e));
+  return readings.flatMap((reading) => selected.map((e) => nr3(VALUE_OF[e](reading)))).join(",");
+}
+
+/**
+ * Buffer timestamps (manual §9 "Timestamp"): ABSolute is time since the
+ * first stored reading; DELTa, time since the reading before.
+ */
+export function bufferTimes(readings: readonly Reading[], format: "ABS" | "DELT"): Reading[] {
+  const first = readings[0]?.time ?? 0;
+  return readings.map((r, i) => ({
+    ...r,
+    time: format === "ABS" ? r.time - first : r.time - (readings[i - 1]?.time ?? r.time),
+  }));
+}
+
+/** :FORMat:SREGister: status register replies in decimal, #H, #Q or #B (manual §18 "Status register format"). */
+export function formatRegister(value: number, format: "ASC" | "HEX" | "OCT" | "BIN"): string {
+  switch (format) {
+    case "ASC":
+      return String(value);
+    case "HEX":
+      return `#H${value.toString(16).toUpperCase()}`;
+    case "OCT":
+      return `#Q${value.toString(8)}`;
+    case "BIN":
+      return `#B${value.toString(2)}`;
+  }
+}

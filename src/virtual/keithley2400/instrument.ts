@@ -1,0 +1,185 @@
+/**
+ * The virtual Keithley 2400 SourceMeter: the SCPI engine with the 2400's
+ * command table in front of its core, and the faults and pacing of what it
+ * sends back. Transports (TCP, serial PTY) live in ../server.ts; this class
+ * only turns program messages into response messages.
+ */
+import { VirtualClock } from "../clock.js";
+import { defaultDut } from "../default-dut.js";
+import type { DeviceUnderTest } from "../dut.js";
+import { type Fault, FaultQueue } from "../faults.js";
+import { SeededRandom } from "../random.js";
+import { commonCommands } from "../scpi/common-commands.js";
+import { ScpiEngine } from "../scpi/engine.js";
+import { errorQueueCommands } from "../scpi/error-commands.js";
+import type { ErrorEntry } from "../scpi/error-queue.js";
+import { ESR } from "../scpi/errors.js";
+import { STB } from "../scpi/status.js";
+import { acquisitionCommands } from "./commands/acquisition.js";
+import { dataCommands } from "./commands/data.js";
+import { senseCommands } from "./commands/sense.js";
+import { sourceCommands } from "./commands/source.js";
+import { systemCommands } from "./commands/system.js";
+import { DEVICE_ERRORS, Keithley2400Core } from "./core.js";
+import { DEFAULT_NOISE, MeasurementNoise, type NoiseSpec } from "./measure.js";
+import type { Keithley2400Settings } from "./settings.js";
+
+export interface VirtualKeithley2400Options {
+  /** Seed of the measurement noise (default 1). */
+  seed?: number;
+  /** What is connected to the terminals (default: the hidden-truth memristor of default-dut.ts). */
+  dut?: DeviceUnderTest;
+  /** :SOURce:DELay at power-on, s (auto delay off); *RST restores the manual's default. */
+  sourceDelay?: number;
+  /** Gaussian reading noise: true (default) for DEFAULT_NOISE, false for exact readings, or its terms. */
+  noise?: boolean | Partial<NoiseSpec>;
+  /** Also wait, on the wall clock, the time each reply took in simulated time (default false). */
+  realTime?: boolean;
+  /** Serial number in *IDN? (default "4090001"). */
+  serialNumber?: string;
+}
+
+/** Entries the 2400's error queue holds (manual §18 :SYSTem:ERRor[:NEXT]?: "can hold up to 10 messages"). */
+export const ERROR_QUEUE_CAPACITY = 10;
+
+/** Firmware field of *IDN? as a Model 2400 of the C30 revision answers (manual §16 "*IDN?"). */
+const FIRMWARE = "C30   Mar 17 2006 09:29:29/A02  /K/J";
+
+/** The Keithley-defined errors this model raises, as Appendix B, Table B-1 names them (both set EXE, bit 4). */
+const ERROR_TABLE = {
+  [DEVICE_ERRORS.OUTPUT_OFF]: { text: "Not permitted with OUTPUT off", esrBit: ESR.EXE },
+  [DEVICE_ERRORS.INFINITE_ARM_COUNT]: { text: "Invalid with INF ARM:COUNT", esrBit: ESR.EXE },
+};
+
+export class VirtualKeithley2400 {
+  readonly dut: DeviceUnderTest;
+  readonly serialNumber: string;
+  readonly realTime: boolean;
+  readonly #core: Keithley2400Core;
+  readonly #engine: ScpiEngine<Keithley2400Core>;
+  readonly #faults = new FaultQueue();
+  readonly #internalErrors: unknown[] = [];
+  /** Replies go out in the order their lines came in, whichever connection sent them. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: VirtualKeithley2400Options = {}) {
+    this.dut = options.dut ?? defaultDut();
+    this.serialNumber = options.serialNumber ?? "4090001";
+    this.realTime = options.realTime ?? false;
+    const noise = options.noise ?? true;
+    this.#core = new Keithley2400Core({
+      dut: this.dut,
+      clock: new VirtualClock(),
+      noise:
+        noise === false
+          ? undefined
+          : new MeasurementNoise(
+              { ...DEFAULT_NOISE, ...(noise === true ? {} : noise) },
+              new SeededRandom(options.seed ?? 1),
+            ),
+      ...(options.sourceDelay !== undefined && { powerOnSourceDelay: options.sourceDelay }),
+    });
+    const identity = `KEITHLEY INSTRUMENTS INC.,MODEL 2400,${this.serialNumber},${FIRMWARE}`;
+    this.#engine = new ScpiEngine({
+      context: this.#core,
+      errorQueueCapacity: ERROR_QUEUE_CAPACITY,
+      deviceErrors: ERROR_TABLE,
+      abortMessageOnError: true,
+      onInternalError: (error) => this.#internalErrors.push(error),
+      commands: [
+        ...commonCommands<Keithley2400Core>({
+          identity: () => identity,
+          reset: (k) => k.reset(),
+          clearStatus: (k) => k.clearEvents(),
+          trigger: (k) => k.busTrigger(),
+          statusSummary: (k) =>
+            (k.measurementEvents.summary ? 1 : 0) |
+            (k.questionableEvents.summary ? STB.QSB : 0) |
+            (k.operationEvents.summary ? STB.OSB : 0),
+        }),
+        ...errorQueueCommands<Keithley2400Core>(),
+        // SENSe before SOURce: where both roots are optional (":VOLT:RANG"), SENSe is SCPI's default node.
+        ...senseCommands(),
+        ...sourceCommands(),
+        ...acquisitionCommands(),
+        ...dataCommands(),
+        ...systemCommands(),
+      ],
+    });
+  }
+
+  /** The present settings (read-only view; change them with commands). */
+  get settings(): Readonly<Keithley2400Settings> {
+    return this.#core.settings;
+  }
+
+  /** The instrument's clock, s since power-on (simulated time). */
+  get time(): number {
+    return this.#core.clock.now;
+  }
+
+  /** The error queue, oldest first, without reading it. */
+  get errors(): readonly ErrorEntry[] {
+    return this.#engine.errors.peek();
+  }
+
+  /** Exceptions from the instrument's own code while handling input (each queued as -300); empty unless there is a bug. */
+  get internalErrors(): readonly unknown[] {
+    return this.#internalErrors;
+  }
+
+  /**
+   * Executes one program message (its LF terminator removed; a trailing CR
+   * is ignored) and returns the response message, if it has one, as the one
+   * element of the array (IEEE 488.2: one response message per program message).
+   * No faults, no pacing: this is the instrument itself.
+   */
+  handleLine(line: string): string[] {
+    const reply = this.#engine.execute(line.endsWith("\r") ? line.slice(0, -1) : line);
+    return reply === undefined ? [] : [reply];
+  }
+
+  /**
+   * What goes back on the wire for one line: the response with its LF
+   * terminator (or "" for none), after the line's simulated time (with
+   * `realTime`) and any injected fault. Calls are served in order.
+   */
+  respond(line: string): Promise<string> {
+    const next = this.#queue.then(() => this.#respondNow(line));
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The transport dropped an over-long line: queue -363 "Input buffer overrun". */
+  inputOverrun(): void {
+    this.#engine.pushError(-363);
+  }
+
+  /** Makes the next `count` replies (default 1) suffer `fault`. */
+  injectFault(fault: Fault, count = 1): void {
+    this.#faults.inject(fault, count);
+  }
+
+  async #respondNow(line: string): Promise<string> {
+    const [reply] = this.handleLine(line);
+    const elapsed = this.#core.clock.takeElapsed();
+    if (this.realTime && elapsed > 0) await sleep(elapsed * 1000);
+    if (reply === undefined) return "";
+    const fault = this.#faults.take();
+    switch (fault?.kind) {
+      case undefined:
+        return `${reply}\n`;
+      case "drop-reply":
+        return "";
+      case "garbage-reply":
+        return `${fault.text}\n`;
+      case "delay-reply":
+        await sleep(fault.ms);
+        return `${reply}\n`;
+    }
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

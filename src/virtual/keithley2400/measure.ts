@@ -1,0 +1,247 @@
+/**
+ * One source-delay-measure (SDM) cycle of the 2400 against its device under
+ * test (manual §6 "Source-measure concepts", §11 "Device action"): apply the
+ * source level, limited by compliance, hold it for the cycle's duration, and
+ * read back voltage, current and resistance with the status word.
+ *
+ * Compliance (manual §6 "Compliance limit"): the SourceMeter cannot source a
+ * level that drives the limited quantity past its compliance. Sourcing V,
+ * if V/R would exceed the current compliance, the output becomes the voltage
+ * that makes |I| equal the compliance (I = ±compliance, V = ±compliance·R);
+ * sourcing I, the voltage stops at the voltage compliance. With a fixed
+ * measure range below the compliance, the range is the limit instead
+ * ("range compliance", status bit 16).
+ */
+import type { DeviceUnderTest } from "../dut.js";
+import type { SeededRandom } from "../random.js";
+import { rangeFor } from "./ranges.js";
+import { type Keithley2400Settings, rangesOf, type SenseFunction } from "./settings.js";
+
+/** One reading group, SI units; NaN is "not a number" (9.91E37), ±Infinity an overflow (9.9E37). */
+export interface Reading {
+  readonly voltage: number;
+  readonly current: number;
+  readonly resistance: number;
+  /** Timestamp, s since power-on or :SYSTem:TIME:RESet. */
+  readonly time: number;
+  /** The 24-bit status word (manual §18 "Data elements", STATus). */
+  readonly status: number;
+}
+
+/** Bits of the status word (manual §18 "Data elements", STATus). */
+export const STATUS_WORD = {
+  OVERFLOW: 1 << 0,
+  FILTER: 1 << 1,
+  FRONT_TERMINALS: 1 << 2,
+  COMPLIANCE: 1 << 3,
+  AUTO_OHMS: 1 << 10,
+  MEASURE_VOLTAGE: 1 << 11,
+  MEASURE_CURRENT: 1 << 12,
+  MEASURE_RESISTANCE: 1 << 13,
+  SOURCE_VOLTAGE: 1 << 14,
+  SOURCE_CURRENT: 1 << 15,
+  RANGE_COMPLIANCE: 1 << 16,
+  OFFSET_COMPENSATED: 1 << 17,
+  REMOTE_SENSE: 1 << 22,
+} as const;
+
+/**
+ * Gaussian reading noise, rms: `gain`·|reading| + `rangeFraction`·range at
+ * 1 PLC, falling as 1/√(NPLC·filter count) as integration averages it.
+ * The defaults are a tenth of the 2400's 1-year accuracy on its middle
+ * ranges (Appendix A: 0.012 % + 300 µV on 2 V; 0.029 % + 300 nA on 1 mA).
+ */
+export interface NoiseSpec {
+  readonly gain: number;
+  readonly rangeFraction: number;
+}
+
+export const DEFAULT_NOISE: NoiseSpec = { gain: 1e-5, rangeFraction: 2e-5 };
+
+export class MeasurementNoise {
+  constructor(
+    readonly spec: NoiseSpec,
+    readonly random: SeededRandom,
+  ) {}
+
+  /** `value` plus a deviate for its range and integration. */
+  add(value: number, range: number, averagedPlc: number): number {
+    const sigma =
+      (this.spec.gain * Math.abs(value) + this.spec.rangeFraction * range) / Math.sqrt(averagedPlc);
+    return value + sigma * this.random.gaussian();
+  }
+}
+
+export interface SdmInput {
+  readonly settings: Keithley2400Settings;
+  readonly dut: DeviceUnderTest;
+  readonly noise: MeasurementNoise | undefined;
+  /** Source level, V or A, already within the source range. */
+  readonly level: number;
+  /** Full-scale source range used for this point. */
+  readonly sourceRange: number;
+  /** How long the level is held before the reading completes (source delay + integration), s. */
+  readonly dt: number;
+}
+
+export interface SdmResult {
+  readonly voltage: number;
+  readonly current: number;
+  readonly resistance: number;
+  readonly status: number;
+  /** The limited quantity hit its compliance (real or range). */
+  readonly inCompliance: boolean;
+  /** Some measured value exceeded a fixed measure range. */
+  readonly overflow: boolean;
+  /** Voltage actually across the DUT at the end of the cycle, V. */
+  readonly appliedVoltage: number;
+  /** Ranges the measurement used, for functions on autorange. */
+  readonly usedRanges: Partial<Record<SenseFunction, number>>;
+}
+
+/**
+ * Runs one SDM cycle: advances the DUT by `dt` and returns the reading
+ * (without timestamp). Whether the level would exceed compliance is judged
+ * from the DUT's resistance at the start of the cycle; a nonlinear DUT that
+ * still exceeds it by the end is clamped there too.
+ */
+export function sourceMeasure(input: SdmInput): SdmResult {
+  const { settings, dut, level, dt } = input;
+  const sourcingVoltage = settings.sourceFunction === "VOLT";
+  const limited = sourcingVoltage ? "CURR" : "VOLT";
+  const { limit, byRange } = effectiveLimit(settings, limited);
+  const ohms = dut.resistance();
+
+  let voltage: number;
+  let current: number;
+  let limitHit = false;
+  if (sourcingVoltage) {
+    let applied = level;
+    if (Math.abs(level / ohms) > limit) {
+      applied = Math.sign(level) * limit * ohms;
+      limitHit = true;
+    }
+    current = dut.applyVoltage(applied, dt);
+    if (Math.abs(current) > limit) {
+      current = Math.sign(current) * limit;
+      limitHit = true;
+    }
+    voltage = applied;
+  } else {
+    let applied = level * ohms;
+    if (Math.abs(applied) > limit) {
+      applied = Math.sign(level) * limit;
+      limitHit = true;
+    }
+    const flowing = dut.applyVoltage(applied, dt);
+    if (limitHit) {
+      current = flowing;
+      voltage = applied;
+    } else {
+      // The current source holds the level; the voltage follows the device to the end of the cycle.
+      current = level;
+      voltage = level * dut.resistance();
+      if (Math.abs(voltage) > limit) {
+        voltage = Math.sign(voltage) * limit;
+        limitHit = true;
+      }
+    }
+  }
+  return readBack(input, voltage, current, limitHit, byRange);
+}
+
+/** The compliance that applies: the set limit, or a lower fixed measure range. */
+function effectiveLimit(
+  settings: Keithley2400Settings,
+  limited: "VOLT" | "CURR",
+): { limit: number; byRange: boolean } {
+  const compliance = Math.abs(settings.compliance[limited]);
+  const sense = settings.sense[limited];
+  if (!sense.rangeAuto && sense.range < compliance) return { limit: sense.range, byRange: true };
+  return { limit: compliance, byRange: false };
+}
+
+/** Adds measurement noise, forms the data elements and the status word. */
+function readBack(
+  input: SdmInput,
+  trueVoltage: number,
+  trueCurrent: number,
+  limitHit: boolean,
+  byRange: boolean,
+): SdmResult {
+  const { settings, noise, level, sourceRange } = input;
+  const source = settings.sourceFunction;
+  const averaged =
+    settings.nplc * (settings.filter.enabled && settings.filter.type === "REP" ? settings.filter.count : 1);
+  const usedRanges: Partial<Record<SenseFunction, number>> = {};
+  let overflow = false;
+
+  const measure = (fn: "VOLT" | "CURR", value: number): number => {
+    // Measuring the sourced quantity reads the source back on the source range.
+    const range = fn === source ? sourceRange : senseRange(settings, fn, value);
+    if (settings.sense[fn].rangeAuto || fn === source) usedRanges[fn] = range;
+    const measured = noise ? noise.add(value, range, averaged) : value;
+    if (fn !== source && !settings.sense[fn].rangeAuto && Math.abs(measured) > range) {
+      overflow = true;
+      return Math.sign(measured) * Number.POSITIVE_INFINITY;
+    }
+    return measured;
+  };
+  // An element that is neither measured nor sourced is NaN; the sourced one shows the programmed level.
+  const element = (fn: "VOLT" | "CURR", value: number): number =>
+    settings.senseOn[fn] ? measure(fn, value) : fn === source ? level : Number.NaN;
+  const voltage = element("VOLT", trueVoltage);
+  const current = element("CURR", trueCurrent);
+
+  let resistance = Number.NaN;
+  if (settings.senseOn.RES) {
+    resistance = voltage / current;
+    const range = senseRange(settings, "RES", resistance);
+    if (settings.sense.RES.rangeAuto) usedRanges.RES = range;
+    if (!Number.isFinite(resistance) || Math.abs(resistance) > range) {
+      overflow = true;
+      resistance = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  return {
+    voltage,
+    current,
+    resistance,
+    status: statusWord(settings, limitHit && !byRange, limitHit && byRange, overflow),
+    inCompliance: limitHit,
+    overflow,
+    appliedVoltage: trueVoltage,
+    usedRanges,
+  };
+}
+
+function senseRange(settings: Keithley2400Settings, fn: SenseFunction, value: number): number {
+  const sense = settings.sense[fn];
+  return sense.rangeAuto ? rangeFor(rangesOf(fn), value) : sense.range;
+}
+
+function statusWord(
+  settings: Keithley2400Settings,
+  compliance: boolean,
+  rangeCompliance: boolean,
+  overflow: boolean,
+): number {
+  const on = settings.senseOn;
+  const bits: ReadonlyArray<readonly [boolean, number]> = [
+    [overflow, STATUS_WORD.OVERFLOW],
+    [settings.filter.enabled, STATUS_WORD.FILTER],
+    [settings.terminals === "FRON", STATUS_WORD.FRONT_TERMINALS],
+    [compliance, STATUS_WORD.COMPLIANCE],
+    [on.RES && settings.resistanceMode === "AUTO", STATUS_WORD.AUTO_OHMS],
+    [on.VOLT, STATUS_WORD.MEASURE_VOLTAGE],
+    [on.CURR, STATUS_WORD.MEASURE_CURRENT],
+    [on.RES, STATUS_WORD.MEASURE_RESISTANCE],
+    [settings.sourceFunction === "VOLT", STATUS_WORD.SOURCE_VOLTAGE],
+    [settings.sourceFunction === "CURR", STATUS_WORD.SOURCE_CURRENT],
+    [rangeCompliance, STATUS_WORD.RANGE_COMPLIANCE],
+    [on.RES && settings.offsetCompensated, STATUS_WORD.OFFSET_COMPENSATED],
+    [settings.remoteSense, STATUS_WORD.REMOTE_SENSE],
+  ];
+  return bits.reduce((word, [set, bit]) => (set ? word | bit : word), 0);
+}

@@ -1,0 +1,208 @@
+/**
+ * A generic SCPI instrument front end: it executes program messages against a
+ * declarative command table and keeps the error queue and Standard Event
+ * Status of IEEE 488.2. Each virtual instrument supplies its table and
+ * context (its settings and physics); nothing here knows about any model.
+ *
+ * Header path rules (IEEE 488.2 §7.6.1.2, SCPI-99 Vol. 1 §6.2.4): a message
+ * starts at the root; a header beginning with `:` is resolved from the root;
+ * any other header is resolved below the path of the previous header (its
+ * mnemonics but the last); common commands (`*CLS`) leave the path alone.
+ *
+ * Responses: the replies of all queries in one program message form one
+ * response message, separated by `;` (IEEE 488.2 §8.4.1).
+ */
+
+import { type ErrorEntry, ErrorQueue } from "./error-queue.js";
+import { type DeviceErrorInfo, ESR, esrBitFor, SCPI_ERROR_TEXTS, ScpiError } from "./errors.js";
+import { compilePattern, type HeaderPattern, matchHeader } from "./header.js";
+import { type ParamToken, type ParsedUnit, parseUnit, splitUnits, type TypedMnemonic } from "./lexer.js";
+import type { ParamSpec } from "./params.js";
+import { StandardStatus } from "./status.js";
+
+/** What a handler gets besides its parameters. */
+export interface CommandCall<Ctx> {
+  readonly engine: ScpiEngine<Ctx>;
+  /** Values of the `#` nodes of the pattern, in order. */
+  readonly suffixes: readonly number[];
+  /** Replies already produced earlier in this program message (for MAV in *STB?). */
+  readonly responsesSoFar: number;
+}
+
+/** Parameter values of a tuple of specs, by position. */
+export type Values<S extends readonly ParamSpec<unknown, never>[]> = {
+  -readonly [K in keyof S]: S[K] extends ParamSpec<infer T, never> ? T : never;
+};
+
+interface Form<Ctx, R> {
+  readonly params: readonly ParamSpec<unknown, Ctx>[];
+  run(ctx: Ctx, args: unknown[], call: CommandCall<Ctx>): R;
+}
+
+/** One row of a command table: a header pattern with its set form, its query form, or both. */
+export interface CommandDefinition<Ctx> {
+  readonly pattern: HeaderPattern;
+  readonly set?: Form<Ctx, void>;
+  readonly query?: Form<Ctx, string>;
+}
+
+export interface CommandForms<
+  Ctx,
+  S extends readonly ParamSpec<unknown, Ctx>[],
+  Q extends readonly ParamSpec<unknown, Ctx>[],
+> {
+  readonly set?: { readonly params: S; run(ctx: Ctx, args: Values<S>, call: CommandCall<Ctx>): void };
+  readonly query?: { readonly params?: Q; run(ctx: Ctx, args: Values<Q>, call: CommandCall<Ctx>): string };
+}
+
+/**
+ * Returns the command declarer for one context type; each declared handler's
+ * argument types then follow from its parameter specs:
+ * `const command = commandsFor<Smu>(); command(":OUTPut", { set: { params: [bool()], run: (smu, [on]) => … } })`.
+ */
+export function commandsFor<Ctx>() {
+  return <
+    const S extends readonly ParamSpec<unknown, Ctx>[] = [],
+    const Q extends readonly ParamSpec<unknown, Ctx>[] = [],
+  >(
+    pattern: string,
+    forms: CommandForms<Ctx, S, Q>,
+  ): CommandDefinition<Ctx> => {
+    const { set, query } = forms;
+    return {
+      pattern: compilePattern(pattern),
+      ...(set && {
+        set: { params: set.params, run: (ctx, args, call) => set.run(ctx, args as Values<S>, call) },
+      }),
+      ...(query && {
+        query: {
+          params: query.params ?? [],
+          run: (ctx, args, call) => query.run(ctx, args as Values<Q>, call),
+        },
+      }),
+    };
+  };
+}
+
+export interface ScpiEngineOptions<Ctx> {
+  readonly context: Ctx;
+  readonly commands: readonly CommandDefinition<Ctx>[];
+  /** The instrument's positive error numbers, with texts and Standard Event bits. */
+  readonly deviceErrors?: Readonly<Record<number, DeviceErrorInfo>>;
+  /** Entries the error queue holds; SCPI-99 §21.8.2 requires at least 2. */
+  readonly errorQueueCapacity: number;
+  /**
+   * Discard the rest of a program message after an error in one of its
+   * units, as the Keithley 2400 does (manual Appendix B, "-420 Query
+   * UNTERMINATED"); IEEE 488.2 allows either.
+   */
+  readonly abortMessageOnError?: boolean;
+  /** Called with a handler's unexpected exception (a bug), which is queued as -300. */
+  readonly onInternalError?: (error: unknown, unit: string) => void;
+}
+
+export class ScpiEngine<Ctx> {
+  readonly errors: ErrorQueue;
+  readonly status = new StandardStatus();
+  readonly context: Ctx;
+  readonly #commands: readonly CommandDefinition<Ctx>[];
+  readonly #deviceErrors: Readonly<Record<number, DeviceErrorInfo>>;
+  readonly #abortOnError: boolean;
+  readonly #onInternalError: ((error: unknown, unit: string) => void) | undefined;
+
+  constructor(options: ScpiEngineOptions<Ctx>) {
+    this.context = options.context;
+    this.errors = new ErrorQueue(options.errorQueueCapacity);
+    this.#commands = options.commands;
+    this.#deviceErrors = options.deviceErrors ?? {};
+    this.#abortOnError = options.abortMessageOnError ?? true;
+    this.#onInternalError = options.onInternalError;
+  }
+
+  /**
+   * Executes one program message (without its terminator) and returns its
+   * response message, or undefined when it has no queries (or they failed).
+   */
+  execute(message: string): string | undefined {
+    const responses: string[] = [];
+    let path: readonly TypedMnemonic[] = [];
+    for (const unit of splitUnits(message)) {
+      try {
+        const parsed = parseUnit(unit);
+        if (parsed === undefined) continue;
+        const { header } = parsed;
+        const full = header.common || header.absolute ? header.mnemonics : [...path, ...header.mnemonics];
+        const reply = this.#run(parsed, full, responses.length);
+        if (reply !== undefined) responses.push(reply);
+        if (!header.common) path = full.slice(0, -1);
+      } catch (error) {
+        if (error instanceof ScpiError) {
+          this.pushError(error.code, error.text);
+        } else {
+          this.#onInternalError?.(error, unit.text);
+          this.pushError(-300);
+        }
+        if (this.#abortOnError) break;
+      }
+    }
+    return responses.length > 0 ? responses.join(";") : undefined;
+  }
+
+  /** Queues an error and sets its Standard Event bit. */
+  pushError(code: number, text?: string): void {
+    const entry: ErrorEntry = {
+      code,
+      text: text ?? SCPI_ERROR_TEXTS[code] ?? this.#deviceErrors[code]?.text ?? "Unknown error",
+    };
+    if (!this.errors.push(entry)) this.status.events.latch(ESR.DDE);
+    this.status.events.latch(esrBitFor(code, this.#deviceErrors));
+  }
+
+  #run(parsed: ParsedUnit, full: readonly TypedMnemonic[], responsesSoFar: number): string | undefined {
+    const { header, params } = parsed;
+    let badSuffix = false;
+    for (const definition of this.#commands) {
+      if (definition.pattern.common !== header.common) continue;
+      const form = header.query ? definition.query : definition.set;
+      if (form === undefined) continue;
+      const match = matchHeader(definition.pattern, full);
+      if (match.kind === "bad-suffix") badSuffix = true;
+      if (match.kind !== "match") continue;
+      const args = bindParams(form.params, params, this.context);
+      return (
+        form.run(this.context, args, { engine: this, suffixes: match.suffixes, responsesSoFar }) ?? undefined
+      );
+    }
+    throw new ScpiError(badSuffix ? -114 : -113);
+  }
+}
+
+/** Matches tokens to specs by position: -109 when one is missing, -108 when there are extra. */
+function bindParams<Ctx>(
+  specs: readonly ParamSpec<unknown, Ctx>[],
+  tokens: readonly ParamToken[],
+  ctx: Ctx,
+): unknown[] {
+  const values: unknown[] = [];
+  let next = 0;
+  for (const spec of specs) {
+    if (spec.rest) {
+      const rest = tokens.slice(next);
+      if (rest.length < spec.rest.min) throw new ScpiError(-109);
+      if (rest.length > spec.rest.max) throw new ScpiError(spec.rest.tooMany);
+      values.push(spec.parse(rest, ctx));
+      next = tokens.length;
+      continue;
+    }
+    const token = tokens[next];
+    if (token === undefined) {
+      if (!spec.optional) throw new ScpiError(-109);
+      values.push(undefined);
+      continue;
+    }
+    values.push(spec.parse([token], ctx));
+    next++;
+  }
+  if (next < tokens.length) throw new ScpiError(-108);
+  return values;
+}

@@ -1,0 +1,36 @@
+/**
+ * Response data formats (IEEE 488.2 §8.7): NR1 integers, NR3 exponent form
+ * in the style Keithley instruments send (`+1.050000E-04`: sign, 7
+ * significant digits, two-digit signed exponent), booleans as 1/0, and
+ * quoted strings.
+ */
+
+/** SCPI-99 Vol. 1 §7.2.1.5: "not a number" is sent as 9.91E37. */
+export const NOT_A_NUMBER = 9.91e37;
+
+/** `+1.000000E+00`; NaN is sent as 9.91E37, ±Infinity as ±9.9E37 (SCPI-99 §7.2.1.4). */
+export function nr3(value: number, digits = 6): string {
+  const finite = Number.isNaN(value)
+    ? NOT_A_NUMBER
+    : Number.isFinite(value)
+      ? value
+      : Math.sign(value) * 9.9e37;
+  const [mantissa, exponent = "0"] = Math.abs(finite).toExponential(digits).split("e");
+  const exp = Number(exponent);
+  const sign = finite < 0 ? "-" : "+";
+  return `${sign}${mantissa}E${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+}
+
+/** An integer. */
+export function nr1(value: number): string {
+  return String(Math.round(value));
+}
+
+export function boolean(value: boolean): string {
+  return value ? "1" : "0";
+}
+
+/** A string response, with embedded double quotes doubled (IEEE 488.2 §8.7.8). */
+export function quoted(value: string): string {
+  return `"${value.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,261 @@
+/** Sweeps, lists, the trigger model, timing and the reading buffer (manual §9, §10, §11). */
+import { describe, expect, it } from "vitest";
+import { DEFAULT_READING_TIME, k2400 } from "./k2400-helpers.js";
+
+/** Set-up that lets a 1 kΩ DUT take ±10 V without compliance, and reads V and TIME. */
+const OPEN_LIMIT = ":SENS:CURR:PROT 0.1;:OUTP ON;:FORM:ELEM VOLT,TIME";
+
+describe("source sequences", () => {
+  it.each([
+    [
+      "a list, in its order",
+      ":SOUR:VOLT:MODE LIST;:SOUR:LIST:VOLT 0.1,-0.2,0.3;:TRIG:COUN 3",
+      [0.1, -0.2, 0.3],
+    ],
+    [
+      "a linear sweep",
+      ":SOUR:VOLT:MODE SWE;:SOUR:VOLT:STAR -1;STOP 1;:SOUR:SWE:POIN 5;:TRIG:COUN 5",
+      [-1, -0.5, 0, 0.5, 1],
+    ],
+    [
+      "a linear sweep set by step",
+      ":SOUR:VOLT:MODE SWE;:SOUR:VOLT:STAR 0;STOP 1;STEP 0.25;:TRIG:COUN 5",
+      [0, 0.25, 0.5, 0.75, 1],
+    ],
+    [
+      "a sweep downwards",
+      ":SOUR:VOLT:MODE SWE;:SOUR:VOLT:STAR 0;STOP 2;:SOUR:SWE:POIN 3;DIR DOWN;:TRIG:COUN 3",
+      [2, 1, 0],
+    ],
+    [
+      "a logarithmic sweep",
+      ":SOUR:VOLT:MODE SWE;:SOUR:VOLT:STAR 0.01;STOP 1;:SOUR:SWE:POIN 3;SPAC LOG;:TRIG:COUN 3",
+      [0.01, 0.1, 1],
+    ],
+    [
+      "a sweep by centre and span",
+      ":SOUR:VOLT:MODE SWE;:SOUR:VOLT:CENT 1;SPAN 2;:SOUR:SWE:POIN 3;:TRIG:COUN 3",
+      [0, 1, 2],
+    ],
+    [
+      "a list again when the count is longer",
+      ":SOUR:VOLT:MODE LIST;:SOUR:LIST:VOLT 1,2;:TRIG:COUN 5",
+      [1, 2, 1, 2, 1],
+    ],
+    [
+      "a sweep per arm pass",
+      ":SOUR:VOLT:MODE SWE;:SOUR:VOLT:STAR 1;STOP 2;:SOUR:SWE:POIN 2;:TRIG:COUN 2;:ARM:COUN 3",
+      [1, 2, 1, 2, 1, 2],
+    ],
+    ["an appended list", ":SOUR:VOLT:MODE LIST;:SOUR:LIST:VOLT 1;VOLT:APP 2,3;:TRIG:COUN 3", [1, 2, 3]],
+    ["the fixed level on every trigger", ":SOUR:VOLT 0.7;:TRIG:COUN 3", [0.7, 0.7, 0.7]],
+  ])("applies %s", (_name, setup, levels) => {
+    const { send, dut, numbers, errors } = k2400();
+    send(OPEN_LIMIT);
+    send(setup);
+    expect(errors()).toEqual([]);
+    const readings = numbers(":READ?", 2);
+    expect(dut.holds.map((h) => h.voltage)).toEqual(levels.map((v) => expect.closeTo(v, 12)));
+    expect(readings.map(([v]) => v)).toEqual(levels.map((v) => expect.closeTo(v, 6)));
+    // Each reading's timestamp is one source-delay-measure cycle after the last.
+    expect(readings.map(([, t]) => t)).toEqual(
+      levels.map((_, i) => expect.closeTo((i + 1) * DEFAULT_READING_TIME, 6)),
+    );
+  });
+
+  it("sweeps a current source through the DUT", () => {
+    const { send, numbers } = k2400({ ohms: 100 });
+    send(":SOUR:FUNC CURR;:SENS:FUNC 'VOLT';:SENS:VOLT:PROT 10;:OUTP ON;:FORM:ELEM VOLT,CURR");
+    send(":SOUR:CURR:MODE LIST;:SOUR:LIST:CURR 1e-3,2e-3;:TRIG:COUN 2");
+    expect(numbers(":READ?", 2)).toEqual([
+      [0.1, 1e-3],
+      [0.2, 2e-3],
+    ]);
+  });
+
+  it("refuses a log sweep through zero when it starts (-221)", () => {
+    const { send, errors, dut } = k2400();
+    send(`${OPEN_LIMIT};:SOUR:VOLT:MODE SWE;:SOUR:SWE:SPAC LOG;:SOUR:VOLT:STAR 0;STOP 1`);
+    expect(send(":READ?")).toBeUndefined();
+    expect(errors()).toEqual([-221]);
+    expect(dut.holds).toEqual([]);
+  });
+
+  it("stops a sweep at compliance when told to (:SOUR:SWE:CAB)", () => {
+    const { send, numbers } = k2400();
+    send(":SENS:CURR:PROT 1.5e-3;:OUTP ON;:FORM:ELEM CURR");
+    send(":SOUR:VOLT:MODE LIST;:SOUR:LIST:VOLT 1,2,3;:TRIG:COUN 3;:SOUR:SWE:CAB LATE");
+    expect(numbers(":READ?", 1)).toEqual([[1e-3], [1.5e-3]]);
+  });
+
+  it("outputs a level beyond a fixed sweep range at the range's full scale (:SOUR:SWE:RANG FIX)", () => {
+    const { send, dut } = k2400();
+    send(
+      `${OPEN_LIMIT};:SOUR:VOLT:RANG 2;:SOUR:SWE:RANG FIX;:SOUR:VOLT:MODE LIST;:SOUR:LIST:VOLT 1,5;:TRIG:COUN 2;:READ?`,
+    );
+    expect(dut.holds.map((h) => h.voltage)).toEqual([1, 2.1]);
+  });
+});
+
+describe("timing", () => {
+  /** Hold time of each source-delay-measure cycle, s. */
+  const holdTimes = (setup: string, options: { sourceDelay?: number } = {}) => {
+    const { send, dut, errors } = k2400(options);
+    send(`${OPEN_LIMIT};:TRIG:COUN 2;${setup}`);
+    send(":READ?");
+    expect(errors()).toEqual([]);
+    return dut.holds.map((h) => h.dt);
+  };
+
+  it.each([
+    ["*OPC", DEFAULT_READING_TIME],
+    [":SOUR:DEL 0.05", 0.05 + 1 / 60 + 0.001],
+    [":SENS:CURR:NPLC 10", 0.001 + 10 / 60 + 0.001],
+    [":SENS:CURR:NPLC 0.01", 0.001 + 0.01 / 60 + 0.001],
+    [":SYST:LFR 50", 0.001 + 1 / 50 + 0.001],
+    [":SENS:AVER ON;AVER:COUN 4", 0.001 + 4 / 60 + 0.001],
+    [":SENS:AVER ON;AVER:COUN 4;TCON MOV", DEFAULT_READING_TIME],
+  ])("%s holds each level %f s", (setup, seconds) => {
+    expect(holdTimes(setup)).toEqual([expect.closeTo(seconds, 12), expect.closeTo(seconds, 12)]);
+  });
+
+  it("uses the power-on source delay it was given", () => {
+    expect(holdTimes("*OPC", { sourceDelay: 0.2 })[0]).toBeCloseTo(0.2 + 1 / 60 + 0.001, 12);
+  });
+
+  it("waits the trigger delay before each source action, holding the previous level", () => {
+    const { send, dut, numbers } = k2400();
+    send(`${OPEN_LIMIT};:SOUR:VOLT:MODE LIST;:SOUR:LIST:VOLT 1,2;:TRIG:COUN 2;:TRIG:DEL 0.5`);
+    const times = numbers(":READ?", 2).map(([, t]) => t);
+    expect(times).toEqual([
+      expect.closeTo(0.5 + DEFAULT_READING_TIME, 6),
+      expect.closeTo(2 * (0.5 + DEFAULT_READING_TIME), 6),
+    ]);
+    expect(dut.holds.map((h) => [h.voltage, h.dt])).toEqual([
+      [0, 0.5],
+      [1, expect.closeTo(DEFAULT_READING_TIME, 12)],
+      [1, 0.5],
+      [2, expect.closeTo(DEFAULT_READING_TIME, 12)],
+    ]);
+  });
+
+  it("spaces arm passes by the arm timer", () => {
+    const { send, numbers } = k2400();
+    send(`${OPEN_LIMIT};:ARM:SOUR TIM;:ARM:TIM 1;:ARM:COUN 2`);
+    const times = numbers(":READ?", 2).map(([, t]) => t);
+    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeCloseTo(1 + DEFAULT_READING_TIME, 6);
+  });
+
+  it("keeps simulated time apart from the wall clock", () => {
+    const { send, instrument } = k2400();
+    const started = Date.now();
+    send(`${OPEN_LIMIT};:SENS:CURR:NPLC 10;:TRIG:COUN 100;:READ?`);
+    expect(instrument.time).toBeCloseTo(100 * (0.002 + 10 / 60), 6);
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});
+
+describe("the reading buffer and its statistics (manual §9, Table 9-2)", () => {
+  it("stores ten readings of the manual's data-store example and gives their mean", () => {
+    const { send, errors } = k2400();
+    send(
+      "*RST;:SOUR:VOLT 10;:SENS:CURR:PROT 0.1;:TRAC:FEED SENS;:TRAC:POIN 10;:TRAC:FEED:CONT NEXT;:TRIG:COUN 10;:OUTP ON",
+    );
+    send(":INIT");
+    expect(errors()).toEqual([]);
+    expect(send(":TRAC:POIN:ACT?;:TRAC:FEED:CONT?")).toBe("10;NEV");
+    const data = (send(":TRACE:DATA?") ?? "").split(",").map(Number);
+    expect(data).toHaveLength(50);
+    expect(data.filter((_, i) => i % 5 === 1)).toEqual(Array(10).fill(1e-2));
+    expect(data.filter((_, i) => i % 5 === 3)).toEqual(
+      Array.from({ length: 10 }, (_, i) => expect.closeTo(i * DEFAULT_READING_TIME, 6)),
+    );
+    expect(send(":CALC3:FORM MEAN;:CALC3:DATA?;")).toBe("+1.000000E-02");
+    expect(send(":CALC3:FORM PKPK;:CALC3:DATA?")).toBe("+0.000000E+00");
+  });
+
+  it("gives one statistic per measured function, in V, I, R order", () => {
+    const { send } = k2400();
+    send(":SENS:FUNC:ALL;:SENS:RES:MODE MAN;:SENS:CURR:PROT 0.1;:OUTP ON;:TRAC:POIN 2;:TRAC:FEED:CONT NEXT");
+    send(":SOUR:VOLT:MODE LIST;:SOUR:LIST:VOLT 1,3;:TRIG:COUN 2;:INIT");
+    expect(send(":CALC3:FORM MAX;:CALC3:DATA?")).toBe("+3.000000E+00,+3.000000E-03,+1.000000E+03");
+    expect(send(":CALC3:FORM MIN;:CALC3:DATA?")).toBe("+1.000000E+00,+1.000000E-03,+1.000000E+03");
+  });
+
+  it("returns 9.91E37 for the statistics of an empty buffer", () => {
+    expect(k2400().send(":CALC3:DATA?")).toBe("+9.910000E+37");
+  });
+
+  it("gives delta timestamps on request", () => {
+    const { send } = k2400();
+    send(
+      `${OPEN_LIMIT};:TRAC:POIN 3;:TRAC:FEED:CONT NEXT;:TRAC:TST:FORM DELT;:TRIG:COUN 3;:INIT;:FORM:ELEM TIME`,
+    );
+    const times = (send(":TRAC:DATA?") ?? "").split(",").map(Number);
+    expect(times).toEqual([
+      0,
+      expect.closeTo(DEFAULT_READING_TIME, 6),
+      expect.closeTo(DEFAULT_READING_TIME, 6),
+    ]);
+  });
+
+  it("reports a full buffer through the status byte, as PyMeasure's wait_for_buffer polls it", () => {
+    const { send } = k2400();
+    send(":STAT:PRES;*CLS;*SRE 1;:STAT:MEAS:ENAB 512;");
+    send(":TRAC:CLEAR;:TRAC:POIN 3;:TRIG:COUN 3;:TRAC:FEED SENSE;:TRAC:FEED:CONT NEXT;");
+    send(`${OPEN_LIMIT};:TRIG:COUN 2;:INIT`);
+    expect(send("*STB?")).toBe("0");
+    send(":INIT");
+    expect(send("*STB?")).toBe("65");
+    expect(send(":STAT:MEAS?")).toBe(String((1 << 9) | (1 << 8) | (1 << 6)));
+    expect(send("*STB?")).toBe("0");
+  });
+
+  it.each([":TRAC:CLE", ":DATA:CLE"])("is emptied by %s", (clear) => {
+    const { send } = k2400();
+    send(`${OPEN_LIMIT};:TRAC:FEED:CONT NEXT;:INIT`);
+    send(clear);
+    expect(send(":TRAC:POIN:ACT?;:TRAC:FREE?")).toBe("0;50000,0");
+  });
+});
+
+describe("bus triggers", () => {
+  it("waits after :INIT with arm source BUS and takes a pass per *TRG", () => {
+    const { send, errors, dut } = k2400();
+    send(`${OPEN_LIMIT};:ARM:SOUR BUS;:ARM:COUN 2;:TRIG:COUN 2;:INIT`);
+    expect(dut.holds).toHaveLength(0);
+    expect(Number(send(":STAT:OPER:COND?")) & (1 << 6)).toBe(1 << 6);
+    send("*TRG");
+    expect(dut.holds).toHaveLength(2);
+    send("*TRG");
+    expect(dut.holds).toHaveLength(4);
+    expect(send(":FETC?")?.split(",")).toHaveLength(8);
+    send("*TRG");
+    expect(errors()).toEqual([-211]);
+  });
+
+  it("is stopped by :ABORt", () => {
+    const { send, errors } = k2400();
+    send(`${OPEN_LIMIT};:ARM:SOUR BUS;:INIT;:ABOR;*TRG`);
+    expect(errors()).toEqual([-211]);
+  });
+
+  it.each([
+    [":ARM:SOUR BUS", -214],
+    [":ARM:COUN INF", 830],
+  ])("refuses :READ? with %s (%i)", (setup, code) => {
+    const { send, errors } = k2400();
+    send(`${OPEN_LIMIT};${setup}`);
+    expect(send(":READ?")).toBeUndefined();
+    expect(errors()).toEqual([code]);
+  });
+});
+
+describe("after a sweep", () => {
+  it("holds the bias level during the next trigger delay", () => {
+    const { send, dut } = k2400();
+    send(`${OPEN_LIMIT};:SOUR:VOLT 0.2;:SOUR:VOLT:MODE LIST;:SOUR:LIST:VOLT 1,2;:TRIG:COUN 2;:READ?`);
+    send(":SOUR:VOLT:MODE FIX;:TRIG:COUN 1;:TRIG:DEL 0.1;:READ?");
+    expect(dut.holds.slice(-2).map((h) => h.voltage)).toEqual([0.2, 0.2]);
+  });
+});
