@@ -162,11 +162,11 @@ export const KEITHLEY_2400_PROPERTIES = {
     validate: strictRange(0.01, 10),
   }),
   sourceDelay: numberProperty({
-    doc: "Settling delay between setting the source and measuring, s (0 to 9999.998).",
+    doc: "Settling delay between setting the source and measuring, s (0 to 999.9999, manual §18 :SOURce:DELay).",
     unit: "s",
     query: ":SOUR:DEL?",
     command: ":SOUR:DEL %s",
-    validate: strictRange(0, 9999.998),
+    validate: strictRange(0, 999.9999),
   }),
   sourceDelayAutoEnabled: booleanProperty({
     doc: "Automatic source delay (1 to 3 ms by range) on or off.",

@@ -1,0 +1,69 @@
+/**
+ * Runs the benches (`npm run bench`, i.e. `node dist/bench/run.js [name…]`),
+ * prints a table per bench and writes every row to bench/results.json
+ * (git-ignored). To add a bench, write a module exporting a `BenchModule`
+ * (bench/harness.ts) and list it in BENCHES.
+ */
+import { writeFileSync } from "node:fs";
+import { arch, cpus, platform } from "node:os";
+import { join } from "node:path";
+import { findPackageRoot } from "../src/core/load-node.js";
+import type { BenchModule, BenchOptions, BenchRow } from "./harness.js";
+import { memristorBench } from "./memristor.js";
+
+const BENCHES: readonly BenchModule[] = [memristorBench];
+
+const OPTIONS: BenchOptions = { warmup: 1, repetitions: 5 };
+
+function formatTable(rows: readonly BenchRow[]): string {
+  const header = ["case", "work", "wasm (ms)", "ts reference (ms)", "ratio", "wasm rate", "notes"];
+  const lines = rows.map((row) => {
+    const wasm = row.medianMs.wasm ?? Number.NaN;
+    const reference = row.medianMs["ts reference"] ?? Number.NaN;
+    return [
+      row.case,
+      `${row.work.toExponential(0)} ${row.workUnit}`,
+      wasm.toFixed(1),
+      reference.toFixed(1),
+      `${(reference / wasm).toFixed(1)}×`,
+      `${((row.work / wasm) * 1e3).toExponential(2)}/s`,
+      row.notes ?? "",
+    ];
+  });
+  const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => (l[c] as string).length)));
+  const format = (cells: readonly string[]) =>
+    cells.map((cell, c) => cell.padEnd(widths[c] as number)).join("  ");
+  return [format(header), format(widths.map((w) => "-".repeat(w))), ...lines.map(format)].join("\n");
+}
+
+async function main(names: readonly string[]): Promise<void> {
+  const selected = names.length === 0 ? BENCHES : BENCHES.filter((b) => names.includes(b.name));
+  if (selected.length === 0) {
+    throw new Error(`no bench named ${names.join(", ")}; have ${BENCHES.map((b) => b.name).join(", ")}`);
+  }
+  const rows: BenchRow[] = [];
+  for (const bench of selected) {
+    console.log(`\n${bench.name}: ${bench.description}`);
+    console.log(`median of ${OPTIONS.repetitions} runs after ${OPTIONS.warmup} warm-up\n`);
+    const benchRows = await bench.run(OPTIONS);
+    console.log(formatTable(benchRows));
+    rows.push(...benchRows);
+  }
+  const path = join(findPackageRoot(), "bench", "results.json");
+  const machine = {
+    node: process.version,
+    platform: platform(),
+    arch: arch(),
+    cpu: cpus()[0]?.model ?? "unknown",
+  };
+  writeFileSync(
+    path,
+    `${JSON.stringify({ date: new Date().toISOString(), machine, options: OPTIONS, rows }, null, 2)}\n`,
+  );
+  console.log(`\nwrote ${path}`);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

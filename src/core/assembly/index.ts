@@ -1,0 +1,8 @@
+/**
+ * Entry of the WASM core (build/core.wasm, `npm run build:wasm`): batch
+ * kernels over flat f64 arrays in linear memory, and the allocator that
+ * places them there. src/core/wasm.ts is the typed way in.
+ */
+export { linearIonDriftBatch } from "./linear-ion-drift";
+export { alloc, reset } from "./memory";
+export { vteamBatch } from "./vteam";

@@ -1,0 +1,160 @@
+/**
+ * Loads the WASM core and wraps its kernels in typed functions. Browser-safe:
+ * no Node API here (load-node.ts reads the file from disk in Node).
+ *
+ * Each wrapper validates its input like the TypeScript reference does, then
+ * resets the module's allocator, copies the inputs into linear memory, runs
+ * the kernel and returns `ndarray` views of shape [nDevices, nSteps] over the
+ * outputs, in place (zero-copy). A view is valid until the next kernel call
+ * on the same Core, which reuses the memory, and becomes empty (detached) if
+ * a later call grows the memory: copy what you keep (`view.data.slice()`).
+ */
+import ndarray, { type NdArray } from "ndarray";
+import { vteam } from "../models/memristor/index.js";
+import { type BatchInput, checkBatch, type LinearIonDriftBatchInput, linearIonDriftModel } from "./batch.js";
+import { WINDOW_BIOLEK, WINDOW_JOGLEKAR, WINDOW_NONE, WINDOW_PRODROMAKIS } from "./window-codes.js";
+
+/** The module's raw exports: addresses and sizes are in bytes, arrays f64. */
+export interface CoreExports {
+  readonly memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  reset(): void;
+  vteamBatch(
+    nDevices: number,
+    nSteps: number,
+    params: number,
+    x0: number,
+    voltages: number,
+    voltageStride: number,
+    dt: number,
+    state: number,
+    current: number,
+  ): void;
+  linearIonDriftBatch(
+    window: number,
+    nDevices: number,
+    nSteps: number,
+    params: number,
+    paramStride: number,
+    x0: number,
+    voltages: number,
+    voltageStride: number,
+    dt: number,
+    state: number,
+    current: number,
+  ): void;
+}
+
+/** Kernel outputs, [nDevices, nSteps] views into WASM memory (see the module doc for their lifetime). */
+export interface BatchViews {
+  readonly state: NdArray<Float64Array>;
+  readonly current: NdArray<Float64Array>;
+}
+
+export interface Core {
+  /** For callers that place their own arrays in memory (alloc after reset, then call a kernel). */
+  readonly exports: CoreExports;
+  /** VTEAM batch (src/core/assembly/vteam.ts); twin of `vteamBatchReference`. */
+  vteamBatch(input: BatchInput): BatchViews;
+  /** Linear ion drift batch (src/core/assembly/linear-ion-drift.ts); twin of `linearIonDriftBatchReference`. */
+  linearIonDriftBatch(input: LinearIonDriftBatchInput): BatchViews;
+}
+
+const WINDOW_CODES = {
+  none: WINDOW_NONE,
+  joglekar: WINDOW_JOGLEKAR,
+  biolek: WINDOW_BIOLEK,
+  prodromakis: WINDOW_PRODROMAKIS,
+} as const;
+
+const F64 = Float64Array.BYTES_PER_ELEMENT;
+
+/** Compiles (unless given a Module) and instantiates build/core.wasm's bytes. */
+export async function instantiateCore(source: BufferSource | WebAssembly.Module): Promise<Core> {
+  const module = source instanceof WebAssembly.Module ? source : await WebAssembly.compile(source);
+  let memory: WebAssembly.Memory | undefined;
+  const instance = await WebAssembly.instantiate(module, {
+    env: {
+      abort(message: number, file: number, line: number, column: number): never {
+        const text = memory ? `${readString(memory, message)} at ${readString(memory, file)}` : "";
+        throw new Error(`WASM core aborted: ${text}:${line}:${column}`);
+      },
+    },
+  });
+  const exports = instance.exports as unknown as CoreExports;
+  memory = exports.memory;
+  return {
+    exports,
+    vteamBatch(input) {
+      const checked = checkBatch(vteam, input);
+      return runKernel(exports, input, checked.nDevices, (p, x0, v, state, current) =>
+        exports.vteamBatch(
+          checked.nDevices,
+          input.nSteps,
+          p,
+          x0,
+          v,
+          checked.voltageStride,
+          input.dt,
+          state,
+          current,
+        ),
+      );
+    },
+    linearIonDriftBatch(input) {
+      const checked = checkBatch(linearIonDriftModel(input.window), input);
+      const window = WINDOW_CODES[input.window];
+      return runKernel(exports, input, checked.nDevices, (p, x0, v, state, current) =>
+        exports.linearIonDriftBatch(
+          window,
+          checked.nDevices,
+          input.nSteps,
+          p,
+          checked.nParams,
+          x0,
+          v,
+          checked.voltageStride,
+          input.dt,
+          state,
+          current,
+        ),
+      );
+    },
+  };
+}
+
+/** Lays out one call's arrays in fresh memory, runs it, and views the outputs. */
+function runKernel(
+  exports: CoreExports,
+  input: BatchInput,
+  nDevices: number,
+  kernel: (params: number, x0: number, voltages: number, state: number, current: number) => void,
+): BatchViews {
+  const n = nDevices * input.nSteps;
+  const bytes = (input.params.length + input.x0.length + input.voltages.length + 2 * n) * F64;
+  if (bytes > 2 ** 31)
+    throw new RangeError(`WASM core: a batch of ${bytes} bytes is over the 2 GiB this core handles`);
+  exports.reset();
+  const place = (values: Float64Array): number => {
+    const at = exports.alloc(values.length * F64);
+    // Allocation may grow (and so replace) the buffer: view it afresh each time.
+    new Float64Array(exports.memory.buffer, at, values.length).set(values);
+    return at;
+  };
+  const params = place(input.params);
+  const x0 = place(input.x0);
+  const voltages = place(input.voltages);
+  const state = exports.alloc(n * F64);
+  const current = exports.alloc(n * F64);
+  kernel(params, x0, voltages, state, current);
+  const view = (at: number) =>
+    ndarray(new Float64Array(exports.memory.buffer, at, n), [nDevices, input.nSteps]);
+  return { state: view(state), current: view(current) };
+}
+
+/** Decodes an AssemblyScript string (UTF-16, byte length in the 4 bytes before it). */
+function readString(memory: WebAssembly.Memory, at: number): string {
+  if (at === 0) return "";
+  const bytes = new Uint32Array(memory.buffer, at - 4, 1)[0] ?? 0;
+  return String.fromCharCode(...new Uint16Array(memory.buffer, at, bytes >>> 1));
+}

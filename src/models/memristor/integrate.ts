@@ -1,0 +1,99 @@
+/**
+ * The one time-integration scheme for memristor states, used by the model
+ * layer, the TypeScript kernel references (src/core/reference/) and — in
+ * AssemblyScript, held to this code by test/core — the WASM kernels.
+ *
+ * Under a held voltage the state equation dx/dt = f(x) is autonomous and
+ * one-dimensional, so the state moves monotonically towards an equilibrium
+ * or a bound. We integrate it with classical RK4 over adaptive substeps,
+ * each as long as the smallest of
+ *   - the time left in the hold;
+ *   - MAX_STATE_STEP·range / |f|: the state moves at most 1/128 of its range;
+ *   - MAX_STIFFNESS_STEP / λ: hλ ≤ 1 keeps RK4 stable (it is up to 2.78)
+ *     and monotone (its amplification R(−hλ) > 0 never crosses a bound);
+ *   - (120·LOCAL_ERROR·range / (λ³|f|))^{1/4}: RK4's local error, about
+ *     (state change)·(hλ)⁴/120 ≤ (|f|/λ)·(hλ)⁴/120 for hλ ≤ 1, stays below
+ *     LOCAL_ERROR·range (a fourth root: two square roots, which IEEE 754
+ *     rounds exactly, so the WASM kernels choose bit-identical substeps);
+ * where λ = |∂f/∂x| is estimated by a one-sided difference over PROBE_STEP
+ * of the range, towards the interior. Every stage state and the result are
+ * projected onto the state bounds. The hold ends early, exactly, when
+ *   - the state is an equilibrium (f = 0), or
+ *   - it is within EDGE_RESOLUTION·range of a bound and moving towards it
+ *     (the bound is reached, or approached closer than a double can resolve
+ *     next to the upper edge; the same limit is used at both edges), or
+ *   - it no longer changes in floating point (a fixed point of the step map:
+ *     every later substep would land on it again).
+ *
+ * The constants and the substep rule live in portable/scheme.ts, which the
+ * WASM kernels compile too; the loop below is mirrored line for line in
+ * src/core/assembly/.
+ *
+ * Why this and not fixed substeps: the work per hold is bounded by the state
+ * range and the error budget, not by dt or by the device's speed — a few to
+ * a few hundred substeps for any hold, whether the device switches in
+ * nanoseconds (the published VTEAM set) or seconds (Strukov's), and whether
+ * dt is 1 µs or 50 ms. A fixed substep cannot be both stable for the fast
+ * devices and affordable for the slow ones across the parameter bounds
+ * calibration needs. The controller uses f only, so it works for any
+ * MemristorModel. For the bench defaults it keeps the state within 1e-8 of
+ * its range from a 1 µs fixed-step RK4 solution, with one to a few substeps
+ * per 10 ms hold (test/models/integrate.test.ts).
+ */
+import { EDGE_RESOLUTION, PROBE_STEP, project, substepLength } from "./portable/scheme.js";
+import type { MemristorModel } from "./types.js";
+
+/**
+ * Called for each substep that changed the state, before the state is
+ * updated: the substep's start state, length (s) and the four RK4 stage
+ * rates. `sensitivity.ts` uses it to carry parameter derivatives along.
+ */
+export type SubstepObserver = (x: number, h: number, k1: number, k2: number, k3: number, k4: number) => void;
+
+/**
+ * Advances state x (inside [lower, upper], the model's bounds for p) under
+ * voltage v held for dt ≥ 0 seconds. Unchecked: callers validate once
+ * (`advance`, `simulate`), then call this in their loops.
+ */
+export function holdVoltage<P extends Record<string, number>>(
+  model: MemristorModel<P>,
+  p: P,
+  x: number,
+  v: number,
+  dt: number,
+  lower: number,
+  upper: number,
+  observer?: SubstepObserver,
+): number {
+  const range = upper - lower;
+  const edge = EDGE_RESOLUTION * range;
+  const probe = PROBE_STEP * range;
+  const middle = lower + 0.5 * range;
+  let elapsed = 0;
+  while (elapsed < dt) {
+    const k1 = model.dxdt(x, v, p);
+    if (k1 === 0 || (k1 > 0 && x >= upper - edge) || (k1 < 0 && x <= lower + edge)) break;
+    const probed = x < middle ? x + probe : x - probe;
+    const stiffness = Math.abs(model.dxdt(probed, v, p) - k1) / probe;
+    const remaining = dt - elapsed;
+    const h = substepLength(remaining, Math.abs(k1), stiffness, range);
+    const k2 = model.dxdt(project(x + 0.5 * h * k1, lower, upper), v, p);
+    const k3 = model.dxdt(project(x + 0.5 * h * k2, lower, upper), v, p);
+    const k4 = model.dxdt(project(x + h * k3, lower, upper), v, p);
+    const next = project(x + (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4), lower, upper);
+    if (next === x) break;
+    observer?.(x, h, k1, k2, k3, k4);
+    x = next;
+    elapsed = h === remaining ? dt : elapsed + h;
+  }
+  return x;
+}
+
+/** Throws a RangeError naming the model unless lower ≤ x ≤ upper. */
+export function checkState(model: MemristorModel, x: number, lower: number, upper: number): void {
+  if (!(x >= lower && x <= upper)) {
+    throw new RangeError(
+      `${model.id}: state ${model.stateName} = ${x} ${model.stateUnit} is outside [${lower}, ${upper}]`,
+    );
+  }
+}

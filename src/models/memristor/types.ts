@@ -1,0 +1,75 @@
+/**
+ * The one shape every memristor model has, so that the virtual instrument,
+ * the twin and the fitting engine can drive any of them the same way
+ * (DESIGN.md, "Models"; STYLE.md §6: a stateful device is
+ * `(state, stimulus, params) → {state, observables}`).
+ *
+ * A model is a plain object of pure functions of a scalar state, the voltage
+ * across the device and a parameter object; time integration lives once, in
+ * `integrate.ts`, not in the models.
+ */
+import type { ParameterSpec } from "../parameters.js";
+
+export interface MemristorModel<P extends Record<string, number> = Record<string, number>> {
+  /** Stable identifier ("linear-ion-drift-joglekar", "vteam", ...). */
+  readonly id: string;
+  /** Paper and equations implemented. */
+  readonly citation: string;
+  /** One entry per key of P; this order is the order of gradients. */
+  readonly parameters: readonly ParameterSpec[];
+  readonly defaults: Readonly<P>;
+  /** Name and SI unit of the state variable ("x", "1" or "w", "m"). */
+  readonly stateName: string;
+  readonly stateUnit: string;
+  /** Inclusive interval the state lives in, in `stateUnit`. */
+  stateBounds(p: P): readonly [number, number];
+  /** A sensible state to start from (high resistance, able to move). */
+  initialState(p: P): number;
+  /** State derivative at state x under voltage v (V), in `stateUnit`/s. */
+  dxdt(x: number, v: number, p: P): number;
+  /** Current through the device at state x under voltage v, A. */
+  current(x: number, v: number, p: P): number;
+  /** Resistance at state x, Ω (the I-V at fixed state is ohmic for these models). */
+  resistance(x: number, p: P): number;
+}
+
+/**
+ * A model that also gives its partial derivatives, which is what forward
+ * sensitivities through the integration (`simulateWithGradient`) need. Every
+ * model in this folder is one. Partials with respect to parameters are
+ * written into `dp` in `parameters` order; the partial with respect to the
+ * state is returned, so the hot loop allocates nothing.
+ */
+export interface DifferentiableMemristorModel<P extends Record<string, number> = Record<string, number>>
+  extends MemristorModel<P> {
+  /** Returns ∂(dx/dt)/∂x; writes ∂(dx/dt)/∂p_j into dp[j]. */
+  dxdtPartials(x: number, v: number, p: P, dp: Float64Array): number;
+  /** Returns ∂i/∂x; writes ∂i/∂p_j into dp[j]. */
+  currentPartials(x: number, v: number, p: P, dp: Float64Array): number;
+  /** Writes ∂lower/∂p_j into lower[j] and ∂upper/∂p_j into upper[j]. */
+  stateBoundsPartials(p: P, lower: Float64Array, upper: Float64Array): void;
+}
+
+/** A voltage waveform under zero-order hold, and the state before it. */
+export interface SimulationInput {
+  /** Sample times, s, non-decreasing. */
+  readonly times: Float64Array;
+  /** voltages[k], V, is held from times[k-1] (or t0) until times[k]. */
+  readonly voltages: Float64Array;
+  /** State at t0, in the model's state unit. */
+  readonly x0: number;
+  /** Time of x0, s; defaults to times[0] (the first sample then sees no evolution). */
+  readonly t0?: number;
+}
+
+export interface SimulationResult {
+  /** State at each sample time. */
+  readonly state: Float64Array;
+  /** Current at each sample time, A. */
+  readonly current: Float64Array;
+}
+
+export interface GradientResult extends SimulationResult {
+  /** gradient[j][k] = ∂current[k]/∂p_j, in `parameters` order; A per parameter unit. */
+  readonly gradient: Float64Array[];
+}

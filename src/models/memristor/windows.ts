@@ -1,0 +1,151 @@
+/**
+ * Window functions f(x) for the linear ion drift model: they multiply the
+ * drift speed so that the state x = w/D slows down at the film edges and
+ * stays in [0, 1].
+ *
+ * - none:        f = 1 (Strukov et al., Nature 453, 80 (2008)); the state is
+ *                held in [0, 1] by the integrator's projection alone.
+ * - Joglekar:    f = 1 − (2x − 1)^{2p}
+ *                (Joglekar & Wolf, Eur. J. Phys. 30, 661 (2009), window
+ *                function F(x) of their nonlinear drift model).
+ * - Biolek:      f = 1 − (x − stp(−i))^{2p}, stp(z) = 1 for z ≥ 0 else 0
+ *                (Biolek, Biolek & Biolková, Radioengineering 18, 210 (2009),
+ *                window of their SPICE model). Unlike Joglekar's it is 1 at
+ *                an edge when the current drives the state away from it, so
+ *                a device pushed to an edge comes straight back.
+ * - Prodromakis: f = j (1 − [(x − 0.5)² + 0.75]^p)
+ *                (Prodromakis et al., IEEE Trans. Electron Devices 58, 3099
+ *                (2011), their proposed window, with scale j and exponent p).
+ *
+ * Joglekar's and Prodromakis' windows vanish at both edges whatever the
+ * current: a state that reaches an edge cannot leave it (the "terminal
+ * state" Biolek et al. point out). The true solution only approaches an
+ * edge exponentially; in floating point it stops within 2⁻⁵² of it
+ * (integrate.ts) and then recovers slowly, with a delay set by that limit —
+ * prefer Biolek's window (or VTEAM) for devices driven into saturation.
+ *
+ * The papers take p to be a positive integer. We write |u|^{2p} for
+ * u^{2p}: equal for integer p, and defined for real p so that calibration
+ * can treat p as a continuous parameter.
+ *
+ * The values come from portable/physics.ts (shared with the WASM kernel);
+ * each window adds ∂f/∂x and its parameter partials, for the sensitivities
+ * in `sensitivity.ts`.
+ */
+import type { ParameterSpec } from "../parameters.js";
+import {
+  biolekWindow as biolek,
+  joglekarWindow as joglekar,
+  power,
+  prodromakisWindow as prodromakis,
+} from "./portable/physics.js";
+
+export type WindowName = "none" | "joglekar" | "biolek" | "prodromakis";
+
+export interface WindowFunction<W extends Record<string, number>> {
+  readonly name: WindowName;
+  readonly citation: string;
+  /** The window's own parameters, appended to the drift parameters. */
+  readonly parameters: readonly ParameterSpec[];
+  /** f(x) for a current of sign `current` (only Biolek's depends on it). */
+  value(x: number, current: number, p: W): number;
+  /** ∂f/∂x. */
+  dx(x: number, current: number, p: W): number;
+  /** Writes ∂f/∂(window parameter k) into out[offset + k]. */
+  dParams(x: number, current: number, p: W, out: Float64Array, offset: number): void;
+}
+
+/** Partials of |u|^{2p}, shared by the Joglekar and Biolek windows. */
+function evenPowerDu(u: number, exponent: number): number {
+  if (u === 0) return 0;
+  return 2 * exponent * power(Math.abs(u), 2 * exponent - 1) * Math.sign(u);
+}
+function evenPowerDExponent(u: number, exponent: number): number {
+  if (u === 0) return 0;
+  const a = Math.abs(u);
+  return 2 * Math.log(a) * power(a, 2 * exponent);
+}
+
+/** Biolek's shift: stp(−i) = 1 when the current is ≤ 0, else 0. */
+function biolekShift(current: number): number {
+  return current <= 0 ? 1 : 0;
+}
+
+const exponentSpec: ParameterSpec<"windowExponent"> = {
+  name: "windowExponent",
+  unit: "1",
+  default: 2,
+  min: 1,
+  max: 10,
+  meaning: "p: window exponent; larger p gives a flatter window with sharper edges",
+};
+
+export type NoWindowParams = Record<never, number>;
+export type ExponentWindowParams = { windowExponent: number };
+export type ProdromakisWindowParams = { windowExponent: number; windowScale: number };
+
+export const noWindow: WindowFunction<NoWindowParams> = {
+  name: "none",
+  citation: "no window (Strukov et al., Nature 453, 80 (2008))",
+  parameters: [],
+  value: () => 1,
+  dx: () => 0,
+  dParams: () => {},
+};
+
+export const joglekarWindow: WindowFunction<ExponentWindowParams> = {
+  name: "joglekar",
+  citation: "Joglekar & Wolf, Eur. J. Phys. 30, 661 (2009), window F(x) = 1 - (2x - 1)^{2p}",
+  parameters: [exponentSpec],
+  value: (x, _i, p) => joglekar(x, p.windowExponent),
+  dx: (x, _i, p) => -2 * evenPowerDu(2 * x - 1, p.windowExponent),
+  dParams: (x, _i, p, out, offset) => {
+    out[offset] = -evenPowerDExponent(2 * x - 1, p.windowExponent);
+  },
+};
+
+export const biolekWindow: WindowFunction<ExponentWindowParams> = {
+  name: "biolek",
+  citation: "Biolek et al., Radioengineering 18, 210 (2009), window f(x) = 1 - (x - stp(-i))^{2p}",
+  parameters: [exponentSpec],
+  value: (x, i, p) => biolek(x, i, p.windowExponent),
+  dx: (x, i, p) => -evenPowerDu(x - biolekShift(i), p.windowExponent),
+  dParams: (x, i, p, out, offset) => {
+    out[offset] = -evenPowerDExponent(x - biolekShift(i), p.windowExponent);
+  },
+};
+
+/** (x − 0.5)² + 0.75: in [0.75, 1] on the state interval, so its powers are always defined. */
+function prodromakisBase(x: number): number {
+  return (x - 0.5) * (x - 0.5) + 0.75;
+}
+
+export const prodromakisWindow: WindowFunction<ProdromakisWindowParams> = {
+  name: "prodromakis",
+  citation:
+    "Prodromakis et al., IEEE Trans. Electron Devices 58, 3099 (2011), window f(x) = j(1 - [(x - 0.5)^2 + 0.75]^p)",
+  parameters: [
+    {
+      ...exponentSpec,
+      default: 7,
+      meaning: "p: window exponent; f(0.5) = j(1 - 0.75^p), so p = 7 makes the centre 87 % of j",
+    },
+    {
+      name: "windowScale",
+      unit: "1",
+      default: 1,
+      min: 0.1,
+      max: 10,
+      meaning: "j: window scale, multiplies the drift speed everywhere",
+    },
+  ],
+  value: (x, _i, p) => prodromakis(x, p.windowExponent, p.windowScale),
+  dx: (x, _i, p) =>
+    -p.windowScale * p.windowExponent * power(prodromakisBase(x), p.windowExponent - 1) * 2 * (x - 0.5),
+  dParams: (x, _i, p, out, offset) => {
+    const b = prodromakisBase(x);
+    const bp = power(b, p.windowExponent);
+    out[offset] = -p.windowScale * bp * Math.log(b);
+    out[offset + 1] = 1 - bp;
+  },
+};
