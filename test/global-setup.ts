@@ -10,7 +10,9 @@ export default function setup(): void {
   try {
     execFileSync("socat", ["-V"], { stdio: "ignore" });
   } catch {
-    throw new Error("socat is not installed: the serial tests need a PTY pair from it (apt-get install -y socat)");
+    throw new Error(
+      "socat is not installed: the serial tests need a PTY pair from it (apt-get install -y socat)",
+    );
   }
   if (!existsSync("build/core.wasm")) {
     throw new Error("build/core.wasm is missing: run `npm run build:wasm` (npm test does it in pretest)");

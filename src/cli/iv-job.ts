@@ -11,11 +11,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lastValueFrom, scan, tap } from "rxjs";
-import type { ScpiExchange } from "../drivers/scpi/session.js";
 import { connectKeithley2400 } from "../drivers/instruments/connect-keithley2400.js";
 import type { SweepColumns } from "../drivers/instruments/kinds.js";
 import type { SafetyLimits } from "../drivers/instruments/safety.js";
+import type { ScpiExchange } from "../drivers/scpi/session.js";
+import type { MemristorModel } from "../models/memristor/index.js";
 import { memristorModels } from "../models/memristor/registry.js";
+import { checkParameters } from "../models/parameters.js";
 import { fromReadings } from "../sync/from-readings.js";
 import { type HysteresisSummary, hysteresis } from "../sync/hysteresis.js";
 import { memristorTwin, type TwinFrame } from "../sync/memristor-twin.js";
@@ -40,6 +42,8 @@ export interface IvJobOptions {
   readonly sourceDelay: number;
   /** Id of the model to compare with (see memristorModels). */
   readonly model: string;
+  /** Parameters that differ from the model's defaults (e.g. a calibration's), SI units. */
+  readonly params?: Readonly<Record<string, number>>;
   /** Safety limits of the device under test. */
   readonly limits: SafetyLimits;
   /** Folder for the run's files. */
@@ -90,6 +94,7 @@ export async function runIvJob(
       `unknown model "${options.model}"; known: ${Object.keys(memristorModels).join(", ")}`,
     );
   }
+  const params = modelParameters(model, options.params ?? {});
   const levels = bipolarTriangle(options.amplitude, options.pointsPerCycle, options.cycles);
   // Chunk at half cycles, so each list sweep ends next to 0 V, where the
   // 2400 returns to its bias (0 V) between chunks.
@@ -103,7 +108,7 @@ export async function runIvJob(
     resource,
     virtual: server !== undefined,
     config: { ...options, outDir: undefined },
-    model: { id: model.id, citation: model.citation, parameters: model.defaults },
+    model: { id: model.id, citation: model.citation, parameters: params },
   });
   try {
     const smu = await connectKeithley2400(resource, {
@@ -130,7 +135,7 @@ export async function runIvJob(
       }
       const chunks = countingCompliance(smu.hardwareSweepChunks(Array.from(levels), { chunkPoints }));
       const twin = fromReadings("k2400", chunks).pipe(
-        memristorTwin({ model, params: model.defaults }),
+        memristorTwin({ model, params }),
         tap((frame) => {
           recordFrame(recorder, frame);
           progress(recorder.rowCount, levels.length);
@@ -152,7 +157,9 @@ export async function runIvJob(
           plot: join(recorder.dir, "iv.svg"),
         },
       });
-      writeFileSync(result.files.plot, ivPlot(result, model.id));
+      const overridden = Object.keys(options.params ?? {});
+      const label = `${model.id}, ${overridden.length ? `${overridden.join(", ")} set` : "default parameters"}`;
+      writeFileSync(result.files.plot, ivPlot(result, label));
       recorder.finish({ status: "success", summary: summaryRecord(result) });
       return result;
     } catch (error) {
@@ -167,6 +174,22 @@ export async function runIvJob(
   } finally {
     await server?.close();
   }
+}
+
+/** The model's defaults with `overrides` applied; unknown names and out-of-bounds values are refused. */
+function modelParameters(
+  model: MemristorModel,
+  overrides: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const known = model.parameters.map((spec) => spec.name);
+  for (const name of Object.keys(overrides)) {
+    if (!known.includes(name)) {
+      throw new RangeError(`${model.id} has no parameter "${name}"; its parameters: ${known.join(", ")}`);
+    }
+  }
+  const params = { ...model.defaults, ...overrides };
+  checkParameters(model.id, model.parameters, params);
+  return params;
 }
 
 function recordFrame(recorder: RunRecorder, frame: TwinFrame): void {
@@ -215,7 +238,7 @@ function summarise(
 }
 
 /** The loop a person looks at first: measured points over the model's curve, in mA. */
-function ivPlot(result: IvJobResult, modelId: string): string {
+function ivPlot(result: IvJobResult, modelLabel: string): string {
   const mA = (values: Float64Array) => values.map((i) => i * 1e3);
   return svgPlot({
     title: `I-V loop: ${result.identity}${result.virtual ? " (virtual)" : ""}`,
@@ -223,7 +246,7 @@ function ivPlot(result: IvJobResult, modelId: string): string {
     yLabel: "current (mA)",
     series: [
       { name: "measured", x: result.voltage, y: mA(result.current), color: "#1f77b4", markers: true },
-      { name: `model: ${modelId}, default parameters`, x: result.voltage, y: mA(result.predicted), color: "#d62728" },
+      { name: `model: ${modelLabel}`, x: result.voltage, y: mA(result.predicted), color: "#d62728" },
     ],
   });
 }
@@ -248,7 +271,9 @@ function exchangeRecord(exchange: ScpiExchange): Record<string, unknown> {
     at: exchange.startTime,
     duration_s: exchange.duration,
     sent: exchange.command,
-    ...(reply === undefined ? {} : { reply: typeof reply === "string" ? reply : Buffer.from(reply).toString("base64") }),
+    ...(reply === undefined
+      ? {}
+      : { reply: typeof reply === "string" ? reply : Buffer.from(reply).toString("base64") }),
     ...(exchange.discarded?.length ? { discarded: exchange.discarded } : {}),
     ...(error ? { error: `${error.name}: ${error.message}` } : {}),
   };

@@ -21,3 +21,11 @@ export function parsePositiveInteger(text: string): number {
   }
   return value;
 }
+
+/** `name=value` with a numeric value, collected into a record (for repeated options). */
+export function parseAssignment(text: string, previous: Record<string, number>): Record<string, number> {
+  const match = /^([A-Za-z_][\w]*)=(.+)$/.exec(text.trim());
+  if (!match) throw new InvalidArgumentError(`"${text}" is not of the form name=value.`);
+  const [, name, value] = match as unknown as [string, string, string];
+  return { ...previous, [name]: parseNumber(value) };
+}

@@ -38,7 +38,7 @@ export function svgPlot(spec: PlotSpec): string {
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15">${escape(spec.title)}</text>`,
+    `<text x="${WIDTH / 2}" y="22" text-anchor="middle" font-size="15">${escapeXml(spec.title)}</text>`,
     `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#444"/>`,
   ];
   for (const t of ticks(x0, x1)) {
@@ -54,8 +54,8 @@ export function svgPlot(spec: PlotSpec): string {
     );
   }
   parts.push(
-    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 18}" text-anchor="middle">${escape(spec.xLabel)}</text>`,
-    `<text transform="translate(20 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escape(spec.yLabel)}</text>`,
+    `<text x="${MARGIN.left + plotW / 2}" y="${HEIGHT - 18}" text-anchor="middle">${escapeXml(spec.xLabel)}</text>`,
+    `<text transform="translate(20 ${MARGIN.top + plotH / 2}) rotate(-90)" text-anchor="middle">${escapeXml(spec.yLabel)}</text>`,
   );
   spec.series.forEach((s, n) => {
     const points: string[] = [];
@@ -70,12 +70,14 @@ export function svgPlot(spec: PlotSpec): string {
         parts.push(`<circle cx="${cx}" cy="${cy}" r="2" fill="${s.color}" fill-opacity="0.6"/>`);
       }
     } else {
-      parts.push(`<polyline points="${points.join(" ")}" fill="none" stroke="${s.color}" stroke-width="1.5"/>`);
+      parts.push(
+        `<polyline points="${points.join(" ")}" fill="none" stroke="${s.color}" stroke-width="1.5"/>`,
+      );
     }
     const ly = MARGIN.top + 16 + 18 * n;
     parts.push(
       `<rect x="${MARGIN.left + 12}" y="${ly - 9}" width="14" height="10" fill="${s.color}"/>`,
-      `<text x="${MARGIN.left + 32}" y="${ly}">${escape(s.name)}</text>`,
+      `<text x="${MARGIN.left + 32}" y="${ly}">${escapeXml(s.name)}</text>`,
     );
   });
   parts.push("</svg>");
@@ -112,6 +114,6 @@ function format(value: number): string {
   return Number.parseFloat(value.toPrecision(3)).toString();
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

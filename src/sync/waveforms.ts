@@ -16,7 +16,9 @@ export function bipolarTriangle(amplitude: number, pointsPerCycle: number, cycle
     throw new RangeError(`bipolarTriangle: amplitude must be a positive finite number, got ${amplitude}`);
   }
   if (!Number.isInteger(pointsPerCycle) || pointsPerCycle < 4 || pointsPerCycle % 4 !== 0) {
-    throw new RangeError(`bipolarTriangle: pointsPerCycle must be a multiple of 4 (≥ 4), got ${pointsPerCycle}`);
+    throw new RangeError(
+      `bipolarTriangle: pointsPerCycle must be a multiple of 4 (≥ 4), got ${pointsPerCycle}`,
+    );
   }
   if (!Number.isInteger(cycles) || cycles < 1) {
     throw new RangeError(`bipolarTriangle: cycles must be a positive integer, got ${cycles}`);

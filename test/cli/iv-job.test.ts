@@ -2,8 +2,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SafetyLimitError } from "../../src/drivers/errors.js";
 import { type IvJobOptions, runIvJob } from "../../src/cli/iv-job.js";
+import { SafetyLimitError } from "../../src/drivers/errors.js";
+import { TRUE_VTEAM_PARAMS } from "../../src/virtual/index.js";
 
 function options(overrides: Partial<IvJobOptions> = {}): IvJobOptions {
   return {
@@ -56,7 +57,11 @@ describe("the I-V job on the embedded virtual Keithley 2400", () => {
     expect(r).toBeCloseTo((i as number) - (p as number), 15);
 
     const run = JSON.parse(readFileSync(result.files.run, "utf8"));
-    expect(run.stop).toMatchObject({ status: "success", rows: 401, summary: { points: 401, hysteresisSeen: true } });
+    expect(run.stop).toMatchObject({
+      status: "success",
+      rows: 401,
+      summary: { points: 401, hysteresisSeen: true },
+    });
     const sent = readFileSync(result.files.commands, "utf8")
       .trimEnd()
       .split("\n")
@@ -77,7 +82,31 @@ describe("the I-V job on the embedded virtual Keithley 2400", () => {
     expect(JSON.parse(readFileSync(join(o.outDir, "run.json"), "utf8")).stop.status).toBe("failed");
   });
 
+  it("explains the measurement down to the noise with the hidden true parameters", async () => {
+    const truth = await runIvJob(options({ params: TRUE_VTEAM_PARAMS }));
+    const defaults = await runIvJob(options());
+    // The virtual device is the model with other parameters plus noise, so
+    // the twin with its true parameters leaves only the noise (~1e-4 of the
+    // current), and the default parameters leave far more.
+    expect(truth.rmsResidual).toBeLessThan(1e-3 * truth.rmsCurrent);
+    expect(defaults.rmsResidual).toBeGreaterThan(100 * truth.rmsResidual);
+    const run = JSON.parse(readFileSync(truth.files.run, "utf8"));
+    expect(run.start.model.parameters).toEqual(TRUE_VTEAM_PARAMS);
+  });
+
+  it("refuses a parameter the model does not have, naming the ones it has", async () => {
+    await expect(runIvJob(options({ params: { rOnn: 1 } }))).rejects.toThrow(
+      /vteam has no parameter "rOnn"; its parameters: rOn, rOff, /,
+    );
+  });
+
+  it("refuses a parameter outside its bounds", async () => {
+    await expect(runIvJob(options({ params: { rOn: -5 } }))).rejects.toThrow(/rOn = -5 is outside/);
+  });
+
   it("names the known models when asked for an unknown one", async () => {
-    await expect(runIvJob(options({ model: "hp-labs" }))).rejects.toThrow(/unknown model "hp-labs"; known: vteam, /);
+    await expect(runIvJob(options({ model: "hp-labs" }))).rejects.toThrow(
+      /unknown model "hp-labs"; known: vteam, /,
+    );
   });
 });

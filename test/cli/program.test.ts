@@ -14,7 +14,11 @@ describe("pms --help teaches", () => {
     ["--max-voltage <V>", /safety limit: largest \|V\|/],
     ["--model <id>", /vteam,\s+linear-ion-drift-joglekar/],
   ])("iv documents %s with its unit and default", (_, pattern) => {
-    expect(buildProgram().commands.find((c) => c.name() === "iv")?.helpInformation()).toMatch(pattern);
+    expect(
+      buildProgram()
+        .commands.find((c) => c.name() === "iv")
+        ?.helpInformation(),
+    ).toMatch(pattern);
   });
 
   it("refuses a bad number naming the option, before anything runs", async () => {
@@ -24,6 +28,8 @@ describe("pms --help teaches", () => {
       c.exitOverride().configureOutput({ writeErr: (s) => (stderr += s), writeOut: () => {} });
     }
     await expect(program.parseAsync(["node", "pms", "iv", "--amplitude", "lots"])).rejects.toThrow();
-    expect(stderr).toMatch(/option '-a, --amplitude <V>' argument 'lots' is invalid\. "lots" is not a number\./);
+    expect(stderr).toMatch(
+      /option '-a, --amplitude <V>' argument 'lots' is invalid\. "lots" is not a number\./,
+    );
   });
 });

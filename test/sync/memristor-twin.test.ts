@@ -2,9 +2,9 @@ import { scan } from "rxjs";
 import { TestScheduler } from "rxjs/testing";
 import { describe, expect, it } from "vitest";
 import { linearIonDriftJoglekar, simulate, vteam } from "../../src/models/memristor/index.js";
-import { bipolarTriangle } from "../../src/sync/waveforms.js";
 import { type IVFrame, ivFrame } from "../../src/sync/iv-frame.js";
 import { memristorTwin } from "../../src/sync/memristor-twin.js";
+import { bipolarTriangle } from "../../src/sync/waveforms.js";
 
 /** A bipolar triangle sampled every 20 ms, with the current a model predicts for it. */
 function sweep(model: typeof vteam, params = model.defaults) {
@@ -16,7 +16,10 @@ function sweep(model: typeof vteam, params = model.defaults) {
 }
 
 /** Splits columns into frames at the given sample indices. */
-function frames(columns: { time: Float64Array; voltage: Float64Array; current: Float64Array }, cuts: number[]) {
+function frames(
+  columns: { time: Float64Array; voltage: Float64Array; current: Float64Array },
+  cuts: number[],
+) {
   const edges = [0, ...cuts, columns.time.length];
   return edges.slice(0, -1).map((from, n) => {
     const to = edges[n + 1];
@@ -41,18 +44,22 @@ describe("memristorTwin", () => {
     const data = sweep(model);
     const whole = simulate(model, model.defaults, { times: data.time, voltages: data.voltage, x0: data.x0 });
     const [f0, f1, f2] = frames(data, [37, 150]);
-    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(({ cold, expectObservable }) => {
-      const input = cold<IVFrame>("a-b--c|", { a: f0 as IVFrame, b: f1 as IVFrame, c: f2 as IVFrame });
-      const twin = input.pipe(memristorTwin({ model, params: model.defaults, x0: data.x0 }));
-      // Predictions so far, concatenated: each emission must equal the prefix
-      // of the one-piece simulation.
-      const predictedOnly = twin.pipe(scan((acc: number[], frame) => [...acc, ...frame.predicted.values], []));
-      expectObservable(predictedOnly).toBe("a-b--c|", {
-        a: Array.from(whole.current.slice(0, 37)),
-        b: Array.from(whole.current.slice(0, 150)),
-        c: Array.from(whole.current),
-      });
-    });
+    new TestScheduler((actual, expected) => expect(actual).toEqual(expected)).run(
+      ({ cold, expectObservable }) => {
+        const input = cold<IVFrame>("a-b--c|", { a: f0 as IVFrame, b: f1 as IVFrame, c: f2 as IVFrame });
+        const twin = input.pipe(memristorTwin({ model, params: model.defaults, x0: data.x0 }));
+        // Predictions so far, concatenated: each emission must equal the prefix
+        // of the one-piece simulation.
+        const predictedOnly = twin.pipe(
+          scan((acc: number[], frame) => [...acc, ...frame.predicted.values], []),
+        );
+        expectObservable(predictedOnly).toBe("a-b--c|", {
+          a: Array.from(whole.current.slice(0, 37)),
+          b: Array.from(whole.current.slice(0, 150)),
+          c: Array.from(whole.current),
+        });
+      },
+    );
   });
 
   it("residual is measured − predicted, zero when the device is its model", () => {
@@ -81,7 +88,8 @@ describe("memristorTwin", () => {
   it("labels its batches as the model's, on the measured times and sequence", () => {
     const data = sweep(vteam);
     const [f0] = frames(data, []);
-    let seen: { sourceId: string; quantity: string; unit: string; sequence: number; times: Float64Array }[] = [];
+    let seen: { sourceId: string; quantity: string; unit: string; sequence: number; times: Float64Array }[] =
+      [];
     new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, flush }) => {
       cold<IVFrame>("a|", { a: f0 as IVFrame })
         .pipe(memristorTwin({ model: vteam, params: vteam.defaults }))

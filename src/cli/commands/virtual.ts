@@ -12,7 +12,12 @@ export function registerVirtual(program: Command): void {
     .command("virtual")
     .description("serve a virtual Keithley 2400 (a memristor under test) over TCP and/or a serial PTY")
     .option("--host <address>", "TCP address to listen on", "127.0.0.1")
-    .option("--port <n>", "TCP port (0 picks a free one; 5025 is the SCPI-socket convention)", parseNumber, 5025)
+    .option(
+      "--port <n>",
+      "TCP port (0 picks a free one; 5025 is the SCPI-socket convention)",
+      parseNumber,
+      5025,
+    )
     .option("--no-tcp", "do not listen on TCP")
     .option("--serial", "also serve on a serial PTY pair made by socat", false)
     .option("--seed <n>", "seed of the measurement noise", parseNumber, 1)

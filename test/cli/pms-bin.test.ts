@@ -1,0 +1,70 @@
+/**
+ * The `pms` command as a user runs it: the compiled bin in a child process
+ * (npm test builds it first), talking to instruments over real sockets.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, it } from "vitest";
+import { connectKeithley2400 } from "../../src/drivers/instruments/connect-keithley2400.js";
+
+const PMS = join("dist", "src", "cli", "pms.js");
+const run = promisify(execFile);
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+});
+
+/** Starts `pms virtual` and resolves with the resources it prints. */
+async function startVirtual(args: string[]): Promise<{ child: ChildProcess; resources: string[] }> {
+  const child = spawn(process.execPath, [PMS, "virtual", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let out = "";
+  const resources = await new Promise<string[]>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes("Ctrl-C")) resolve([...out.matchAll(/serving on (\S+)/g)].map((m) => m[1] as string));
+    });
+    child.once("exit", (code) => reject(new Error(`pms virtual exited with ${code}: ${out}`)));
+  });
+  return { child, resources };
+}
+
+describe("pms (compiled bin)", () => {
+  it("iv runs the job on the embedded virtual bench and reports what it saw", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "pms-bin-")), "run");
+    const { stdout } = await run(process.execPath, [PMS, "iv", "--cycles", "1", "--out", out]);
+    expect(stdout).toMatch(/points\s+201 measured, 0 in compliance/);
+    expect(stdout).toMatch(/hysteresis\s+yes: branches differ by \d+\.\d % of max \|I\|/);
+    expect(stdout).toMatch(/model\s+vteam, default parameters: RMS residual \S+ A/);
+    expect(readFileSync(join(out, "data.csv"), "utf8").split("\n")).toHaveLength(203);
+  });
+
+  it("iv refuses a sweep past a safety limit with a message naming it, exit code 1", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "pms-bin-")), "run");
+    const error = await run(process.execPath, [PMS, "iv", "--amplitude", "3", "--out", out]).catch((e) => e);
+    expect(error.code).toBe(1);
+    expect(error.stderr).toMatch(
+      /^pms: SafetyLimitError: TCPIP::127\.0\.0\.1::\d+::SOCKET: refused 2.04 V: safety limit maxAbsVoltage is 2 V; nothing was sent/,
+    );
+  });
+
+  it("virtual serves the 2400 over TCP and a serial PTY until SIGINT", async () => {
+    const { child, resources } = await startVirtual(["--port", "0", "--serial"]);
+    expect(resources).toHaveLength(2);
+    for (const resource of resources) {
+      const smu = await connectKeithley2400(resource, { limits: { maxAbsVoltage: 1, maxAbsCurrent: 0.01 } });
+      try {
+        expect((await smu.session.identify()).model).toBe("MODEL 2400");
+      } finally {
+        await smu.close();
+      }
+    }
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+  });
+});
