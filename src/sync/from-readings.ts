@@ -10,13 +10,21 @@
  * ```
  *
  * Unsubscribing stops pulling from the iterator and calls its `return()`,
- * so a driver can finish the sweep it is in (ramp down, output off).
+ * so a driver can finish the sweep it is in (ramp down, output off). If
+ * that clean-up fails (the cable is gone), nobody is left to hear it: the
+ * failure goes to `onCleanupError` (default: a warning on stderr), never to
+ * an unhandled rejection that would end the process.
  */
 import { Observable } from "rxjs";
 import { wallSeconds } from "./clock.js";
 import { type IVColumns, type IVFrame, ivFrame } from "./iv-frame.js";
 
-export function fromReadings(sourceId: string, readings: AsyncIterable<IVColumns>): Observable<IVFrame> {
+export function fromReadings(
+  sourceId: string,
+  readings: AsyncIterable<IVColumns>,
+  onCleanupError: (error: unknown) => void = (error) =>
+    console.warn(`${sourceId}: clean-up after unsubscribing failed: ${String(error)}`),
+): Observable<IVFrame> {
   return new Observable<IVFrame>((subscriber) => {
     const iterator = readings[Symbol.asyncIterator]();
     let stopped = false;
@@ -35,7 +43,7 @@ export function fromReadings(sourceId: string, readings: AsyncIterable<IVColumns
     })();
     return () => {
       stopped = true;
-      void iterator.return?.();
+      iterator.return?.()?.catch(onCleanupError);
     };
   });
 }

@@ -13,7 +13,7 @@
  * the same zero-order-hold voltage history either way). residual =
  * measured − predicted, A.
  */
-import { map, type OperatorFunction } from "rxjs";
+import { defer, map, type OperatorFunction } from "rxjs";
 import { type MemristorModel, simulate } from "../models/memristor/index.js";
 import type { IVFrame } from "./iv-frame.js";
 import type { SampleBatch } from "./sample-batch.js";
@@ -39,32 +39,38 @@ export function memristorTwin<P extends Record<string, number>>(
 ): OperatorFunction<IVFrame, TwinFrame> {
   const { model, params } = options;
   const sourceId = options.sourceId ?? `model.${model.id}`;
-  // Carried across batches: where the model was at the last sample it saw.
-  let previous: { time: number; state: number } | undefined;
   const x0 = options.x0 ?? model.initialState(params);
-  return map((frame) => {
-    const times = frame.voltage.times;
-    const { state, current: predicted } = simulate(model, params, {
-      times,
-      voltages: frame.voltage.values,
-      x0: previous?.state ?? x0,
-      ...(previous ? { t0: previous.time } : {}),
+  // Each subscription (a retry, a second consumer) starts from x0 with its own state.
+  return (frames) =>
+    defer(() => {
+      // Carried across batches: where the model was at the last sample it saw.
+      let previous: { time: number; state: number } | undefined;
+      return frames.pipe(
+        map((frame) => {
+          const times = frame.voltage.times;
+          const { state, current: predicted } = simulate(model, params, {
+            times,
+            voltages: frame.voltage.values,
+            x0: previous?.state ?? x0,
+            ...(previous ? { t0: previous.time } : {}),
+          });
+          const last = times.length - 1;
+          if (last >= 0) previous = { time: times[last] as number, state: state[last] as number };
+          const measured = frame.current;
+          const residual = measured.values.map((value, k) => value - (predicted[k] as number));
+          const batch = (quantity: string, values: Float64Array): SampleBatch => ({
+            ...measured,
+            sourceId: `${sourceId}.${quantity}`,
+            quantity,
+            values,
+          });
+          return {
+            voltage: frame.voltage,
+            measured,
+            predicted: batch("current", predicted),
+            residual: batch("residual", residual),
+          };
+        }),
+      );
     });
-    const last = times.length - 1;
-    if (last >= 0) previous = { time: times[last] as number, state: state[last] as number };
-    const measured = frame.current;
-    const residual = measured.values.map((value, k) => value - (predicted[k] as number));
-    const batch = (quantity: string, values: Float64Array): SampleBatch => ({
-      ...measured,
-      sourceId: `${sourceId}.${quantity}`,
-      quantity,
-      values,
-    });
-    return {
-      voltage: frame.voltage,
-      measured,
-      predicted: batch("current", predicted),
-      residual: batch("residual", residual),
-    };
-  });
 }

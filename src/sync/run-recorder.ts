@@ -10,7 +10,7 @@
  * - `commands.jsonl`: every command sent and reply received, one JSON object
  *   a line, appended as they happen.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { wallSeconds } from "./clock.js";
 
@@ -24,9 +24,9 @@ export class RunRecorder {
   readonly dataPath: string;
   readonly commandsPath: string;
   readonly runPath: string;
-  private readonly start: Record<string, unknown>;
-  private header: string | undefined;
-  private rows = 0;
+  readonly #start: Record<string, unknown>;
+  #header: string | undefined;
+  #rows = 0;
 
   /** Creates `dir` and writes the start document. */
   constructor(
@@ -37,19 +37,21 @@ export class RunRecorder {
     this.dataPath = join(dir, "data.csv");
     this.commandsPath = join(dir, "commands.jsonl");
     this.runPath = join(dir, "run.json");
-    this.start = { ...start, startedAt: new Date(wallSeconds() * 1000).toISOString() };
-    this.writeRun({ status: "running" });
+    this.#start = { ...start, startedAt: new Date(wallSeconds() * 1000).toISOString() };
+    this.#writeRun({ status: "running" });
     writeFileSync(this.commandsPath, "");
+    // Exists from the start (empty until the first batch names the columns).
+    writeFileSync(this.dataPath, "");
   }
 
   /** Appends one batch of rows; every batch must have the same columns in the same order. */
   appendRows(columns: readonly RunColumn[]): void {
     const header = columns.map((c) => c.name).join(",");
-    if (this.header === undefined) {
-      this.header = header;
+    if (this.#header === undefined) {
+      this.#header = header;
       writeFileSync(this.dataPath, `${header}\n`);
-    } else if (header !== this.header) {
-      throw new Error(`${this.dataPath}: columns changed from "${this.header}" to "${header}"`);
+    } else if (header !== this.#header) {
+      throw new Error(`${this.dataPath}: columns changed from "${this.#header}" to "${header}"`);
     }
     const n = columns[0]?.values.length ?? 0;
     const lines: string[] = [];
@@ -57,7 +59,7 @@ export class RunRecorder {
       lines.push(columns.map((c) => formatValue(c.values[k] as number)).join(","));
     }
     if (lines.length > 0) appendFileSync(this.dataPath, `${lines.join("\n")}\n`);
-    this.rows += n;
+    this.#rows += n;
   }
 
   /** Appends one command exchange (any JSON-serialisable record) as a line. */
@@ -67,16 +69,19 @@ export class RunRecorder {
 
   /** Rows written so far. */
   get rowCount(): number {
-    return this.rows;
+    return this.#rows;
   }
 
   /** Writes the stop document. */
   finish(stop: { status: "success" | "failed" | "aborted"; summary?: unknown; error?: string }): void {
-    this.writeRun({ ...stop, stoppedAt: new Date(wallSeconds() * 1000).toISOString(), rows: this.rows });
+    this.#writeRun({ ...stop, stoppedAt: new Date(wallSeconds() * 1000).toISOString(), rows: this.#rows });
   }
 
-  private writeRun(stop: Record<string, unknown>): void {
-    writeFileSync(this.runPath, `${JSON.stringify({ start: this.start, stop }, null, 2)}\n`);
+  /** Write then rename, so that a crash mid-write leaves the previous document whole. */
+  #writeRun(stop: Record<string, unknown>): void {
+    const temporary = `${this.runPath}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify({ start: this.#start, stop }, null, 2)}\n`);
+    renameSync(temporary, this.runPath);
   }
 }
 

@@ -63,6 +63,21 @@ describe("fromReadings", () => {
     expect(produced).toBeLessThanOrEqual(3);
   });
 
+  it("hands a failing clean-up to onCleanupError instead of an unhandled rejection", async () => {
+    const heard: unknown[] = [];
+    const readings: AsyncIterable<IVColumns> = {
+      [Symbol.asyncIterator]: () => ({
+        next: async () => ({ done: false, value: columns(0, 1) }),
+        return: async () => {
+          throw new Error("ASRL/dev/pts/9::INSTR: port closed");
+        },
+      }),
+    };
+    await firstValueFrom(fromReadings("k2400", readings, (error) => heard.push(error)).pipe(take(1)));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(String(heard[0])).toMatch(/port closed/);
+  });
+
   it("refuses a chunk whose columns differ in length", async () => {
     async function* bad() {
       yield { time: new Float64Array(2), voltage: new Float64Array(2), current: new Float64Array(1) };

@@ -62,6 +62,22 @@ describe("memristorTwin", () => {
     );
   });
 
+  it("starts each subscription afresh from x0, so a retry predicts what the first run did", () => {
+    const data = sweep(vteam);
+    const runs: number[][] = [];
+    new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, flush }) => {
+      const twin = cold<IVFrame>("ab|", Object.fromEntries(frames(data, [100]).map((f, n) => ["ab"[n], f]))).pipe(
+        memristorTwin({ model: vteam, params: vteam.defaults, x0: data.x0 }),
+        scan((acc: number[], frame) => [...acc, ...frame.predicted.values], []),
+      );
+      twin.subscribe((all) => (runs[0] = all));
+      twin.subscribe((all) => (runs[1] = all));
+      flush();
+    });
+    expect(runs[0]).toHaveLength(data.time.length);
+    expect(runs[1]).toEqual(runs[0]);
+  });
+
   it("residual is measured − predicted, zero when the device is its model", () => {
     const data = sweep(vteam);
     const offset = 1e-6;

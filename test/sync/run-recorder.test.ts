@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -36,6 +36,8 @@ describe("RunRecorder", () => {
 
   it("has a start document from the first moment and a stop document at the end", () => {
     const run = recorder();
+    expect(readFileSync(run.dataPath, "utf8")).toBe("");
+    expect(readdirSync(run.dir).sort()).toEqual(["commands.jsonl", "data.csv", "run.json"]);
     const started = JSON.parse(readFileSync(run.runPath, "utf8"));
     expect(started.start.job).toBe("iv");
     expect(started.stop.status).toBe("running");
