@@ -1,7 +1,8 @@
 /**
  * The device inside the virtual 2400 when none is given: a VTEAM memristor
- * whose "true" parameters differ from the model's published defaults by
- * 10–30 % on the main ones. This is the hidden truth a calibration recipe
+ * whose "true" parameters differ from the model's defaults (`vteam.defaults`,
+ * chosen for the bench, not MemTorch's `vteamPublished` set) by 10–30 %
+ * on the main ones. This is the hidden truth a calibration recipe
  * run against the virtual bench should recover (DESIGN.md, "Virtual
  * instruments": readings come from a hidden true chip, not from the model
  * the fit starts with).

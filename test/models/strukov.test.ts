@@ -1,10 +1,10 @@
 /**
  * Strukov's linear drift has a closed form. With M = R_off − ΔR·x and
  * dx/dt = k·i, k = μ_v R_on/D², ΔR = R_off − R_on (Strukov et al. 2008,
- * eqs. (3)–(4)), M·dM/dt = −ΔR·k·v, hence
+ * eqs. (5)–(6)), M·dM/dt = −ΔR·k·v, hence
  *   M(t)² = M(0)² − 2·k·ΔR·φ(t),   φ(t) = ∫ v dt,
  * the flux form of their charge-controlled memristance M(q) = R_off − ΔR·k·q
- * (eq. (5), which drops R_on ≪ R_off). Under zero-order hold φ at the
+ * (unnumbered in the paper: eq. (7) put into (5), with R_on ≪ R_off dropped). Under zero-order hold φ at the
  * samples is the exact sum of v·Δt.
  */
 import { describe, expect, it } from "vitest";

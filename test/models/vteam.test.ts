@@ -1,4 +1,4 @@
-/** VTEAM's defining property (Kvatinsky et al. 2015, eq. (1)): no state change between the thresholds, ever. */
+/** VTEAM's defining property (Kvatinsky et al. 2015, state equation): no state change between the thresholds, ever. */
 import { describe, expect, it } from "vitest";
 import {
   advance,
@@ -45,7 +45,7 @@ describe.each(parameterSets)("VTEAM, %s parameters", (_name, p) => {
     expect(advance(vteam, p, mid, 1.01 * p.vOn, 1e-3)).toBeLessThan(mid);
   });
 
-  it("is ohmic at fixed state, with R(w_on) = R_on and R(w_off) = R_off (eq. (2))", () => {
+  it("is ohmic at fixed state, with R(w_on) = R_on and R(w_off) = R_off (linear I-V)", () => {
     expect(vteam.resistance(p.wOn, p)).toBeCloseTo(p.rOn, 9);
     expect(vteam.resistance(p.wOff, p)).toBeCloseTo(p.rOff, 6);
     expect(vteam.current(mid, 0.01, p) / 0.01).toBeCloseTo(1 / vteam.resistance(mid, p), 15);

@@ -1,25 +1,33 @@
 /**
- * Linear ion drift memristor (HP TiO2 device), Strukov et al., "The missing
- * memristor found", Nature 453, 80 (2008), eqs. (3)–(4) with the state
- * normalised to x = w/D:
+ * Linear ion drift memristor (HP TiO2 device), Strukov, Snider, Stewart &
+ * Williams, "The missing memristor found", Nature 453, 80–83 (2008),
+ * eqs. (5)–(6) with the state normalised to x = w/D:
  *
- *   v = M(x) i,    M(x) = R_on x + R_off (1 − x)                      (3)
- *   dx/dt = (μ_v R_on / D²) i f(x)                                    (4)
+ *   v = M(x) i,    M(x) = R_on x + R_off (1 − x)                      (5)
+ *   dx/dt = (μ_v R_on / D²) i f(x)                                    (6)
  *
- * with f(x) = 1 in the paper, and a window f(x) from `windows.ts` in the
- * variants of Joglekar & Wolf (2009), Biolek et al. (2009) and Prodromakis
- * et al. (2011).
+ * The paper writes (6) for w, dw/dt = μ_v (R_on/D) i; dividing by D gives
+ * the form above. (Its eqs. (1)–(2) are Chua's memristor and (3)–(4) Chua
+ * & Kang's memristive system; eq. (7), w = μ_v (R_on/D) q, inserted into
+ * (5) gives the unnumbered charge-controlled closed form
+ * M(q) = R_off (1 − μ_v R_on q / D²) for R_on ≪ R_off.) Eq. (6) has
+ * f(x) = 1; the paper's Fig. 3c multiplies it by the window w(D − w)/D²
+ * (as corrected in Nature 459, 1154 (2009)), which we do not implement.
+ * The windows from `windows.ts` are those of Joglekar & Wolf (2009),
+ * Biolek et al. (2009) and Prodromakis et al. (2011).
  *
  * ```
  *   + ──[ doped: R_on·x | undoped: R_off·(1−x) ]── −
  *        |← w = xD →|
  * ```
  *
- * Defaults are Strukov's published device (R_on = 100 Ω, R_off = 16 kΩ,
- * D = 10 nm, μ_v = 1e-14 m²/(V·s)). Its drift constant k = μ_v R_on/D² =
- * 1e4 C⁻¹ moves the state across the whole film per 100 µC; a 1 s half-cycle
- * at ±1 V through the initial ~14 kΩ passes ~45 µC, so bench sweeps at
- * 0.1–10 Hz show a clear pinched loop (test/models/hysteresis.test.ts).
+ * Defaults are Strukov's published device of Fig. 2b (caption: i₀ = v₀/R_on
+ * = 10 mA at v₀ = 1 V, so R_on = 100 Ω; R_off/R_on = 160, so R_off = 16 kΩ;
+ * D = 10 nm; μ_v = 1e-10 cm²/(V·s) = 1e-14 m²/(V·s)). Its drift constant
+ * k = μ_v R_on/D² = 1e4 C⁻¹ moves the state across the whole film per
+ * 100 µC; a 1 s half-cycle at ±1 V through the initial ~14 kΩ passes ~45 µC,
+ * so bench sweeps at 0.1–10 Hz show a clear pinched loop
+ * (test/models/hysteresis.test.ts).
  * The window exponent default p = 2 keeps f ≥ 0.94 over the middle half of
  * the film, where the device then is Strukov's linear drift, and slows it
  * gradually towards the edges (p = 1 would bend the whole I-V; large p makes
@@ -101,7 +109,7 @@ export function linearIonDrift<W extends Record<string, number>>(
   const windowPartials = new Float64Array(window.parameters.length);
   return {
     id: window.name === "none" ? "linear-ion-drift" : `linear-ion-drift-${window.name}`,
-    citation: `Strukov et al., Nature 453, 80 (2008), eqs. (3)-(4); ${window.citation}`,
+    citation: `Strukov et al., Nature 453, 80 (2008), eqs. (5)-(6); ${window.citation}`,
     parameters,
     defaults,
     stateName: "x",

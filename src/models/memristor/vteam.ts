@@ -1,21 +1,32 @@
 /**
  * VTEAM: voltage threshold adaptive memristor, Kvatinsky, Ramadan, Friedman
- * & Kolodny, IEEE Trans. Circuits Syst. II 62(8), 786 (2015):
+ * & Kolodny, "VTEAM: A General Model for Voltage-Controlled Memristors",
+ * IEEE Trans. Circuits Syst. II 62(8), 786–790 (2015),
+ * doi:10.1109/TCSII.2015.2433536. Its state equation and linear
+ * current-voltage relation (we could not check the paper's own equation
+ * numbers; equations as given in Biolek, Kolka, Biolková, Biolek &
+ * Kvatinsky, "(V)TEAM for SPICE simulation of memristive devices with
+ * improved numerical performance", IEEE Access 9, 30242 (2021), eqs. (3)
+ * and (1)):
  *
  *   dw/dt = k_off (v/v_off − 1)^α_off f_off(w)   for 0 < v_off < v
  *         = 0                                     for v_on < v < v_off
- *         = k_on (v/v_on − 1)^α_on f_on(w)        for v < v_on < 0       (1)
+ *         = k_on (v/v_on − 1)^α_on f_on(w)        for v < v_on < 0
  *
- *   i = v / R(w),  R(w) = R_on + (R_off − R_on)(w − w_on)/(w_off − w_on)   (2)
+ *   i = v / R(w),  R(w) = R_on + (R_off − R_on)(w − w_on)/(w_off − w_on)
  *
- * with the paper's linear I-V (2) rather than its exponential alternative.
+ * with the linear I-V rather than the exponential alternative
+ * R(w) = R_on (R_off/R_on)^((w − w_on)/(w_off − w_on)).
  * k_off > 0 and k_on < 0, so a positive voltage beyond v_off drives w
  * towards w_off (high resistance) and a negative one beyond v_on towards
  * w_on (low resistance).
  *
  * Window: the hard clamp w ∈ [w_on, w_off] (f_on = f_off = 1 inside,
- * enforced by the integrator's projection). It is one of the windows the
- * paper allows, and the one that makes the state speed depend on v only, so
+ * enforced by the integrator's projection). It is a rectangular window, the
+ * kind Biolek et al. (2021) report VTEAM was most often fitted with; as the
+ * clamp lets the state leave a bound when the voltage reverses, it is their
+ * asymmetric rectangular window (eq. (7) there), without the "stick effect"
+ * of the symmetric one. It makes the state speed depend on v only, so
  * that under a held voltage the update w + dt·dw/dt (clamped) is exact for
  * any dt: a device that switches in nanoseconds is integrated correctly with
  * the millisecond holds of a bench sweep.
@@ -27,8 +38,8 @@
  * R_off = 20 kΩ, thresholds of ±0.5 V and k = ±5 nm/s with α = 3 switch the
  * 3 nm state fully in ~0.2 s at ±1.2 V (~0.07 s at ±1.5 V), so ±1–1.5 V
  * sweeps at 0.1–10 Hz show a clear pinched loop with visible thresholds
- * (test/models/hysteresis.test.ts). `vteamPublished` is a published set with
- * nanosecond switching (see its doc).
+ * (test/models/hysteresis.test.ts). `vteamPublished` is MemTorch's default
+ * set, with sub-microsecond switching (see its doc).
  */
 import type { ParameterSpec } from "../parameters.js";
 import { power, vteamResistance, vteamSpeed } from "./portable/physics.js";
@@ -117,13 +128,20 @@ export const vteamParameters: readonly ParameterSpec<keyof VteamParams>[] = [
 ];
 
 /**
- * A published VTEAM parameter set: the one MemTorch ships as its VTEAM
- * defaults (Lammie et al., "MemTorch", Neurocomputing 485, 124 (2022);
- * memtorch/bh/memristor/VTEAM.py), which follows the authors' Verilog-A
- * VTEAM release. It is not a fit from the paper's own tables, which we
- * could not check here. Its switching takes nanoseconds (k_off = 0.5 mm/s
- * over 3 nm), so at bench time scales it behaves as an ideal threshold
- * switch — the bench defaults above are slower on purpose.
+ * A VTEAM parameter set published in software: the defaults of MemTorch's
+ * VTEAM model (memtorch/bh/memristor/VTEAM.py; Lammie et al., "MemTorch: an
+ * open-source simulation framework for memristive deep learning systems",
+ * Neurocomputing 485, 124–133 (2022)), whose docstring points to the
+ * authors' model page, asic2.group/tools/memristor-models. They are not the
+ * defaults of the authors' own Verilog-A/MATLAB release there (its
+ * Verilog-A, Dec. 2015, defaults to K_off = 8e-13, K_on = −8e-13,
+ * α_on = α_off = 3, v_on = −1.78 V, v_off = 0.0115 V, R_on = 100 Ω,
+ * R_off = 200 kΩ), and we could not trace them to a fit in the VTEAM paper
+ * (whose text we could not check): treat them as MemTorch's choice. Its
+ * switching across 3 nm takes ~5 ps (on) to ~0.1 µs (off) at ±1 V
+ * (k_on = −10 m/s, k_off = 0.5 mm/s), so at bench time scales it behaves as
+ * an ideal threshold switch — the bench defaults above are slower on
+ * purpose.
  */
 export const vteamPublished: Readonly<VteamParams> = Object.freeze({
   rOn: 50,
@@ -157,7 +175,7 @@ function resistance(w: number, p: VteamParams): number {
 export const vteam: DifferentiableMemristorModel<VteamParams> = {
   id: "vteam",
   citation:
-    "Kvatinsky et al., IEEE TCAS-II 62(8), 786 (2015), eq. (1) with a clamp window and linear I-V eq. (2)",
+    "Kvatinsky et al., IEEE TCAS-II 62(8), 786 (2015), state equation with a clamp window and linear I-V",
   parameters: vteamParameters,
   defaults: Object.freeze(Object.fromEntries(vteamParameters.map((s) => [s.name, s.default])) as VteamParams),
   stateName: "w",

@@ -3,30 +3,45 @@
  * drift speed so that the state x = w/D slows down at the film edges and
  * stays in [0, 1].
  *
- * - none:        f = 1 (Strukov et al., Nature 453, 80 (2008)); the state is
- *                held in [0, 1] by the integrator's projection alone.
+ * - none:        f = 1 (Strukov et al., Nature 453, 80 (2008), eq. (6) as
+ *                written); the state is held in [0, 1] by the integrator's
+ *                projection alone.
  * - Joglekar:    f = 1 − (2x − 1)^{2p}
- *                (Joglekar & Wolf, Eur. J. Phys. 30, 661 (2009), window
- *                function F(x) of their nonlinear drift model).
+ *                (Joglekar & Wolf, "The elusive memristor: properties of
+ *                basic electrical circuits", Eur. J. Phys. 30(4), 661–675
+ *                (2009), arXiv:0807.3994: the window function F of their
+ *                nonlinear drift model. We could not check its equation
+ *                number there; the form is as given in Biolek et al. (2009),
+ *                eq. (5), and in Kvatinsky et al., "Verilog-A for Memristor
+ *                Models" (Technion report, 2011), Table 3.)
  * - Biolek:      f = 1 − (x − stp(−i))^{2p}, stp(z) = 1 for z ≥ 0 else 0
- *                (Biolek, Biolek & Biolková, Radioengineering 18, 210 (2009),
- *                window of their SPICE model). Unlike Joglekar's it is 1 at
- *                an edge when the current drives the state away from it, so
- *                a device pushed to an edge comes straight back.
+ *                (Biolek, Biolek & Biolková, "SPICE model of memristor with
+ *                nonlinear dopant drift", Radioengineering 18(2), 210–214
+ *                (2009), eq. (10), with stp from eq. (11); there i > 0 is
+ *                the current that drives x towards 1, as here). Unlike
+ *                Joglekar's it is 1 at an edge when the current drives the
+ *                state away from it, so a device pushed to an edge comes
+ *                straight back.
  * - Prodromakis: f = j (1 − [(x − 0.5)² + 0.75]^p)
- *                (Prodromakis et al., IEEE Trans. Electron Devices 58, 3099
- *                (2011), their proposed window, with scale j and exponent p).
+ *                (Prodromakis, Peh, Papavassiliou & Toumazou, "A versatile
+ *                memristor model with nonlinear dopant kinetics", IEEE
+ *                Trans. Electron Devices 58(9), 3099–3105 (2011): their
+ *                proposed window, with scale j and exponent p. Equation
+ *                number not checked; form as given in Kvatinsky et al.'s
+ *                Verilog-A report, Table 3.)
  *
  * Joglekar's and Prodromakis' windows vanish at both edges whatever the
  * current: a state that reaches an edge cannot leave it (the "terminal
- * state" Biolek et al. point out). The true solution only approaches an
- * edge exponentially; in floating point it stops within 2⁻⁵² of it
+ * state" problem that Biolek et al. (2009), Section 5, point out for
+ * Joglekar's window). The true solution only approaches an edge
+ * exponentially; in floating point it stops within 2⁻⁵² of it
  * (integrate.ts) and then recovers slowly, with a delay set by that limit —
  * prefer Biolek's window (or VTEAM) for devices driven into saturation.
  *
- * The papers take p to be a positive integer. We write |u|^{2p} for
- * u^{2p}: equal for integer p, and defined for real p so that calibration
- * can treat p as a continuous parameter.
+ * Joglekar's and Biolek's windows take p to be a positive integer (Biolek
+ * et al. (2009), eqs. (5) and (10)). We write |u|^{2p} for u^{2p}: equal
+ * for integer p, and defined for real p so that calibration can treat p as
+ * a continuous parameter.
  *
  * The values come from portable/physics.ts (shared with the WASM kernel);
  * each window adds ∂f/∂x and its parameter partials, for the sensitivities
@@ -86,7 +101,7 @@ export type ProdromakisWindowParams = { windowExponent: number; windowScale: num
 
 export const noWindow: WindowFunction<NoWindowParams> = {
   name: "none",
-  citation: "no window (Strukov et al., Nature 453, 80 (2008))",
+  citation: "no window (Strukov et al., Nature 453, 80 (2008), eq. (6))",
   parameters: [],
   value: () => 1,
   dx: () => 0,
@@ -95,7 +110,7 @@ export const noWindow: WindowFunction<NoWindowParams> = {
 
 export const joglekarWindow: WindowFunction<ExponentWindowParams> = {
   name: "joglekar",
-  citation: "Joglekar & Wolf, Eur. J. Phys. 30, 661 (2009), window F(x) = 1 - (2x - 1)^{2p}",
+  citation: "Joglekar & Wolf, Eur. J. Phys. 30(4), 661 (2009), window F(x) = 1 - (2x - 1)^{2p}",
   parameters: [exponentSpec],
   value: (x, _i, p) => joglekar(x, p.windowExponent),
   dx: (x, _i, p) => -2 * evenPowerDu(2 * x - 1, p.windowExponent),
@@ -106,7 +121,7 @@ export const joglekarWindow: WindowFunction<ExponentWindowParams> = {
 
 export const biolekWindow: WindowFunction<ExponentWindowParams> = {
   name: "biolek",
-  citation: "Biolek et al., Radioengineering 18, 210 (2009), window f(x) = 1 - (x - stp(-i))^{2p}",
+  citation: "Biolek et al., Radioengineering 18(2), 210 (2009), eq. (10): f(x) = 1 - (x - stp(-i))^{2p}",
   parameters: [exponentSpec],
   value: (x, i, p) => biolek(x, i, p.windowExponent),
   dx: (x, i, p) => -evenPowerDu(x - biolekShift(i), p.windowExponent),
@@ -123,7 +138,7 @@ function prodromakisBase(x: number): number {
 export const prodromakisWindow: WindowFunction<ProdromakisWindowParams> = {
   name: "prodromakis",
   citation:
-    "Prodromakis et al., IEEE Trans. Electron Devices 58, 3099 (2011), window f(x) = j(1 - [(x - 0.5)^2 + 0.75]^p)",
+    "Prodromakis et al., IEEE Trans. Electron Devices 58(9), 3099 (2011), window f(x) = j(1 - [(x - 0.5)^2 + 0.75]^p)",
   parameters: [
     {
       ...exponentSpec,

@@ -135,17 +135,17 @@ function timesPowerOfTwo(x: number, n: number): number {
   return result;
 }
 
-/** Linear ion drift memristance M(x) = R_on·x + R_off·(1 − x), Ω. */
+/** Linear ion drift memristance M(x) = R_on·x + R_off·(1 − x) (Strukov et al. 2008, eq. (5)), Ω. */
 export function memristance(x: number, rOn: number, rOff: number): number {
   return rOn * x + rOff * (1 - x);
 }
 
-/** Joglekar & Wolf window 1 − |2x − 1|^{2p}. */
+/** Joglekar & Wolf window 1 − |2x − 1|^{2p} (as given in Biolek et al. 2009, eq. (5)). */
 export function joglekarWindow(x: number, exponent: number): number {
   return 1 - power(Math.abs(2 * x - 1), 2 * exponent);
 }
 
-/** Biolek window 1 − |x − stp(−i)|^{2p}, stp(z) = 1 for z ≥ 0, else 0. */
+/** Biolek window 1 − |x − stp(−i)|^{2p}, stp(z) = 1 for z ≥ 0, else 0 (Biolek et al. 2009, eqs. (10)–(11)). */
 export function biolekWindow(x: number, current: number, exponent: number): number {
   return 1 - power(Math.abs(x - (current <= 0 ? 1.0 : 0.0)), 2 * exponent);
 }
@@ -155,7 +155,7 @@ export function prodromakisWindow(x: number, exponent: number, scale: number): n
   return scale * (1 - power((x - 0.5) * (x - 0.5) + 0.75, exponent));
 }
 
-/** VTEAM state speed, eq. (1) with f_on = f_off = 1, m/s. */
+/** VTEAM state speed, the state equation of Kvatinsky et al. 2015 with f_on = f_off = 1, m/s. */
 export function vteamSpeed(
   v: number,
   kOn: number,
@@ -170,7 +170,7 @@ export function vteamSpeed(
   return 0;
 }
 
-/** VTEAM linear resistance, eq. (2), Ω. */
+/** VTEAM linear resistance, the linear I-V of Kvatinsky et al. 2015, Ω. */
 export function vteamResistance(w: number, rOn: number, rOff: number, wOn: number, wOff: number): number {
   return rOn + ((rOff - rOn) * (w - wOn)) / (wOff - wOn);
 }
