@@ -51,9 +51,35 @@ export interface BatchViews {
   readonly current: NdArray<Float64Array>;
 }
 
+/**
+ * Memory for one kernel call: what `Core.call` hands its body. Addresses are
+ * byte offsets into the module's memory; every array is f64 (a complex
+ * array is interleaved re, im: 2 f64 per element).
+ */
+export interface Arena {
+  /** Copies `values` into fresh memory; returns its address. */
+  place(values: Float64Array): number;
+  /** Reserves `count` f64 (contents undefined); returns the address. */
+  reserve(count: number): number;
+  /**
+   * A Float64Array over `count` f64 at `at`. Make views after the last
+   * `place`/`reserve` of the call: allocation may grow the memory and
+   * detach earlier views.
+   */
+  view(at: number, count: number): Float64Array;
+}
+
 export interface Core {
   /** For callers that place their own arrays in memory (alloc after reset, then call a kernel). */
   readonly exports: CoreExports;
+  /**
+   * Runs `body` with a fresh arena: resets the allocator (so earlier views
+   * over this Core's outputs are overwritten), then lets `body` place its
+   * inputs, call raw exports and view the outputs. Kernel wrappers outside
+   * this file (src/core/kernels/) are built on it; their raw export
+   * signatures are declared next to them.
+   */
+  call<T>(body: (arena: Arena, exports: CoreExports & Readonly<Record<string, unknown>>) => T): T;
   /** VTEAM batch (src/core/assembly/vteam.ts); twin of `vteamBatchReference`. */
   vteamBatch(input: BatchInput): BatchViews;
   /** Linear ion drift batch (src/core/assembly/linear-ion-drift.ts); twin of `linearIonDriftBatchReference`. */
@@ -85,6 +111,10 @@ export async function instantiateCore(source: BufferSource | WebAssembly.Module)
   memory = exports.memory;
   return {
     exports,
+    call(body) {
+      exports.reset();
+      return body(arena(exports), exports as CoreExports & Readonly<Record<string, unknown>>);
+    },
     vteamBatch(input) {
       const checked = checkBatch(vteam, input);
       return runKernel(exports, input, checked.nDevices, (p, x0, v, state, current) =>
@@ -123,6 +153,19 @@ export async function instantiateCore(source: BufferSource | WebAssembly.Module)
   };
 }
 
+function arena(exports: CoreExports): Arena {
+  return {
+    place(values) {
+      const at = exports.alloc(values.length * F64);
+      // Allocation may grow (and so replace) the buffer: view it afresh.
+      new Float64Array(exports.memory.buffer, at, values.length).set(values);
+      return at;
+    },
+    reserve: (count) => exports.alloc(count * F64),
+    view: (at, count) => new Float64Array(exports.memory.buffer, at, count),
+  };
+}
+
 /** Lays out one call's arrays in fresh memory, runs it, and views the outputs. */
 function runKernel(
   exports: CoreExports,
@@ -135,20 +178,14 @@ function runKernel(
   if (bytes > 2 ** 31)
     throw new RangeError(`WASM core: a batch of ${bytes} bytes is over the 2 GiB this core handles`);
   exports.reset();
-  const place = (values: Float64Array): number => {
-    const at = exports.alloc(values.length * F64);
-    // Allocation may grow (and so replace) the buffer: view it afresh each time.
-    new Float64Array(exports.memory.buffer, at, values.length).set(values);
-    return at;
-  };
-  const params = place(input.params);
-  const x0 = place(input.x0);
-  const voltages = place(input.voltages);
-  const state = exports.alloc(n * F64);
-  const current = exports.alloc(n * F64);
+  const memory = arena(exports);
+  const params = memory.place(input.params);
+  const x0 = memory.place(input.x0);
+  const voltages = memory.place(input.voltages);
+  const state = memory.reserve(n);
+  const current = memory.reserve(n);
   kernel(params, x0, voltages, state, current);
-  const view = (at: number) =>
-    ndarray(new Float64Array(exports.memory.buffer, at, n), [nDevices, input.nSteps]);
+  const view = (at: number) => ndarray(memory.view(at, n), [nDevices, input.nSteps]);
   return { state: view(state), current: view(current) };
 }
 
