@@ -10,22 +10,36 @@ import { join } from "node:path";
 import { findPackageRoot } from "../src/core/load-node.js";
 import type { BenchModule, BenchOptions, BenchRow } from "./harness.js";
 import { memristorBench } from "./memristor.js";
+import { numpyUnavailable, numpyVersionString } from "./numpy-runner.js";
 
 const BENCHES: readonly BenchModule[] = [memristorBench];
 
 const OPTIONS: BenchOptions = { warmup: 1, repetitions: 5 };
 
+/** Implementations in the order the table shows them; ratios are against "wasm". */
+const IMPLEMENTATIONS = ["wasm", "ts reference", "numpy"] as const;
+
 function formatTable(rows: readonly BenchRow[]): string {
-  const header = ["case", "work", "wasm (ms)", "ts reference (ms)", "ratio", "wasm rate", "notes"];
+  const shown = IMPLEMENTATIONS.filter((name) => rows.some((row) => row.medianMs[name] !== undefined));
+  const others = shown.filter((name) => name !== "wasm");
+  const header = [
+    "case",
+    "work",
+    ...shown.map((name) => `${name} (ms)`),
+    ...others.map((name) => `${name}/wasm`),
+    "wasm rate",
+    "notes",
+  ];
   const lines = rows.map((row) => {
     const wasm = row.medianMs.wasm ?? Number.NaN;
-    const reference = row.medianMs["ts reference"] ?? Number.NaN;
+    const ms = (name: string) => row.medianMs[name];
     return [
       row.case,
       `${row.work.toExponential(0)} ${row.workUnit}`,
-      wasm.toFixed(1),
-      reference.toFixed(1),
-      `${(reference / wasm).toFixed(1)}×`,
+      ...shown.map((name) => (ms(name) === undefined ? "—" : (ms(name) as number).toPrecision(3))),
+      ...others.map((name) =>
+        ms(name) === undefined ? "—" : `${((ms(name) as number) / wasm).toFixed(1)}×`,
+      ),
       `${((row.work / wasm) * 1e3).toExponential(2)}/s`,
       row.notes ?? "",
     ];
@@ -52,6 +66,7 @@ async function main(names: readonly string[]): Promise<void> {
   const path = join(findPackageRoot(), "bench", "results.json");
   const machine = {
     node: process.version,
+    numpy: numpyUnavailable() ?? numpyVersionString(),
     platform: platform(),
     arch: arch(),
     cpu: cpus()[0]?.model ?? "unknown",
