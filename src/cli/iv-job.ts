@@ -10,8 +10,9 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { lastValueFrom, scan, tap } from "rxjs";
+import { lastValueFrom, tap, toArray } from "rxjs";
 import { connectKeithley2400 } from "../drivers/instruments/connect-keithley2400.js";
+import { inCompliance as inComplianceBit } from "../drivers/instruments/keithley2400-status.js";
 import type { SweepColumns } from "../drivers/instruments/kinds.js";
 import type { SafetyLimits } from "../drivers/instruments/safety.js";
 import type { ScpiExchange } from "../drivers/scpi/session.js";
@@ -79,8 +80,6 @@ export interface IvJobResult {
   readonly predicted: Float64Array;
 }
 
-/** 2400 status word, bit 3: the reading was taken in compliance (manual, "Status word"). */
-const COMPLIANCE_BIT = 1 << 3;
 const HYSTERESIS_THRESHOLD = 0.05;
 
 /** Runs the job; `progress` hears after every chunk how many points are in. */
@@ -117,7 +116,7 @@ export async function runIvJob(
       onExchange: (exchange) => recorder.appendExchange(exchangeRecord(exchange)),
     });
     try {
-      const identity = await smu.session.identify();
+      const identity = await smu.identify();
       await smu.outputEnabled.set(false);
       await smu.sourceMode.set("voltage");
       await smu.rampTo(0);
@@ -129,7 +128,7 @@ export async function runIvJob(
       let inCompliance = 0;
       async function* countingCompliance(chunks: AsyncIterable<SweepColumns>) {
         for await (const chunk of chunks) {
-          inCompliance += chunk.status.reduce((n, word) => n + ((word & COMPLIANCE_BIT) !== 0 ? 1 : 0), 0);
+          inCompliance += chunk.status.filter(inComplianceBit).length;
           yield chunk;
         }
       }
@@ -140,9 +139,9 @@ export async function runIvJob(
           recordFrame(recorder, frame);
           progress(recorder.rowCount, levels.length);
         }),
-        scan((frames: TwinFrame[], frame) => [...frames, frame], []),
+        toArray(),
       );
-      const frames = await lastValueFrom(twin, { defaultValue: [] });
+      const frames = await lastValueFrom(twin);
       await smu.shutdown();
       const result = summarise(frames, {
         resource,

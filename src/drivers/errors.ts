@@ -22,7 +22,12 @@ export class ResourceError extends DriverError {}
 /** The connection could not be opened, or went away (unplugged cable, closed socket). */
 export class ConnectionError extends DriverError {}
 
-/** No complete reply within the call's timeout. */
+/**
+ * No complete reply within the call's timeout. With `duringResync`, the
+ * reply that did not come was to the `*OPC?` the session sends before
+ * `command` to resynchronise after an earlier timeout, and `command` itself
+ * was never sent.
+ */
 export class InstrumentTimeoutError extends DriverError {
   constructor(
     resource: string,
@@ -30,10 +35,14 @@ export class InstrumentTimeoutError extends DriverError {
     readonly timeoutMs: number,
     /** Bytes received before the timeout, if any (an incomplete reply). */
     readonly partial: string,
+    readonly duringResync = false,
   ) {
+    const received = partial ? ` (received only ${JSON.stringify(partial)})` : "";
     super(
-      `${resource}: no reply to ${JSON.stringify(command)} within ${timeoutMs} ms` +
-        (partial ? ` (received only ${JSON.stringify(partial)})` : ""),
+      duringResync
+        ? `${resource}: ${JSON.stringify(command)} was not sent: no reply within ${timeoutMs} ms to the *OPC? ` +
+            `that resynchronises the session after an earlier timeout${received}`
+        : `${resource}: no reply to ${JSON.stringify(command)} within ${timeoutMs} ms${received}`,
       resource,
     );
   }

@@ -3,6 +3,7 @@
  * the SCPI session, instrument kinds and models.
  */
 
+export type { ErrorEntry } from "../scpi/protocol.js";
 export * from "./errors.js";
 export {
   attachKeithley2400,
@@ -14,11 +15,11 @@ export {
   Keithley2400,
   type Keithley2400Options,
 } from "./instruments/keithley2400.js";
+export { inCompliance, KEITHLEY_2400_STATUS_BITS } from "./instruments/keithley2400-status.js";
 export type * from "./instruments/kinds.js";
 export type { Property, PropertySpec, PropertyTable } from "./instruments/properties.js";
 export { READOUT_ELEMENTS } from "./instruments/readings.js";
 export { SafetyGuard, type SafetyLimits } from "./instruments/safety.js";
-export type { ErrorEntry } from "./scpi/error-queue.js";
 export type { Identity } from "./scpi/identity.js";
 export {
   type CallOptions,

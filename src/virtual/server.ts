@@ -57,13 +57,20 @@ export async function serveVirtualKeithley2400(options: ServeOptions = {}): Prom
   }
 }
 
-/** Feeds a byte stream to the instrument and writes its replies back, in order. */
+/**
+ * Feeds a byte stream to the instrument and writes its replies back, in
+ * order. A reply that fails (a bug) is reported to the instrument, which
+ * queues -300 and goes on serving: one bad line never takes the server down.
+ */
 function connect(instrument: VirtualKeithley2400, write: (reply: string) => void): LineFramer {
   return new LineFramer(
     (line) => {
-      instrument.respond(line).then((reply) => {
-        if (reply !== "") write(reply);
-      });
+      instrument
+        .respond(line)
+        .then((reply) => {
+          if (reply !== "") write(reply);
+        })
+        .catch((error: unknown) => instrument.reportInternalError(error));
     },
     () => instrument.inputOverrun(),
   );

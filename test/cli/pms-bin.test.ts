@@ -58,7 +58,7 @@ describe("pms (compiled bin)", () => {
     for (const resource of resources) {
       const smu = await connectKeithley2400(resource, { limits: { maxAbsVoltage: 1, maxAbsCurrent: 0.01 } });
       try {
-        expect((await smu.session.identify()).model).toBe("MODEL 2400");
+        expect((await smu.identify()).model).toBe("MODEL 2400");
       } finally {
         await smu.close();
       }

@@ -8,8 +8,11 @@ import { KEITHLEY_2400_PROPERTIES } from "../../src/drivers/instruments/keithley
 import type { Property } from "../../src/drivers/instruments/properties.js";
 import { replayKeithley } from "./support/keithley-protocol.js";
 
-/** SI units, and the named non-SI units the code allows (their names say so: `nplc`). */
-const UNITS = ["V", "A", "Ω", "s", "W", "m", "K", "Hz", "PLC"];
+/**
+ * SI units as the model parameter tables write them ("Ohm", not "Ω"), and
+ * the named non-SI units the code allows (their names say so: `nplc`).
+ */
+const UNITS = ["V", "A", "Ohm", "s", "W", "m", "K", "Hz", "PLC"];
 
 const isProperty = (value: unknown): value is Property<unknown> =>
   typeof value === "object" && value !== null && "doc" in value && "get" in value && "set" in value;

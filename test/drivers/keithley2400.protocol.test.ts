@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProtocolError } from "../../src/drivers/errors.js";
+import { ProtocolError, SafetyLimitError } from "../../src/drivers/errors.js";
 import { attachKeithley2400 } from "../../src/drivers/instruments/connect-keithley2400.js";
 import { KEITHLEY_2400_PROPERTIES, type Keithley2400 } from "../../src/drivers/instruments/keithley2400.js";
 import type { SafetyLimits } from "../../src/drivers/instruments/safety.js";
@@ -12,6 +12,7 @@ import {
   NO_ERROR,
   readReply,
   STARTUP,
+  STARTUP_STATE,
   setting,
 } from "./support/keithley-protocol.js";
 
@@ -307,11 +308,23 @@ const VERB_CASES: readonly {
       [":SENS:CURR:PROT?", "+1.050000E-04"],
       [":SENS:VOLT:PROT?", "+2.100000E+01"],
       [":FORM:ELEM?", "VOLT,CURR,RES,TIME,STAT"],
+      [":OUTP?", "1"],
       ...setting(":SOUR:CURR:LEV 0.0015"),
     ],
     call: async (k) => {
       await k.refreshState();
       await k.rampTo(1.5e-3);
+    },
+  },
+  {
+    verb: "identify",
+    exchanges: [["*IDN?", IDN_2400]],
+    call: (k) => k.identify(),
+    result: {
+      manufacturer: "KEITHLEY INSTRUMENTS INC.",
+      model: "MODEL 2400",
+      serial: "4112345",
+      firmware: "C32   Oct  4 2010 14:20:11/A02  /S/K",
     },
   },
   {
@@ -372,6 +385,45 @@ describe("connecting to a Keithley 2400", () => {
     expect(error).toMatchObject({ command: "*IDN?", reply: idn });
     transport.assertDone();
     await expect(transport.write(Buffer.from("x"))).rejects.toThrow(/after close/);
+  });
+
+  it("refuses an output already on whose compliance is past the limits, having sent only queries", async () => {
+    const state = STARTUP_STATE.map(([sent, reply]): Exchange => [sent, sent === ":OUTP?" ? "1" : reply]);
+    const transport = new ReplayTransport([["*IDN?", IDN_2400], ...state]);
+    const limits = { ...LOOSE_LIMITS, maxAbsCurrent: 1e-5 };
+    const error = await attachKeithley2400(transport, { limits }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyLimitError);
+    expect(error).toMatchObject({ limit: "maxAbsCurrent", limitValue: 1e-5, requested: 1.05e-4 });
+    transport.assertDone();
+    await expect(transport.write(Buffer.from("x"))).rejects.toThrow(/after close/);
+  });
+
+  it("refuses an output already on at a source level past the limits", async () => {
+    const state = STARTUP_STATE.map(([sent, reply]): Exchange => {
+      if (sent === ":OUTP?") return [sent, "1"];
+      if (sent === ":SOUR:VOLT:LEV?") return [sent, "+5.000000E+00"];
+      return [sent, reply];
+    });
+    const transport = new ReplayTransport([["*IDN?", IDN_2400], ...state]);
+    const limits = { maxAbsVoltage: 2, maxAbsCurrent: 1 };
+    await expect(attachKeithley2400(transport, { limits })).rejects.toMatchObject({
+      name: "SafetyLimitError",
+      limit: "maxAbsVoltage",
+      requested: 5,
+    });
+    transport.assertDone();
+  });
+
+  it("attaches to an output already on within the limits, and knows it is on", async () => {
+    const state = STARTUP_STATE.map(([sent, reply]): Exchange => [sent, sent === ":OUTP?" ? "1" : reply]);
+    const transport = new ReplayTransport([
+      ["*IDN?", IDN_2400],
+      ...state,
+      ...STARTUP.slice(1 + state.length),
+    ]);
+    const driver = await attachKeithley2400(transport, { limits: LOOSE_LIMITS });
+    transport.assertDone();
+    await driver.close();
   });
 
   it.each(["MODEL 2401", "MODEL 2410", "MODEL 2420", "MODEL 2440"])(

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { SafetyLimitError, SettingRangeError } from "../../src/drivers/errors.js";
 import type { Keithley2400 } from "../../src/drivers/instruments/keithley2400.js";
 import { SafetyGuard, type SafetyLimits } from "../../src/drivers/instruments/safety.js";
-import { replayKeithley, setting } from "./support/keithley-protocol.js";
+import type { Exchange } from "../../src/drivers/transports/replay.js";
+import { replayKeithley, STARTUP_STATE, setting } from "./support/keithley-protocol.js";
 
 const LIMITS: SafetyLimits = {
   maxAbsVoltage: 2,
@@ -136,6 +137,53 @@ describe("safety limits", () => {
       requested: 1,
     });
     expect(bytesAfterStartup()).toBe(sent);
+  });
+
+  it("after a raw command through unsafeSession, checks the next step from the level read back", async () => {
+    const { driver, transport } = await replayKeithley(
+      [[":SOUR:VOLT:LEV 1", null], [":SOUR:VOLT:LEV?", "+1.000000E+00"], ...setting(":SOUR:VOLT:LEV 1.2")],
+      LIMITS,
+    );
+    await driver.unsafeSession().write(":SOUR:VOLT:LEV 1");
+    await driver.sourceVoltage.set(1.2); // 0.2 V from the 1 V read back; 1.2 V from the stale 0 V is refused
+    transport.assertDone();
+  });
+
+  it("forgets the tracked state at each raw call, even through a channel taken earlier", async () => {
+    const { driver, transport } = await replayKeithley(
+      [
+        ...setting(":SOUR:VOLT:LEV 0.5"),
+        [":SOUR:VOLT:LEV 2", null],
+        [":SOUR:VOLT:LEV?", "+2.000000E+00"],
+        ...setting(":SOUR:VOLT:LEV 1.5"),
+      ],
+      LIMITS,
+    );
+    const raw = driver.unsafeSession();
+    await driver.sourceVoltage.set(0.5);
+    await raw.write(":SOUR:VOLT:LEV 2");
+    await driver.sourceVoltage.set(1.5);
+    transport.assertDone();
+  });
+
+  it("refreshState refuses an output found on with a compliance past the limits, sending nothing", async () => {
+    const handTouched = STARTUP_STATE.map(([sent, reply]): Exchange => {
+      if (sent === ":OUTP?") return [sent, "1"];
+      if (sent === ":SENS:CURR:PROT?") return [sent, "+5.000000E-02"];
+      return [sent, reply];
+    });
+    const { driver, transport } = await replayKeithley(handTouched, LIMITS);
+    await expect(driver.refreshState()).rejects.toMatchObject({
+      name: "SafetyLimitError",
+      limit: "maxAbsCurrent",
+      requested: 0.05,
+    });
+    transport.assertDone();
+  });
+
+  it("keeps the session to itself: no raw path but unsafeSession", async () => {
+    const { driver } = await replayKeithley([], LIMITS);
+    expect("session" in driver).toBe(false);
   });
 
   it("refuses turning the output on while the active source's compliance is beyond the limits", async () => {

@@ -60,6 +60,10 @@ describe("SCPI values", () => {
     ['+802,"Output on"', { code: 802, text: "Output on" }],
     ['0,"No error"', { code: 0, text: "No error" }],
     ['-113, "Undefined header;:SOUR:VOLTX 1"', { code: -113, text: "Undefined header;:SOUR:VOLTX 1" }],
+    [
+      '-300,"Device-specific error; ""quoted"" detail"',
+      { code: -300, text: 'Device-specific error; "quoted" detail' },
+    ],
     ["-222,Data out of range", undefined],
     ["No error", undefined],
   ])("parseErrorEntry(%j)", (text, entry) => {

@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ConnectionError, ResourceError } from "../../src/drivers/errors.js";
 import { ScpiSession } from "../../src/drivers/scpi/session.js";
 import { openTransport } from "../../src/drivers/transports/open.js";
-import { openPtyPair } from "./support/pty-pair.js";
+import { closeSerialPort } from "../../src/drivers/transports/serial.js";
+import { openPtyPair } from "../../src/virtual/serial-pty.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -30,8 +31,8 @@ describe("serial transport", () => {
   it("carries a query and its reply over a PTY pair", async () => {
     const pair = await openPtyPair();
     cleanups.push(() => pair.close());
-    await instrumentAt(pair.paths[1], pair.close);
-    const transport = await openTransport(`ASRL${pair.paths[0]}::INSTR`, { serial: { baudRate: 115200 } });
+    await instrumentAt(pair.instrumentPath, pair.close);
+    const transport = await openTransport(`ASRL${pair.clientPath}::INSTR`, { serial: { baudRate: 115200 } });
     cleanups.push(() => transport.close());
     const session = new ScpiSession(transport);
     expect(await session.identify()).toEqual({
@@ -45,11 +46,24 @@ describe("serial transport", () => {
   it("the far end hanging up mid-query: the call in flight rejects with ConnectionError", async () => {
     const pair = await openPtyPair();
     cleanups.push(() => pair.close());
-    await instrumentAt(pair.paths[1], pair.close);
-    const transport = await openTransport(`ASRL${pair.paths[0]}::INSTR`);
+    await instrumentAt(pair.instrumentPath, pair.close);
+    const transport = await openTransport(`ASRL${pair.clientPath}::INSTR`);
     cleanups.push(() => transport.close());
     const session = new ScpiSession(transport, { timeoutMs: 5000 });
     await expect(session.query(":READ?")).rejects.toBeInstanceOf(ConnectionError);
+  });
+
+  it("close releases the port: the same path opens again", async () => {
+    const pair = await openPtyPair();
+    cleanups.push(() => pair.close());
+    await instrumentAt(pair.instrumentPath, pair.close);
+    const resource = `ASRL${pair.clientPath}::INSTR`;
+    const first = await openTransport(resource);
+    await first.close();
+    await first.close(); // idempotent
+    const second = await openTransport(resource);
+    cleanups.push(() => second.close());
+    expect(await new ScpiSession(second).identify()).toMatchObject({ model: "SERIAL SMU" });
   });
 
   it("a device path that does not exist: a ResourceError naming the path and the resource", async () => {
@@ -83,6 +97,22 @@ describe("serial transport", () => {
       );
       await transport.write(Buffer.from("*CLS\n"));
       expect(await received).toBe("*CLS\n");
+    });
+
+    it("close unlocks the port: the same path opens again", async () => {
+      SerialPortMock.binding.createPort("/dev/mock-smu");
+      const options = { serialPortClass: SerialPortMock };
+      await (await openTransport("ASRL/dev/mock-smu::INSTR", options)).close();
+      const again = await openTransport("ASRL/dev/mock-smu::INSTR", options);
+      cleanups.push(() => again.close());
+    });
+
+    it("closing a port that is already closed (a disconnect closes it) resolves", async () => {
+      SerialPortMock.binding.createPort("/dev/mock-smu");
+      const port = new SerialPortMock({ path: "/dev/mock-smu", baudRate: 9600, autoOpen: false });
+      await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve) => port.close(() => resolve()));
+      await expect(closeSerialPort(port, "ASRL/dev/mock-smu::INSTR")).resolves.toBeUndefined();
     });
 
     it("a mock port that was never created: a ResourceError naming the path", async () => {

@@ -167,7 +167,12 @@ describe("ScpiSession: timeouts and stale replies", () => {
       ["B?", "b"],
     ]);
     await expect(session.query("A?", { timeoutMs: 20 })).rejects.toBeInstanceOf(InstrumentTimeoutError);
-    await expect(session.query("B?", { timeoutMs: 20 })).rejects.toMatchObject({ command: "*OPC?" });
+    const error = await session.query("B?", { timeoutMs: 20 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InstrumentTimeoutError);
+    expect(error).toMatchObject({ command: "B?", timeoutMs: 20, duringResync: true });
+    expect((error as Error).message).toBe(
+      'REPLAY::INSTR: "B?" was not sent: no reply within 20 ms to the *OPC? that resynchronises the session after an earlier timeout',
+    );
     expect(await session.query("B?")).toBe("b");
     transport.assertDone();
   });

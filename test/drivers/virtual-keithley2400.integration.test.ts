@@ -4,7 +4,12 @@
  * virtual except the fault injection.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { InstrumentError, InstrumentTimeoutError, ProtocolError } from "../../src/drivers/errors.js";
+import {
+  InstrumentError,
+  InstrumentTimeoutError,
+  ProtocolError,
+  SafetyLimitError,
+} from "../../src/drivers/errors.js";
 import { connectKeithley2400 } from "../../src/drivers/instruments/connect-keithley2400.js";
 import type { Keithley2400 } from "../../src/drivers/instruments/keithley2400.js";
 import type { SafetyLimits } from "../../src/drivers/instruments/safety.js";
@@ -38,7 +43,7 @@ describe.each([
 
   it("connects and identifies a Model 2400", async () => {
     expect(k.resource).toBe(resourceOf());
-    expect(await k.session.identify()).toMatchObject({
+    expect(await k.identify()).toMatchObject({
       manufacturer: "KEITHLEY INSTRUMENTS INC.",
       model: "MODEL 2400",
     });
@@ -102,11 +107,41 @@ describe.each([
     expect(await k.nplc.get()).toBeGreaterThan(0);
   });
 
+  it("after a raw level change through unsafeSession, checks the next step from the level read back", async () => {
+    await k.rampTo(0);
+    await k.unsafeSession().write(":SOUR:VOLT:LEV 3");
+    await k.sourceVoltage.set(4); // 1 V from the 3 V read back; 4 V from the stale 0 V would be refused
+    expect(await k.sourceVoltage.get()).toBe(4);
+    await expect(k.sourceVoltage.set(1)).rejects.toMatchObject({ limit: "maxVoltageStep", requested: 3 });
+    await k.rampTo(0);
+  });
+
   it("reports a setting the instrument refuses as InstrumentError -222 from the error queue", async () => {
-    await k.session.write(":SENS:CURR:PROT 2");
+    await k.unsafeSession().write(":SENS:CURR:PROT 2");
     const error = await k.checkErrors().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InstrumentError);
     expect(error).toMatchObject({ code: -222, command: ":SENS:CURR:PROT 2" });
     expect(await k.complianceCurrent.get()).toBeCloseTo(0.01, 12);
+  });
+});
+
+describe("attaching to a virtual Keithley 2400 whose output is already on", () => {
+  it("refuses when the active compliance is past the limits, and leaves the output on", async () => {
+    const resource = server.tcpResource ?? "";
+    const expert = await connectKeithley2400(resource, { limits: { maxAbsVoltage: 5, maxAbsCurrent: 0.5 } });
+    try {
+      await expert.complianceCurrent.set(0.5);
+      await expert.outputEnabled.set(true);
+      const error = await connectKeithley2400(resource, { limits: LIMITS, timeoutMs: 2000 }).catch(
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(SafetyLimitError);
+      expect(error).toMatchObject({ limit: "maxAbsCurrent", limitValue: 0.1, requested: 0.5, resource });
+      expect(server.instrument.settings.outputEnabled).toBe(true);
+      expect(server.instrument.settings.compliance.CURR).toBe(0.5);
+    } finally {
+      await expert.shutdown();
+      await expert.close();
+    }
   });
 });

@@ -36,7 +36,7 @@ describe(`Keithley 2400 at ${resource}`, () => {
   });
 
   it("identifies as a 2400-series SourceMeter", async () => {
-    expect((await smu.session.identify()).model).toMatch(/^MODEL 24\d\d/);
+    expect((await smu.identify()).model).toMatch(/^MODEL 24\d\d/);
   });
 
   it("runs a ±0.1 V list sweep in the instrument and a stepped one from here, with matching levels", async () => {

@@ -66,7 +66,10 @@ describe("memristorTwin", () => {
     const data = sweep(vteam);
     const runs: number[][] = [];
     new TestScheduler((a, e) => expect(a).toEqual(e)).run(({ cold, flush }) => {
-      const twin = cold<IVFrame>("ab|", Object.fromEntries(frames(data, [100]).map((f, n) => ["ab"[n], f]))).pipe(
+      const twin = cold<IVFrame>(
+        "ab|",
+        Object.fromEntries(frames(data, [100]).map((f, n) => ["ab"[n], f])),
+      ).pipe(
         memristorTwin({ model: vteam, params: vteam.defaults, x0: data.x0 }),
         scan((acc: number[], frame) => [...acc, ...frame.predicted.values], []),
       );

@@ -1,7 +1,7 @@
 /** The virtual 2400 on real wires: a TCP socket and a socat PTY pair opened with serialport. */
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { ResistorDut, serveVirtualKeithley2400, type VirtualServer } from "../../src/virtual/index.js";
 import { type LineClient, serialClient, tcpClient } from "./line-client.js";
 
@@ -53,6 +53,24 @@ describe("TCP", () => {
     c.send(":SOUR:VOLT 'unterminated\n");
     expect(await c.query("*IDN?")).toBe(IDN);
     expect(await c.query(":SYST:ERR:ALL?")).toBe('-101,"Invalid character",-151,"Invalid string data"');
+  });
+
+  it("refuses an unknown header (-113) and answers the next query", async () => {
+    const c = await client((await serve()).tcpResource);
+    c.send(":NOPE 1\n");
+    expect(await c.query(":SYST:ERR?")).toBe('-113,"Undefined header"');
+    expect(await c.query("*IDN?")).toBe(IDN);
+  });
+
+  it("survives a reply that fails inside the instrument: -300 queued, the error kept, serving goes on", async () => {
+    const server = await serve();
+    const bug = new Error("bug in a reply");
+    vi.spyOn(server.instrument, "respond").mockRejectedValueOnce(bug);
+    const c = await client(server.tcpResource);
+    expect(await c.query("*IDN?", 200)).toBeUndefined();
+    expect(await c.query(":SYST:ERR?")).toBe('-300,"Device-specific error"');
+    expect(await c.query("*IDN?")).toBe(IDN);
+    expect(server.instrument.internalErrors).toEqual([bug]);
   });
 
   it("survives an over-long line (-363) and answers after it", async () => {

@@ -31,9 +31,13 @@ export async function connectKeithley2400(
 
 /**
  * Start-up on an open transport: checks that `*IDN?` names a 2400-series
- * SourceMeter (ProtocolError otherwise), clears the status (`*CLS`), sets
- * the readout to all five elements and reads the source state the safety
- * checks depend on. Closes the transport if any of that fails.
+ * SourceMeter (ProtocolError otherwise) and reads the state the safety
+ * checks depend on (see {@link Keithley2400.refreshState}). An output found
+ * on is checked as turning it on would be: past the limits, attaching is
+ * refused with SafetyLimitError, and until then only queries have been sent
+ * — the output is left as it was. Then clears the status (`*CLS`) and sets
+ * the readout to all five elements. Closes the transport if any of that
+ * fails.
  */
 export async function attachKeithley2400(
   transport: Transport,
@@ -51,10 +55,10 @@ export async function attachKeithley2400(
         "a Keithley 2400-series SourceMeter (KEITHLEY ...,MODEL 24xx,...)",
       );
     }
-    await session.write("*CLS");
     const driver = new Keithley2400(session, options);
-    await driver.readoutElements.set(READOUT_ELEMENTS);
     await driver.refreshState();
+    await session.write("*CLS");
+    await driver.readoutElements.set(READOUT_ELEMENTS);
     return driver;
   } catch (error) {
     await session.close();

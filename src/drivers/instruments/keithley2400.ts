@@ -9,13 +9,18 @@
  * user's {@link SafetyLimits} before a byte of it is sent. Step limits are
  * checked against the level the driver knows the instrument holds: read at
  * connection, then tracked through every set. That is sound because the
- * 2400 locks its front panel while under remote control; after touching the
- * instrument by hand, call {@link Keithley2400.refreshState}.
+ * 2400 locks its front panel while under remote control and the driver's
+ * session is its own; after touching the instrument by hand, call
+ * {@link Keithley2400.refreshState}. Raw commands go only through
+ * {@link Keithley2400.unsafeSession}, which bypasses the limits by name and
+ * makes the driver forget what it tracked.
  */
 import { ProtocolError, SettingRangeError } from "../errors.js";
+import type { Identity } from "../scpi/identity.js";
 import type { CallOptions, ScpiChannel, ScpiSession } from "../scpi/session.js";
 import { formatNumber } from "../scpi/values.js";
 import type {
+  Quantity,
   RampOptions,
   ReadoutElement,
   SourceMeter,
@@ -143,8 +148,8 @@ export const KEITHLEY_2400_PROPERTIES = {
     command: ":SENS:VOLT:RANG:AUTO %s",
   }),
   resistanceRange: numberProperty({
-    doc: "Resistance measurement range, Ω (0 to 2.1e8; setting it turns auto range off).",
-    unit: "Ω",
+    doc: "Resistance measurement range, Ohm (0 to 2.1e8; setting it turns auto range off).",
+    unit: "Ohm",
     query: ":SENS:RES:RANG?",
     command: ":SENS:RES:RANG %s",
     validate: strictRange(0, 2.1e8),
@@ -194,14 +199,15 @@ const SWEEP_MS_PER_POINT = 100;
 
 const MNEMONIC: Readonly<Record<SourceMode, string>> = { voltage: "VOLT", current: "CURR" };
 
-/** Properties whose value the driver tracks, because safety checks depend on it. */
+/** Properties whose value the driver tracks, because safety checks (or reading) depend on it. */
 type Tracked =
   | "sourceMode"
   | "sourceVoltage"
   | "sourceCurrent"
   | "complianceCurrent"
   | "complianceVoltage"
-  | "readoutElements";
+  | "readoutElements"
+  | "outputEnabled";
 type TrackedValues = { [K in Tracked]: ValueOf<(typeof KEITHLEY_2400_PROPERTIES)[K]> };
 const TRACKED: readonly Tracked[] = [
   "sourceMode",
@@ -210,6 +216,7 @@ const TRACKED: readonly Tracked[] = [
   "complianceCurrent",
   "complianceVoltage",
   "readoutElements",
+  "outputEnabled",
 ];
 
 export interface Keithley2400Options {
@@ -230,12 +237,12 @@ export interface Keithley2400 extends BoundProperties<typeof KEITHLEY_2400_PROPE
 export class Keithley2400 implements SourceMeter {
   readonly resource: string;
   readonly guard: SafetyGuard;
-  readonly #known: Partial<TrackedValues> = {};
+  /** Private, so that every command goes through the checks (see {@link unsafeSession} for the exception). */
+  readonly #session: ScpiSession;
+  #known: Partial<TrackedValues> = {};
 
-  constructor(
-    readonly session: ScpiSession,
-    options: Keithley2400Options,
-  ) {
+  constructor(session: ScpiSession, options: Keithley2400Options) {
+    this.#session = session;
     this.resource = session.resource;
     this.guard = new SafetyGuard(session.resource, options.limits);
     const properties = bindProperties(session, KEITHLEY_2400_PROPERTIES, {
@@ -250,31 +257,70 @@ export class Keithley2400 implements SourceMeter {
     Object.assign(this, properties);
   }
 
-  /** Reads the settings that safety checks depend on (source mode, levels, compliances, readout elements). */
+  /**
+   * Reads the settings that safety checks depend on (source mode, levels,
+   * compliances, readout elements, output state). If the output is on,
+   * checks what it applies as turning it on would — the active source
+   * level and the compliance on the other quantity — and throws
+   * SafetyLimitError past the limits; nothing is sent either way.
+   */
   refreshState(options?: CallOptions): Promise<void> {
-    return this.session.exclusive(async (channel) => {
+    return this.#session.exclusive(async (channel) => {
       for (const name of TRACKED) await this[name].getWith(channel, options);
+      if (this.#known.outputEnabled) {
+        await this.#checkActiveSource(channel, await this.#tracked(channel, "sourceMode"));
+      }
     });
+  }
+
+  /** `*IDN?`, parsed: manufacturer, model, serial number, firmware. */
+  identify(options?: CallOptions): Promise<Identity> {
+    return this.#session.identify(options);
   }
 
   /** Reads the error queue and throws its first entry as an InstrumentError. */
   checkErrors(options?: CallOptions): Promise<void> {
-    return this.session.checkErrors(options);
+    return this.#session.checkErrors(options);
+  }
+
+  /**
+   * UNSAFE: raw SCPI to the instrument, for tests and experts. What is sent
+   * through it BYPASSES THE SAFETY LIMITS and the range validators: nothing
+   * stops `:SOUR:VOLT 100` from reaching the device under test. Each call
+   * takes the session's queue for its one command, and makes the driver
+   * forget every setting it tracked, so that the next check reads the
+   * instrument again instead of trusting a level the raw command may have
+   * changed.
+   */
+  unsafeSession(): ScpiChannel {
+    const raw = <T>(call: (channel: ScpiChannel) => Promise<T>): Promise<T> =>
+      this.#session.exclusive((channel) => {
+        this.#known = {};
+        return call(channel);
+      });
+    return {
+      resource: this.resource,
+      write: (command) => raw((channel) => channel.write(command)),
+      query: (command, options) => raw((channel) => channel.query(command, options)),
+      queryBlock: (command, options) => raw((channel) => channel.queryBlock(command, options)),
+      readErrorQueue: (options) => raw((channel) => channel.readErrorQueue(options)),
+      checkErrors: (options) => raw((channel) => channel.checkErrors(options)),
+    };
   }
 
   /** One reading (`:READ?`), its elements as set by {@link readoutElements}. */
   read(options?: CallOptions): Promise<SourceMeterReading> {
-    return this.session.exclusive(async (channel) => readingAt(await this.#read(channel, 1, options), 0));
+    return this.#session.exclusive(async (channel) => readingAt(await this.#read(channel, 1, options), 0));
   }
 
   /** Moves the present source (voltage or current, as {@link sourceMode} says) to `level` in allowed steps. */
   rampTo(level: number, options: RampOptions = {}): Promise<void> {
-    return this.session.exclusive((channel) => this.#ramp(channel, level, options));
+    return this.#session.exclusive((channel) => this.#ramp(channel, level, options));
   }
 
   /** Ramps the source to zero in allowed steps, then turns the output off. */
   shutdown(): Promise<void> {
-    return this.session.exclusive(async (channel) => {
+    return this.#session.exclusive(async (channel) => {
       await this.#ramp(channel, 0, {});
       await this.outputEnabled.setWith(channel, false);
     });
@@ -294,12 +340,14 @@ export class Keithley2400 implements SourceMeter {
    * a source list (`MODE LIST`, up to 100 points a chunk). Every level and
    * every step (from the present level, the bias, through the chunk and
    * back to the bias, where the 2400 returns after a sweep) is checked
-   * before the first byte. The queue is held until the last chunk or until
-   * the loop is left; afterwards the source is back in fixed mode with a
-   * trigger count of 1.
+   * before the first byte. The session's queue is held from the first
+   * `next()` until the iteration finishes or is returned (`break`, `return`
+   * or a throw out of `for await`); an iterator dropped without either
+   * stalls every later call. Afterwards the source is back in fixed mode
+   * with a trigger count of 1.
    */
   async *hardwareSweepChunks(levels: SweepLevels, options: SweepOptions = {}): AsyncGenerator<SweepColumns> {
-    const lease = await this.session.acquire();
+    const lease = await this.#session.acquire();
     try {
       const { channel } = lease;
       const mode = await this.#tracked(channel, "sourceMode");
@@ -312,7 +360,7 @@ export class Keithley2400 implements SourceMeter {
           await this.#configureChunk(channel, mode, chunk);
           await channel.checkErrors();
           const timeoutMs =
-            options.timeoutMs ?? this.session.timeoutMs + SWEEP_MS_PER_POINT * chunk.levels.length;
+            options.timeoutMs ?? this.#session.timeoutMs + SWEEP_MS_PER_POINT * chunk.levels.length;
           yield await this.#read(channel, chunk.levels.length, { timeoutMs });
         }
       } catch (error) {
@@ -332,10 +380,12 @@ export class Keithley2400 implements SourceMeter {
   /**
    * Sets each level in turn (every level and step checked before the
    * first) and takes one reading at each; the source stays at the last
-   * level. Holds the queue until the last point or until the loop is left.
+   * level. Holds the session's queue from the first `next()` until the
+   * iteration finishes or is returned; an iterator dropped without either
+   * stalls every later call.
    */
   async *softwareSweep(levels: SweepLevels, options?: CallOptions): AsyncGenerator<SourceMeterReading> {
-    const lease = await this.session.acquire();
+    const lease = await this.#session.acquire();
     try {
       const { channel } = lease;
       const mode = await this.#tracked(channel, "sourceMode");
@@ -360,7 +410,7 @@ export class Keithley2400 implements SourceMeter {
 
   /** Closes the session and its transport; the output is left as it is (see {@link shutdown}). */
   close(): Promise<void> {
-    return this.session.close();
+    return this.#session.close();
   }
 
   async #read(channel: ScpiChannel, points: number, options?: CallOptions): Promise<SweepColumns> {
@@ -475,12 +525,12 @@ export class Keithley2400 implements SourceMeter {
   /** With `mode` sourcing, its level and the compliance on the other quantity must be within the limits. */
   async #checkActiveSource(channel: ScpiChannel, mode: SourceMode): Promise<void> {
     this.guard.checkMagnitude(mode, await this.#tracked(channel, levelOf(mode)));
-    const other: SourceMode = mode === "voltage" ? "current" : "voltage";
+    const other: Quantity = mode === "voltage" ? "current" : "voltage";
     this.guard.checkMagnitude(other, await this.#tracked(channel, complianceOf(other)));
   }
 }
 
 const levelOf = (mode: SourceMode): "sourceVoltage" | "sourceCurrent" =>
   mode === "voltage" ? "sourceVoltage" : "sourceCurrent";
-const complianceOf = (quantity: SourceMode): "complianceVoltage" | "complianceCurrent" =>
+const complianceOf = (quantity: Quantity): "complianceVoltage" | "complianceCurrent" =>
   quantity === "voltage" ? "complianceVoltage" : "complianceCurrent";

@@ -6,7 +6,11 @@
 import type { CallOptions } from "../scpi/session.js";
 import type { Property } from "./properties.js";
 
-export type SourceMode = "voltage" | "current";
+/** An electrical quantity a source-measure unit sources, limits or measures. */
+export type Quantity = "voltage" | "current";
+
+/** Which quantity the source drives (the other one is limited by its compliance). */
+export type SourceMode = Quantity;
 
 /** What a reading may contain, in the instrument's order. */
 export type ReadoutElement = "voltage" | "current" | "resistance" | "time" | "status";
@@ -70,9 +74,22 @@ export interface SourceMeter {
   shutdown(): Promise<void>;
   /** Runs the sweep in the instrument's own sweep engine; resolves with every reading. */
   hardwareSweep(levels: SweepLevels, options?: SweepOptions): Promise<SweepColumns>;
-  /** {@link hardwareSweep}, yielding each chunk's readings as it completes. */
+  /**
+   * {@link hardwareSweep}, yielding each chunk's readings as it completes.
+   * The session's queue is held from the first `next()` until the
+   * iteration finishes or is returned: leave the loop with `break`,
+   * `return` or an exception (which `for await` turns into `return()`).
+   * An iterator abandoned without that — stepped by hand with `next()` and
+   * then dropped — keeps the queue, and every later call to the instrument
+   * waits forever.
+   */
   hardwareSweepChunks(levels: SweepLevels, options?: SweepOptions): AsyncIterable<SweepColumns>;
-  /** Sets each level from here and reads, yielding one reading per point. */
+  /**
+   * Sets each level from here and reads, yielding one reading per point.
+   * Holds the session's queue like {@link hardwareSweepChunks}: until the
+   * iteration finishes or is returned; an abandoned iterator stalls every
+   * later call.
+   */
   softwareSweep(levels: SweepLevels, options?: CallOptions): AsyncIterable<SourceMeterReading>;
   /** {@link softwareSweep}, collected into columns. */
   collectSoftwareSweep(levels: SweepLevels, options?: CallOptions): Promise<SweepColumns>;

@@ -17,7 +17,11 @@ import { booleanOnOff, strictDiscreteSet, type Validator } from "./validators.js
 export interface PropertySpec<T> {
   /** One line: what the value is, its unit and its allowed range or values. */
   readonly doc: string;
-  /** SI unit symbol ("V", "A", "Ω", "s"), a named non-SI unit ("PLC"), or null for choices and switches. */
+  /**
+   * SI unit symbol, written as the model parameter tables write it ("V",
+   * "A", "Ohm", "s"); a named non-SI unit ("PLC"); or null for choices and
+   * switches.
+   */
   readonly unit: string | null;
   /** Query that reads the setting. */
   readonly query: string;

@@ -5,7 +5,7 @@
  * could do. Pure checks; the driver calls them before it writes.
  */
 import { SafetyLimitError } from "../errors.js";
-import type { SourceMode } from "./kinds.js";
+import type { Quantity, SourceMode } from "./kinds.js";
 
 export interface SafetyLimits {
   /** Largest |voltage| set as a source level or a compliance, V. */
@@ -23,7 +23,7 @@ const RELATIVE_SLACK = 1e-9;
 
 const exceeds = (value: number, limit: number): boolean => value > limit + Math.abs(limit) * RELATIVE_SLACK;
 
-const UNIT: Readonly<Record<SourceMode, string>> = { voltage: "V", current: "A" };
+const UNIT: Readonly<Record<Quantity, string>> = { voltage: "V", current: "A" };
 
 export class SafetyGuard {
   constructor(
@@ -48,7 +48,7 @@ export class SafetyGuard {
   }
 
   /** Refuses a source level or compliance beyond the absolute limit of its quantity. */
-  checkMagnitude(quantity: SourceMode, value: number): void {
+  checkMagnitude(quantity: Quantity, value: number): void {
     const [name, limit] =
       quantity === "voltage"
         ? ["maxAbsVoltage", this.limits.maxAbsVoltage]

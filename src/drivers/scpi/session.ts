@@ -239,7 +239,7 @@ export class ScpiSession implements ScpiChannel {
     frame: FrameReader<T>,
     timeoutMs: number,
   ): Promise<T> {
-    if (this.#desynchronised || this.#dropStale()) await this.#resynchronise(timeoutMs);
+    if (this.#desynchronised || this.#dropStale()) await this.#resynchronise(command, timeoutMs);
     const record = this.#recorder(command);
     try {
       await this.#send(command);
@@ -345,10 +345,14 @@ export class ScpiSession implements ScpiChannel {
     return this.#received.length > 0;
   }
 
-  async #resynchronise(timeoutMs: number): Promise<void> {
+  /** Realigns replies before `command` is sent (see the module doc); a timeout names `command`. */
+  async #resynchronise(command: string, timeoutMs: number): Promise<void> {
     await this.#write(SYNC_QUERY);
     for (;;) {
-      const line = await this.#read(SYNC_QUERY, this.#line, timeoutMs);
+      const line = await this.#read(SYNC_QUERY, this.#line, timeoutMs).catch((error: unknown) => {
+        if (!(error instanceof InstrumentTimeoutError)) throw error;
+        throw new InstrumentTimeoutError(this.resource, command, timeoutMs, error.partial, true);
+      });
       if (line.trim() === "1") break;
       this.#discarded.push(line);
     }

@@ -5,11 +5,9 @@
  * that carries the text and the command.
  */
 
-const NRF = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+import { SCPI_NOT_A_NUMBER, SCPI_OVERFLOW } from "../../scpi/protocol.js";
 
-/** SCPI's "not a number" (9.91E37) and overflow (±9.9E37) values, SCPI-99 vol. 1 §7.2.1. */
-const SCPI_NAN = 9.91e37;
-const SCPI_OVERFLOW = 9.9e37;
+const NRF = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Formats a number as SCPI <NRf>, round-trip exact (no `%g` truncation to six digits). */
 export function formatNumber(value: number): string {
@@ -30,7 +28,7 @@ export function parseNumber(text: string): number | undefined {
 export function parseMeasurement(text: string): number | undefined {
   const value = parseNumber(text);
   if (value === undefined) return undefined;
-  if (value === SCPI_NAN) return Number.NaN;
+  if (value === SCPI_NOT_A_NUMBER) return Number.NaN;
   if (Math.abs(value) === SCPI_OVERFLOW) return Math.sign(value) * Number.POSITIVE_INFINITY;
   return value;
 }

@@ -2,24 +2,43 @@
  * A {@link Transport} over an open Node duplex stream. A TCP socket and a
  * serial port are both duplex streams, so each of those transports only
  * opens its stream and hands it here (STYLE.md 4: they differ in what they
- * open, nothing else).
+ * open and how they let go of it, nothing else).
  */
 import type { Duplex } from "node:stream";
 import { ConnectionError } from "../errors.js";
 import type { Transport } from "../transport.js";
 
-export class DuplexTransport implements Transport {
+/**
+ * Lets go of an open stream and resolves once what it holds is released.
+ * Destroying is enough for a socket; a serial port must be closed through
+ * its binding, or its file descriptor (and lock) outlive the stream.
+ */
+export type EndStream<S extends Duplex = Duplex> = (stream: S) => Promise<void>;
+
+/** Destroys the stream and waits for its "close": the end of a socket. */
+export const destroyStream: EndStream = (stream) =>
+  new Promise((resolve) => {
+    stream.once("close", () => resolve());
+    stream.destroy();
+  });
+
+export class DuplexTransport<S extends Duplex = Duplex> implements Transport {
   #closed = false;
+  #closing: Promise<void> | undefined;
   #lastError: Error | undefined;
-  readonly #stream: Duplex;
+  readonly #stream: S;
+  readonly #end: EndStream<S>;
 
   constructor(
-    stream: Duplex,
+    stream: S,
     readonly resource: string,
     /** What the stream is connected to, for messages: "127.0.0.1:5025", "/dev/ttyUSB0". */
     readonly peer: string,
+    /** How {@link close} lets go of the stream (default {@link destroyStream}). */
+    end: EndStream<S> = destroyStream,
   ) {
     this.#stream = stream;
+    this.#end = end;
     stream.on("error", (error) => {
       this.#lastError = error;
     });
@@ -63,9 +82,7 @@ export class DuplexTransport implements Transport {
 
   close(): Promise<void> {
     if (this.#closed) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.#stream.once("close", () => resolve());
-      this.#stream.destroy();
-    });
+    this.#closing ??= this.#end(this.#stream);
+    return this.#closing;
   }
 }

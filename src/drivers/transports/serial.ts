@@ -29,10 +29,14 @@ interface PortOptions {
   autoOpen: false;
 }
 
+/** What the transport uses of a serialport stream. */
+type Port = Duplex & {
+  open(callback: (error: Error | null) => void): void;
+  close(callback: (error: Error | null) => void): void;
+};
+
 /** A serialport stream class: `SerialPort` or `SerialPortMock`. */
-export type SerialPortClass = new (
-  options: PortOptions,
-) => Duplex & { open(callback: (error: Error | null) => void): void };
+export type SerialPortClass = new (options: PortOptions) => Port;
 
 export interface SerialOptions extends SerialLineOptions {
   readonly path: string;
@@ -43,6 +47,29 @@ export interface SerialOptions extends SerialLineOptions {
 
 /** How the OS binding ("No such file or directory") and the mock binding ("Port does not exist") say it. */
 const MISSING_DEVICE = /no such file|does not exist/i;
+
+/** What serialport's `close` says when the port is already closed (e.g. by a disconnect). */
+const NOT_OPEN = /port is not open/i;
+
+/**
+ * Closes the port through its binding, which releases the descriptor and
+ * its lock (destroying the stream alone does neither, and the next open of
+ * the path fails with "Cannot lock port"). A port already closed counts as
+ * closed; any other failure is a {@link ConnectionError} naming `resource`.
+ */
+export function closeSerialPort(port: Port, resource: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    port.close((error) => {
+      if (!error || NOT_OPEN.test(error.message)) resolve();
+      else
+        reject(
+          new ConnectionError(`${resource}: closing the serial port failed: ${error.message}`, resource, {
+            cause: error,
+          }),
+        );
+    });
+  });
+}
 
 /**
  * Opens the port; a path that does not exist is a {@link ResourceError}
@@ -79,7 +106,7 @@ export function openSerialTransport(options: SerialOptions): Promise<Transport> 
           }),
         );
       } else {
-        resolve(new DuplexTransport(port, resource, path));
+        resolve(new DuplexTransport(port, resource, path, (open) => closeSerialPort(open, resource)));
       }
     });
   });

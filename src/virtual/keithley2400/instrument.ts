@@ -4,6 +4,7 @@
  * sends back. Transports (TCP, serial PTY) live in ../server.ts; this class
  * only turns program messages into response messages.
  */
+import type { ErrorEntry } from "../../scpi/protocol.js";
 import { VirtualClock } from "../clock.js";
 import { defaultDut } from "../default-dut.js";
 import type { DeviceUnderTest } from "../dut.js";
@@ -12,7 +13,6 @@ import { SeededRandom } from "../random.js";
 import { commonCommands } from "../scpi/common-commands.js";
 import { ScpiEngine } from "../scpi/engine.js";
 import { errorQueueCommands } from "../scpi/error-commands.js";
-import type { ErrorEntry } from "../scpi/error-queue.js";
 import { ESR } from "../scpi/errors.js";
 import { STB } from "../scpi/status.js";
 import { acquisitionCommands } from "./commands/acquisition.js";
@@ -148,6 +148,18 @@ export class VirtualKeithley2400 {
     const next = this.#queue.then(() => this.#respondNow(line));
     this.#queue = next.catch(() => undefined);
     return next;
+  }
+
+  /**
+   * An exception from the instrument's own code that escaped a reply (a bug,
+   * caught by the transport): kept in {@link internalErrors} and queued as
+   * -300 "Device-specific error" (SCPI-99 Vol. 2 §21.8.10), as the engine
+   * does for a command handler's, so that the instrument keeps serving and a
+   * client sees it in the error queue.
+   */
+  reportInternalError(error: unknown): void {
+    this.#internalErrors.push(error);
+    this.#engine.pushError(-300);
   }
 
   /** The transport dropped an over-long line: queue -363 "Input buffer overrun". */

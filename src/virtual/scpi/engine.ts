@@ -13,7 +13,8 @@
  * response message, separated by `;` (IEEE 488.2 §8.4.1).
  */
 
-import { type ErrorEntry, ErrorQueue } from "./error-queue.js";
+import type { ErrorEntry } from "../../scpi/protocol.js";
+import { ErrorQueue } from "./error-queue.js";
 import { type DeviceErrorInfo, ESR, esrBitFor, SCPI_ERROR_TEXTS, ScpiError } from "./errors.js";
 import { compilePattern, type HeaderPattern, matchHeader } from "./header.js";
 import { type ParamToken, type ParsedUnit, parseUnit, splitUnits, type TypedMnemonic } from "./lexer.js";

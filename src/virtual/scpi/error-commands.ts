@@ -3,8 +3,10 @@
  * §21.8; Keithley 2400 manual §18 "SYSTem subsystem, Error queue"), and
  * :SYSTem:CLEar.
  */
+
+import { NO_ERROR } from "../../scpi/protocol.js";
 import { type CommandDefinition, commandsFor } from "./engine.js";
-import { formatErrorEntry, NO_ERROR } from "./error-queue.js";
+import { formatErrorEntry } from "./error-queue.js";
 import { nr1 } from "./format.js";
 
 export function errorQueueCommands<Ctx>(): CommandDefinition<Ctx>[] {

@@ -5,12 +5,8 @@
  * -350 "Queue overflow" and further errors are dropped until one is read:
  * the oldest errors are the ones that explain what went wrong first.
  */
-export interface ErrorEntry {
-  readonly code: number;
-  readonly text: string;
-}
+import { type ErrorEntry, NO_ERROR } from "../../scpi/protocol.js";
 
-export const NO_ERROR: ErrorEntry = { code: 0, text: "No error" };
 const OVERFLOW: ErrorEntry = { code: -350, text: "Queue overflow" };
 
 export class ErrorQueue {

@@ -4,17 +4,15 @@
  * significant digits, two-digit signed exponent), booleans as 1/0, and
  * quoted strings.
  */
-
-/** SCPI-99 Vol. 1 §7.2.1.5: "not a number" is sent as 9.91E37. */
-export const NOT_A_NUMBER = 9.91e37;
+import { SCPI_NOT_A_NUMBER, SCPI_OVERFLOW } from "../../scpi/protocol.js";
 
 /** `+1.000000E+00`; NaN is sent as 9.91E37, ±Infinity as ±9.9E37 (SCPI-99 §7.2.1.4). */
 export function nr3(value: number, digits = 6): string {
   const finite = Number.isNaN(value)
-    ? NOT_A_NUMBER
+    ? SCPI_NOT_A_NUMBER
     : Number.isFinite(value)
       ? value
-      : Math.sign(value) * 9.9e37;
+      : Math.sign(value) * SCPI_OVERFLOW;
   const [mantissa, exponent = "0"] = Math.abs(finite).toExponential(digits).split("e");
   const exp = Number(exponent);
   const sign = finite < 0 ? "-" : "+";

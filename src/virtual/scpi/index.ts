@@ -1,4 +1,6 @@
 /** A generic SCPI instrument front end, shared by the virtual instruments. */
+
+export type { ErrorEntry } from "../../scpi/protocol.js";
 export { type CommonCommandHooks, commonCommands } from "./common-commands.js";
 export {
   type CommandCall,
@@ -8,9 +10,9 @@ export {
   type ScpiEngineOptions,
 } from "./engine.js";
 export { errorQueueCommands } from "./error-commands.js";
-export { type ErrorEntry, ErrorQueue, formatErrorEntry } from "./error-queue.js";
+export { ErrorQueue, formatErrorEntry } from "./error-queue.js";
 export { type DeviceErrorInfo, ESR, SCPI_ERROR_TEXTS, ScpiError } from "./errors.js";
-export { boolean, NOT_A_NUMBER, nr1, nr3, quoted } from "./format.js";
+export { boolean, nr1, nr3, quoted } from "./format.js";
 export {
   applySuffix,
   type Bound,

@@ -12,18 +12,26 @@ export const IDN_2400 = "KEITHLEY INSTRUMENTS INC.,MODEL 2400,4112345,C32   Oct 
 export const NO_ERROR = '0,"No error"';
 export const ERROR_CHECK: Exchange = [":SYST:ERR?", NO_ERROR];
 
-/** What `connectKeithley2400` says and hears before handing over the driver: 0 V source, *RST compliances. */
-export const STARTUP: readonly Exchange[] = [
-  ["*IDN?", IDN_2400],
-  ["*CLS", null],
-  [":FORM:ELEM VOLT,CURR,RES,TIME,STAT", null],
-  ERROR_CHECK,
+/**
+ * What `connectKeithley2400` says and hears before handing over the driver:
+ * the state the safety checks need, read first (0 V source, *RST
+ * compliances, output off); then the status clear and the readout format.
+ */
+export const STARTUP_STATE: readonly Exchange[] = [
   [":SOUR:FUNC?", "VOLT"],
   [":SOUR:VOLT:LEV?", "+0.000000E+00"],
   [":SOUR:CURR:LEV?", "+0.000000E+00"],
   [":SENS:CURR:PROT?", "+1.050000E-04"],
   [":SENS:VOLT:PROT?", "+2.100000E+01"],
   [":FORM:ELEM?", "VOLT,CURR,RES,TIME,STAT"],
+  [":OUTP?", "0"],
+];
+export const STARTUP: readonly Exchange[] = [
+  ["*IDN?", IDN_2400],
+  ...STARTUP_STATE,
+  ["*CLS", null],
+  [":FORM:ELEM VOLT,CURR,RES,TIME,STAT", null],
+  ERROR_CHECK,
 ];
 
 /** As loose as the 2400 itself: the driver's own checks never refuse. */

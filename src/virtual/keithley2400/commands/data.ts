@@ -3,9 +3,10 @@
  * subsystem"), :TRACe (§18 "TRACe subsystem", §9 "Data store") and the
  * buffer statistics of :CALCulate3 (§18 "CALCulate3").
  */
+import { SCPI_NOT_A_NUMBER } from "../../../scpi/protocol.js";
 import { commandsFor } from "../../scpi/engine.js";
 import { ScpiError } from "../../scpi/errors.js";
-import { NOT_A_NUMBER, nr1, nr3 } from "../../scpi/format.js";
+import { nr1, nr3 } from "../../scpi/format.js";
 import { choice, list, numeric, type ParamSpec } from "../../scpi/params.js";
 import { setting } from "../../scpi/setting.js";
 import type { Keithley2400Core } from "../core.js";
@@ -175,7 +176,7 @@ function statisticsCommands() {
       query: {
         run(k) {
           const first = k.buffer[0];
-          if (first === undefined) return nr3(NOT_A_NUMBER);
+          if (first === undefined) return nr3(SCPI_NOT_A_NUMBER);
           const statistic = STATISTICS[k.settings.statisticsFormat];
           return MEASURED.filter((m) => (first.status & m.bit) !== 0)
             .map((m) => nr3(statistic(k.buffer.map(m.value))))
