@@ -1,0 +1,400 @@
+/**
+ * Ring spectra over many wavelengths: the all-pass and add-drop microring
+ * of src/models/photonic/ring.ts (Bogaerts et al., Laser Photonics Rev. 6,
+ * 47 (2012)), in the same half-angle forms and the same order of
+ * operations, so the only difference from the TypeScript reference
+ * (src/core/reference/ring.ts, the model's own functions) is sin and cos.
+ *
+ * Memory layout (f64; complex interleaved re, im):
+ *   params      all-pass [6]: r, a, L, n_eff0, n_g, λ0 — the model's parameter order;
+ *               add-drop [7]: r1, r2, a, L, n_eff0, n_g, λ0;
+ *   wavelengths [n], m;
+ *   power outputs [n]; field outputs [2n], or address 0 to skip them.
+ *
+ * Per wavelength: φ = (2π/λ)·n_eff(λ)·L exactly as the model rounds it,
+ * then sin and cos of h = φ/2 from one shared argument reduction
+ * (Cody–Waite by π/2 in two parts, exact while n·π/2 has n < 2^20; above
+ * |h| = 2^19·π/2 ≈ 8e5 rad — a silicon ring over ~20 cm long — the kernel
+ * falls back to Math.sin and Math.cos, whose reduction is exact for any
+ * argument) and fdlibm's minimax kernels on [−π/4, π/4]
+ * (__kernel_sin / __kernel_cos, as musl and V8 use them, without the
+ * reduction's tail term: within 1–2 ulp of V8's Math.sin/Math.cos). The
+ * joint reduction halves the trigonometric work of Math.sin + Math.cos,
+ * and being branch-free it vectorises: the loop takes two wavelengths per
+ * f64x2 (SIMD), with a scalar step for an odd last one that does the same
+ * operations lane for lane.
+ *
+ * `ringAllPassAt` / `ringAddDropAt` evaluate one wavelength from scalar
+ * arguments (what a twin does per sample) and leave the other outputs in
+ * a static block at `ringScratch()` that no allocation reuses.
+ */
+
+// Cody–Waite split of π/2 (fdlibm's pio2_1, pio2_1t): 33 leading bits, so n·PIO2_HI is exact for n < 2^20.
+const TWO_OVER_PI: f64 = 0.6366197723675814;
+const PIO2_HI: f64 = 1.5707963267341256;
+const PIO2_LO: f64 = 6.077100506506192e-11;
+// fdlibm __kernel_sin
+const S1: f64 = -0.16666666666666632;
+const S2: f64 = 0.00833333333332249;
+const S3: f64 = -0.0001984126982985795;
+const S4: f64 = 2.7557313707070068e-6;
+const S5: f64 = -2.5050760253406863e-8;
+const S6: f64 = 1.58969099521155e-10;
+// fdlibm __kernel_cos
+const C1: f64 = 0.0416666666666666;
+const C2: f64 = -0.001388888888887411;
+const C3: f64 = 2.480158728947673e-5;
+const C4: f64 = -2.7557314351390663e-7;
+const C5: f64 = 2.087572321298175e-9;
+const C6: f64 = -1.1359647557788195e-11;
+const TWO_PI: f64 = 6.283185307179586;
+/** |h| above which the two-part reduction is no longer exact: 2^19·π/2. */
+const REDUCTION_LIMIT: f64 = 823549.6645826427;
+
+// Outputs of the scalar single-sample calls (see ringScratch).
+const SCRATCH = memory.data(64, 16);
+
+/** Address of the single-sample outputs: 8 f64 the allocator never hands out. */
+export function ringScratch(): usize {
+  return SCRATCH;
+}
+
+let sinOut: f64 = 0;
+let cosOut: f64 = 0;
+
+let sinOut2: v128 = f64x2.splat(0);
+let cosOut2: v128 = f64x2.splat(0);
+
+/**
+ * Steps inlined into the kernels. A class only because AssemblyScript's
+ * `@inline` on a static method is a form every TypeScript tool parses
+ * (as in mesh.ts).
+ */
+// biome-ignore lint/complexity/noStaticOnlyClass: the form of `@inline` that TypeScript tools parse.
+class Steps {
+  /** sin h and cos h into sinOut, cosOut. */
+  @inline
+  static sincos(h: f64): void {
+    if (Math.abs(h) > REDUCTION_LIMIT) {
+      sinOut = Math.sin(h);
+      cosOut = Math.cos(h);
+      return;
+    }
+    const n = nearest(h * TWO_OVER_PI);
+    const x = h - n * PIO2_HI - n * PIO2_LO;
+    const z = x * x;
+    const w = z * z;
+    const rs = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
+    const s = x + z * x * (S1 + z * rs);
+    const rc = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
+    const hz = 0.5 * z;
+    const one = 1.0 - hz;
+    const c = one + (1.0 - one - hz + z * rc);
+    // Quadrant n mod 4: (sin, cos) = (s, c), (c, −s), (−s, −c), (−c, s).
+    const q = n - 4 * Math.floor(n * 0.25);
+    const odd = q === 1 || q === 3;
+    const sinNegative = q >= 2;
+    const cosNegative = q === 1 || q === 2;
+    const sv = odd ? c : s;
+    const cv = odd ? s : c;
+    sinOut = sinNegative ? -sv : sv;
+    cosOut = cosNegative ? -cv : cv;
+  }
+
+  /** `sincos` on two lanes, the same operations lane for lane. */
+  @inline
+  static sincos2(h: v128): void {
+    if (v128.any_true(f64x2.gt(f64x2.abs(h), f64x2.splat(REDUCTION_LIMIT)))) {
+      Steps.sincos(f64x2.extract_lane(h, 0));
+      const s0 = sinOut;
+      const c0 = cosOut;
+      Steps.sincos(f64x2.extract_lane(h, 1));
+      sinOut2 = f64x2.replace_lane(f64x2.splat(s0), 1, sinOut);
+      cosOut2 = f64x2.replace_lane(f64x2.splat(c0), 1, cosOut);
+      return;
+    }
+    const n = f64x2.nearest(f64x2.mul(h, f64x2.splat(TWO_OVER_PI)));
+    const x = f64x2.sub(f64x2.sub(h, f64x2.mul(n, f64x2.splat(PIO2_HI))), f64x2.mul(n, f64x2.splat(PIO2_LO)));
+    const z = f64x2.mul(x, x);
+    const w = f64x2.mul(z, z);
+    const rs = f64x2.add(
+      f64x2.add(f64x2.splat(S2), f64x2.mul(z, f64x2.add(f64x2.splat(S3), f64x2.mul(z, f64x2.splat(S4))))),
+      f64x2.mul(f64x2.mul(z, w), f64x2.add(f64x2.splat(S5), f64x2.mul(z, f64x2.splat(S6)))),
+    );
+    const s = f64x2.add(x, f64x2.mul(f64x2.mul(z, x), f64x2.add(f64x2.splat(S1), f64x2.mul(z, rs))));
+    const rc = f64x2.add(
+      f64x2.mul(
+        z,
+        f64x2.add(f64x2.splat(C1), f64x2.mul(z, f64x2.add(f64x2.splat(C2), f64x2.mul(z, f64x2.splat(C3))))),
+      ),
+      f64x2.mul(
+        f64x2.mul(w, w),
+        f64x2.add(f64x2.splat(C4), f64x2.mul(z, f64x2.add(f64x2.splat(C5), f64x2.mul(z, f64x2.splat(C6))))),
+      ),
+    );
+    const hz = f64x2.mul(f64x2.splat(0.5), z);
+    const one = f64x2.sub(f64x2.splat(1.0), hz);
+    const c = f64x2.add(one, f64x2.add(f64x2.sub(f64x2.sub(f64x2.splat(1.0), one), hz), f64x2.mul(z, rc)));
+    const q = f64x2.sub(n, f64x2.mul(f64x2.splat(4), f64x2.floor(f64x2.mul(n, f64x2.splat(0.25)))));
+    const odd = v128.or(f64x2.eq(q, f64x2.splat(1)), f64x2.eq(q, f64x2.splat(3)));
+    const sign = f64x2.splat(-0.0);
+    const sinFlip = v128.and(f64x2.ge(q, f64x2.splat(2)), sign);
+    const cosFlip = v128.and(v128.or(f64x2.eq(q, f64x2.splat(1)), f64x2.eq(q, f64x2.splat(2))), sign);
+    sinOut2 = v128.xor(v128.bitselect(c, s, odd), sinFlip);
+    cosOut2 = v128.xor(v128.bitselect(s, c, odd), cosFlip);
+  }
+
+  /** h = φ/2, φ = (2π/λ)·n_eff(λ)·L with n_eff(λ) = n0 − ((ng − n0)(λ − λ0))/λ0 — the model's rounding. */
+  @inline
+  static halfPhase(λ: f64, length: f64, n0: f64, dispersion: f64, λ0: f64): f64 {
+    return ((TWO_PI / λ) * (n0 - (dispersion * (λ - λ0)) / λ0) * length) / 2;
+  }
+
+  @inline
+  static halfPhase2(λ: v128, length: f64, n0: f64, dispersion: f64, λ0: f64): v128 {
+    const index = f64x2.sub(
+      f64x2.splat(n0),
+      f64x2.div(f64x2.mul(f64x2.splat(dispersion), f64x2.sub(λ, f64x2.splat(λ0))), f64x2.splat(λ0)),
+    );
+    const φ = f64x2.mul(f64x2.mul(f64x2.div(f64x2.splat(TWO_PI), λ), index), f64x2.splat(length));
+    return f64x2.div(φ, f64x2.splat(2));
+  }
+
+  /*
+   * The through response seen from a coupler of self-coupling r while the
+   * rest of the loop passes q, as ring.ts writes it, from constants computed
+   * once per ring (locals of each kernel, passed to the inlined steps below):
+   *   d0 = (1 − rq)², lift = 4·rq, num0 = (q − r)², nLift = (4r)·q,
+   *   reCos2 = (r − q)(1 − rq), reSin2 = (r + q)(1 + rq), im = (−2q)(1 − r²).
+   */
+
+  /** Writes the power (and, when field ≠ 0, the field) at element k from sin h, cos h; returns the denominator. */
+  @inline
+  static throughAt(
+    d0: f64,
+    lift: f64,
+    num0: f64,
+    nLift: f64,
+    reCos2: f64,
+    reSin2: f64,
+    im: f64,
+    s: f64,
+    c: f64,
+    power: usize,
+    field: usize,
+    k: usize,
+  ): f64 {
+    const denominator = d0 + lift * s * s;
+    store<f64>(power + (k << 3), (num0 + nLift * s * s) / denominator);
+    if (field !== 0) {
+      store<f64>(field + (k << 4), (reCos2 * (c * c) + reSin2 * (s * s)) / denominator);
+      store<f64>(field + (k << 4), (im * s * c) / denominator, 8);
+    }
+    return denominator;
+  }
+
+  @inline
+  static throughAt2(
+    d0: f64,
+    lift: f64,
+    num0: f64,
+    nLift: f64,
+    reCos2: f64,
+    reSin2: f64,
+    im: f64,
+    s: v128,
+    c: v128,
+    power: usize,
+    field: usize,
+    k: usize,
+  ): v128 {
+    const denominator = f64x2.add(f64x2.splat(d0), f64x2.mul(f64x2.mul(f64x2.splat(lift), s), s));
+    const numerator = f64x2.add(f64x2.splat(num0), f64x2.mul(f64x2.mul(f64x2.splat(nLift), s), s));
+    v128.store(power + (k << 3), f64x2.div(numerator, denominator));
+    if (field !== 0) {
+      const re = f64x2.div(
+        f64x2.add(
+          f64x2.mul(f64x2.splat(reCos2), f64x2.mul(c, c)),
+          f64x2.mul(f64x2.splat(reSin2), f64x2.mul(s, s)),
+        ),
+        denominator,
+      );
+      const imaginary = f64x2.div(f64x2.mul(f64x2.mul(f64x2.splat(im), s), c), denominator);
+      // Interleave [re0, re1], [im0, im1] → [re0, im0], [re1, im1].
+      v128.store(field + (k << 4), v128.shuffle<f64>(re, imaginary, 0, 2));
+      v128.store(field + (k << 4), v128.shuffle<f64>(re, imaginary, 1, 3), 16);
+    }
+    return denominator;
+  }
+}
+
+/** All-pass ring: power [n] and, unless field = 0, field [2n] at `wavelengths` [n]. */
+export function ringAllPassSpectrum(
+  n: i32,
+  params: usize,
+  wavelengths: usize,
+  power: usize,
+  field: usize,
+): void {
+  const r = load<f64>(params);
+  const q = load<f64>(params, 8);
+  const rq = r * q;
+  const d0 = (1 - rq) * (1 - rq);
+  const lift = 4 * rq;
+  const num0 = (q - r) * (q - r);
+  const nLift = 4 * r * q;
+  const reCos2 = (r - q) * (1 - rq);
+  const reSin2 = (r + q) * (1 + rq);
+  const im = -2 * q * (1 - r * r);
+  const length = load<f64>(params, 16);
+  const n0 = load<f64>(params, 24);
+  const dispersion = load<f64>(params, 32) - n0;
+  const λ0 = load<f64>(params, 40);
+  const pairs = (<usize>(n >> 1)) << 1;
+  for (let k: usize = 0; k < pairs; k += 2) {
+    Steps.sincos2(Steps.halfPhase2(v128.load(wavelengths + (k << 3)), length, n0, dispersion, λ0));
+    Steps.throughAt2(d0, lift, num0, nLift, reCos2, reSin2, im, sinOut2, cosOut2, power, field, k);
+  }
+  if (pairs < <usize>n) {
+    Steps.sincos(Steps.halfPhase(load<f64>(wavelengths + (pairs << 3)), length, n0, dispersion, λ0));
+    Steps.throughAt(d0, lift, num0, nLift, reCos2, reSin2, im, sinOut, cosOut, power, field, pairs);
+  }
+}
+
+/**
+ * Add-drop ring: through and drop power [n] and, unless 0, through and
+ * drop fields [2n] (S[through][in], S[drop][in]).
+ */
+export function ringAddDropSpectrum(
+  n: i32,
+  params: usize,
+  wavelengths: usize,
+  through: usize,
+  drop: usize,
+  throughField: usize,
+  dropField: usize,
+): void {
+  const r1 = load<f64>(params);
+  const r2 = load<f64>(params, 8);
+  const a = load<f64>(params, 16);
+  const length = load<f64>(params, 24);
+  const n0 = load<f64>(params, 32);
+  const dispersion = load<f64>(params, 40) - n0;
+  const λ0 = load<f64>(params, 48);
+  const q2 = r2 * a;
+  const rq = r1 * q2;
+  const d0 = (1 - rq) * (1 - rq);
+  const lift = 4 * rq;
+  const num0 = (q2 - r1) * (q2 - r1);
+  const nLift = 4 * r1 * q2;
+  const reCos2 = (r1 - q2) * (1 - rq);
+  const reSin2 = (r1 + q2) * (1 + rq);
+  const im = -2 * q2 * (1 - r1 * r1);
+  const q = r1 * r2 * a;
+  const dropPower = (1 - r1 * r1) * (1 - r2 * r2) * a;
+  const dropAmplitude = -Math.sqrt(dropPower);
+  const dropCos = 1 - q;
+  const dropSin = 1 + q;
+  const pairs = (<usize>(n >> 1)) << 1;
+  for (let k: usize = 0; k < pairs; k += 2) {
+    Steps.sincos2(Steps.halfPhase2(v128.load(wavelengths + (k << 3)), length, n0, dispersion, λ0));
+    const denominator = Steps.throughAt2(
+      d0,
+      lift,
+      num0,
+      nLift,
+      reCos2,
+      reSin2,
+      im,
+      sinOut2,
+      cosOut2,
+      through,
+      throughField,
+      k,
+    );
+    v128.store(drop + (k << 3), f64x2.div(f64x2.splat(dropPower), denominator));
+    if (dropField !== 0) {
+      const scale = f64x2.div(f64x2.splat(dropAmplitude), denominator);
+      const re = f64x2.mul(f64x2.mul(scale, f64x2.splat(dropCos)), cosOut2);
+      const im = f64x2.mul(f64x2.mul(scale, f64x2.splat(dropSin)), sinOut2);
+      v128.store(dropField + (k << 4), v128.shuffle<f64>(re, im, 0, 2));
+      v128.store(dropField + (k << 4), v128.shuffle<f64>(re, im, 1, 3), 16);
+    }
+  }
+  if (pairs < <usize>n) {
+    Steps.sincos(Steps.halfPhase(load<f64>(wavelengths + (pairs << 3)), length, n0, dispersion, λ0));
+    const denominator = Steps.throughAt(
+      d0,
+      lift,
+      num0,
+      nLift,
+      reCos2,
+      reSin2,
+      im,
+      sinOut,
+      cosOut,
+      through,
+      throughField,
+      pairs,
+    );
+    store<f64>(drop + (pairs << 3), dropPower / denominator);
+    if (dropField !== 0) {
+      const scale = dropAmplitude / denominator;
+      store<f64>(dropField + (pairs << 4), scale * dropCos * cosOut);
+      store<f64>(dropField + (pairs << 4), scale * dropSin * sinOut, 8);
+    }
+  }
+}
+
+/** All-pass power at one wavelength; ringScratch() then holds [field re, field im, power]. */
+export function ringAllPassAt(r: f64, a: f64, length: f64, n0: f64, ng: f64, λ0: f64, λ: f64): f64 {
+  Steps.sincos(Steps.halfPhase(λ, length, n0, ng - n0, λ0));
+  const q = a; // what the rest of the loop passes, as in the spectrum kernel
+  const rq = r * q;
+  Steps.throughAt(
+    (1 - rq) * (1 - rq),
+    4 * rq,
+    (q - r) * (q - r),
+    4 * r * q,
+    (r - q) * (1 - rq),
+    (r + q) * (1 + rq),
+    -2 * q * (1 - r * r),
+    sinOut,
+    cosOut,
+    SCRATCH + 16,
+    SCRATCH,
+    0,
+  );
+  return load<f64>(SCRATCH, 16);
+}
+
+/**
+ * Add-drop through power at one wavelength; ringScratch() then holds
+ * [through re, through im, through power, drop power, drop re, drop im].
+ */
+export function ringAddDropAt(r1: f64, r2: f64, a: f64, length: f64, n0: f64, ng: f64, λ0: f64, λ: f64): f64 {
+  Steps.sincos(Steps.halfPhase(λ, length, n0, ng - n0, λ0));
+  const q2 = r2 * a;
+  const rq = r1 * q2;
+  const denominator = Steps.throughAt(
+    (1 - rq) * (1 - rq),
+    4 * rq,
+    (q2 - r1) * (q2 - r1),
+    4 * r1 * q2,
+    (r1 - q2) * (1 - rq),
+    (r1 + q2) * (1 + rq),
+    -2 * q2 * (1 - r1 * r1),
+    sinOut,
+    cosOut,
+    SCRATCH + 16,
+    SCRATCH,
+    0,
+  );
+  const dropPower = (1 - r1 * r1) * (1 - r2 * r2) * a;
+  store<f64>(SCRATCH, dropPower / denominator, 24);
+  const q = r1 * r2 * a;
+  const scale = -Math.sqrt(dropPower) / denominator;
+  store<f64>(SCRATCH, scale * (1 - q) * cosOut, 32);
+  store<f64>(SCRATCH, scale * (1 + q) * sinOut, 40);
+  return load<f64>(SCRATCH, 16);
+}

@@ -1,0 +1,44 @@
+/** Straight waveguide: loss in dB, dispersion through the group index, reciprocity. */
+import { describe, expect, it } from "vitest";
+import {
+  effectiveIndexAt,
+  entry,
+  powerTransmission,
+  reciprocityError,
+  waveguide,
+} from "../../../src/models/photonic/index.js";
+import { centralDifference } from "../../support/finite-difference.js";
+
+const p = { ...waveguide.defaults, length: 2.5e-3, propagationLoss: 300 };
+
+describe("waveguide", () => {
+  it.each([1.5e-6, 1.55e-6, 1.6e-6])("loses α·L dB of power at λ = %d m, whatever the phase", (λ) => {
+    const dB = 10 * Math.log10(powerTransmission(waveguide.sMatrix(p, λ), "out", "in"));
+    expect(dB).toBeCloseTo(-p.propagationLoss * p.length, 12);
+  });
+
+  it("has n_eff = n_eff0 at λ0 and n_g = n_eff − λ dn_eff/dλ there", () => {
+    const λ0 = p.referenceWavelength;
+    expect(effectiveIndexAt(p, λ0)).toBe(p.effectiveIndex);
+    const slope = centralDifference((λ) => effectiveIndexAt(p, λ), λ0);
+    expect(p.effectiveIndex - λ0 * slope).toBeCloseTo(p.groupIndex, 9);
+  });
+
+  it("delays by the group index: dφ/dλ = −2π n_g L/λ0² at λ0", () => {
+    const phase = (λ: number) => (2 * Math.PI * effectiveIndexAt(p, λ) * p.length) / λ;
+    const λ0 = p.referenceWavelength;
+    const expected = (-2 * Math.PI * p.groupIndex * p.length) / (λ0 * λ0);
+    expect(centralDifference(phase, λ0) / expected).toBeCloseTo(1, 9);
+  });
+
+  it("is reciprocal and does not reflect", () => {
+    const s = waveguide.sMatrix(p, 1.52e-6);
+    expect(reciprocityError(s)).toBe(0);
+    expect(entry(s, "in", "in")).toEqual({ re: 0, im: 0 });
+  });
+
+  it("refuses a negative length and a non-positive wavelength", () => {
+    expect(() => waveguide.sMatrix({ ...p, length: -1e-6 }, 1.55e-6)).toThrow(/length/);
+    expect(() => waveguide.sMatrix(p, 0)).toThrow(/wavelength/);
+  });
+});
