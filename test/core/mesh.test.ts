@@ -1,0 +1,157 @@
+/**
+ * The mesh kernels against their TypeScript reference (the model's
+ * `programMesh` and `propagateMesh`) on random meshes and batches: to 1e-12
+ * of the largest output, the contract; in fact to the bit, since both
+ * compute the same sines and products in the same order
+ * (src/core/assembly/mesh.ts), which the bit-for-bit tests pin.
+ */
+import type { NdArray } from "ndarray";
+import { beforeAll, describe, expect, it } from "vitest";
+import { meshPropagate, meshPropagatePhases } from "../../src/core/kernels/mesh.js";
+import { loadCore } from "../../src/core/load-node.js";
+import { meshPropagateReference } from "../../src/core/reference/mesh.js";
+import type { Core } from "../../src/core/wasm.js";
+import { ParameterRangeError } from "../../src/models/parameters.js";
+import {
+  clementsLayout,
+  type MeshParams,
+  type MeshPhases,
+  meshLayout,
+  programMesh,
+} from "../../src/models/photonic/mesh/index.js";
+import { randomPhases } from "../models/photonic/mesh/support/phases.js";
+import { seededRandom } from "../models/support/waveforms.js";
+
+let core: Core;
+beforeAll(async () => {
+  core = await loadCore();
+});
+
+function randomCase(
+  kind: "clements" | "reck",
+  n: number,
+  nVectors: number,
+  params: MeshParams,
+  seed: number,
+) {
+  const layout = meshLayout(kind, n);
+  const phases = randomPhases(layout, seed);
+  const mesh = programMesh(layout, phases, params);
+  const random = seededRandom(seed + 1);
+  const inputs = Float64Array.from({ length: 2 * n * nVectors }, () => 2 * random() - 1);
+  return { layout, phases, params, mesh, inputs };
+}
+
+function expectClose(view: NdArray<Float64Array>, expected: Float64Array, n: number, nVectors: number) {
+  expect(view.shape).toEqual([n, nVectors, 2]);
+  const scale = Math.max(...expected.map(Math.abs));
+  for (let k = 0; k < n; k++) {
+    for (let v = 0; v < nVectors; v++) {
+      for (const part of [0, 1]) {
+        const difference = Math.abs(
+          view.get(k, v, part) - (expected[2 * (k * nVectors + v) + part] as number),
+        );
+        if (!(difference <= 1e-12 * scale)) expect.fail(`[${k}, ${v}, ${part}]: differs by ${difference}`);
+      }
+    }
+  }
+}
+
+const differing = (view: NdArray<Float64Array>, expected: Float64Array) =>
+  view.data.filter((v, k) => v !== expected[k]).length;
+
+const cases = (["clements", "reck"] as const).flatMap((kind) =>
+  [
+    [1, 4],
+    [2, 1],
+    [5, 7],
+    [16, 1],
+    [16, 33],
+    [64, 1],
+    [64, 64],
+  ].map(([n, b]) => [kind, n as number, b as number] as const),
+);
+
+const nonIdeal: MeshParams = { mziLossDb: 0.3, couplerPowerCoupling: 0.47 };
+
+describe("meshPropagate (a mesh programmed in TypeScript)", () => {
+  it.each(cases)("matches the reference to 1e-12: %s, N = %i, %i vectors", (kind, n, nVectors) => {
+    const { mesh, inputs } = randomCase(kind, n, nVectors, nonIdeal, n + nVectors);
+    expectClose(
+      meshPropagate(core, mesh, inputs, nVectors),
+      meshPropagateReference(mesh, inputs, nVectors),
+      n,
+      nVectors,
+    );
+  });
+
+  it.each([
+    ["ideal (cells with a real second column)", { mziLossDb: 0, couplerPowerCoupling: 0.5 }],
+    ["imbalanced", nonIdeal],
+  ] as const)(
+    "equals the reference bit for bit, %s, on a 64-mode Clements mesh × 256 vectors",
+    (_what, params) => {
+      const { mesh, inputs } = randomCase("clements", 64, 256, params, 3);
+      expect(
+        differing(meshPropagate(core, mesh, inputs, 256), meshPropagateReference(mesh, inputs, 256)),
+      ).toBe(0);
+    },
+  );
+  it("runs an empty batch", () => {
+    const layout = clementsLayout(4);
+    expect(
+      meshPropagate(core, programMesh(layout, randomPhases(layout, 1)), new Float64Array(0), 0).size,
+    ).toBe(0);
+  });
+
+  it.each([
+    ["a batch of the wrong length", new Float64Array(9), 1],
+    ["a non-finite field", new Float64Array(8).fill(Number.NaN), 1],
+  ])("refuses %s, like the reference", (_what, fields, nVectors) => {
+    const layout = clementsLayout(4);
+    const mesh = programMesh(layout, randomPhases(layout, 2));
+    expect(() => meshPropagate(core, mesh, fields, nVectors)).toThrow(RangeError);
+    expect(() => meshPropagateReference(mesh, fields, nVectors)).toThrow(RangeError);
+  });
+});
+
+describe("meshPropagatePhases (cells worked out in the core)", () => {
+  const fromPhases = (c: ReturnType<typeof randomCase>, nVectors: number) =>
+    meshPropagatePhases(core, c.layout, c.phases, c.inputs, nVectors, c.params);
+
+  it.each(cases)("equals the reference bit for bit: %s, N = %i, %i vectors", (kind, n, nVectors) => {
+    const c = randomCase(kind, n, nVectors, nonIdeal, 7 * n + nVectors);
+    expect(differing(fromPhases(c, nVectors), meshPropagateReference(c.mesh, c.inputs, nVectors))).toBe(0);
+  });
+
+  it("matches the reference to 1e-12 with phases in every quadrant and beyond 10⁶ rad (libm there)", () => {
+    const c = randomCase("clements", 16, 3, nonIdeal, 5);
+    const spread = (p: Float64Array, k: number) => p.map((v, j) => v + 2 * Math.PI * ((j * k) % 50) - 100);
+    const phases: MeshPhases = {
+      theta: spread(c.phases.theta, 3),
+      phi: spread(c.phases.phi, 7).map((v, j) => (j % 11 === 0 ? v + 3e6 : v)),
+      outputPhase: spread(c.phases.outputPhase, 5).map((v, k) => (k === 2 ? v - 5e7 : v)),
+    };
+    const expected = meshPropagateReference(programMesh(c.layout, phases, c.params), c.inputs, 3);
+    expectClose(meshPropagatePhases(core, c.layout, phases, c.inputs, 3, c.params), expected, 16, 3);
+  });
+
+  it.each([
+    ["a non-finite phase", (p: MeshPhases) => ({ ...p, phi: p.phi.map(() => Number.NaN) }), RangeError],
+    ["too few phases", (p: MeshPhases) => ({ ...p, theta: p.theta.subarray(1) }), RangeError],
+  ])("refuses %s, like the reference", (_what, spoil, error) => {
+    const c = randomCase("reck", 4, 1, nonIdeal, 1);
+    const phases = spoil(c.phases);
+    expect(() => meshPropagatePhases(core, c.layout, phases, c.inputs, 1)).toThrow(error);
+    expect(() => programMesh(c.layout, phases)).toThrow(error);
+  });
+
+  it("refuses parameters out of range, like the reference", () => {
+    const c = randomCase("clements", 4, 1, nonIdeal, 1);
+    const params = { mziLossDb: -1, couplerPowerCoupling: 0.5 };
+    expect(() => meshPropagatePhases(core, c.layout, c.phases, c.inputs, 1, params)).toThrow(
+      ParameterRangeError,
+    );
+    expect(() => programMesh(c.layout, c.phases, params)).toThrow(ParameterRangeError);
+  });
+});
