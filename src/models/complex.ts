@@ -83,13 +83,17 @@ export function exp(a: Complex): Complex {
   return polar(Math.exp(a.re), a.im);
 }
 
-/** Principal square root (branch cut on the negative real axis; Re ≥ 0). */
-export function sqrt(a: Complex): Complex {
-  if (a.re === 0 && a.im === 0) return ZERO;
-  const r = abs(a);
-  const re = Math.sqrt((r + a.re) / 2);
-  const im = Math.sqrt((r - a.re) / 2);
-  return { re, im: a.im < 0 ? -im : im };
+/**
+ * Principal square root (branch cut on the negative real axis; Re ≥ 0).
+ * Takes the larger of |Re √w|, |Im √w| from √((|w| + |Re w|)/2) and the other
+ * from Im w / (2·that), so nothing cancels near the negative real axis —
+ * where an evanescent wave in a weakly absorbing medium lives.
+ */
+export function sqrt(w: Complex): Complex {
+  if (w.re === 0 && w.im === 0) return ZERO;
+  const t = Math.sqrt((Math.hypot(w.re, w.im) + Math.abs(w.re)) / 2);
+  if (w.re >= 0) return { re: t, im: w.im / (2 * t) };
+  return { re: Math.abs(w.im) / (2 * t), im: w.im < 0 ? -t : t };
 }
 
 /** Element k of an interleaved complex array. */

@@ -1,0 +1,193 @@
+/**
+ * Thin-film transfer matrices (src/core/assembly/tmm.ts): WASM vs the
+ * TypeScript reference vs NumPy (bench/numpy/tmm.py: characteristic
+ * matrices as (nλ, 2, 2) arrays multiplied with `@`, one Python iteration
+ * per layer), s and p together, at 0.3 rad.
+ *
+ * The stack: 12 layers, alternating quarter waves at 1.55 µm of n = 2.3
+ * (the middle one weakly absorbing, k = 0.01) and n = 1.45, on glass
+ * (1.5) in air. Batch: 10^4 wavelengths, λ_i = 1.2 µm + 0.07 nm·i (a
+ * calibration sweep across the stop band), one call. Single-sample: one
+ * wavelength per call (what a twin does per sample), λ_i from the same
+ * sweep, timed over CALLS calls and reported per call; each call reads R_s
+ * and R_p. The WASM side goes through the spectrum API (validation,
+ * arena, copies; the views are reused between calls of the same shape).
+ * A third row gives every index per wavelength (dispersion), which NumPy's
+ * script does not do.
+ *
+ * Notes compare WASM with the reference (largest difference relative to
+ * each output's scale, and how many values differ at all) and NumPy's
+ * checksums with the reference's.
+ */
+import { tmmSpectrum } from "../src/core/kernels/tmm.js";
+import { loadCore } from "../src/core/load-node.js";
+import { tmmSpectrumReference } from "../src/core/reference/tmm.js";
+import type { Layer, SpectrumInput, SpectrumOutput, Stack } from "../src/models/thin-film/index.js";
+import { spectrumInput } from "../src/models/thin-film/index.js";
+import { type BenchModule, type BenchOptions, type BenchRow, medianMs } from "./harness.js";
+import { numpyRun } from "./numpy-runner.js";
+
+const N = 10_000;
+const CALLS = 10_000;
+const START = 1.2e-6;
+const STEP = 0.7e-6 / N;
+const ANGLE = 0.3;
+const DESIGN = 1.55e-6;
+
+const layers: Layer[] = Array.from({ length: 12 }, (_, j) => {
+  const n = j % 2 === 0 ? 2.3 : 1.45;
+  return { n, k: j === 6 ? 0.01 : 0, thickness: DESIGN / (4 * n) };
+});
+const stack: Stack = { ambient: { n: 1 }, layers, substrate: { n: 1.5, k: 0 } };
+
+const sweep = (count: number) => Float64Array.from({ length: count }, (_, i) => START + i * STEP);
+
+/** The same case as NumPy gets it. */
+function numpyCase(mode: "batch" | "single", count: number) {
+  return {
+    mode,
+    thicknesses: layers.map((layer) => layer.thickness),
+    indices: [[1, 0], ...layers.map((layer) => [layer.n, layer.k]), [1.5, 0]],
+    wavelengths: { start: START, step: STEP, count },
+    angle: ANGLE,
+  };
+}
+
+/** Sums over all points of R_s + T_s + R_p + T_p and of Re r_s + Im t_p (NumPy prints the same). */
+function checksum(outputs: readonly SpectrumOutput[]): number[] {
+  let power = 0;
+  let amplitude = 0;
+  for (const { s, p } of outputs) {
+    s.R.forEach((R, k) => {
+      power += R + (s.T[k] as number) + (p.R[k] as number) + (p.T[k] as number);
+      amplitude += (s.r[2 * k] as number) + (p.t[2 * k + 1] as number);
+    });
+  }
+  return [power, amplitude];
+}
+
+/** "wasm = reference to 3e-15 of scale (1234/120000 values differ)", over every output. */
+function agreement(wasm: ReturnType<typeof tmmSpectrum>, reference: SpectrumOutput): string {
+  let worst = 0;
+  let differing = 0;
+  let count = 0;
+  for (const pol of ["s", "p"] as const) {
+    for (const output of ["R", "T", "r", "t"] as const) {
+      const got = wasm[pol][output].data;
+      const expected = reference[pol][output];
+      const scale = expected.reduce((m, value) => Math.max(m, Math.abs(value)), 0);
+      expected.forEach((value, k) => {
+        const difference = Math.abs((got[k] as number) - value);
+        worst = Math.max(worst, difference / scale);
+        if (difference !== 0) differing++;
+      });
+      count += expected.length;
+    }
+  }
+  return `wasm = reference to ${worst.toExponential(0)} of scale (${differing}/${count} values differ)`;
+}
+
+/** NumPy's median per call and how its checksum compares with ours, or why it was skipped. */
+function numpy(mode: "batch" | "single", count: number, ours: readonly number[], options: BenchOptions) {
+  const run = numpyRun("tmm", numpyCase(mode, count), options);
+  if ("skipped" in run) return { note: `numpy skipped: ${run.skipped}` };
+  const theirs = run.extra.checksum as number[];
+  const worst = Math.max(...ours.map((v, k) => Math.abs(v - (theirs[k] as number)) / Math.abs(v)));
+  return {
+    medianMs: run.medianMs / (run.extra.calls as number),
+    note: `numpy checksum agrees to ${worst.toExponential(0)}`,
+  };
+}
+
+/** The input with every index given per wavelength (the same values in every row). */
+function dispersive(input: SpectrumInput): SpectrumInput {
+  const rows = input.wavelengths.length;
+  const nMedia = input.indices.length / 2;
+  const indices = new Float64Array(2 * nMedia * rows);
+  for (let m = 0; m < nMedia; m++) {
+    for (let l = 0; l < rows; l++) indices.set(input.indices.subarray(2 * m, 2 * m + 2), 2 * (m * rows + l));
+  }
+  return { ...input, indices };
+}
+
+export const tmmBench: BenchModule = {
+  name: "tmm",
+  description:
+    "thin-film stack, 12 layers, s + p: 10^4 wavelengths (calibration) and 1 wavelength per call (twin), WASM vs TypeScript reference vs NumPy",
+  async run(options: BenchOptions): Promise<readonly BenchRow[]> {
+    const core = await loadCore();
+    const rows: BenchRow[] = [];
+    const row = (
+      name: string,
+      work: number,
+      unit: string,
+      medians: Record<string, number | undefined>,
+      notes: string,
+    ) => {
+      const defined = Object.fromEntries(Object.entries(medians).filter(([, v]) => v !== undefined));
+      rows.push({
+        bench: "tmm",
+        case: name,
+        work,
+        workUnit: unit,
+        medianMs: defined as Record<string, number>,
+        notes,
+      });
+    };
+
+    const batch = spectrumInput(stack, sweep(N), [ANGLE]);
+    {
+      const wasm = medianMs(() => tmmSpectrum(core, batch), options);
+      const ts = medianMs(() => tmmSpectrumReference(batch), options);
+      const reference = tmmSpectrumReference(batch);
+      const np = numpy("batch", N, checksum([reference]), options);
+      row(
+        "12 layers × 10^4 λ, one call",
+        N,
+        "wavelengths",
+        { wasm, "ts reference": ts, numpy: np.medianMs },
+        `${agreement(tmmSpectrum(core, batch), reference)}; ${np.note}`,
+      );
+    }
+    {
+      const input = dispersive(batch);
+      const wasm = medianMs(() => tmmSpectrum(core, input), options);
+      const ts = medianMs(() => tmmSpectrumReference(input), options);
+      row(
+        "12 layers × 10^4 λ, indices per λ",
+        N,
+        "wavelengths",
+        { wasm, "ts reference": ts },
+        `${agreement(tmmSpectrum(core, input), tmmSpectrumReference(input))}; not in the NumPy script`,
+      );
+    }
+    {
+      const inputs = Array.from(sweep(CALLS), (wavelength) => spectrumInput(stack, [wavelength], [ANGLE]));
+      let sink = 0;
+      const perCall = (call: (input: SpectrumInput) => number) =>
+        medianMs(() => {
+          for (const input of inputs) sink += call(input);
+        }, options) / CALLS;
+      const wasm = perCall((input) => {
+        const { s, p } = tmmSpectrum(core, input);
+        return s.R.get(0, 0) + p.R.get(0, 0);
+      });
+      const ts = perCall((input) => {
+        const { s, p } = tmmSpectrumReference(input);
+        return (s.R[0] as number) + (p.R[0] as number);
+      });
+      // The reads feed `sink`, so no engine can drop them; R_s + R_p is never NaN.
+      if (Number.isNaN(sink)) throw new Error("tmm bench: a single-sample call returned NaN");
+      const np = numpy("single", CALLS, checksum(inputs.map(tmmSpectrumReference)), options);
+      const us = (ms: number | undefined) => (ms === undefined ? "—" : `${(ms * 1e3).toFixed(2)} µs`);
+      row(
+        "12 layers × 1 λ per call",
+        1,
+        "call",
+        { wasm, "ts reference": ts, numpy: np.medianMs },
+        `per call: wasm ${us(wasm)}, ts ${us(ts)}, numpy ${us(np.medianMs)}; ${np.note}`,
+      );
+    }
+    return rows;
+  },
+};
