@@ -1,0 +1,155 @@
+/**
+ * Phase-change cells (src/core/assembly/phase-change.ts): WASM vs the
+ * TypeScript reference vs NumPy (bench/numpy/phase-change.py, the same step
+ * vectorised over cells with masks).
+ *
+ * Batch rows: 10^6 cells sharing the default (GST-225) parameters, each
+ * with its own held heating power, advanced 1 and 10 steps of 1 ns (about
+ * 1.3 τ). Inputs on all sides: cell c starts at T0 = 280 + 720·frac(c·a1) K
+ * and X0 = frac(c·a2) with power 2·P_melt·frac(c·a3)², low-discrepancy
+ * sequences each side computes to the same bits — a mix of cold,
+ * crystallising and melting cells. Single-sample row: one crystallising
+ * cell (600 K, X = 0.3, 5 mW), one step per call (what a twin does per
+ * sample), through the kernel wrapper
+ * (validation, arena, copies, views), the model's `stepCell`, and NumPy on
+ * one-element arrays.
+ *
+ * Notes compare WASM with the reference (largest difference relative to
+ * scale; how many values differ at all) and NumPy's checksums (sums of the
+ * final temperatures and fractions) with the reference's.
+ */
+import { phaseChangeBatch } from "../src/core/kernels/phase-change.js";
+import { loadCore } from "../src/core/load-node.js";
+import { type PhaseChangeBatchInput, phaseChangeBatchReference } from "../src/core/reference/phase-change.js";
+import { cellDefaults, stepCell } from "../src/models/phase-change/index.js";
+import { type BenchModule, type BenchOptions, type BenchRow, medianMs } from "./harness.js";
+import { numpyRun } from "./numpy-runner.js";
+
+const CELLS = 1_000_000;
+const DT = 1e-9;
+const CALLS = 10_000;
+const A1 = 0.6180339887498949;
+const A2 = 0.41421356237309515;
+const A3 = 0.7320508075688772;
+
+const frac = (c: number, a: number) => {
+  const x = c * a;
+  return x - Math.floor(x);
+};
+
+function batch(cells: number, nSteps: number): PhaseChangeBatchInput {
+  const p = cellDefaults;
+  const melt = (p.meltingTemperature - p.ambientTemperature) / p.thermalResistance;
+  return {
+    params: p,
+    temperature: Float64Array.from({ length: cells }, (_, c) => 280 + 720 * frac(c, A1)),
+    fraction: Float64Array.from({ length: cells }, (_, c) => frac(c, A2)),
+    powers: Float64Array.from({ length: cells }, (_, c) => 2 * melt * frac(c, A3) ** 2),
+    nSteps,
+    dt: DT,
+  };
+}
+
+function agreement(wasm: readonly ArrayLike<number>[], reference: readonly Float64Array[]): string {
+  let worst = 0;
+  let differing = 0;
+  let count = 0;
+  reference.forEach((expected, o) => {
+    const got = wasm[o] as ArrayLike<number>;
+    const scale = expected.reduce((m, value) => Math.max(m, Math.abs(value)), 0);
+    expected.forEach((value, k) => {
+      const difference = Math.abs((got[k] as number) - value);
+      worst = Math.max(worst, difference / scale);
+      if (difference !== 0) differing++;
+    });
+    count += expected.length;
+  });
+  return `wasm = reference to ${worst.toExponential(0)} of scale (${differing}/${count} values differ)`;
+}
+
+const sum = (values: ArrayLike<number>) => {
+  let total = 0;
+  for (let k = 0; k < values.length; k++) total += values[k] as number;
+  return total;
+};
+
+function numpy(
+  params: Record<string, unknown>,
+  ours: readonly number[],
+  options: BenchOptions,
+): { medianMs?: number; note: string } {
+  const run = numpyRun("phase-change", params, options);
+  if ("skipped" in run) return { note: `numpy skipped: ${run.skipped}` };
+  const theirs = run.extra.checksum as number[];
+  const worst = Math.max(...ours.map((v, k) => Math.abs(v - (theirs[k] as number)) / Math.abs(v)));
+  const calls = run.extra.calls as number | undefined;
+  return {
+    medianMs: calls ? run.medianMs / calls : run.medianMs,
+    note: `numpy checksums agree to ${worst.toExponential(0)}`,
+  };
+}
+
+export const phaseChangeBench: BenchModule = {
+  name: "phase-change",
+  description:
+    "phase-change cells (thermal + JMAK + melt-quench): 10^6 cells per call and 1 cell per call, WASM vs TypeScript reference vs NumPy",
+  async run(options: BenchOptions): Promise<readonly BenchRow[]> {
+    const core = await loadCore();
+    const rows: BenchRow[] = [];
+    for (const nSteps of [1, 10]) {
+      const input = batch(CELLS, nSteps);
+      const wasm = medianMs(() => phaseChangeBatch(core, input), options);
+      const ts = medianMs(() => phaseChangeBatchReference(input), options);
+      const reference = phaseChangeBatchReference(input);
+      const views = phaseChangeBatch(core, input);
+      const np = numpy(
+        { params: cellDefaults, cells: CELLS, steps: nSteps, dt: DT },
+        [sum(reference.temperature), sum(reference.fraction)],
+        options,
+      );
+      rows.push({
+        bench: "phase-change",
+        case: `10^6 cells × ${nSteps} step${nSteps > 1 ? "s" : ""}`,
+        work: CELLS * nSteps,
+        workUnit: "cell-steps",
+        medianMs: { wasm, "ts reference": ts, ...(np.medianMs === undefined ? {} : { numpy: np.medianMs }) },
+        notes: `${agreement([views.temperature.data, views.fraction.data], [reference.temperature, reference.fraction])}; ${np.note}`,
+      });
+    }
+    {
+      // A crystallising cell: 600 K, X = 0.3, held at 600 K by 5 mW.
+      const state = { temperature: 600, fraction: 0.3 };
+      const power = 5e-3;
+      const one: PhaseChangeBatchInput = {
+        params: cellDefaults,
+        temperature: Float64Array.of(state.temperature),
+        fraction: Float64Array.of(state.fraction),
+        powers: Float64Array.of(power),
+        nSteps: 1,
+        dt: DT,
+      };
+      const perCall = (run: () => unknown) =>
+        medianMs(() => {
+          for (let i = 0; i < CALLS; i++) run();
+        }, options) / CALLS;
+      const wasm = perCall(() => phaseChangeBatch(core, one));
+      const ts = perCall(() => stepCell(cellDefaults, state, power, DT));
+      const stepped = stepCell(cellDefaults, state, power, DT);
+      const np = numpy(
+        { params: cellDefaults, calls: CALLS, dt: DT, cell: [state.temperature, state.fraction, power] },
+        [stepped.temperature, stepped.fraction],
+        options,
+      );
+      const ns = (ms: number | undefined) => (ms === undefined ? "—" : `${(ms * 1e6).toFixed(0)} ns`);
+      rows.push({
+        bench: "phase-change",
+        case: "1 cell × 1 step per call",
+        work: 1,
+        workUnit: "cell-steps",
+        medianMs: { wasm, "ts reference": ts, ...(np.medianMs === undefined ? {} : { numpy: np.medianMs }) },
+        notes: `per call: wasm ${ns(wasm)} (kernel wrapper), ts ${ns(ts)} (model stepCell), numpy ${ns(np.medianMs)}; ${np.note}`,
+      });
+    }
+    return rows;
+  },
+};

@@ -1,0 +1,91 @@
+/**
+ * Batch kernel of the phase-change cell (src/models/phase-change/cell.ts:
+ * lumped heat balance, JMAK crystallisation above T_x, melt-quench at T_m)
+ * for nCells cells sharing one parameter set, each with its own heating
+ * power, over nSteps steps of dt. The step itself is the model's portable
+ * code (src/models/phase-change/portable/cell.ts); the TypeScript twin is
+ * src/core/reference/phase-change.ts. A cell's X is converted to the
+ * Avrami progress (and back) only if it crystallises during the call.
+ *
+ * Scalar on purpose: two cells per f64x2 lane (branches as masks, vector
+ * exp/log by range reduction and series) measured 1.4× slower than this —
+ * neighbouring cells rarely take the same branch, and a two-lane series is
+ * bound by its latency where the scalar libm is table-driven.
+ *
+ * Memory layout (all f64):
+ *   params [8]: heatCapacity, thermalResistance, ambientTemperature,
+ *          crystallisationTemperature, meltingTemperature,
+ *          activationEnergy, prefactor, avramiExponent (the model's order);
+ *   temperature0, fraction0 [nCells]: the state before step 0;
+ *   powers [nCells × nSteps] cell-major (perStep = 1), or [nCells] held
+ *          for every step (perStep = 0);
+ *   temperature, fraction [nCells]: the state after the last step.
+ * Returns −1, or the index of the first cell with an input the reference
+ * refuses (a temperature not finite and > 0, a fraction outside [0, 1], a
+ * power not finite and ≥ 0) — checked as the cells are read, so a batch is
+ * read once; the wrapper then lets the reference's check name the value.
+ */
+import { advanceProgress, fractionAfter, relaxedTemperature } from "../../models/phase-change/portable/cell";
+
+/** Boltzmann constant, J/K (as in cell.ts). */
+const BOLTZMANN: f64 = 1.380649e-23;
+
+export function phaseChangeBatch(
+  nCells: i32,
+  nSteps: i32,
+  params: usize,
+  dt: f64,
+  temperature0: usize,
+  fraction0: usize,
+  powers: usize,
+  perStep: i32,
+  temperature: usize,
+  fraction: usize,
+): i32 {
+  const heatCapacity = load<f64>(params);
+  const thermalResistance = load<f64>(params, 8);
+  const ambient = load<f64>(params, 16);
+  const crystallisation = load<f64>(params, 24);
+  const melting = load<f64>(params, 32);
+  const activationEnergy = load<f64>(params, 40);
+  const prefactor = load<f64>(params, 48);
+  const avrami = load<f64>(params, 56);
+  const timeConstant = thermalResistance * heatCapacity;
+  const decay = Math.exp(-dt / timeConstant);
+  const activation = activationEnergy / BOLTZMANN;
+  const cellStride: usize = perStep === 1 ? (<usize>nSteps) << 3 : 8;
+  const stepStride: usize = perStep === 1 ? 8 : 0;
+  for (let c = 0; c < nCells; c++) {
+    const at = (<usize>c) << 3;
+    const x0 = load<f64>(fraction0 + at);
+    let t = load<f64>(temperature0 + at);
+    if (!(t > 0 && Number.isFinite(t) && x0 >= 0 && x0 <= 1)) return c;
+    let progress: f64 = -1; // computed from x0 only if the cell crystallises
+    let power = powers + <usize>c * cellStride;
+    for (let k = 0; k < nSteps; k++) {
+      const p = load<f64>(power);
+      if (!(p >= 0 && Number.isFinite(p))) return c;
+      const steady = ambient + p * thermalResistance;
+      const next = relaxedTemperature(t, steady, decay);
+      progress = advanceProgress(
+        progress,
+        x0,
+        avrami,
+        t,
+        next,
+        steady,
+        timeConstant,
+        dt,
+        crystallisation,
+        melting,
+        activation,
+        prefactor,
+      );
+      t = next;
+      power += stepStride;
+    }
+    store<f64>(temperature + at, t);
+    store<f64>(fraction + at, fractionAfter(progress, x0, avrami));
+  }
+  return -1;
+}

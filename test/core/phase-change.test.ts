@@ -1,0 +1,143 @@
+/**
+ * The `phaseChangeBatch` WASM kernel against its TypeScript reference on
+ * random batches, to 1e-12 relative (they run the same portable step; only
+ * the last bits of exp/log/pow may differ between the engines), and the
+ * reference against the model's own `simulateCell`.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { phaseChangeBatch } from "../../src/core/kernels/phase-change.js";
+import { loadCore } from "../../src/core/load-node.js";
+import {
+  type PhaseChangeBatchInput,
+  phaseChangeBatchReference,
+} from "../../src/core/reference/phase-change.js";
+import type { Core } from "../../src/core/wasm.js";
+import { ParameterRangeError } from "../../src/models/parameters.js";
+import { cellDefaults, simulateCell } from "../../src/models/phase-change/index.js";
+import { seededRandom } from "../models/support/waveforms.js";
+
+let core: Core;
+beforeAll(async () => {
+  core = await loadCore();
+});
+
+/**
+ * Random cells from amorphous to crystalline and 280–1000 K, with powers
+ * from off to twice what melts a cell, held or flickering per step: every
+ * branch of the step (cold, crystallising, crossing T_x, melting,
+ * quenching) occurs.
+ */
+function randomBatch(seed: number, nCells: number, nSteps: number, perStep: boolean): PhaseChangeBatchInput {
+  const random = seededRandom(seed);
+  const melt =
+    (cellDefaults.meltingTemperature - cellDefaults.ambientTemperature) / cellDefaults.thermalResistance;
+  const temperature = Float64Array.from({ length: nCells }, () => 280 + 720 * random());
+  const fraction = Float64Array.from({ length: nCells }, () => (random() < 0.2 ? 0 : random()));
+  const base = Float64Array.from({ length: nCells }, () => (random() < 0.3 ? 0 : 2 * melt * random()));
+  // Per step: each cell's power flickers ±20 % around its own level.
+  const powers = perStep
+    ? Float64Array.from(
+        { length: nCells * nSteps },
+        (_, k) => (base[Math.floor(k / nSteps)] as number) * (0.8 + 0.4 * random()),
+      )
+    : base;
+  return { params: cellDefaults, temperature, fraction, powers, nSteps, dt: 10 ** (-9.5 + 1.5 * random()) };
+}
+
+function expectClose(actual: ArrayLike<number>, expected: Float64Array) {
+  const scale = Math.max(...expected.map(Math.abs));
+  for (let c = 0; c < expected.length; c++) {
+    const difference = Math.abs((actual[c] as number) - (expected[c] as number));
+    if (!(difference <= 1e-12 * scale))
+      expect.fail(`cell ${c}: WASM ${actual[c]} vs reference ${expected[c]}`);
+  }
+}
+
+describe("phaseChangeBatch", () => {
+  it.each([1, 2, 3].flatMap((seed) => [[seed, "per-step"] as const, [seed, "held"] as const]))(
+    "matches the reference to 1e-12 on random batch %i with %s powers",
+    (seed, powers) => {
+      const input = randomBatch(seed, 2000, 40, powers === "per-step");
+      const views = phaseChangeBatch(core, input);
+      const reference = phaseChangeBatchReference(input);
+      expect(views.temperature.shape).toEqual([2000]);
+      expectClose(views.temperature.data, reference.temperature);
+      expectClose(views.fraction.data, reference.fraction);
+      // Every regime occurred: amorphous after melting, crystallised, partly crystalline.
+      expect(reference.fraction.some((x) => x === 0)).toBe(true);
+      expect(reference.fraction.some((x) => x > 0.999)).toBe(true);
+      expect(reference.fraction.some((x) => x > 0.01 && x < 0.99)).toBe(true);
+    },
+  );
+
+  it("the reference is the model: each cell equals simulateCell on its power trace", () => {
+    const input = randomBatch(7, 20, 30, true);
+    const reference = phaseChangeBatchReference(input);
+    for (let c = 0; c < 20; c++) {
+      const times = Float64Array.from({ length: 30 }, (_, k) => (k + 1) * input.dt);
+      const trace = simulateCell(input.params, {
+        times,
+        powers: input.powers.subarray(30 * c, 30 * (c + 1)),
+        initial: { temperature: input.temperature[c] as number, fraction: input.fraction[c] as number },
+        t0: 0,
+      });
+      expect(reference.temperature[c]).toBeCloseTo(trace.temperature[29] as number, 9);
+      expect(Math.abs((reference.fraction[c] as number) - (trace.fraction[29] as number))).toBeLessThan(
+        1e-12,
+      );
+    }
+  });
+
+  it.each([
+    [
+      "a parameter out of bounds",
+      (b: PhaseChangeBatchInput) => ({ ...b, params: { ...b.params, avramiExponent: 9 } }),
+      ParameterRangeError,
+    ],
+    [
+      "a fraction above 1",
+      (b: PhaseChangeBatchInput) => ({ ...b, fraction: b.fraction.map(() => 2) }),
+      RangeError,
+    ],
+    [
+      "a negative power",
+      (b: PhaseChangeBatchInput) => ({ ...b, powers: b.powers.map(() => -1) }),
+      RangeError,
+    ],
+    [
+      "powers of the wrong length",
+      (b: PhaseChangeBatchInput) => ({ ...b, powers: b.powers.subarray(1) }),
+      RangeError,
+    ],
+    ["a negative dt", (b: PhaseChangeBatchInput) => ({ ...b, dt: -1 }), RangeError],
+    [
+      "a negative held power, even with no steps",
+      (b: PhaseChangeBatchInput) => ({
+        ...b,
+        nSteps: 0,
+        powers: new Float64Array(b.temperature.length).fill(-1),
+      }),
+      RangeError,
+    ],
+    [
+      "a NaN temperature",
+      (b: PhaseChangeBatchInput) => ({
+        ...b,
+        temperature: b.temperature.map((t, c) => (c === 2 ? Number.NaN : t)),
+      }),
+      RangeError,
+    ],
+  ] as const)("refuses %s, as the reference does", (_what, spoil, error) => {
+    const input = spoil(randomBatch(9, 4, 3, true));
+    expect(() => phaseChangeBatch(core, input)).toThrow(error);
+    expect(() => phaseChangeBatchReference(input)).toThrow(error);
+  });
+
+  it("runs an empty batch and a batch of no steps", () => {
+    const empty = randomBatch(10, 0, 5, true);
+    expect(phaseChangeBatch(core, empty).temperature.size).toBe(0);
+    const still = { ...randomBatch(11, 3, 0, true), powers: new Float64Array(0) };
+    const views = phaseChangeBatch(core, still);
+    expect(Array.from(views.temperature.data)).toEqual(Array.from(still.temperature));
+  });
+});
