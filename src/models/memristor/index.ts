@@ -45,3 +45,4 @@ export {
   type WindowFunction,
   type WindowName,
 } from "./windows.js";
+export { type YakopcicParams, yakopcic, yakopcicParameters } from "./yakopcic.js";

@@ -10,9 +10,15 @@ import {
 } from "./linear-ion-drift.js";
 import type { MemristorModel } from "./types.js";
 import { vteam } from "./vteam.js";
+import { yakopcic } from "./yakopcic.js";
 
 export const memristorModels: Readonly<Record<string, MemristorModel>> = Object.fromEntries(
-  [vteam, linearIonDriftJoglekar, linearIonDriftBiolek, linearIonDriftProdromakis, linearIonDriftIdeal].map(
-    (model) => [model.id, model as unknown as MemristorModel],
-  ),
+  [
+    vteam,
+    linearIonDriftJoglekar,
+    linearIonDriftBiolek,
+    linearIonDriftProdromakis,
+    linearIonDriftIdeal,
+    yakopcic,
+  ].map((model) => [model.id, model as unknown as MemristorModel]),
 );

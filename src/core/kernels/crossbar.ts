@@ -1,0 +1,134 @@
+/**
+ * Typed way into the crossbar WASM kernels (src/core/assembly/crossbar.ts):
+ * the ideal product and the wire-resistance solve, each for a batch of input
+ * vectors (voltages [K × M], one vector per row). Twins of
+ * `crossbarProductReference` and `crossbarSolveReference`
+ * (src/core/reference/crossbar.ts), which validate the same way.
+ *
+ * Outputs are `ndarray` views over the core's memory — currents [K, N],
+ * iterations [K] — zero-copy, valid until the next kernel call on the same
+ * Core, which reuses the memory (src/core/wasm.ts): copy what you keep
+ * (`view.data.slice()`).
+ *
+ * A batch of K inputs shares one factorisation of the preconditioner. For
+ * K > M it is cheaper still to solve once per row (the identity batch, K = M:
+ * its currents are the transfer matrix T) and multiply the inputs by T with
+ * `crossbarProduct` — the network is linear.
+ */
+import ndarray, { type NdArray } from "ndarray";
+import type { CrossbarArray, CrossbarParams, SolverOptions } from "../../models/crossbar/network.js";
+import { checkCrossbarShape, checkCrossbarSolve, checkCrossbarValues } from "../reference/crossbar.js";
+import type { Arena, Core } from "../wasm.js";
+
+/** The kernels' raw exports: addresses are byte offsets into the core's memory, arrays f64. */
+export interface CrossbarExports {
+  crossbarProduct(
+    m: number,
+    n: number,
+    nInputs: number,
+    conductances: number,
+    voltages: number,
+    currents: number,
+  ): void;
+  crossbarSolve(
+    m: number,
+    n: number,
+    nInputs: number,
+    conductances: number,
+    voltages: number,
+    rowConductance: number,
+    columnConductance: number,
+    tolerance: number,
+    maxIterations: number,
+    work: number,
+    currents: number,
+    iterations: number,
+  ): void;
+  crossbarCheck(count: number, values: number, nonNegative: number): number;
+}
+
+/**
+ * Places G and the inputs and scans them in the core (finite; G ≥ 0); on a
+ * bad value the reference's check throws its message.
+ */
+function placeChecked(
+  arena: Arena,
+  exports: CrossbarExports,
+  array: CrossbarArray,
+  voltages: Float64Array,
+): { g: number; v: number } {
+  const g = arena.place(array.conductances);
+  const v = arena.place(voltages);
+  if (
+    exports.crossbarCheck(array.conductances.length, g, 1) >= 0 ||
+    exports.crossbarCheck(voltages.length, v, 0) >= 0
+  ) {
+    checkCrossbarValues(array, voltages);
+  }
+  return { g, v };
+}
+
+/** f64 of work per cell: the factorised system (6) and the CG vectors (6 of length 2). */
+const WORK_PER_CELL = 18;
+
+/** I[b][j] = Σ_i G_ij V[b][i] for each input row b: [K, N]. */
+export function crossbarProduct(
+  core: Core,
+  array: CrossbarArray,
+  voltages: Float64Array,
+): NdArray<Float64Array> {
+  const nInputs = checkCrossbarShape(array, voltages);
+  const { rows: m, columns: n } = array;
+  return core.call((arena, raw) => {
+    const exports = raw as unknown as CrossbarExports;
+    const { g, v } = placeChecked(arena, exports, array, voltages);
+    const out = arena.reserve(nInputs * n);
+    exports.crossbarProduct(m, n, nInputs, g, v, out);
+    return ndarray(arena.view(out, nInputs * n), [nInputs, n]);
+  });
+}
+
+export interface CrossbarSolveViews {
+  /** Output currents, A, [K, N]. */
+  readonly currents: NdArray<Float64Array>;
+  /** CG iterations per input, [K] (maxIterations + 1: did not converge). */
+  readonly iterations: NdArray<Float64Array>;
+}
+
+/** The wire-resistance network (both line resistances > 0) for each input row: [K, N]. */
+export function crossbarSolve(
+  core: Core,
+  array: CrossbarArray,
+  params: CrossbarParams,
+  voltages: Float64Array,
+  options: SolverOptions = {},
+): CrossbarSolveViews {
+  const checked = checkCrossbarSolve(array, params, voltages, options, false);
+  const { rows: m, columns: n } = array;
+  const { nInputs } = checked;
+  return core.call((arena, raw) => {
+    const exports = raw as unknown as CrossbarExports;
+    const { g, v } = placeChecked(arena, exports, array, voltages);
+    const work = arena.reserve(WORK_PER_CELL * m * n);
+    const currents = arena.reserve(nInputs * n);
+    const iterations = arena.reserve(nInputs);
+    exports.crossbarSolve(
+      m,
+      n,
+      nInputs,
+      g,
+      v,
+      checked.rowConductance,
+      checked.columnConductance,
+      checked.tolerance,
+      checked.maxIterations,
+      work,
+      currents,
+      iterations,
+    );
+    return {
+      currents: ndarray(arena.view(currents, nInputs * n), [nInputs, n]),
+      iterations: ndarray(arena.view(iterations, nInputs), [nInputs]),
+    };
+  });
+}

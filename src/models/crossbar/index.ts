@@ -1,0 +1,18 @@
+/** Crossbar arrays: ideal vector-matrix product and the nodal solve with line resistance. */
+export { type CrossbarJacobian, crossbarJacobian } from "./gradient.js";
+export {
+  assembleCrossbar,
+  type CrossbarArray,
+  type CrossbarNetwork,
+  type CrossbarParams,
+  type CrossbarSolution,
+  crossbarCurrents,
+  crossbarDefaults,
+  crossbarParameters,
+  DEFAULT_TOLERANCE,
+  idealCurrents,
+  idealCurrentsBatch,
+  type SolverOptions,
+  solverSettings,
+  transferMatrix,
+} from "./network.js";
