@@ -8,11 +8,23 @@ import { writeFileSync } from "node:fs";
 import { arch, cpus, platform } from "node:os";
 import { join } from "node:path";
 import { findPackageRoot } from "../src/core/load-node.js";
+import { crossbarBench } from "./crossbar.js";
 import type { BenchModule, BenchOptions, BenchRow } from "./harness.js";
 import { memristorBench } from "./memristor.js";
+import { meshBench } from "./mesh.js";
 import { numpyUnavailable, numpyVersionString } from "./numpy-runner.js";
+import { phaseChangeBench } from "./phase-change.js";
+import { ringBench } from "./ring.js";
+import { tmmBench } from "./tmm.js";
 
-const BENCHES: readonly BenchModule[] = [memristorBench];
+const BENCHES: readonly BenchModule[] = [
+  memristorBench,
+  meshBench,
+  ringBench,
+  tmmBench,
+  phaseChangeBench,
+  crossbarBench,
+];
 
 const OPTIONS: BenchOptions = { warmup: 1, repetitions: 5 };
 

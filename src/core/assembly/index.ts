@@ -3,6 +3,12 @@
  * kernels over flat f64 arrays in linear memory, and the allocator that
  * places them there. src/core/wasm.ts is the typed way in.
  */
+
+export { crossbarCheck, crossbarProduct, crossbarSolve } from "./crossbar";
 export { linearIonDriftBatch } from "./linear-ion-drift";
 export { alloc, reset } from "./memory";
+export { meshCells, meshPropagate } from "./mesh";
+export { phaseChangeBatch } from "./phase-change";
+export { ringAddDropAt, ringAddDropSpectrum, ringAllPassAt, ringAllPassSpectrum, ringScratch } from "./ring";
+export { tmmSpectrum } from "./tmm";
 export { vteamBatch } from "./vteam";
