@@ -29,6 +29,7 @@ import {
   simulateWithGradient,
   vteam,
 } from "../../src/models/memristor/index.js";
+import { centralDifferenceVector, seriesRelativeError } from "../support/finite-difference.js";
 import { sineSweep } from "./support/waveforms.js";
 
 interface Case {
@@ -67,14 +68,11 @@ const cases: readonly Case[] = [
 
 function finiteDifference(c: Case, name: string): Float64Array {
   const value = c.p[name] as number;
-  const central = (h: number) => {
-    const up = simulate(c.model, { ...c.p, [name]: value + h }, { ...c.sweep, x0: c.x0 }).current;
-    const down = simulate(c.model, { ...c.p, [name]: value - h }, { ...c.sweep, x0: c.x0 }).current;
-    return up.map((u, k) => (u - (down[k] as number)) / (2 * h));
-  };
-  const coarse = central(1e-4 * Math.abs(value));
-  const fine = central(5e-5 * Math.abs(value));
-  return fine.map((f, k) => (4 * f - (coarse[k] as number)) / 3);
+  return centralDifferenceVector(
+    (x) => simulate(c.model, { ...c.p, [name]: x }, { ...c.sweep, x0: c.x0 }).current,
+    value,
+    1e-4 * Math.abs(value),
+  );
 }
 
 const rows = cases.flatMap((c) => c.model.parameters.map((spec, j) => [c.name, spec.name, c, j] as const));
@@ -90,8 +88,7 @@ describe("∂current/∂p from simulateWithGradient", () => {
     const scale = Math.max(...analytic.map(Math.abs));
     // Non-negligible: |∂i/∂ln p| exceeds 1e-6 of the peak current on this waveform.
     expect(scale * Math.abs(c.p[name] as number)).toBeGreaterThan(1e-6 * Math.max(...current.map(Math.abs)));
-    const error = Math.max(...analytic.map((a, k) => Math.abs(a - (numeric[k] as number))));
-    expect(error).toBeLessThanOrEqual(1e-6 * scale);
+    expect(seriesRelativeError(analytic, numeric)).toBeLessThanOrEqual(1e-6);
   });
 
   it("VTEAM waveforms keep every sample ≥ 1 % away from the thresholds", () => {
