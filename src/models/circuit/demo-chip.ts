@@ -66,7 +66,7 @@ export const demoChipNetlist: Netlist = {
     busIn: { model: "waveguide" },
     coupler: { model: "coupler", params: { coupling: 0.04 } },
     ring: { model: "waveguide", params: { length: 2 * Math.PI * RING_RADIUS - PATCH_LENGTH } },
-    heater: { model: "phaseShifter", params: { insertionLoss: 0.02 } },
+    heater: { model: "phaseShifter", params: { insertionLossDb: 0.02 } },
     patch: { model: "patch", params: { length: PATCH_LENGTH } },
     busOut: { model: "waveguide" },
     gcOut: { model: "gratingCoupler" },

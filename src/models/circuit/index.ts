@@ -1,5 +1,5 @@
 /** Composition: netlists of photonic models compiled into models, and the demo chip. */
-export { invert, multiply, SingularCircuitError } from "./complex-matrix.js";
+export { invert, multiply } from "../complex-matrix.js";
 export {
   type DemoChipGradient,
   type DemoChipInputs,
@@ -21,5 +21,6 @@ export {
   type Netlist,
   NetlistError,
   type NetlistInstance,
+  SingularCircuitError,
 } from "./netlist.js";
 export { type PatchSectionParams, patchSectionParameters, phaseChangePatch } from "./phase-change-patch.js";

@@ -34,10 +34,10 @@
  *
  * where only the instance owning the parameter contributes to the dS blocks.
  */
+import { invert, multiply } from "../complex-matrix.js";
 import { checkParameters, type ParameterSpec } from "../parameters.js";
 import { checkWavelength, type PhotonicModel, type SMatrixGradient } from "../photonic/component.js";
 import type { SMatrix } from "../photonic/s-matrix.js";
-import { invert, multiply } from "./complex-matrix.js";
 
 export interface NetlistInstance {
   /** Key of the model in the library passed to `compileNetlist`. */
@@ -72,6 +72,16 @@ export class NetlistError extends Error {
   ) {
     super(`${circuit}: ${detail}`);
     this.name = "NetlistError";
+  }
+}
+
+/** Thrown when I − C·S_int is singular: a lossless cavity driven exactly on resonance. */
+export class SingularCircuitError extends Error {
+  constructor(readonly circuit: string) {
+    super(
+      `${circuit}: the internal connections form a lossless resonance at this wavelength (I − C·S is singular)`,
+    );
+    this.name = "SingularCircuitError";
   }
 }
 
@@ -198,7 +208,8 @@ export function compileNetlist(netlist: Netlist, models: ModelLibrary, id = "cir
       }
       rhs.set(sIE.subarray(2 * from * nE, 2 * (from + 1) * nE), 2 * k * nE);
     }
-    const inverse = invert(m, nI, id);
+    const inverse = invert(m, nI);
+    if (inverse === undefined) throw new SingularCircuitError(id);
     const x = multiply(inverse, rhs, nI, nI, nE);
     const s = multiply(blocks[EI] as Float64Array, x, nE, nI, nE);
     const sEE = blocks[EE] as Float64Array;

@@ -5,14 +5,8 @@
  * taken on the values, so the derivative is that of the branch the plain
  * run takes — exact except where a sample lands on T_x or T_m.
  */
-import {
-  BOLTZMANN,
-  type CellInput,
-  type CellParams,
-  type CellTrace,
-  cellParameters,
-  checkCellInput,
-} from "./cell.js";
+import { BOLTZMANN } from "../constants.js";
+import { type CellInput, type CellParams, type CellTrace, cellParameters, checkCellInput } from "./cell.js";
 import {
   add,
   constant,

@@ -71,6 +71,7 @@
  *  - R_th = 6e4 K/W: chosen so that ~10 mW absorbed melts the patch; with
  *    C it gives τ = 0.75 ns. Both depend on the geometry: fit them.
  */
+import { BOLTZMANN, ELECTRONVOLT } from "../constants.js";
 import { checkParameters, defaultsOf, type ParameterSpec } from "../parameters.js";
 import { advanceProgress, fractionAfter, relaxedTemperature } from "./portable/cell.js";
 
@@ -84,11 +85,6 @@ export type CellParams = {
   prefactor: number;
   avramiExponent: number;
 };
-
-/** Boltzmann constant, J/K (exact in the SI since 2019). */
-export const BOLTZMANN = 1.380649e-23;
-/** One electronvolt, J (exact). */
-export const ELECTRONVOLT = 1.602176634e-19;
 
 export const cellParameters: readonly ParameterSpec<keyof CellParams>[] = [
   {

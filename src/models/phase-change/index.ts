@@ -1,7 +1,7 @@
 /** Phase-change (GST-class) cells: thermal + JMAK switching, optics of the patch, resistance drift. */
+export { BOLTZMANN, ELECTRONVOLT } from "../constants.js";
 export {
   advanceCell,
-  BOLTZMANN,
   type CellInput,
   type CellParams,
   type CellState,
@@ -10,7 +10,6 @@ export {
   cellParameters,
   checkCellInput,
   crystallisationRate,
-  ELECTRONVOLT,
   simulateCell,
   stepCell,
   thermalTimeConstant,

@@ -27,13 +27,9 @@
  * phase by ~0.9 rad and adds ~2.7 dB of loss at 1550 nm.
  */
 import { type Complex, mul } from "../complex.js";
+import { AMPLITUDE_PER_DB } from "../constants.js";
 import { checkParameters, defaultsOf, type ParameterSpec } from "../parameters.js";
-import {
-  AMPLITUDE_PER_DB,
-  dispersionParameters,
-  effectiveIndexAt,
-  propagationPhase,
-} from "../photonic/waveguide.js";
+import { dispersionParameters, effectiveIndexAt, propagationPhase } from "../photonic/waveguide.js";
 import {
   type ComplexGradient,
   type GstOpticalParams,
@@ -46,7 +42,7 @@ export type PatchParams = {
   length: number;
   confinementFactor: number;
   claddingIndex: number;
-  propagationLoss: number;
+  propagationLossDbPerM: number;
   effectiveIndex: number;
   groupIndex: number;
   referenceWavelength: number;
@@ -78,7 +74,7 @@ export const patchParameters: readonly ParameterSpec<keyof PatchParams>[] = [
     meaning: "n_clad: index of the cladding the patch replaces",
   },
   {
-    name: "propagationLoss",
+    name: "propagationLossDbPerM",
     unit: "dB/m",
     default: 200,
     min: 0,
@@ -107,7 +103,7 @@ export function patchTransmission(params: PatchParams, fraction: number, wavelen
   const k0 = (2 * Math.PI) / wavelength;
   const dn = patchIndexChange(params, fraction);
   const amplitude = Math.exp(
-    -AMPLITUDE_PER_DB * params.propagationLoss * params.length - k0 * dn.im * params.length,
+    -AMPLITUDE_PER_DB * params.propagationLossDbPerM * params.length - k0 * dn.im * params.length,
   );
   const phase = k0 * (effectiveIndexAt(params, wavelength) + dn.re) * params.length;
   return { re: amplitude * Math.cos(phase), im: amplitude * Math.sin(phase) };
@@ -134,10 +130,10 @@ export function patchTransmissionWithGradient(
   // i·k0·L·Γ·z for a complex z: re −k0LΓ z.im, im k0LΓ z.re
   const iScaled = (z: Complex): Complex => d(-k0 * L * gamma * z.im, k0 * L * gamma * z.re);
   const byName: Record<keyof PatchParams, Complex> = {
-    length: d(-AMPLITUDE_PER_DB * params.propagationLoss - k0 * dn.im, phase.dLength + k0 * dn.re),
+    length: d(-AMPLITUDE_PER_DB * params.propagationLossDbPerM - k0 * dn.im, phase.dLength + k0 * dn.re),
     confinementFactor: d(-k0 * L * gst.value.im, k0 * L * (gst.value.re - params.claddingIndex)),
     claddingIndex: d(0, -k0 * L * gamma),
-    propagationLoss: d(-AMPLITUDE_PER_DB * L, 0),
+    propagationLossDbPerM: d(-AMPLITUDE_PER_DB * L, 0),
     effectiveIndex: d(0, phase.dEffectiveIndex),
     groupIndex: d(0, phase.dGroupIndex),
     referenceWavelength: d(0, phase.dReferenceWavelength),

@@ -15,12 +15,13 @@
  * e^{+iβL} propagation convention of s-matrix.ts; a lossless coupler is
  * unitary for every κ².
  */
+
 import { type Complex, scale } from "../complex.js";
+import { AMPLITUDE_PER_DB } from "../constants.js";
 import type { ParameterSpec } from "../parameters.js";
 import { patternModel } from "./component.js";
-import { AMPLITUDE_PER_DB } from "./waveguide.js";
 
-export type CouplerParams = { coupling: number; excessLoss: number };
+export type CouplerParams = { coupling: number; excessLossDb: number };
 
 export const couplerParameters: readonly ParameterSpec<keyof CouplerParams>[] = [
   {
@@ -32,7 +33,7 @@ export const couplerParameters: readonly ParameterSpec<keyof CouplerParams>[] = 
     meaning: "kappa^2: fraction of power crossed over to the other waveguide",
   },
   {
-    name: "excessLoss",
+    name: "excessLossDb",
     unit: "dB",
     default: 0,
     min: 0,
@@ -43,7 +44,7 @@ export const couplerParameters: readonly ParameterSpec<keyof CouplerParams>[] = 
 
 /** [through, cross] = g·[√(1 − κ²), i√κ²]. */
 export function couplerEntries(p: CouplerParams): readonly [Complex, Complex] {
-  const g = Math.exp(-AMPLITUDE_PER_DB * p.excessLoss);
+  const g = Math.exp(-AMPLITUDE_PER_DB * p.excessLossDb);
   return [
     { re: g * Math.sqrt(1 - p.coupling), im: 0 },
     { re: 0, im: g * Math.sqrt(p.coupling) },
@@ -68,7 +69,7 @@ export const coupler = patternModel<CouplerParams>({
   values: (p) => couplerEntries(p),
   entries(p) {
     const [through, cross] = couplerEntries(p);
-    const g = Math.exp(-AMPLITUDE_PER_DB * p.excessLoss);
+    const g = Math.exp(-AMPLITUDE_PER_DB * p.excessLossDb);
     // d√(1−c)/dc = −1/(2√(1−c)), d√c/dc = 1/(2√c): infinite at the ends, as the physics says.
     return {
       values: [through, cross],

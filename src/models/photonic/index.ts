@@ -1,4 +1,5 @@
 /** Photonic component models: S-matrices of (parameters, wavelength), and the sources and detectors around them. */
+export { AMPLITUDE_PER_DB, BOLTZMANN, ELEMENTARY_CHARGE } from "../constants.js";
 export {
   checkWavelength,
   type EntryValues,
@@ -33,10 +34,8 @@ export {
   thermalPhaseShifter,
 } from "./phase-shifter.js";
 export {
-  BOLTZMANN,
   detect,
   detectWithGradient,
-  ELEMENTARY_CHARGE,
   type PhotodetectorGradient,
   type PhotodetectorParams,
   type PhotodetectorReading,
@@ -81,7 +80,6 @@ export {
   zeroSMatrix,
 } from "./s-matrix.js";
 export {
-  AMPLITUDE_PER_DB,
   dispersionParameters,
   effectiveIndexAt,
   type PropagationPhase,

@@ -14,9 +14,10 @@
  *   [ laser P, λ ] ══▶  field amplitude √P (√W), phase reference 0
  * ```
  */
+import { AMPLITUDE_PER_DB } from "../constants.js";
 import { checkParameters, type ParameterSpec } from "../parameters.js";
 
-export type LaserParams = { power: number; wavelength: number; rin: number };
+export type LaserParams = { power: number; wavelength: number; rinDbPerHz: number };
 
 export const laserParameters: readonly ParameterSpec<keyof LaserParams>[] = [
   { name: "power", unit: "W", default: 1e-3, min: 0, max: 10, meaning: "P: mean optical output power" },
@@ -29,7 +30,7 @@ export const laserParameters: readonly ParameterSpec<keyof LaserParams>[] = [
     meaning: "lambda: emission wavelength",
   },
   {
-    name: "rin",
+    name: "rinDbPerHz",
     unit: "dB/Hz",
     default: -145,
     min: -200,
@@ -68,7 +69,7 @@ function check(p: LaserParams, bandwidth: number): void {
 }
 
 function output(p: LaserParams, bandwidth: number): LaserOutput {
-  const relativeNoiseStd = Math.sqrt(10 ** (p.rin / 10) * bandwidth);
+  const relativeNoiseStd = Math.sqrt(10 ** (p.rinDbPerHz / 10) * bandwidth);
   return {
     power: p.power,
     wavelength: p.wavelength,
@@ -89,13 +90,12 @@ export function emitWithGradient(p: LaserParams, bandwidth: number): LaserGradie
   check(p, bandwidth);
   const out = output(p, bandwidth);
   // σ_P/P = 10^(RIN/20) √B: ∂/∂RIN = (ln 10/20) σ_P/P.
-  const perDb = Math.LN10 / 20;
   return {
     ...out,
     gradient: {
       power: Float64Array.of(1, 0, 0),
       wavelength: Float64Array.of(0, 1, 0),
-      powerNoiseStd: Float64Array.of(out.relativeNoiseStd, 0, out.powerNoiseStd * perDb),
+      powerNoiseStd: Float64Array.of(out.relativeNoiseStd, 0, out.powerNoiseStd * AMPLITUDE_PER_DB),
     },
   };
 }

@@ -22,19 +22,25 @@
  * [e^{iφ} cos(θ/2), −sin(θ/2)]]: θ = 0 crosses, θ = π is the bar state.
  * The MZI is reciprocal (S[in][out] = T[out][in]) and, without loss,
  * unitary for any couplings and phases.
+ *
+ * Parameters: θ is `internalPhase`, φ is `externalPhase`. They are not the
+ * angles θ, φ of the mesh cell (mesh/cell.ts, Clements' eq. (1)), where
+ * θ = 0 is the bar state; mesh/cell.ts gives the mapping.
  */
-import { add, type Complex, expi, mul, scale } from "../complex.js";
+
+import { type Complex, expi, mul, scale } from "../complex.js";
+import { multiply2 } from "../complex-matrix.js";
+import { AMPLITUDE_PER_DB } from "../constants.js";
 import type { ParameterSpec } from "../parameters.js";
 import { patternModel } from "./component.js";
 import { couplerEntries } from "./coupler.js";
-import { AMPLITUDE_PER_DB } from "./waveguide.js";
 
 export type MziParams = {
   coupling1: number;
   coupling2: number;
-  excessLoss: number;
-  theta: number;
-  phi: number;
+  excessLossDb: number;
+  internalPhase: number;
+  externalPhase: number;
 };
 
 const PHASE_BOUND = 1e3;
@@ -57,7 +63,7 @@ export const mziParameters: readonly ParameterSpec<keyof MziParams>[] = [
     meaning: "kappa2^2: power coupling of the second coupler (0.5 ideal)",
   },
   {
-    name: "excessLoss",
+    name: "excessLossDb",
     unit: "dB",
     default: 0,
     min: 0,
@@ -65,7 +71,7 @@ export const mziParameters: readonly ParameterSpec<keyof MziParams>[] = [
     meaning: "power lost in each coupler",
   },
   {
-    name: "theta",
+    name: "internalPhase",
     unit: "rad",
     default: 0,
     min: -PHASE_BOUND,
@@ -73,7 +79,7 @@ export const mziParameters: readonly ParameterSpec<keyof MziParams>[] = [
     meaning: "theta: internal phase on the upper arm (sets the splitting ratio)",
   },
   {
-    name: "phi",
+    name: "externalPhase",
     unit: "rad",
     default: 0,
     min: -PHASE_BOUND,
@@ -85,23 +91,19 @@ export const mziParameters: readonly ParameterSpec<keyof MziParams>[] = [
 /** A 2 × 2 complex matrix, row-major: [m00, m01, m10, m11]. */
 type Matrix2 = readonly [Complex, Complex, Complex, Complex];
 
-function times(a: Matrix2, b: Matrix2): Matrix2 {
-  const entry = (i: number, j: number) =>
-    add(mul(a[2 * i] as Complex, b[j] as Complex), mul(a[2 * i + 1] as Complex, b[2 + j] as Complex));
-  return [entry(0, 0), entry(0, 1), entry(1, 0), entry(1, 1)];
-}
+const times: (a: Matrix2, b: Matrix2) => Matrix2 = multiply2;
 
 const ZERO = { re: 0, im: 0 };
 const ONE = { re: 1, im: 0 };
 
-function couplerMatrix(coupling: number, excessLoss: number): Matrix2 {
-  const [t, c] = couplerEntries({ coupling, excessLoss });
+function couplerMatrix(coupling: number, excessLossDb: number): Matrix2 {
+  const [t, c] = couplerEntries({ coupling, excessLossDb });
   return [t, c, c, t];
 }
 
 /** d C/d κ²: the coupler's entries differentiated in its coupling. */
-function couplerMatrixSlope(coupling: number, excessLoss: number): Matrix2 {
-  const g = Math.exp(-AMPLITUDE_PER_DB * excessLoss);
+function couplerMatrixSlope(coupling: number, excessLossDb: number): Matrix2 {
+  const g = Math.exp(-AMPLITUDE_PER_DB * excessLossDb);
   const t = { re: -g / (2 * Math.sqrt(1 - coupling)), im: 0 };
   const c = { re: 0, im: g / (2 * Math.sqrt(coupling)) };
   return [t, c, c, t];
@@ -117,9 +119,9 @@ function upperPhaseSlope(alpha: number): Matrix2 {
 
 /** T, the transfer matrix [out0, out1] ← [in0, in1]. */
 export function mziTransfer(p: MziParams): Matrix2 {
-  const c1 = couplerMatrix(p.coupling1, p.excessLoss);
-  const c2 = couplerMatrix(p.coupling2, p.excessLoss);
-  return times(times(c2, upperPhase(p.theta)), times(c1, upperPhase(p.phi)));
+  const c1 = couplerMatrix(p.coupling1, p.excessLossDb);
+  const c2 = couplerMatrix(p.coupling2, p.excessLossDb);
+  return times(times(c2, upperPhase(p.internalPhase)), times(c1, upperPhase(p.externalPhase)));
 }
 
 export const mzi = patternModel<MziParams>({
@@ -140,20 +142,20 @@ export const mzi = patternModel<MziParams>({
   ],
   values: (p) => mziTransfer(p),
   entries(p) {
-    const c1 = couplerMatrix(p.coupling1, p.excessLoss);
-    const c2 = couplerMatrix(p.coupling2, p.excessLoss);
-    const shiftTheta = upperPhase(p.theta);
-    const shiftPhi = upperPhase(p.phi);
+    const c1 = couplerMatrix(p.coupling1, p.excessLossDb);
+    const c2 = couplerMatrix(p.coupling2, p.excessLossDb);
+    const shiftTheta = upperPhase(p.internalPhase);
+    const shiftPhi = upperPhase(p.externalPhase);
     const t = times(times(c2, shiftTheta), times(c1, shiftPhi));
     return {
       values: t,
       partials: [
-        times(times(c2, shiftTheta), times(couplerMatrixSlope(p.coupling1, p.excessLoss), shiftPhi)),
-        times(times(couplerMatrixSlope(p.coupling2, p.excessLoss), shiftTheta), times(c1, shiftPhi)),
+        times(times(c2, shiftTheta), times(couplerMatrixSlope(p.coupling1, p.excessLossDb), shiftPhi)),
+        times(times(couplerMatrixSlope(p.coupling2, p.excessLossDb), shiftTheta), times(c1, shiftPhi)),
         // Both couplers scale by g = 10^(−loss/20): T ∝ g².
         t.map((x) => scale(x, -2 * AMPLITUDE_PER_DB)),
-        times(times(c2, upperPhaseSlope(p.theta)), times(c1, shiftPhi)),
-        times(times(c2, shiftTheta), times(c1, upperPhaseSlope(p.phi))),
+        times(times(c2, upperPhaseSlope(p.internalPhase)), times(c1, shiftPhi)),
+        times(times(c2, shiftTheta), times(c1, upperPhaseSlope(p.externalPhase))),
       ],
     };
   },

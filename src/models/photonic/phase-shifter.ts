@@ -24,15 +24,16 @@
  * with), so a circuit exposes it like any other; `heaterPowerFromVoltage`
  * and `heaterPowerFromCurrent` convert the electrical drive.
  */
+
 import { type Complex, mul, scale } from "../complex.js";
+import { AMPLITUDE_PER_DB } from "../constants.js";
 import type { ParameterSpec } from "../parameters.js";
 import { patternModel } from "./component.js";
-import { AMPLITUDE_PER_DB } from "./waveguide.js";
 
 export type PhaseShifterParams = {
   piPower: number;
   heaterResistance: number;
-  insertionLoss: number;
+  insertionLossDb: number;
   heaterPower: number;
 };
 
@@ -54,7 +55,7 @@ export const phaseShifterParameters: readonly ParameterSpec<keyof PhaseShifterPa
     meaning: "R_h: electrical resistance of the heater",
   },
   {
-    name: "insertionLoss",
+    name: "insertionLossDb",
     unit: "dB",
     default: 0.23,
     min: 0,
@@ -87,7 +88,7 @@ export function heaterPowerFromCurrent(p: { heaterResistance: number }, current:
 }
 
 function transmission(p: PhaseShifterParams): Complex {
-  const g = Math.exp(-AMPLITUDE_PER_DB * p.insertionLoss);
+  const g = Math.exp(-AMPLITUDE_PER_DB * p.insertionLossDb);
   const φ = thermalPhase(p, p.heaterPower);
   return { re: g * Math.cos(φ), im: g * Math.sin(φ) };
 }

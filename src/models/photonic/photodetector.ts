@@ -19,12 +19,8 @@
  * the space-charge compression of a real detector that keeps the
  * gradient defined everywhere.
  */
+import { BOLTZMANN, ELEMENTARY_CHARGE } from "../constants.js";
 import { checkParameters, type ParameterSpec } from "../parameters.js";
-
-/** Elementary charge, C (exact, SI 2019). */
-export const ELEMENTARY_CHARGE = 1.602176634e-19;
-/** Boltzmann constant, J/K (exact, SI 2019). */
-export const BOLTZMANN = 1.380649e-23;
 
 export type PhotodetectorParams = {
   responsivity: number;

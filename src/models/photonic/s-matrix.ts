@@ -15,6 +15,7 @@
  * of the WASM kernels.
  */
 import { type Complex, put } from "../complex.js";
+import { unitarityError as matrixUnitarityError } from "../complex-matrix.js";
 
 export interface SMatrix {
   /** Port names; index i of a row or column is port `ports[i]`. */
@@ -59,28 +60,7 @@ export function setEntry(s: SMatrix, i: number, j: number, value: Complex): void
 
 /** max over (i, j) of |(S†S − I)[i][j]|: 0 for a lossless (unitary) component. */
 export function unitarityError(s: SMatrix): number {
-  const n = s.ports.length;
-  const d = s.data;
-  let worst = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      // (S†S)[i][j] = Σ_k conj(S[k][i]) S[k][j]
-      let re = i === j ? -1 : 0;
-      let im = 0;
-      for (let k = 0; k < n; k++) {
-        const a = 2 * (k * n + i);
-        const b = 2 * (k * n + j);
-        const ar = d[a] as number;
-        const ai = d[a + 1] as number;
-        const br = d[b] as number;
-        const bi = d[b + 1] as number;
-        re += ar * br + ai * bi;
-        im += ar * bi - ai * br;
-      }
-      worst = Math.max(worst, Math.hypot(re, im));
-    }
-  }
-  return worst;
+  return matrixUnitarityError(s.data, s.ports.length);
 }
 
 /** max |S[i][j] − S[j][i]|: 0 for a reciprocal component. */

@@ -20,12 +20,13 @@
  * the field loses half as many decibels' worth of amplitude).
  */
 import { type Complex, mul } from "../complex.js";
+import { AMPLITUDE_PER_DB } from "../constants.js";
 import type { ParameterSpec } from "../parameters.js";
 import { patternModel } from "./component.js";
 
 export type WaveguideParams = {
   length: number;
-  propagationLoss: number;
+  propagationLossDbPerM: number;
   effectiveIndex: number;
   groupIndex: number;
   referenceWavelength: number;
@@ -64,7 +65,7 @@ export const dispersionParameters: readonly ParameterSpec<
 export const waveguideParameters: readonly ParameterSpec<keyof WaveguideParams>[] = [
   { name: "length", unit: "m", default: 100e-6, min: 0, max: 1, meaning: "L: physical length" },
   {
-    name: "propagationLoss",
+    name: "propagationLossDbPerM",
     unit: "dB/m",
     default: 200,
     min: 0,
@@ -120,12 +121,9 @@ export function propagationPhase(
   };
 }
 
-/** ln(10)/20: d(ln amplitude)/d(loss in dB). */
-export const AMPLITUDE_PER_DB = Math.LN10 / 20;
-
 /** Field transmission A·e^{iφ} of a waveguide. */
 export function waveguideTransmission(p: WaveguideParams, wavelength: number): Complex {
-  const amplitude = Math.exp(-AMPLITUDE_PER_DB * p.propagationLoss * p.length);
+  const amplitude = Math.exp(-AMPLITUDE_PER_DB * p.propagationLossDbPerM * p.length);
   const phase = phaseOf(p.length, p, wavelength);
   return { re: amplitude * Math.cos(phase), im: amplitude * Math.sin(phase) };
 }
@@ -148,7 +146,7 @@ export const waveguide = patternModel<WaveguideParams>({
     return {
       values: [t],
       partials: [
-        [d(-AMPLITUDE_PER_DB * p.propagationLoss, φ.dLength)],
+        [d(-AMPLITUDE_PER_DB * p.propagationLossDbPerM, φ.dLength)],
         [d(-AMPLITUDE_PER_DB * p.length, 0)],
         [d(0, φ.dEffectiveIndex)],
         [d(0, φ.dGroupIndex)],

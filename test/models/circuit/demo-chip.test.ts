@@ -90,7 +90,7 @@ function measuredDip(p: Params, at: typeof inputs, predicted: number): number {
 
 describe("demo chip", () => {
   it("is the closed-form composition: gratings × buses × g(r − gρ)/(1 − grρ), ρ the loop's round trip", () => {
-    const p = { ...defaults, "coupler.excessLoss": 0.1 };
+    const p = { ...defaults, "coupler.excessLossDb": 0.1 };
     const at = { wavelength: 1.5512e-6, heaterVoltage: 3, memristorState: 0.8, crystallineFraction: 0.4 };
     /** S[second port][first port] of two-port instance `name`, with `settings` added. */
     const part = (model: PhotonicModel, name: string, settings: Params = {}): Complex => {
@@ -181,7 +181,7 @@ describe("demo chip", () => {
 
   describe("gradient", () => {
     // Every parameter off zero (relative steps), the heater on, on a resonance flank.
-    const point: Params = { ...defaults, "coupler.excessLoss": 0.05 };
+    const point: Params = { ...defaults, "coupler.excessLossDb": 0.05 };
     const at = { wavelength: 0, heaterVoltage: 2.5, memristorState: 0.9, crystallineFraction: 0.3 };
     {
       const { A, B } = roundTrip(point, 0.3);

@@ -42,7 +42,7 @@ function loop(length: number, amplitude: number, p: AllPassParams | AddDropParam
     model: "waveguide",
     params: {
       length,
-      propagationLoss: (-20 * Math.log10(amplitude)) / length,
+      propagationLossDbPerM: (-20 * Math.log10(amplitude)) / length,
       effectiveIndex: p.effectiveIndex,
       groupIndex: p.groupIndex,
       referenceWavelength: p.referenceWavelength,
@@ -141,7 +141,7 @@ describe("netlists against closed forms", () => {
     const shifter = (phase: number) => ({
       model: "phaseShifter",
       params: {
-        insertionLoss: 0,
+        insertionLossDb: 0,
         heaterPower: (((phase % (2 * Math.PI)) + 2 * Math.PI) % (2 * Math.PI)) * (pPi / Math.PI),
       },
     });
@@ -164,7 +164,10 @@ describe("netlists against closed forms", () => {
       models,
       "mzi",
     );
-    const expected = mzi.sMatrix({ coupling1: 0.45, coupling2: 0.52, excessLoss: 0, theta, phi }, 1.55e-6);
+    const expected = mzi.sMatrix(
+      { coupling1: 0.45, coupling2: 0.52, excessLossDb: 0, internalPhase: theta, externalPhase: phi },
+      1.55e-6,
+    );
     expect(distance(circuit.evaluate(circuit.defaults, 1.55e-6), expected)).toBeLessThan(1e-12);
   });
 });
@@ -201,7 +204,7 @@ describe("the circuit is a model of the same shape", () => {
       ...waveguide.parameters.map((s) => `loop.${s.name}`),
     ]);
     expect(circuit.defaults["bus.coupling"]).toBeCloseTo(1 - 0.97 ** 2, 15);
-    expect(circuit.defaults["bus.excessLoss"]).toBe(0);
+    expect(circuit.defaults["bus.excessLossDb"]).toBe(0);
   });
 
   it("nests: a ring circuit between two grating couplers transmits η·t", () => {
@@ -234,7 +237,7 @@ describe("the circuit is a model of the same shape", () => {
 
 describe("gradient through the solve", () => {
   const circuit = compileNetlist(allPassNetlist(allPass), models, "ring");
-  const p = { ...circuit.defaults, "bus.excessLoss": 0.05, "loop.length": allPass.circumference };
+  const p = { ...circuit.defaults, "bus.excessLossDb": 0.05, "loop.length": allPass.circumference };
   it.each(parameterRows(circuit))("∂S/∂%s matches finite differences on a resonance flank", (_name, j) => {
     expectGradientMatches(circuit, p, resonance + 15e-12, j, 1e-6);
   });

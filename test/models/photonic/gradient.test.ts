@@ -41,7 +41,7 @@ const onResonance = resonanceWavelength(allPass, resonanceOrder(allPass, 1.55e-6
 
 const cases: readonly Case[] = [
   { name: "waveguide", model: waveguide, p: { ...waveguide.defaults }, wavelength: 1.57e-6 },
-  { name: "coupler", model: coupler, p: { coupling: 0.3, excessLoss: 0.4 }, wavelength: 1.55e-6 },
+  { name: "coupler", model: coupler, p: { coupling: 0.3, excessLossDb: 0.4 }, wavelength: 1.55e-6 },
   {
     name: "thermal phase shifter",
     model: thermalPhaseShifter,
@@ -51,7 +51,7 @@ const cases: readonly Case[] = [
   {
     name: "mzi",
     model: mzi,
-    p: { coupling1: 0.45, coupling2: 0.55, excessLoss: 0.1, theta: 0.8, phi: -1.3 },
+    p: { coupling1: 0.45, coupling2: 0.55, excessLossDb: 0.1, internalPhase: 0.8, externalPhase: -1.3 },
     wavelength: 1.55e-6,
   },
   { name: "grating coupler", model: gratingCoupler, p: { ...gratingCoupler.defaults }, wavelength: 1.563e-6 },

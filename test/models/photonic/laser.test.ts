@@ -5,7 +5,7 @@ import { centralDifference } from "../../support/finite-difference.js";
 
 describe("laser", () => {
   it("turns −150 dB/Hz over 1 GHz into σ_P/P = 1e-3", () => {
-    const out = emit({ power: 2e-3, wavelength: 1.55e-6, rin: -150 }, 1e9);
+    const out = emit({ power: 2e-3, wavelength: 1.55e-6, rinDbPerHz: -150 }, 1e9);
     expect(out.relativeNoiseStd).toBeCloseTo(1e-3, 15);
     expect(out.powerNoiseStd).toBeCloseTo(2e-6, 18);
     expect(out.field).toBeCloseTo(Math.sqrt(2e-3), 15);
@@ -16,7 +16,7 @@ describe("laser", () => {
     expect(emit(laser.defaults, 4e6).relativeNoiseStd / narrow).toBeCloseTo(2, 14);
   });
 
-  const p = { power: 3e-3, wavelength: 1.31e-6, rin: -140 };
+  const p = { power: 3e-3, wavelength: 1.31e-6, rinDbPerHz: -140 };
   it.each(laserParameters.map((s, j) => [s.name, j] as const))(
     "∂outputs/∂%s match finite differences",
     (name, j) => {

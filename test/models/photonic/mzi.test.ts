@@ -17,9 +17,9 @@ describe("mzi", () => {
   const cases = Array.from({ length: 8 }, () => ({
     coupling1: random(),
     coupling2: random(),
-    excessLoss: 0,
-    theta: 20 * random() - 10,
-    phi: 20 * random() - 10,
+    excessLossDb: 0,
+    internalPhase: 20 * random() - 10,
+    externalPhase: 20 * random() - 10,
   }));
   it.each(cases)("is unitary to 1e-12 without loss (%o)", (p) => {
     const s = mzi.sMatrix(p, 1.55e-6);
@@ -31,7 +31,7 @@ describe("mzi", () => {
     "with 50:50 couplers equals i e^{iθ/2}[[e^{iφ} sin(θ/2), cos(θ/2)], [e^{iφ} cos(θ/2), −sin(θ/2)]] at θ = %d",
     (theta) => {
       const phi = 0.7;
-      const s = mzi.sMatrix({ ...mzi.defaults, theta, phi }, 1.55e-6);
+      const s = mzi.sMatrix({ ...mzi.defaults, internalPhase: theta, externalPhase: phi }, 1.55e-6);
       const pre = (x: number, extra: number) => ({
         re: -x * Math.sin(theta / 2 + extra),
         im: x * Math.cos(theta / 2 + extra),
@@ -53,21 +53,22 @@ describe("mzi", () => {
   it("crosses at θ = 0 and is in the bar state at θ = π", () => {
     expect(powerTransmission(mzi.sMatrix(mzi.defaults, 1.55e-6), "out1", "in0")).toBeCloseTo(1, 15);
     expect(
-      powerTransmission(mzi.sMatrix({ ...mzi.defaults, theta: Math.PI }, 1.55e-6), "out0", "in0"),
+      powerTransmission(mzi.sMatrix({ ...mzi.defaults, internalPhase: Math.PI }, 1.55e-6), "out0", "in0"),
     ).toBeCloseTo(1, 15);
   });
 
   it("with imbalanced couplers κ_i = sin α_i swings the bar power between cos²(α1 + α2) and cos²(α1 − α2)", () => {
     const [α1, α2] = [Math.PI / 4 + 0.1, Math.PI / 4 - 0.03];
     const p = { ...mzi.defaults, coupling1: Math.sin(α1) ** 2, coupling2: Math.sin(α2) ** 2 };
-    const bar = (theta: number) => powerTransmission(mzi.sMatrix({ ...p, theta }, 1.55e-6), "out0", "in0");
+    const bar = (theta: number) =>
+      powerTransmission(mzi.sMatrix({ ...p, internalPhase: theta }, 1.55e-6), "out0", "in0");
     expect(bar(0)).toBeCloseTo(Math.cos(α1 + α2) ** 2, 14);
     expect(bar(Math.PI)).toBeCloseTo(Math.cos(α1 - α2) ** 2, 14);
     expect(bar(0)).toBeGreaterThan(0); // finite extinction
   });
 
   it("loses twice the coupler excess loss", () => {
-    const s = mzi.sMatrix({ ...mzi.defaults, excessLoss: 0.2, theta: 1 }, 1.55e-6);
+    const s = mzi.sMatrix({ ...mzi.defaults, excessLossDb: 0.2, internalPhase: 1 }, 1.55e-6);
     const out = powerTransmission(s, "out0", "in0") + powerTransmission(s, "out1", "in0");
     expect(10 * Math.log10(out)).toBeCloseTo(-0.4, 12);
   });

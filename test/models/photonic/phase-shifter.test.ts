@@ -8,7 +8,7 @@ import {
   thermalPhaseShifter,
 } from "../../../src/models/photonic/index.js";
 
-const p = { ...thermalPhaseShifter.defaults, insertionLoss: 0 };
+const p = { ...thermalPhaseShifter.defaults, insertionLossDb: 0 };
 
 describe("thermal phase shifter", () => {
   it.each([
@@ -33,7 +33,7 @@ describe("thermal phase shifter", () => {
   });
 
   it("loses its insertion loss", () => {
-    const t = entry(thermalPhaseShifter.sMatrix({ ...p, insertionLoss: 0.23 }, 1.55e-6), "out", "in");
+    const t = entry(thermalPhaseShifter.sMatrix({ ...p, insertionLossDb: 0.23 }, 1.55e-6), "out", "in");
     expect(10 * Math.log10(t.re * t.re + t.im * t.im)).toBeCloseTo(-0.23, 12);
   });
 });

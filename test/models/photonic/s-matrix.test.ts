@@ -42,7 +42,7 @@ describe("S-matrix layout", () => {
 
 describe("phase conventions", () => {
   it("propagation multiplies by e^{+iφ}, φ = 2π n_eff L/λ (at λ0, where n_eff = n_eff0)", () => {
-    const p = { ...waveguide.defaults, length: 1.1e-6, propagationLoss: 0 };
+    const p = { ...waveguide.defaults, length: 1.1e-6, propagationLossDbPerM: 0 };
     const φ = (2 * Math.PI * p.effectiveIndex * p.length) / p.referenceWavelength;
     expect(Math.sin(φ)).toBeLessThan(-0.5); // e^{−iφ} would put the imaginary part above zero
     const t = entry(waveguide.sMatrix(p, p.referenceWavelength), "out", "in");
@@ -51,7 +51,7 @@ describe("phase conventions", () => {
   });
 
   it("the coupler's cross term is +iκ and its through term real t", () => {
-    const s = coupler.sMatrix({ coupling: 0.36, excessLoss: 0 }, 1.55e-6);
+    const s = coupler.sMatrix({ coupling: 0.36, excessLossDb: 0 }, 1.55e-6);
     expect(entry(s, "out1", "in0")).toEqual({ re: 0, im: 0.6 });
     expect(entry(s, "out0", "in0").re).toBeCloseTo(0.8, 15);
     expect(entry(s, "out0", "in0").im).toBe(0);

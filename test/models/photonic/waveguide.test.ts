@@ -9,12 +9,12 @@ import {
 } from "../../../src/models/photonic/index.js";
 import { centralDifference } from "../../support/finite-difference.js";
 
-const p = { ...waveguide.defaults, length: 2.5e-3, propagationLoss: 300 };
+const p = { ...waveguide.defaults, length: 2.5e-3, propagationLossDbPerM: 300 };
 
 describe("waveguide", () => {
   it.each([1.5e-6, 1.55e-6, 1.6e-6])("loses α·L dB of power at λ = %d m, whatever the phase", (λ) => {
     const dB = 10 * Math.log10(powerTransmission(waveguide.sMatrix(p, λ), "out", "in"));
-    expect(dB).toBeCloseTo(-p.propagationLoss * p.length, 12);
+    expect(dB).toBeCloseTo(-p.propagationLossDbPerM * p.length, 12);
   });
 
   it("has n_eff = n_eff0 at λ0 and n_g = n_eff − λ dn_eff/dλ there", () => {

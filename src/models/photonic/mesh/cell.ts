@@ -36,7 +36,7 @@
  * extinction of an MZI with imperfect couplers.
  *
  * In terms of the general MZI model (../mzi.ts, whose internal shifter is
- * on one arm only): T(θ, φ) = e^{−iθ}·diag(−1, 1)·T_MZI(θ_int = 2θ + π, φ),
+ * on one arm only): T(θ, φ) = e^{−iθ}·diag(−1, 1)·T_MZI(internalPhase = 2θ + π, externalPhase = φ),
  * with both couplers at κ and half of L in each
  * (test/models/photonic/mesh/mzi-equivalence.test.ts).
  *
@@ -44,6 +44,7 @@
  * with t_{out,in}: y_out = Σ t_{out,in} x_in, in = 0 for mode m.
  */
 import type { Complex } from "../../complex.js";
+import { AMPLITUDE_PER_DB } from "../../constants.js";
 import { checkParameters } from "../../parameters.js";
 import { idealMesh, type MeshParams, meshParameters } from "./parameters.js";
 import {
@@ -70,8 +71,6 @@ export interface CellConstants {
   /** dC/dκ = (1 − 2κ)/√(κ(1−κ)); infinite at κ = 0 and 1. */
   readonly dCrossing: number;
 }
-
-const LN10_OVER_20 = Math.LN10 / 20;
 
 /**
  * [sin x, cos x] of the last `sinCos(x)`, as the WASM core computes them
@@ -107,10 +106,12 @@ export function cosine(x: number): number {
 /** Checks the parameters (out of range → ParameterRangeError) and derives the cell constants. */
 export function cellConstants(params: MeshParams): CellConstants {
   checkParameters("MZI mesh", meshParameters, params);
-  const { mziLossDb, couplerPowerCoupling: kappa } = params;
+  const { excessLossDb, coupling: kappa } = params;
   const root = Math.sqrt(kappa * (1 - kappa));
   return {
-    amplitude: 10 ** (-mziLossDb / 20),
+    // 10^(−L/20), not exp(−AMPLITUDE_PER_DB·L): the two can differ in the
+    // last bit, and mesh results are pinned bit-for-bit to the WASM kernel.
+    amplitude: 10 ** (-excessLossDb / 20),
     sigma: 2 * kappa - 1,
     crossing: 2 * root,
     dCrossing: (1 - 2 * kappa) / root,
@@ -145,7 +146,7 @@ export const CELL_PARTIALS = 2 + meshParameters.length;
 
 /**
  * Writes the partial derivatives of T(θ, φ), 8 f64 each, at out[at…]: with
- * respect to θ, φ, mziLossDb (per dB) and couplerPowerCoupling.
+ * respect to θ, φ, excessLossDb (per dB) and coupling.
  */
 export function writeCellPartials(
   out: Float64Array,
@@ -179,7 +180,7 @@ export function writeCellPartials(
   // ∂/∂φ: i times the column of x_m; the column of x_n does not depend on φ.
   out.set([-im00, re00, 0, 0, -cross * sp, cross * cp, 0, 0], at + CELL_F64);
   // ∂/∂L: T ∝ a = 10^(−L/20), so ∂T/∂L = −(ln 10/20)·T.
-  const k = -LN10_OVER_20;
+  const k = -AMPLITUDE_PER_DB;
   out.set(
     [k * re00, k * im00, -k * cross, 0, k * cross * cp, k * cross * sp, k * a * c, k * a * sigma * s],
     at + 2 * CELL_F64,

@@ -34,6 +34,7 @@
  * put in the earliest column after the cells before it on its modes, which
  * lands it on a slot of the mesh's layout (layout.ts).
  */
+import { unitarityError } from "../../complex-matrix.js";
 import { clementsLayout, type MeshLayout, reckLayout, slotIndex } from "./layout.js";
 import type { MeshPhases } from "./program.js";
 
@@ -208,21 +209,7 @@ function checkUnitary(u: Float64Array, tolerance: number): number {
       `MZI mesh decomposition: ${u.length} f64 is not a square complex matrix (2N² interleaved)`,
     );
   }
-  let worst = 0;
-  for (let j = 0; j < n; j++) {
-    for (let k = j; k < n; k++) {
-      // (U†U)_{jk} = Σ_r conj(U[r][j]) U[r][k].
-      let re = j === k ? -1 : 0;
-      let im = 0;
-      for (let r = 0; r < n; r++) {
-        const a = 2 * (r * n + j);
-        const b = 2 * (r * n + k);
-        re += (u[a] as number) * (u[b] as number) + (u[a + 1] as number) * (u[b + 1] as number);
-        im += (u[a] as number) * (u[b + 1] as number) - (u[a + 1] as number) * (u[b] as number);
-      }
-      worst = Math.max(worst, Math.hypot(re, im));
-    }
-  }
+  const worst = unitarityError(u, n);
   if (!(worst <= tolerance)) {
     throw new RangeError(
       `MZI mesh decomposition: the target is not unitary (largest |U†U − I| element ${worst.toExponential(2)} > ${tolerance})`,

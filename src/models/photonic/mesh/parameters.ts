@@ -9,15 +9,16 @@ import { defaultsOf, type ParameterSpec, type ParamsOf } from "../../parameters.
 
 export const meshParameters = [
   {
-    name: "mziLossDb",
+    name: "excessLossDb",
     unit: "dB",
     default: 0,
     min: 0,
     max: 10,
-    meaning: "insertion loss of each MZI, common to both of its outputs (power factor 10^(−L/10))",
+    meaning:
+      "excess loss of each MZI, both couplers together (twice the per-coupler excessLossDb of mzi.ts), common to both outputs (power factor 10^(−L/10))",
   },
   {
-    name: "couplerPowerCoupling",
+    name: "coupling",
     unit: "1",
     default: 0.5,
     min: 0,

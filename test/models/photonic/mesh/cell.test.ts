@@ -41,9 +41,9 @@ const diag = (a: Complex, b: Complex): M2 => [
 
 /** a·diag(−i, i)·B(κ)·diag(e^{iδ}, e^{−iδ})·B(κ)·diag(e^{iφ}, 1), δ = θ + π/2: the cell as a device. */
 function deviceProduct(theta: number, phi: number, p: MeshParams): M2 {
-  const a = 10 ** (-p.mziLossDb / 20);
-  const t = Math.sqrt(1 - p.couplerPowerCoupling);
-  const k = Math.sqrt(p.couplerPowerCoupling);
+  const a = 10 ** (-p.excessLossDb / 20);
+  const t = Math.sqrt(1 - p.coupling);
+  const k = Math.sqrt(p.coupling);
   const coupler: M2 = [
     [c(t), c(0, k)],
     [c(0, k), c(t)],
@@ -89,17 +89,17 @@ describe("Clements' cell T(θ, φ)", () => {
     [0.4, 0.5],
     [0, 0.3],
     [2.5, 0.85],
-  ])("is the device product for a %f dB loss and κ = %f", (mziLossDb, couplerPowerCoupling) => {
-    const params = { mziLossDb, couplerPowerCoupling };
+  ])("is the device product for a %f dB loss and κ = %f", (excessLossDb, coupling) => {
+    const params = { excessLossDb, coupling };
     for (const [theta, phi] of angles) {
       const cell = flat(clementsCell(theta, phi, params));
       expect(largestDifference(cell, flat(deviceProduct(theta, phi, params)))).toBeLessThan(1e-15);
     }
   });
 
-  it.each([0.5, 0.2, 0.93])("is unitary to 1e-12 when lossless, with κ = %f", (couplerPowerCoupling) => {
+  it.each([0.5, 0.2, 0.93])("is unitary to 1e-12 when lossless, with κ = %f", (coupling) => {
     for (const [theta, phi] of angles) {
-      const [[a, b], [d, e]] = clementsCell(theta, phi, { mziLossDb: 0, couplerPowerCoupling });
+      const [[a, b], [d, e]] = clementsCell(theta, phi, { excessLossDb: 0, coupling });
       const columns = [
         a.re ** 2 + a.im ** 2 + d.re ** 2 + d.im ** 2 - 1,
         b.re ** 2 + b.im ** 2 + e.re ** 2 + e.im ** 2 - 1,
@@ -112,7 +112,7 @@ describe("Clements' cell T(θ, φ)", () => {
   });
 
   it("scales both output powers by 10^(−L/10) with a loss of L dB", () => {
-    const [[a], [d]] = clementsCell(0.6, 1.1, { mziLossDb: 3, couplerPowerCoupling: 0.5 });
+    const [[a], [d]] = clementsCell(0.6, 1.1, { excessLossDb: 3, coupling: 0.5 });
     expect(a.re ** 2 + a.im ** 2 + d.re ** 2 + d.im ** 2).toBeCloseTo(10 ** -0.3, 14);
   });
 
@@ -129,7 +129,7 @@ describe("Clements' cell T(θ, φ)", () => {
   it.each([0.5, 0.45, 0.3, 0.1])(
     "with couplers of κ = %f cannot cross more than 4κ(1−κ) of the power",
     (kappa) => {
-      const params = { mziLossDb: 0, couplerPowerCoupling: kappa };
+      const params = { excessLossDb: 0, coupling: kappa };
       let most = 0;
       for (let k = 0; k <= 1000; k++) {
         const [, [d]] = clementsCell((k / 1000) * Math.PI, 0, params);
@@ -140,17 +140,17 @@ describe("Clements' cell T(θ, φ)", () => {
   );
 
   it.each([
-    ["mziLossDb", -0.1],
-    ["mziLossDb", 11],
-    ["couplerPowerCoupling", 1.2],
-    ["couplerPowerCoupling", Number.NaN],
+    ["excessLossDb", -0.1],
+    ["excessLossDb", 11],
+    ["coupling", 1.2],
+    ["coupling", Number.NaN],
   ])("refuses %s = %f", (name, value) => {
     expect(() => clementsCell(0, 0, { ...idealMesh, [name]: value })).toThrow(ParameterRangeError);
   });
 });
 
 describe("cell partial derivatives, against central differences (1e-6)", () => {
-  const at = { theta: 0.7, phi: -1.3, mziLossDb: 0.8, couplerPowerCoupling: 0.42 };
+  const at = { theta: 0.7, phi: -1.3, excessLossDb: 0.8, coupling: 0.42 };
   const cell = (v: typeof at) => {
     const out = new Float64Array(CELL_F64);
     writeCell(out, 0, v.theta, v.phi, cellConstants(v));

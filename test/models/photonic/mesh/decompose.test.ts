@@ -6,6 +6,7 @@
  * second; larger N are exercised by the bench (64 modes).
  */
 import { describe, expect, it } from "vitest";
+import { identity, unitarityError } from "../../../../src/models/complex-matrix.js";
 import {
   clementsLayout,
   decomposeClements,
@@ -15,7 +16,7 @@ import {
   reckLayout,
 } from "../../../../src/models/photonic/mesh/index.js";
 import { complexGaussian, haarUnitary } from "./support/haar.js";
-import { identity, maxDifference, unitarityError } from "./support/matrices.js";
+import { maxDifference } from "./support/matrices.js";
 
 const methods = [
   ["Clements", decomposeClements, clementsLayout],

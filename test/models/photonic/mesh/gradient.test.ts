@@ -20,7 +20,7 @@ import { seededRandom } from "../../support/waveforms.js";
 import { randomPhases } from "./support/phases.js";
 
 const N = 5;
-const params: MeshParams = { mziLossDb: 0.7, couplerPowerCoupling: 0.44 };
+const params: MeshParams = { excessLossDb: 0.7, coupling: 0.44 };
 const random = seededRandom(5);
 const input = Float64Array.from({ length: 2 * N }, () => random() - 0.5);
 

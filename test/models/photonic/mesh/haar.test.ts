@@ -6,8 +6,8 @@
  * U_00 every time, which the first test also pins.
  */
 import { expect, it } from "vitest";
+import { unitarityError } from "../../../../src/models/complex-matrix.js";
 import { complexGaussian, haarUnitary } from "./support/haar.js";
-import { unitarityError } from "./support/matrices.js";
 
 const N = 4;
 const SAMPLES = 2000;

@@ -28,13 +28,13 @@ const cases = [
 it.each(cases)(
   "T(θ = %f, φ = %f) with %f dB per MZI and κ = %f is the mapped MZI to 1e-15",
   (theta, phi, loss, kappa) => {
-    const cell = clementsCell(theta, phi, { mziLossDb: loss, couplerPowerCoupling: kappa });
+    const cell = clementsCell(theta, phi, { excessLossDb: loss, coupling: kappa });
     const mzi = mziTransfer({
       coupling1: kappa,
       coupling2: kappa,
-      excessLoss: loss / 2,
-      theta: 2 * theta + Math.PI,
-      phi,
+      excessLossDb: loss / 2,
+      internalPhase: 2 * theta + Math.PI,
+      externalPhase: phi,
     });
     const common = expi(-theta);
     const outputSign = [-1, 1];

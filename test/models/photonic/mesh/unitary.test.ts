@@ -4,6 +4,7 @@
  * `propagateMesh` on a batch equal to U times each vector.
  */
 import { describe, expect, it } from "vitest";
+import { identity, unitarityError } from "../../../../src/models/complex-matrix.js";
 import {
   clementsLayout,
   idealMesh,
@@ -14,7 +15,7 @@ import {
   zeroPhases,
 } from "../../../../src/models/photonic/mesh/index.js";
 import { seededRandom } from "../../support/waveforms.js";
-import { apply, identity, maxDifference, unitarityError } from "./support/matrices.js";
+import { apply, maxDifference } from "./support/matrices.js";
 import { randomPhases } from "./support/phases.js";
 
 const layouts = [clementsLayout, reckLayout] as const;
@@ -25,8 +26,8 @@ const cases = layouts.flatMap((layoutOf) =>
 describe.each(cases)("%s mesh, N = %i", (_kind, n, layoutOf) => {
   const layout = layoutOf(n);
 
-  it.each([0.5, 0.47, 0.2])("is unitary to 1e-12 when lossless, κ = %f", (couplerPowerCoupling) => {
-    const u = meshUnitary(layout, randomPhases(layout, n), { mziLossDb: 0, couplerPowerCoupling });
+  it.each([0.5, 0.47, 0.2])("is unitary to 1e-12 when lossless, κ = %f", (coupling) => {
+    const u = meshUnitary(layout, randomPhases(layout, n), { excessLossDb: 0, coupling });
     expect(unitarityError(u, n)).toBeLessThan(1e-12);
   });
 
@@ -35,27 +36,23 @@ describe.each(cases)("%s mesh, N = %i", (_kind, n, layoutOf) => {
   });
 
   it("with 0.5 dB per MZI, keeps between 10^(−depth·0.05) and all of the input power", () => {
-    const mziLossDb = 0.5;
-    const mesh = programMesh(layout, randomPhases(layout, 7 * n), { mziLossDb, couplerPowerCoupling: 0.5 });
+    const excessLossDb = 0.5;
+    const mesh = programMesh(layout, randomPhases(layout, 7 * n), { excessLossDb, coupling: 0.5 });
     const random = seededRandom(n);
     const x = Float64Array.from({ length: 2 * n }, () => random() - 0.5);
     const power = (v: Float64Array) => v.reduce((sum, e) => sum + e * e, 0);
     const ratio = power(propagateMesh(mesh, x, 1)) / power(x);
     expect(ratio).toBeLessThanOrEqual(1);
-    expect(ratio).toBeGreaterThanOrEqual(10 ** ((-layout.depth * mziLossDb) / 10));
+    expect(ratio).toBeGreaterThanOrEqual(10 ** ((-layout.depth * excessLossDb) / 10));
   });
 
   it("propagates a batch of 5 vectors (mode-major) as U times each", () => {
     const phases = randomPhases(layout, 3 * n);
-    const u = meshUnitary(layout, phases, { mziLossDb: 0.2, couplerPowerCoupling: 0.48 });
+    const u = meshUnitary(layout, phases, { excessLossDb: 0.2, coupling: 0.48 });
     const random = seededRandom(11 * n);
     const b = 5;
     const batch = Float64Array.from({ length: 2 * n * b }, () => random() - 0.5);
-    const y = propagateMesh(
-      programMesh(layout, phases, { mziLossDb: 0.2, couplerPowerCoupling: 0.48 }),
-      batch,
-      b,
-    );
+    const y = propagateMesh(programMesh(layout, phases, { excessLossDb: 0.2, coupling: 0.48 }), batch, b);
     for (let v = 0; v < b; v++) {
       const column = (a: Float64Array) =>
         Float64Array.from({ length: 2 * n }, (_, i) => a[2 * ((i >> 1) * b + v) + (i & 1)] as number);
