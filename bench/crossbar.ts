@@ -5,8 +5,11 @@
  * Inputs, the same bits on all sides: G_ij = 1e-6·1e3^frac((iN + j)·a1) S
  * (1 µS–1 mS, log-spread), V_bi = 2·frac((bM + i)·a2) − 1 V; line segments
  * of 1 Ω. Rows:
- *  - ideal product, 1 input vector per call (a twin's sample) and 1024
- *    input vectors per call (a calibration or inference batch);
+ *  - ideal product, 1 input vector per call (a twin's sample) — through
+ *    `crossbarProduct` (G checked and copied each call) and through
+ *    `programCrossbar` (G checked and kept in the core once, V copied per
+ *    call) — and 1024 input vectors per call (a calibration or inference
+ *    batch);
  *  - wire resistance, 1 input vector: assemble, factorise the
  *    preconditioner and solve by CG (WASM, TS), or build the sparse matrix
  *    and factorise it by sparse LU (SciPy's splu, what a NumPy user with
@@ -21,11 +24,18 @@
  * scale, how many values differ) and the NumPy/SciPy checksum (sum of the
  * currents) with the reference's.
  */
-import { crossbarProduct, crossbarSolve } from "../src/core/kernels/crossbar.js";
+import { crossbarProduct, crossbarSolve, programCrossbar } from "../src/core/kernels/crossbar.js";
 import { loadCore } from "../src/core/load-node.js";
 import { crossbarProductReference, crossbarSolveReference } from "../src/core/reference/crossbar.js";
 import type { CrossbarArray } from "../src/models/crossbar/index.js";
-import { type BenchModule, type BenchOptions, type BenchRow, medianMs } from "./harness.js";
+import {
+  type BenchModule,
+  type BenchOptions,
+  type BenchRow,
+  type BenchTarget,
+  medianMs,
+  TARGETS,
+} from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
 
 const M = 128;
@@ -89,6 +99,7 @@ export const crossbarBench: BenchModule = {
       unit: string,
       medians: Record<string, number | undefined>,
       notes: string,
+      targets: readonly BenchTarget[] = TARGETS.batch,
     ) => {
       const defined = Object.fromEntries(Object.entries(medians).filter(([, v]) => v !== undefined));
       rows.push({
@@ -98,6 +109,7 @@ export const crossbarBench: BenchModule = {
         workUnit: unit,
         medianMs: defined as Record<string, number>,
         notes,
+        targets,
       });
     };
 
@@ -118,7 +130,19 @@ export const crossbarBench: BenchModule = {
         "cell-products",
         { wasm, "ts reference": ts, numpy: np.medianMs },
         `${agreement(crossbarProduct(core, array, one).data, reference)}; ${np.note}; wasm includes validating and copying G each call`,
+        TARGETS.singleSample,
       );
+      const programmed = programCrossbar(core, array);
+      const kept = perCall(() => programmed.product(one));
+      row(
+        "ideal, 1 vector per call (programmed)",
+        M * N,
+        "cell-products",
+        { wasm: kept, "ts reference": ts, numpy: np.medianMs },
+        `${agreement(programmed.product(one).data, reference)}; G checked and kept in the core once, V copied per call; per call: wasm ${(kept * 1e3).toFixed(2)} µs, numpy ${np.medianMs === undefined ? "—" : `${(np.medianMs * 1e3).toFixed(2)} µs`}`,
+        TARGETS.singleSample,
+      );
+      programmed.release();
     }
     {
       const batch = inputs(BATCH);
@@ -150,6 +174,7 @@ export const crossbarBench: BenchModule = {
         "cells",
         { wasm, "ts reference": ts, numpy: np.medianMs },
         `${reference.iterations[0]} CG iterations; ${agreement(views.currents.data, reference.currents)}; ${np.note}; numpy PCG ${cg.medianMs?.toFixed(1) ?? "—"} ms (${cg.note})`,
+        TARGETS.singleSample,
       );
     }
     {

@@ -14,6 +14,51 @@ export interface BenchRow {
   readonly medianMs: Readonly<Record<string, number>>;
   /** Free-form facts a reader needs (agreement between implementations, substeps, ...). */
   readonly notes?: string;
+  /** The speed targets the issue sets for this case (see `BenchTarget`); checked and printed by bench/run.ts. */
+  readonly targets?: readonly BenchTarget[];
+}
+
+/**
+ * A declared speed target: `medianMs[against] / medianMs.wasm ≥ atLeast`
+ * (WASM at least `atLeast` times as fast as the other implementation).
+ */
+export interface BenchTarget {
+  readonly against: "ts reference" | "numpy";
+  readonly atLeast: number;
+}
+
+/** How a row fared against one target: met, missed, or not measured (no figure for `against`). */
+export interface TargetVerdict extends BenchTarget {
+  readonly ratio?: number;
+  readonly verdict: "met" | "missed" | "not measured";
+}
+
+/**
+ * Issue 3's targets: WASM ≥ 1.5× the TypeScript reference on batch kernels
+ * and never slower than NumPy on batches (the mesh batch ≥ 3× NumPy);
+ * ≥ 50× NumPy on single-sample calls (what a twin does per sample).
+ */
+export const TARGETS = {
+  batch: [
+    { against: "ts reference", atLeast: 1.5 },
+    { against: "numpy", atLeast: 1 },
+  ],
+  meshBatch: [
+    { against: "ts reference", atLeast: 1.5 },
+    { against: "numpy", atLeast: 3 },
+  ],
+  singleSample: [{ against: "numpy", atLeast: 50 }],
+} as const satisfies Record<string, readonly BenchTarget[]>;
+
+/** Each declared target of `row` with the measured ratio and whether it is met. */
+export function checkTargets(row: BenchRow): readonly TargetVerdict[] {
+  const wasm = row.medianMs.wasm;
+  return (row.targets ?? []).map((target) => {
+    const other = row.medianMs[target.against];
+    if (wasm === undefined || other === undefined) return { ...target, verdict: "not measured" };
+    const ratio = other / wasm;
+    return { ...target, ratio, verdict: ratio >= target.atLeast ? "met" : "missed" };
+  });
 }
 
 export interface BenchModule {

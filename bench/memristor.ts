@@ -22,7 +22,7 @@ import {
   vteam,
   type WindowName,
 } from "../src/models/memristor/index.js";
-import { type BenchModule, type BenchOptions, type BenchRow, medianMs } from "./harness.js";
+import { type BenchModule, type BenchOptions, type BenchRow, medianMs, TARGETS } from "./harness.js";
 
 const SHAPES = [
   { nDevices: 1000, nSteps: 1000 },
@@ -109,6 +109,7 @@ export const memristorBench: BenchModule = {
           workUnit: "device-steps",
           medianMs: { wasm, "ts reference": reference },
           notes: `${differing(kernel.wasm(input), kernel.reference(input))} outputs differ`,
+          targets: TARGETS.batch,
         });
       }
     }

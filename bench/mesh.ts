@@ -24,7 +24,7 @@ import {
   type MeshPhases,
   programMesh,
 } from "../src/models/photonic/mesh/index.js";
-import { type BenchModule, type BenchOptions, type BenchRow, medianMs } from "./harness.js";
+import { type BenchModule, type BenchOptions, type BenchRow, medianMs, TARGETS } from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
 
 const SIZE = 64;
@@ -129,6 +129,7 @@ export const meshBench: BenchModule = {
         work: layout.count * vectors,
         workUnit: "MZI-vectors",
         medianMs: medians,
+        targets: vectors === 1 ? TARGETS.singleSample : TARGETS.meshBatch,
         notes: `wasm = ts reference ${differing === 0 ? "bit for bit" : `except ${differing} values`}; ${numpyNote}`,
       });
     }

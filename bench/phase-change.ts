@@ -10,19 +10,20 @@
  * sequences each side computes to the same bits — a mix of cold,
  * crystallising and melting cells. Single-sample row: one crystallising
  * cell (600 K, X = 0.3, 5 mW), one step per call (what a twin does per
- * sample), through the kernel wrapper
- * (validation, arena, copies, views), the model's `stepCell`, and NumPy on
- * one-element arrays.
+ * sample), through the batch kernel wrapper
+ * (validation, arena, copies, views) and through `phaseChangeSampler`
+ * (parameters checked and kept in the core once, scalars per call), the
+ * model's `stepCell`, and NumPy on one-element arrays.
  *
  * Notes compare WASM with the reference (largest difference relative to
  * scale; how many values differ at all) and NumPy's checksums (sums of the
  * final temperatures and fractions) with the reference's.
  */
-import { phaseChangeBatch } from "../src/core/kernels/phase-change.js";
+import { phaseChangeBatch, phaseChangeSampler } from "../src/core/kernels/phase-change.js";
 import { loadCore } from "../src/core/load-node.js";
 import { type PhaseChangeBatchInput, phaseChangeBatchReference } from "../src/core/reference/phase-change.js";
 import { cellDefaults, stepCell } from "../src/models/phase-change/index.js";
-import { type BenchModule, type BenchOptions, type BenchRow, medianMs } from "./harness.js";
+import { type BenchModule, type BenchOptions, type BenchRow, medianMs, TARGETS } from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
 
 const CELLS = 1_000_000;
@@ -114,6 +115,7 @@ export const phaseChangeBench: BenchModule = {
         workUnit: "cell-steps",
         medianMs: { wasm, "ts reference": ts, ...(np.medianMs === undefined ? {} : { numpy: np.medianMs }) },
         notes: `${agreement([views.temperature.data, views.fraction.data], [reference.temperature, reference.fraction])}; ${np.note}`,
+        targets: TARGETS.batch,
       });
     }
     {
@@ -148,6 +150,28 @@ export const phaseChangeBench: BenchModule = {
         workUnit: "cell-steps",
         medianMs: { wasm, "ts reference": ts, ...(np.medianMs === undefined ? {} : { numpy: np.medianMs }) },
         notes: `per call: wasm ${ns(wasm)} (kernel wrapper), ts ${ns(ts)} (model stepCell), numpy ${ns(np.medianMs)}; ${np.note}`,
+        targets: TARGETS.singleSample,
+      });
+      const sampler = phaseChangeSampler(core, cellDefaults);
+      const sampled = perCall(() => sampler.step(state, power, DT));
+      const got = sampler.step(state, power, DT);
+      const worst = Math.max(
+        Math.abs(got.temperature - stepped.temperature) / stepped.temperature,
+        Math.abs(got.fraction - stepped.fraction),
+      );
+      sampler.release();
+      rows.push({
+        bench: "phase-change",
+        case: "1 cell × 1 step per call (sampler)",
+        work: 1,
+        workUnit: "cell-steps",
+        medianMs: {
+          wasm: sampled,
+          "ts reference": ts,
+          ...(np.medianMs === undefined ? {} : { numpy: np.medianMs }),
+        },
+        notes: `per call: wasm ${ns(sampled)} (sampler: parameters resident, scalars in and out), ts ${ns(ts)}, numpy ${ns(np.medianMs)}; wasm = stepCell to ${worst.toExponential(0)}`,
+        targets: TARGETS.singleSample,
       });
     }
     return rows;

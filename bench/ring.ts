@@ -27,7 +27,14 @@ import {
 import { loadCore } from "../src/core/load-node.js";
 import { ringAddDropSpectrumReference, ringAllPassSpectrumReference } from "../src/core/reference/ring.js";
 import { addDropResponse, allPassPower, ringAddDrop, ringAllPass } from "../src/models/photonic/index.js";
-import { type BenchModule, type BenchOptions, type BenchRow, medianMs } from "./harness.js";
+import {
+  type BenchModule,
+  type BenchOptions,
+  type BenchRow,
+  type BenchTarget,
+  medianMs,
+  TARGETS,
+} from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
 
 const N = 100_000;
@@ -103,7 +110,13 @@ export const ringBench: BenchModule = {
     const addDrop = ringAddDrop.defaults;
     const wavelengths = sweep(N);
     const rows: BenchRow[] = [];
-    const row = (name: string, work: number, medians: Record<string, number | undefined>, notes: string) => {
+    const row = (
+      name: string,
+      work: number,
+      medians: Record<string, number | undefined>,
+      notes: string,
+      targets: readonly BenchTarget[] = TARGETS.batch,
+    ) => {
       const defined = Object.fromEntries(Object.entries(medians).filter(([, v]) => v !== undefined));
       rows.push({
         bench: "ring",
@@ -112,6 +125,7 @@ export const ringBench: BenchModule = {
         workUnit: "wavelengths",
         medianMs: defined as Record<string, number>,
         notes,
+        targets,
       });
     };
 
@@ -176,6 +190,7 @@ export const ringBench: BenchModule = {
         1,
         { wasm, "ts reference": ts, numpy: npArray.medianMs },
         `per call: wasm ${perCall(wasm)}, ts ${perCall(ts)}, numpy ${perCall(npArray.medianMs)}; ${agreement([wasmPower], [tsPower])}; ${npArray.note}${floatNote}`,
+        TARGETS.singleSample,
       );
     }
     {
@@ -187,6 +202,7 @@ export const ringBench: BenchModule = {
         1,
         { wasm, "ts reference": ts, numpy: npArray.medianMs },
         `per call: wasm ${perCall(wasm)}, ts ${perCall(ts)} (arena, copies and an ndarray per call)`,
+        TARGETS.singleSample,
       );
     }
     {
@@ -211,6 +227,7 @@ export const ringBench: BenchModule = {
         1,
         { wasm, "ts reference": ts, numpy: np.medianMs },
         `per call: wasm ${perCall(wasm)}, ts ${perCall(ts)}, numpy ${perCall(np.medianMs)}; drop ${agreement([got], [reference])}; ${np.note}`,
+        TARGETS.singleSample,
       );
     }
     return rows;

@@ -1,7 +1,8 @@
 /**
  * Runs the benches (`npm run bench`, i.e. `node dist/bench/run.js [name…]`),
  * prints a table per bench and writes every row to bench/results.json
- * (git-ignored). To add a bench, write a module exporting a `BenchModule`
+ * (git-ignored), each row with its target verdicts; a last line lists every
+ * missed target. To add a bench, write a module exporting a `BenchModule`
  * (bench/harness.ts) and list it in BENCHES.
  */
 import { writeFileSync } from "node:fs";
@@ -9,7 +10,13 @@ import { arch, cpus, platform } from "node:os";
 import { join } from "node:path";
 import { findPackageRoot } from "../src/core/load-node.js";
 import { crossbarBench } from "./crossbar.js";
-import type { BenchModule, BenchOptions, BenchRow } from "./harness.js";
+import {
+  type BenchModule,
+  type BenchOptions,
+  type BenchRow,
+  checkTargets,
+  type TargetVerdict,
+} from "./harness.js";
 import { memristorBench } from "./memristor.js";
 import { meshBench } from "./mesh.js";
 import { numpyUnavailable, numpyVersionString } from "./numpy-runner.js";
@@ -40,6 +47,7 @@ function formatTable(rows: readonly BenchRow[]): string {
     ...shown.map((name) => `${name} (ms)`),
     ...others.map((name) => `${name}/wasm`),
     "wasm rate",
+    "targets",
     "notes",
   ];
   const lines = rows.map((row) => {
@@ -53,6 +61,7 @@ function formatTable(rows: readonly BenchRow[]): string {
         ms(name) === undefined ? "—" : `${((ms(name) as number) / wasm).toFixed(1)}×`,
       ),
       `${((row.work / wasm) * 1e3).toExponential(2)}/s`,
+      checkTargets(row).map(formatVerdict).join(", ") || "—",
       row.notes ?? "",
     ];
   });
@@ -60,6 +69,43 @@ function formatTable(rows: readonly BenchRow[]): string {
   const format = (cells: readonly string[]) =>
     cells.map((cell, c) => cell.padEnd(widths[c] as number)).join("  ");
   return [format(header), format(widths.map((w) => "-".repeat(w))), ...lines.map(format)].join("\n");
+}
+
+const SHORT_NAMES: Readonly<Record<TargetVerdict["against"], string>> = {
+  "ts reference": "ts",
+  numpy: "numpy",
+};
+const MARKS: Readonly<Record<TargetVerdict["verdict"], string>> = {
+  met: "✓",
+  missed: "✗",
+  "not measured": "(not measured)",
+};
+
+/** "≥1.5× ts ✓" */
+function formatVerdict(verdict: TargetVerdict): string {
+  return `≥${verdict.atLeast}× ${SHORT_NAMES[verdict.against]} ${MARKS[verdict.verdict]}`;
+}
+
+/** The closing lines: every missed target with its ratio, then the targets with no figure to check. */
+function formatSummary(rows: readonly BenchRow[]): string {
+  const list = (verdict: TargetVerdict["verdict"]) =>
+    rows.flatMap((row) =>
+      checkTargets(row)
+        .filter((v) => v.verdict === verdict)
+        .map((v) => {
+          const ratio = v.ratio === undefined ? "" : `: ${v.ratio.toFixed(2)}×`;
+          return `${row.bench} / ${row.case}: ≥${v.atLeast}× ${v.against}${ratio}`;
+        }),
+    );
+  const missed = list("missed");
+  const unmeasured = list("not measured");
+  const checked = rows.reduce((n, row) => n + checkTargets(row).length, 0);
+  return [
+    missed.length === 0
+      ? `targets: none missed (${checked} declared)`
+      : `targets missed (${missed.length} of ${checked}):\n  ${missed.join("\n  ")}`,
+    ...(unmeasured.length === 0 ? [] : [`targets not measured:\n  ${unmeasured.join("\n  ")}`]),
+  ].join("\n");
 }
 
 async function main(names: readonly string[]): Promise<void> {
@@ -85,8 +131,18 @@ async function main(names: readonly string[]): Promise<void> {
   };
   writeFileSync(
     path,
-    `${JSON.stringify({ date: new Date().toISOString(), machine, options: OPTIONS, rows }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        options: OPTIONS,
+        rows: rows.map((row) => ({ ...row, targets: checkTargets(row) })),
+      },
+      null,
+      2,
+    )}\n`,
   );
+  console.log(`\n${formatSummary(rows)}`);
   console.log(`\nwrote ${path}`);
 }
 

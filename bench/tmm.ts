@@ -24,7 +24,14 @@ import { loadCore } from "../src/core/load-node.js";
 import { tmmSpectrumReference } from "../src/core/reference/tmm.js";
 import type { Layer, SpectrumInput, SpectrumOutput, Stack } from "../src/models/thin-film/index.js";
 import { spectrumInput } from "../src/models/thin-film/index.js";
-import { type BenchModule, type BenchOptions, type BenchRow, medianMs } from "./harness.js";
+import {
+  type BenchModule,
+  type BenchOptions,
+  type BenchRow,
+  type BenchTarget,
+  medianMs,
+  TARGETS,
+} from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
 
 const N = 10_000;
@@ -123,6 +130,7 @@ export const tmmBench: BenchModule = {
       unit: string,
       medians: Record<string, number | undefined>,
       notes: string,
+      targets: readonly BenchTarget[] = TARGETS.batch,
     ) => {
       const defined = Object.fromEntries(Object.entries(medians).filter(([, v]) => v !== undefined));
       rows.push({
@@ -132,6 +140,7 @@ export const tmmBench: BenchModule = {
         workUnit: unit,
         medianMs: defined as Record<string, number>,
         notes,
+        targets,
       });
     };
 
@@ -186,6 +195,7 @@ export const tmmBench: BenchModule = {
         "call",
         { wasm, "ts reference": ts, numpy: np.medianMs },
         `per call: wasm ${us(wasm)}, ts ${us(ts)}, numpy ${us(np.medianMs)}; ${np.note}`,
+        TARGETS.singleSample,
       );
     }
     return rows;

@@ -8,6 +8,11 @@
  * outputs, in place (zero-copy). A view is valid until the next kernel call
  * on the same Core, which reuses the memory, and becomes empty (detached) if
  * a later call grows the memory: copy what you keep (`view.data.slice()`).
+ *
+ * Resident arrays (`Core.resident`) are the exception: data a caller reuses
+ * across calls (a programmed crossbar's conductances, a sampler's
+ * parameters) stays in place below everything the calls allocate, until it
+ * is released.
  */
 import ndarray, { type NdArray } from "ndarray";
 import { vteam } from "../models/memristor/index.js";
@@ -18,7 +23,10 @@ import { WINDOW_BIOLEK, WINDOW_JOGLEKAR, WINDOW_NONE, WINDOW_PRODROMAKIS } from 
 export interface CoreExports {
   readonly memory: WebAssembly.Memory;
   alloc(bytes: number): number;
+  /** Forgets every allocation except the resident block. */
   reset(): void;
+  /** Sets the resident block's size, bytes (contents kept up to it); returns its address; resets. */
+  keep(bytes: number): number;
   vteamBatch(
     nDevices: number,
     nSteps: number,
@@ -69,6 +77,26 @@ export interface Arena {
   view(at: number, count: number): Float64Array;
 }
 
+/**
+ * An f64 array that stays in the core's memory across kernel calls, at a
+ * fixed `address`, until released. Pass `address` to raw exports.
+ */
+export interface ResidentArray {
+  /** Byte address in the core's memory (16-byte aligned). */
+  readonly address: number;
+  /** Number of f64. */
+  readonly length: number;
+  /**
+   * A Float64Array over the values, made afresh when the memory has grown
+   * since the last view (growth detaches the old buffer). Writes through it
+   * change what later kernel calls read. Throws once released.
+   */
+  view(): Float64Array;
+  /** Gives the memory back (see `Core.resident` for when it is reused). Releasing twice is a no-op. */
+  release(): void;
+  readonly released: boolean;
+}
+
 export interface Core {
   /** For callers that place their own arrays in memory (alloc after reset, then call a kernel). */
   readonly exports: CoreExports;
@@ -80,6 +108,16 @@ export interface Core {
    * signatures are declared next to them.
    */
   call<T>(body: (arena: Arena, exports: CoreExports & Readonly<Record<string, unknown>>) => T): T;
+  /**
+   * Copies `values` into resident memory: kept across `call`s (which only
+   * reset the memory above the residents) and across memory growth (the
+   * address stays; views are refreshed). Residents form a stack: the memory
+   * of a released resident is reused once every resident placed after it
+   * is released too (releasing the most recent lowers the mark at once).
+   * Placing or releasing a resident ends the lifetime of earlier call
+   * outputs, like a call does; do not do it inside a `call` body.
+   */
+  resident(values: Float64Array): ResidentArray;
   /** VTEAM batch (src/core/assembly/vteam.ts); twin of `vteamBatchReference`. */
   vteamBatch(input: BatchInput): BatchViews;
   /** Linear ion drift batch (src/core/assembly/linear-ion-drift.ts); twin of `linearIonDriftBatchReference`. */
@@ -111,6 +149,7 @@ export async function instantiateCore(source: BufferSource | WebAssembly.Module)
   memory = exports.memory;
   return {
     exports,
+    resident: residents(exports),
     call(body) {
       exports.reset();
       return body(arena(exports), exports as CoreExports & Readonly<Record<string, unknown>>);
@@ -150,6 +189,52 @@ export async function instantiateCore(source: BufferSource | WebAssembly.Module)
         ),
       );
     },
+  };
+}
+
+/** `Core.resident` over one instance: a stack of arrays in the block `keep` reserves. */
+function residents(exports: CoreExports): (values: Float64Array) => ResidentArray {
+  /** End (byte offset in the block) and state of each live-or-pending resident, in placing order. */
+  const stack: { end: number; released: boolean }[] = [];
+  let base = 0;
+  let kept = 0;
+  return (values) => {
+    const bytes = Math.max(16, Math.ceil((values.length * F64) / 16) * 16);
+    const offset = kept;
+    if (offset + bytes > 2 ** 31)
+      throw new RangeError(`WASM core: ${offset + bytes} resident bytes is over the 2 GiB this core handles`);
+    base = exports.keep(offset + bytes);
+    kept = offset + bytes;
+    const address = base + offset;
+    const length = values.length;
+    const entry = { end: kept, released: false };
+    stack.push(entry);
+    let view = new Float64Array(exports.memory.buffer, address, values.length);
+    view.set(values);
+    return {
+      address,
+      length,
+      get released() {
+        return entry.released;
+      },
+      view() {
+        if (entry.released) throw new Error("WASM core: view of a released resident array");
+        if (view.buffer !== exports.memory.buffer) {
+          view = new Float64Array(exports.memory.buffer, address, length);
+        }
+        return view;
+      },
+      release() {
+        if (entry.released) return;
+        entry.released = true;
+        while (stack.length > 0 && stack[stack.length - 1]?.released) stack.pop();
+        const top = stack[stack.length - 1]?.end ?? 0;
+        if (top !== kept) {
+          kept = top;
+          exports.keep(top);
+        }
+      },
+    };
   };
 }
 

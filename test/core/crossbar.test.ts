@@ -7,7 +7,7 @@
  * that they agree to the bit.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { crossbarProduct, crossbarSolve } from "../../src/core/kernels/crossbar.js";
+import { crossbarProduct, crossbarSolve, programCrossbar } from "../../src/core/kernels/crossbar.js";
 import { loadCore } from "../../src/core/load-node.js";
 import { crossbarProductReference, crossbarSolveReference } from "../../src/core/reference/crossbar.js";
 import type { Core } from "../../src/core/wasm.js";
@@ -54,6 +54,50 @@ describe("crossbarProduct", () => {
     const views = crossbarProduct(core, array, voltages);
     expect(views.shape).toEqual([nInputs, columns]);
     expectClose(views.data, crossbarProductReference(array, voltages));
+  });
+});
+
+describe("programCrossbar", () => {
+  it.each(shapes)("matches the reference (seed %i, %i×%i, %i inputs)", (seed, rows, columns, nInputs) => {
+    const { array, voltages } = randomCase(seed, rows, columns, nInputs);
+    const programmed = programCrossbar(core, array);
+    crossbarProduct(core, array, voltages); // other calls in between leave G in place
+    const views = programmed.product(voltages);
+    expect(views.shape).toEqual([nInputs, columns]);
+    expectClose(views.data, crossbarProductReference(array, voltages));
+    programmed.release();
+  });
+
+  it("keeps the G it was programmed with, one vector per call", () => {
+    const { array, voltages } = randomCase(7, 9, 6, 3);
+    const programmed = programCrossbar(core, array);
+    const expected = crossbarProductReference(array, voltages);
+    const kept = array.conductances.slice();
+    array.conductances.fill(0); // a snapshot: later changes to the array are not seen
+    for (let b = 0; b < 3; b++) {
+      const one = programmed.product(voltages.subarray(b * 9, (b + 1) * 9));
+      expectClose(one.data, expected.subarray(b * 6, (b + 1) * 6));
+    }
+    array.conductances.set(kept);
+    programmed.release();
+    expect(() => programmed.product(voltages)).toThrow(/released/);
+  });
+
+  it.each([
+    ["a negative conductance", { g: -1 }, /G\[0\]\[1\] = -1 S/],
+    ["a NaN voltage", { v: Number.NaN }, /voltage\[4\] = NaN/],
+    ["a voltage count that is not a multiple of M", { short: true }, /voltages for 3 rows/],
+  ])("refuses %s with the reference's message", (_, bad, message) => {
+    const { array, voltages } = randomCase(8, 3, 2, 2);
+    if ("g" in bad) {
+      array.conductances[1] = bad.g as number;
+      expect(() => programCrossbar(core, array)).toThrow(message);
+      return;
+    }
+    const programmed = programCrossbar(core, array);
+    if ("v" in bad) voltages[4] = bad.v as number;
+    expect(() => programmed.product("short" in bad ? voltages.subarray(1) : voltages)).toThrow(message);
+    programmed.release();
   });
 });
 

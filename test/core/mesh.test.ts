@@ -72,7 +72,7 @@ const cases = (["clements", "reck"] as const).flatMap((kind) =>
   ].map(([n, b]) => [kind, n as number, b as number] as const),
 );
 
-const nonIdeal: MeshParams = { mziLossDb: 0.3, couplerPowerCoupling: 0.47 };
+  const nonIdeal: MeshParams = { excessLossDb: 0.3, coupling: 0.47 };
 
 describe("meshPropagate (a mesh programmed in TypeScript)", () => {
   it.each(cases)("matches the reference to 1e-12: %s, N = %i, %i vectors", (kind, n, nVectors) => {
@@ -86,7 +86,7 @@ describe("meshPropagate (a mesh programmed in TypeScript)", () => {
   });
 
   it.each([
-    ["ideal (cells with a real second column)", { mziLossDb: 0, couplerPowerCoupling: 0.5 }],
+    ["ideal (cells with a real second column)", { excessLossDb: 0, coupling: 0.5 }],
     ["imbalanced", nonIdeal],
   ] as const)(
     "equals the reference bit for bit, %s, on a 64-mode Clements mesh × 256 vectors",
@@ -148,7 +148,7 @@ describe("meshPropagatePhases (cells worked out in the core)", () => {
 
   it("refuses parameters out of range, like the reference", () => {
     const c = randomCase("clements", 4, 1, nonIdeal, 1);
-    const params = { mziLossDb: -1, couplerPowerCoupling: 0.5 };
+    const params = { excessLossDb: -1, coupling: 0.5 };
     expect(() => meshPropagatePhases(core, c.layout, c.phases, c.inputs, 1, params)).toThrow(
       ParameterRangeError,
     );

@@ -2,10 +2,11 @@
  * The `phaseChangeBatch` WASM kernel against its TypeScript reference on
  * random batches, to 1e-12 relative (they run the same portable step; only
  * the last bits of exp/log/pow may differ between the engines), and the
- * reference against the model's own `simulateCell`.
+ * reference against the model's own `simulateCell`; the single-cell
+ * sampler against the model's `stepCell`, to 1e-12 relative.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { phaseChangeBatch } from "../../src/core/kernels/phase-change.js";
+import { phaseChangeBatch, phaseChangeSampler } from "../../src/core/kernels/phase-change.js";
 import { loadCore } from "../../src/core/load-node.js";
 import {
   type PhaseChangeBatchInput,
@@ -13,7 +14,7 @@ import {
 } from "../../src/core/reference/phase-change.js";
 import type { Core } from "../../src/core/wasm.js";
 import { ParameterRangeError } from "../../src/models/parameters.js";
-import { cellDefaults, simulateCell } from "../../src/models/phase-change/index.js";
+import { cellDefaults, simulateCell, stepCell } from "../../src/models/phase-change/index.js";
 import { seededRandom } from "../models/support/waveforms.js";
 
 let core: Core;
@@ -139,5 +140,71 @@ describe("phaseChangeBatch", () => {
     const still = { ...randomBatch(11, 3, 0, true), powers: new Float64Array(0) };
     const views = phaseChangeBatch(core, still);
     expect(Array.from(views.temperature.data)).toEqual(Array.from(still.temperature));
+  });
+});
+
+describe("phaseChangeSampler", () => {
+  const close = (actual: number, expected: number) =>
+    Math.abs(actual - expected) <= 1e-12 * Math.abs(expected);
+
+  it.each([1, 2, 3])("equals stepCell to 1e-12 on every cell of random batch %i", (seed) => {
+    const input = randomBatch(seed, 2000, 1, false);
+    const sampler = phaseChangeSampler(core, input.params);
+    let crystallising = 0;
+    for (let c = 0; c < 2000; c++) {
+      const state = { temperature: input.temperature[c] as number, fraction: input.fraction[c] as number };
+      const power = input.powers[c] as number;
+      const got = sampler.step(state, power, input.dt);
+      const expected = stepCell(input.params, state, power, input.dt);
+      if (
+        !(close(got.temperature, expected.temperature) && Math.abs(got.fraction - expected.fraction) <= 1e-12)
+      ) {
+        expect.fail(`cell ${c}: WASM ${JSON.stringify(got)} vs stepCell ${JSON.stringify(expected)}`);
+      }
+      if (expected.fraction !== state.fraction && expected.fraction !== 0) crystallising++;
+    }
+    expect(crystallising).toBeGreaterThan(100);
+    sampler.release();
+  });
+
+  it("follows stepCell over a trace of samples, with other calls and memory growth in between", () => {
+    const sampler = phaseChangeSampler(core, cellDefaults);
+    const random = seededRandom(12);
+    let ours = { temperature: 300, fraction: 0 };
+    let theirs = ours;
+    for (let k = 0; k < 300; k++) {
+      const power = k % 50 < 5 ? 8e-3 : 2.5e-3 * random(); // melt pulses, then anneal
+      ours = sampler.step(ours, power, 2e-9);
+      theirs = stepCell(cellDefaults, theirs, power, 2e-9);
+      if (k === 100) phaseChangeBatch(core, randomBatch(13, 100, 3, true));
+      if (k === 150) {
+        const bytes = core.exports.memory.buffer.byteLength;
+        core.call((arena) => arena.reserve(bytes / 8 + 1)); // more than all of it: the memory grows
+        expect(core.exports.memory.buffer.byteLength).toBeGreaterThan(bytes);
+      }
+      expect(close(ours.temperature, theirs.temperature)).toBe(true);
+      expect(Math.abs(ours.fraction - theirs.fraction)).toBeLessThanOrEqual(1e-12);
+    }
+    expect(theirs.fraction).toBeGreaterThan(0);
+    sampler.release();
+    expect(() => sampler.step(ours, 0, 1e-9)).toThrow(/released/);
+  });
+
+  it.each([
+    ["a temperature of 0", { temperature: 0, fraction: 0.5 }, 0, 1e-9, /temperature 0 K/],
+    ["a fraction above 1", { temperature: 400, fraction: 1.5 }, 0, 1e-9, /fraction 1.5/],
+    ["a NaN power", { temperature: 400, fraction: 0.5 }, Number.NaN, 1e-9, /power = NaN W/],
+    ["a negative dt", { temperature: 400, fraction: 0.5 }, 0, -1, /dt = -1 s/],
+  ])("refuses %s with the model's message", (_what, state, power, dt, message) => {
+    const sampler = phaseChangeSampler(core, cellDefaults);
+    expect(() => sampler.step(state, power, dt)).toThrow(message);
+    expect(() => stepCell(cellDefaults, state, power, dt)).toThrow(message);
+    sampler.release();
+  });
+
+  it("checks the parameters once, as the model does", () => {
+    expect(() => phaseChangeSampler(core, { ...cellDefaults, avramiExponent: 9 })).toThrow(
+      ParameterRangeError,
+    );
   });
 });

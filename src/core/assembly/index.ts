@@ -6,9 +6,9 @@
 
 export { crossbarCheck, crossbarProduct, crossbarSolve } from "./crossbar";
 export { linearIonDriftBatch } from "./linear-ion-drift";
-export { alloc, reset } from "./memory";
+export { alloc, keep, reset } from "./memory";
 export { meshCells, meshPropagate } from "./mesh";
-export { phaseChangeBatch } from "./phase-change";
+export { phaseChangeBatch, phaseChangeScratch, phaseChangeStep } from "./phase-change";
 export { ringAddDropAt, ringAddDropSpectrum, ringAllPassAt, ringAllPassSpectrum, ringScratch } from "./ring";
 export { tmmSpectrum } from "./tmm";
 export { vteamBatch } from "./vteam";

@@ -89,3 +89,46 @@ export function phaseChangeBatch(
   }
   return -1;
 }
+
+// Fraction output of `phaseChangeStep` (see phaseChangeScratch).
+const SCRATCH = memory.data(16, 16);
+
+/** Address of `phaseChangeStep`'s fraction output: 1 f64 the allocator never hands out. */
+export function phaseChangeScratch(): usize {
+  return SCRATCH;
+}
+
+/**
+ * One cell, one step of dt at power P (what a twin does per sample):
+ * `stepCell` of src/models/phase-change/cell.ts with the parameters read
+ * from `params` (the 8 f64 above, e.g. resident) and the state as scalars.
+ * Returns the temperature after the step and stores the fraction at
+ * `phaseChangeScratch()`; returns NaN (and stores nothing) if the state,
+ * power or dt is one the model refuses, so the wrapper lets the model name it.
+ */
+export function phaseChangeStep(params: usize, t0: f64, x0: f64, power: f64, dt: f64): f64 {
+  if (!(t0 > 0 && Number.isFinite(t0) && x0 >= 0 && x0 <= 1)) return NaN;
+  if (!(power >= 0 && Number.isFinite(power) && dt >= 0 && Number.isFinite(dt))) return NaN;
+  const heatCapacity = load<f64>(params);
+  const thermalResistance = load<f64>(params, 8);
+  const timeConstant = thermalResistance * heatCapacity;
+  const steady = load<f64>(params, 16) + power * thermalResistance;
+  const next = relaxedTemperature(t0, steady, Math.exp(-dt / timeConstant));
+  const avrami = load<f64>(params, 56);
+  const progress = advanceProgress(
+    -1,
+    x0,
+    avrami,
+    t0,
+    next,
+    steady,
+    timeConstant,
+    dt,
+    load<f64>(params, 24),
+    load<f64>(params, 32),
+    load<f64>(params, 40) / BOLTZMANN,
+    load<f64>(params, 48),
+  );
+  store<f64>(SCRATCH, fractionAfter(progress, x0, avrami));
+  return next;
+}

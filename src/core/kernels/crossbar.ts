@@ -14,11 +14,15 @@
  * K > M it is cheaper still to solve once per row (the identity batch, K = M:
  * its currents are the transfer matrix T) and multiply the inputs by T with
  * `crossbarProduct` — the network is linear.
+ *
+ * A twin that multiplies the same array by one input per sample programs it
+ * once (`programCrossbar`): G is checked and copied into resident memory
+ * (Core.resident) then, and each product copies and checks only V.
  */
 import ndarray, { type NdArray } from "ndarray";
 import type { CrossbarArray, CrossbarParams, SolverOptions } from "../../models/crossbar/network.js";
 import { checkCrossbarShape, checkCrossbarSolve, checkCrossbarValues } from "../reference/crossbar.js";
-import type { Arena, Core } from "../wasm.js";
+import type { Arena, Core, ResidentArray } from "../wasm.js";
 
 /** The kernels' raw exports: addresses are byte offsets into the core's memory, arrays f64. */
 export interface CrossbarExports {
@@ -86,6 +90,58 @@ export function crossbarProduct(
     exports.crossbarProduct(m, n, nInputs, g, v, out);
     return ndarray(arena.view(out, nInputs * n), [nInputs, n]);
   });
+}
+
+/** A crossbar whose conductances live in the core's memory (see `programCrossbar`). */
+export interface ProgrammedCrossbar {
+  readonly rows: number;
+  readonly columns: number;
+  /**
+   * I[b][j] = Σ_i G_ij V[b][i] for each input row b (voltages [K × M]):
+   * [K, N], a view valid until the next kernel call on the same Core, like
+   * `crossbarProduct`'s.
+   */
+  product(voltages: Float64Array): NdArray<Float64Array>;
+  /** Gives G's memory back; `product` throws afterwards. */
+  release(): void;
+}
+
+/**
+ * Checks `array` (shape; G finite and ≥ 0, with the reference's messages)
+ * and copies G into resident memory once. The copy is a snapshot: later
+ * changes to `array.conductances` are not seen — program again.
+ */
+export function programCrossbar(core: Core, array: CrossbarArray): ProgrammedCrossbar {
+  checkCrossbarShape(array, new Float64Array(0));
+  const { rows: m, columns: n } = array;
+  const g: ResidentArray = core.resident(array.conductances);
+  const exports = core.exports as unknown as CrossbarExports;
+  if (exports.crossbarCheck(m * n, g.address, 1) >= 0) {
+    g.release();
+    checkCrossbarValues(array, new Float64Array(0));
+  }
+  return {
+    rows: m,
+    columns: n,
+    product(voltages) {
+      if (g.released) throw new Error("crossbar: product of a released programmed crossbar");
+      if (voltages.length % m !== 0)
+        throw new RangeError(`crossbar: ${voltages.length} voltages for ${m} rows`);
+      const nInputs = voltages.length / m;
+      return core.call((arena, raw) => {
+        const kernels = raw as unknown as CrossbarExports;
+        const v = arena.place(voltages);
+        if (kernels.crossbarCheck(voltages.length, v, 0) >= 0) {
+          // Names the bad voltage (against the programmed G, which passed).
+          checkCrossbarValues({ rows: m, columns: n, conductances: g.view() }, voltages);
+        }
+        const out = arena.reserve(nInputs * n);
+        kernels.crossbarProduct(m, n, nInputs, g.address, v, out);
+        return ndarray(arena.view(out, nInputs * n), [nInputs, n]);
+      });
+    },
+    release: () => g.release(),
+  };
 }
 
 export interface CrossbarSolveViews {

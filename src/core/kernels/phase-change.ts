@@ -9,8 +9,20 @@
  * zero-copy, valid until the next kernel call on the same Core, which
  * reuses the memory (src/core/wasm.ts) — copy what you keep
  * (`view.data.slice()`).
+ *
+ * `phaseChangeSampler` is the per-sample way in (what a twin does): the
+ * parameters are checked once and kept in the core's resident memory, and
+ * each step is one cell, scalars in and out (`phaseChangeStep`), no arena
+ * and no views.
  */
 import ndarray, { type NdArray } from "ndarray";
+import { checkParameters } from "../../models/parameters.js";
+import {
+  type CellParams,
+  type CellState,
+  cellParameters,
+  stepCell,
+} from "../../models/phase-change/index.js";
 import {
   cellParameterRow,
   checkPhaseChangeShape,
@@ -33,6 +45,8 @@ export interface PhaseChangeExports {
     temperature: number,
     fraction: number,
   ): number;
+  phaseChangeStep(params: number, temperature: number, fraction: number, power: number, dt: number): number;
+  phaseChangeScratch(): number;
 }
 
 export interface PhaseChangeBatchViews {
@@ -75,4 +89,40 @@ export function phaseChangeBatch(core: Core, input: PhaseChangeBatchInput): Phas
       fraction: ndarray(arena.view(fraction, nCells), [nCells]),
     };
   });
+}
+
+/** One cell stepped per call in the WASM core, its parameters checked once (see `phaseChangeSampler`). */
+export interface PhaseChangeSampler {
+  readonly params: Readonly<CellParams>;
+  /** The state after `power` (W) is held for `dt` (s) from `state`: `stepCell` of the model. */
+  step(state: CellState, power: number, dt: number): CellState;
+  /** Gives the parameters' resident memory back; `step` throws afterwards. */
+  release(): void;
+}
+
+/**
+ * A phase-change cell whose parameters are checked once (the model's
+ * messages) and kept in the core's resident memory, stepped one sample
+ * per call with scalar arguments: the twin of `stepCell`. A state, power
+ * or dt the model refuses throws the model's error.
+ */
+export function phaseChangeSampler(core: Core, p: CellParams): PhaseChangeSampler {
+  checkParameters("phase-change cell", cellParameters, p);
+  const params = Object.freeze({ ...p });
+  const row = core.resident(cellParameterRow(params));
+  const exports = core.exports as unknown as PhaseChangeExports & { readonly memory: WebAssembly.Memory };
+  const at = exports.phaseChangeScratch();
+  let scratch = new Float64Array(exports.memory.buffer, at, 1);
+  return {
+    params,
+    step(state, power, dt) {
+      if (row.released) throw new Error("phase-change cell: step of a released sampler");
+      const temperature = exports.phaseChangeStep(row.address, state.temperature, state.fraction, power, dt);
+      // NaN: the core refused an input; the model names it.
+      if (Number.isNaN(temperature)) return stepCell(params, state, power, dt);
+      if (scratch.buffer !== exports.memory.buffer) scratch = new Float64Array(exports.memory.buffer, at, 1);
+      return { temperature, fraction: scratch[0] as number };
+    },
+    release: () => row.release(),
+  };
 }
