@@ -13,7 +13,10 @@
  *
  * Per wavelength: φ = (2π/λ)·n_eff(λ)·L exactly as the model rounds it,
  * then sin and cos of h = φ/2 from one shared argument reduction
- * (Cody–Waite by π/2 in two parts, exact while n·π/2 has n < 2^20; above
+ * (Cody–Waite by π/2 in three 33-bit parts, the mesh's portable constants:
+ * each n·part exact while n < 2^20, and every subtraction exact or far
+ * below the result's ulp, so even h within 1e-12 of mπ — the bottom of a
+ * critically coupled dip — keeps full relative accuracy; above
  * |h| = 2^19·π/2 ≈ 8e5 rad — a silicon ring over ~20 cm long — the kernel
  * falls back to Math.sin and Math.cos, whose reduction is exact for any
  * argument) and fdlibm's minimax kernels on [−π/4, π/4]
@@ -29,10 +32,8 @@
  * a static block at `ringScratch()` that no allocation reuses.
  */
 
-// Cody–Waite split of π/2 (fdlibm's pio2_1, pio2_1t): 33 leading bits, so n·PIO2_HI is exact for n < 2^20.
-const TWO_OVER_PI: f64 = 0.6366197723675814;
-const PIO2_HI: f64 = 1.5707963267341256;
-const PIO2_LO: f64 = 6.077100506506192e-11;
+import { PIO2_1, PIO2_2, PIO2_3, TWO_OVER_PI } from "../../models/photonic/mesh/portable/trig";
+
 // fdlibm __kernel_sin
 const S1: f64 = -0.16666666666666632;
 const S2: f64 = 0.00833333333332249;
@@ -81,7 +82,7 @@ class Steps {
       return;
     }
     const n = nearest(h * TWO_OVER_PI);
-    const x = h - n * PIO2_HI - n * PIO2_LO;
+    const x = h - n * PIO2_1 - n * PIO2_2 - n * PIO2_3;
     const z = x * x;
     const w = z * z;
     const rs = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
@@ -114,7 +115,10 @@ class Steps {
       return;
     }
     const n = f64x2.nearest(f64x2.mul(h, f64x2.splat(TWO_OVER_PI)));
-    const x = f64x2.sub(f64x2.sub(h, f64x2.mul(n, f64x2.splat(PIO2_HI))), f64x2.mul(n, f64x2.splat(PIO2_LO)));
+    const x = f64x2.sub(
+      f64x2.sub(f64x2.sub(h, f64x2.mul(n, f64x2.splat(PIO2_1))), f64x2.mul(n, f64x2.splat(PIO2_2))),
+      f64x2.mul(n, f64x2.splat(PIO2_3)),
+    );
     const z = f64x2.mul(x, x);
     const w = f64x2.mul(z, z);
     const rs = f64x2.add(

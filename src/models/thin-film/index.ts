@@ -1,4 +1,5 @@
 /** Thin-film stacks: coherent transfer-matrix method, s and p, oblique incidence, absorbing media. */
+export { type LayerAbsorption, layerAbsorption } from "./absorption.js";
 export { type PolarisedGradient, type StackResponseGradient, stackResponseGradient } from "./gradient.js";
 export {
   type CheckedSpectrum,
