@@ -10,6 +10,16 @@
  * where the reference, being the generic scheme, evaluates it five times per
  * substep (src/core/assembly/vteam.ts explains why the results are the same
  * bits); the linear drift kernel does the reference's work exactly.
+ *
+ * NumPy (bench/numpy/memristor.py): the same scheme vectorised over devices,
+ * a Python loop over steps and one over substeps on the devices still
+ * integrating; it regenerates the same inputs from the seed and its
+ * checksum (sum of states, sum of |current|, sum of last states) is compared
+ * with the TypeScript reference's in the notes. A Python loop of 10⁶ steps
+ * takes minutes per repetition, so shapes longer than NUMPY_MAX_STEPS steps
+ * are timed on their first NUMPY_MAX_STEPS steps and the median is scaled
+ * by nSteps / NUMPY_MAX_STEPS (the drive is periodic every 1000 steps, so
+ * the work per step is the same; the notes say "extrapolated").
  */
 import type { BatchInput } from "../src/core/batch.js";
 import { loadCore } from "../src/core/load-node.js";
@@ -23,12 +33,15 @@ import {
   type WindowName,
 } from "../src/models/memristor/index.js";
 import { type BenchModule, type BenchOptions, type BenchRow, medianMs, TARGETS } from "./harness.js";
+import { numpyRun } from "./numpy-runner.js";
 
 const SHAPES = [
   { nDevices: 1000, nSteps: 1000 },
   { nDevices: 1, nSteps: 1_000_000 },
 ] as const;
 const DT = 1e-3;
+/** Longest run the NumPy twin is timed on; longer shapes are scaled from it. */
+const NUMPY_MAX_STEPS = 10_000;
 
 /** Deterministic uniform [0, 1) (mulberry32). */
 function seeded(seed: number): () => number {
@@ -63,6 +76,40 @@ function batch(model: MemristorModel, nDevices: number, nSteps: number): BatchIn
   return { params, x0, voltages, nSteps, dt: DT };
 }
 
+/**
+ * bench/numpy/memristor.py's checksum of the first `steps` steps of each
+ * device: [Σ state, Σ |current|, Σ state at step steps − 1].
+ */
+function checksum(
+  output: { state: Float64Array; current: Float64Array },
+  nDevices: number,
+  nSteps: number,
+  steps: number,
+): [number, number, number] {
+  let states = 0;
+  let currents = 0;
+  let last = 0;
+  for (let d = 0; d < nDevices; d++) {
+    for (let k = 0; k < steps; k++) {
+      states += output.state[d * nSteps + k] as number;
+      currents += Math.abs(output.current[d * nSteps + k] as number);
+    }
+    last += output.state[d * nSteps + steps - 1] as number;
+  }
+  return [states, currents, last];
+}
+
+/** Largest relative difference between two checksums (0 where both are 0). */
+function worstRelative(ours: readonly number[], theirs: readonly number[]): number {
+  return Math.max(
+    ...ours.map((a, k) => {
+      const b = theirs[k] as number;
+      const scale = Math.max(Math.abs(a), Math.abs(b));
+      return scale === 0 ? 0 : Math.abs(a - b) / scale;
+    }),
+  );
+}
+
 /** How many outputs differ between the implementations (0: bit for bit). */
 function differing(views: BatchViews, reference: { state: Float64Array; current: Float64Array }): number {
   let count = 0;
@@ -79,18 +126,22 @@ export const memristorBench: BenchModule = {
     const core = await loadCore();
     const kernels: readonly {
       name: string;
+      /** The model's name in bench/numpy/memristor.py. */
+      numpy: string;
       model: MemristorModel;
       wasm: (input: BatchInput) => BatchViews;
       reference: (input: BatchInput) => { state: Float64Array; current: Float64Array };
     }[] = [
       {
         name: "vteam",
+        numpy: "vteam",
         model: vteam as MemristorModel,
         wasm: core.vteamBatch,
         reference: vteamBatchReference,
       },
       ...(["none", "joglekar"] as const satisfies readonly WindowName[]).map((window) => ({
         name: `linear-ion-drift (${window})`,
+        numpy: `drift-${window}`,
         model: linearIonDriftByWindow[window] as MemristorModel,
         wasm: (input: BatchInput) => core.linearIonDriftBatch({ ...input, window }),
         reference: (input: BatchInput) => linearIonDriftBatchReference({ ...input, window }),
@@ -102,13 +153,34 @@ export const memristorBench: BenchModule = {
         const input = batch(kernel.model, nDevices, nSteps);
         const wasm = medianMs(() => kernel.wasm(input), options);
         const reference = medianMs(() => kernel.reference(input), options);
+        const expected = kernel.reference(input);
+        const medians: Record<string, number> = { wasm, "ts reference": reference };
+        const steps = Math.min(nSteps, NUMPY_MAX_STEPS);
+        const numpy = numpyRun(
+          "memristor",
+          { model: kernel.numpy, devices: nDevices, steps, dt: DT },
+          options,
+        );
+        let numpyNote: string;
+        if ("skipped" in numpy) {
+          numpyNote = `numpy skipped: ${numpy.skipped}`;
+        } else {
+          medians.numpy = (numpy.medianMs * nSteps) / steps;
+          const worst = worstRelative(
+            checksum(expected, nDevices, nSteps, steps),
+            numpy.extra.checksum as number[],
+          );
+          numpyNote = `${
+            steps < nSteps ? `numpy extrapolated ×${nSteps / steps} from ${steps} steps; ` : ""
+          }numpy checksum agrees to ${worst.toExponential(0)}`;
+        }
         rows.push({
           bench: "memristor",
           case: `${kernel.name} ${nDevices}×${nSteps}`,
           work: nDevices * nSteps,
           workUnit: "device-steps",
-          medianMs: { wasm, "ts reference": reference },
-          notes: `${differing(kernel.wasm(input), kernel.reference(input))} outputs differ`,
+          medianMs: medians,
+          notes: `wasm: ${differing(kernel.wasm(input), expected)} outputs differ from ts reference; ${numpyNote}`,
           targets: TARGETS.batch,
         });
       }
