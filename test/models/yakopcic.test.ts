@@ -14,6 +14,11 @@ import {
   yakopcic,
   yakopcicParameters,
 } from "../../src/models/memristor/index.js";
+import {
+  centralDifferenceVector,
+  entrywiseRelativeError,
+  roundingFloor,
+} from "../support/finite-difference.js";
 import { lobeArea, seededRandom, sineSweep } from "./support/waveforms.js";
 
 const p = yakopcic.defaults;
@@ -200,18 +205,15 @@ describe.each(gradientCases)(
       `%s matches finite differences to ${tolerance}`,
       (name, j) => {
         const value = p[name];
-        const central = (h: number) => {
-          const up = simulate(yakopcic, { ...p, [name]: value + h }, input).current;
-          const down = simulate(yakopcic, { ...p, [name]: value - h }, input).current;
-          return up.map((u, k) => (u - (down[k] as number)) / (2 * h));
-        };
-        const coarse = central(1e-4 * Math.abs(value));
-        const fine = central(5e-5 * Math.abs(value));
-        const numeric = fine.map((f, k) => (4 * f - (coarse[k] as number)) / 3);
+        const h = 1e-4 * Math.abs(value);
+        const numeric = centralDifferenceVector(
+          (v) => simulate(yakopcic, { ...p, [name]: v }, input).current,
+          value,
+          h,
+        );
         const analytic = gradient[j] as Float64Array;
-        const scale = Math.max(...analytic.map(Math.abs));
-        const error = Math.max(...analytic.map((a, k) => Math.abs(a - (numeric[k] as number))));
-        expect(error).toBeLessThanOrEqual(tolerance * scale);
+        const floor = roundingFloor(current, h, tolerance);
+        expect(entrywiseRelativeError(analytic, numeric, floor)).toBeLessThanOrEqual(tolerance);
       },
     );
   },
