@@ -5,7 +5,9 @@ balance, JMAK progress by the logarithmic-mean rule above T_x, melt-quench
 at T_m), written as a NumPy user writes it: every quantity for every cell
 at once, branches as boolean masks and np.where (so each branch's
 arithmetic is done for all cells and the right one picked), a Python loop
-over steps only.
+over steps only. Like the WASM kernel it checks the inputs (every
+temperature finite and > 0, fraction in [0, 1], power finite and >= 0) and
+takes Θ^n and its root by products, cbrt and sqrt for n = 2, 3, 4.
 
 Case (argv[1], JSON): params (the model's parameter object), cells,
 steps, dt; the inputs are the same low-discrepancy sequences as the
@@ -39,9 +41,14 @@ def run_cells(p, t0, x0, power, steps, dt):
     decay = np.exp(-dt / tau)
     act = p["activationEnergy"] / BOLTZMANN
     tx, tm, nu, n = p["crystallisationTemperature"], p["meltingTemperature"], p["prefactor"], p["avramiExponent"]
+    # The inputs the WASM kernel refuses (it checks every cell as it reads it).
+    if not (np.all((t0 > 0) & np.isfinite(t0)) and np.all((x0 >= 0) & (x0 <= 1))):
+        raise ValueError("temperature not finite and > 0, or fraction outside [0, 1]")
+    if not np.all((power >= 0) & np.isfinite(power)):
+        raise ValueError("power not finite and >= 0")
     steady = p["ambientTemperature"] + power * p["thermalResistance"]
     t = t0
-    progress = (-np.log1p(-x0)) ** (1 / n)
+    progress = avrami_root(-np.log1p(-x0), n)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(steps):
             t1 = steady + (t - steady) * decay
@@ -64,7 +71,30 @@ def run_cells(p, t0, x0, power, steps, dt):
             grown = base + (end - start) * ka * factor
             progress = np.where(molten_end, 0.0, np.where(cold, base, grown))
             t = t1
-    return t, -np.expm1(-(progress**n))
+    return t, -np.expm1(-avrami_power(progress, n))
+
+
+# Θ^n and its inverse as the WASM kernel computes them: products, cbrt and
+# sqrt for the whole exponents 2-4 (GST's n = 3), pow otherwise.
+def avrami_power(progress, n):
+    if n == 3:
+        return progress * progress * progress
+    if n == 2:
+        return progress * progress
+    if n == 4:
+        square = progress * progress
+        return square * square
+    return progress**n
+
+
+def avrami_root(value, n):
+    if n == 3:
+        return np.cbrt(value)
+    if n == 2:
+        return np.sqrt(value)
+    if n == 4:
+        return np.sqrt(np.sqrt(value))
+    return value ** (1 / n)
 
 
 def main():

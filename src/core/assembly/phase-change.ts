@@ -5,7 +5,13 @@
  * power, over nSteps steps of dt. The step itself is the model's portable
  * code (src/models/phase-change/portable/cell.ts); the TypeScript twin is
  * src/core/reference/phase-change.ts. A cell's X is converted to the
- * Avrami progress (and back) only if it crystallises during the call.
+ * Avrami progress (and back) only if it crystallises during the call,
+ * here rather than in the portable code (`initialProgress`,
+ * `finalFraction`): by cbrt/sqrt and products for n = 2, 3, 4, where
+ * AssemblyScript's pow (no fast path for them) cost ~15 of the ~70 ns a
+ * cell took in a 1-step batch. They agree with pow to an ulp or two; the
+ * model and the reference keep `**` (their dual-number gradient follows
+ * the plain model to the bit).
  *
  * Scalar on purpose: two cells per f64x2 lane (branches as masks, vector
  * exp/log by range reduction and series) measured 1.4× slower than this —
@@ -25,7 +31,34 @@
  * power not finite and ≥ 0) — checked as the cells are read, so a batch is
  * read once; the wrapper then lets the reference's check name the value.
  */
-import { advanceProgress, fractionAfter, relaxedTemperature } from "../../models/phase-change/portable/cell";
+import { advanceProgress, relaxedTemperature } from "../../models/phase-change/portable/cell";
+
+/**
+ * `fractionAfter` of the portable code (X = 1 − e^{−Θⁿ}, or x0 if Θ was never needed),
+ * with Θⁿ by multiplication for the whole exponents 2–4 (GST's n = 3): AssemblyScript's
+ * pow has no fast path for them and costs ~20 ns a cell; the products are within an ulp
+ * or two of pow (V8's `**`, which the reference and the model's dual numbers keep).
+ */
+function finalFraction(progress: f64, x0: f64, avrami: f64): f64 {
+  if (progress < 0) return x0;
+  let power: f64;
+  if (avrami === 3) power = progress * progress * progress;
+  else if (avrami === 2) power = progress * progress;
+  else if (avrami === 4) {
+    const square = progress * progress;
+    power = square * square;
+  } else power = progress ** avrami;
+  return -Math.expm1(-power);
+}
+
+/** `progressOf` of the portable code, Θ = (−ln(1 − X))^{1/n}, with cbrt and sqrt for n = 3, 2, 4. */
+function initialProgress(x0: f64, avrami: f64): f64 {
+  const value = -Math.log1p(-x0);
+  if (avrami === 3) return Math.cbrt(value);
+  if (avrami === 2) return Math.sqrt(value);
+  if (avrami === 4) return Math.sqrt(Math.sqrt(value));
+  return value ** (1 / avrami);
+}
 
 /** Boltzmann constant, J/K (as in cell.ts). */
 const BOLTZMANN: f64 = 1.380649e-23;
@@ -62,11 +95,20 @@ export function phaseChangeBatch(
     if (!(t > 0 && Number.isFinite(t) && x0 >= 0 && x0 <= 1)) return c;
     let progress: f64 = -1; // computed from x0 only if the cell crystallises
     let power = powers + <usize>c * cellStride;
+    let steady: f64 = 0;
     for (let k = 0; k < nSteps; k++) {
-      const p = load<f64>(power);
-      if (!(p >= 0 && Number.isFinite(p))) return c;
-      const steady = ambient + p * thermalResistance;
+      // A held power is read, checked and turned into T_ss once per cell.
+      if (k === 0 || perStep === 1) {
+        const p = load<f64>(power);
+        if (!(p >= 0 && Number.isFinite(p))) return c;
+        steady = ambient + p * thermalResistance;
+        power += stepStride;
+      }
       const next = relaxedTemperature(t, steady, decay);
+      // The step crystallises (advanceProgress would convert x0 with pow): convert it here.
+      if (progress < 0 && next < melting && t < melting && (t > crystallisation || next > crystallisation)) {
+        progress = initialProgress(x0, avrami);
+      }
       progress = advanceProgress(
         progress,
         x0,
@@ -82,10 +124,9 @@ export function phaseChangeBatch(
         prefactor,
       );
       t = next;
-      power += stepStride;
     }
     store<f64>(temperature + at, t);
-    store<f64>(fraction + at, fractionAfter(progress, x0, avrami));
+    store<f64>(fraction + at, finalFraction(progress, x0, avrami));
   }
   return -1;
 }
@@ -129,6 +170,6 @@ export function phaseChangeStep(params: usize, t0: f64, x0: f64, power: f64, dt:
     load<f64>(params, 40) / BOLTZMANN,
     load<f64>(params, 48),
   );
-  store<f64>(SCRATCH, fractionAfter(progress, x0, avrami));
+  store<f64>(SCRATCH, finalFraction(progress, x0, avrami));
   return next;
 }
