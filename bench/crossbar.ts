@@ -32,8 +32,8 @@ import {
   type BenchModule,
   type BenchOptions,
   type BenchRow,
-  type BenchTarget,
   medianMs,
+  rowCollector,
   TARGETS,
 } from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
@@ -93,25 +93,7 @@ export const crossbarBench: BenchModule = {
   async run(options: BenchOptions): Promise<readonly BenchRow[]> {
     const core = await loadCore();
     const rows: BenchRow[] = [];
-    const row = (
-      name: string,
-      work: number,
-      unit: string,
-      medians: Record<string, number | undefined>,
-      notes: string,
-      targets: readonly BenchTarget[] = TARGETS.batch,
-    ) => {
-      const defined = Object.fromEntries(Object.entries(medians).filter(([, v]) => v !== undefined));
-      rows.push({
-        bench: "crossbar",
-        case: name,
-        work,
-        workUnit: unit,
-        medianMs: defined as Record<string, number>,
-        notes,
-        targets,
-      });
-    };
+    const row = rowCollector("crossbar", rows);
 
     // Ideal product.
     {

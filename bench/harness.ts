@@ -90,3 +90,47 @@ export function medianMs(run: () => unknown, options: BenchOptions): number {
     ? (times[middle] as number)
     : 0.5 * ((times[middle - 1] as number) + (times[middle] as number));
 }
+
+/** "wasm = reference to 2e-16 of scale (1234/100000 values differ)": how closely two implementations agree. */
+export function agreement(wasm: readonly ArrayLike<number>[], reference: readonly Float64Array[]): string {
+  let worst = 0;
+  let differing = 0;
+  let count = 0;
+  reference.forEach((expected, o) => {
+    const got = wasm[o] as ArrayLike<number>;
+    const scale = expected.reduce((m, value) => Math.max(m, Math.abs(value)), 0);
+    expected.forEach((value, k) => {
+      const difference = Math.abs((got[k] as number) - value);
+      worst = Math.max(worst, difference / scale);
+      if (difference !== 0) differing++;
+    });
+    count += expected.length;
+  });
+  return `wasm = reference to ${worst.toExponential(0)} of scale (${differing}/${count} values differ)`;
+}
+
+/**
+ * Appends rows of one bench to `rows`, leaving out the implementations that
+ * were not measured (undefined medians); targets default to a batch's.
+ */
+export function rowCollector(bench: string, rows: BenchRow[]) {
+  return (
+    name: string,
+    work: number,
+    workUnit: string,
+    medians: Readonly<Record<string, number | undefined>>,
+    notes: string,
+    targets: readonly BenchTarget[] = TARGETS.batch,
+  ): void => {
+    const measured = Object.fromEntries(Object.entries(medians).filter(([, v]) => v !== undefined));
+    rows.push({
+      bench,
+      case: name,
+      work,
+      workUnit,
+      medianMs: measured as Record<string, number>,
+      notes,
+      targets,
+    });
+  };
+}

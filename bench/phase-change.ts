@@ -23,7 +23,14 @@ import { phaseChangeBatch, phaseChangeSampler } from "../src/core/kernels/phase-
 import { loadCore } from "../src/core/load-node.js";
 import { type PhaseChangeBatchInput, phaseChangeBatchReference } from "../src/core/reference/phase-change.js";
 import { cellDefaults, stepCell } from "../src/models/phase-change/index.js";
-import { type BenchModule, type BenchOptions, type BenchRow, medianMs, TARGETS } from "./harness.js";
+import {
+  agreement,
+  type BenchModule,
+  type BenchOptions,
+  type BenchRow,
+  medianMs,
+  TARGETS,
+} from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
 
 const CELLS = 1_000_000;
@@ -49,23 +56,6 @@ function batch(cells: number, nSteps: number): PhaseChangeBatchInput {
     nSteps,
     dt: DT,
   };
-}
-
-function agreement(wasm: readonly ArrayLike<number>[], reference: readonly Float64Array[]): string {
-  let worst = 0;
-  let differing = 0;
-  let count = 0;
-  reference.forEach((expected, o) => {
-    const got = wasm[o] as ArrayLike<number>;
-    const scale = expected.reduce((m, value) => Math.max(m, Math.abs(value)), 0);
-    expected.forEach((value, k) => {
-      const difference = Math.abs((got[k] as number) - value);
-      worst = Math.max(worst, difference / scale);
-      if (difference !== 0) differing++;
-    });
-    count += expected.length;
-  });
-  return `wasm = reference to ${worst.toExponential(0)} of scale (${differing}/${count} values differ)`;
 }
 
 const sum = (values: ArrayLike<number>) => {

@@ -28,11 +28,13 @@ import { loadCore } from "../src/core/load-node.js";
 import { ringAddDropSpectrumReference, ringAllPassSpectrumReference } from "../src/core/reference/ring.js";
 import { addDropResponse, allPassPower, ringAddDrop, ringAllPass } from "../src/models/photonic/index.js";
 import {
+  agreement,
   type BenchModule,
   type BenchOptions,
   type BenchRow,
   type BenchTarget,
   medianMs,
+  rowCollector,
   TARGETS,
 } from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
@@ -61,24 +63,6 @@ function sums(values: ArrayLike<number>, complex: boolean): number[] {
   for (let k = 0; k < values.length; k++)
     totals[k % stride] = (totals[k % stride] as number) + (values[k] as number);
   return totals.slice(0, stride);
-}
-
-/** "wasm = reference to 2e-16 of scale, 1234 of 100000 values differ". */
-function agreement(wasm: readonly ArrayLike<number>[], reference: readonly Float64Array[]): string {
-  let worst = 0;
-  let differing = 0;
-  let count = 0;
-  reference.forEach((expected, o) => {
-    const got = wasm[o] as ArrayLike<number>;
-    const scale = expected.reduce((m, value) => Math.max(m, Math.abs(value)), 0);
-    expected.forEach((value, k) => {
-      const difference = Math.abs((got[k] as number) - value);
-      worst = Math.max(worst, difference / scale);
-      if (difference !== 0) differing++;
-    });
-    count += expected.length;
-  });
-  return `wasm = reference to ${worst.toExponential(0)} of scale (${differing}/${count} values differ)`;
 }
 
 /** NumPy's median and how its checksum compares with ours, or why it was skipped. */
@@ -110,24 +94,14 @@ export const ringBench: BenchModule = {
     const addDrop = ringAddDrop.defaults;
     const wavelengths = sweep(N);
     const rows: BenchRow[] = [];
+    const collect = rowCollector("ring", rows);
     const row = (
       name: string,
       work: number,
-      medians: Record<string, number | undefined>,
+      medians: Readonly<Record<string, number | undefined>>,
       notes: string,
-      targets: readonly BenchTarget[] = TARGETS.batch,
-    ) => {
-      const defined = Object.fromEntries(Object.entries(medians).filter(([, v]) => v !== undefined));
-      rows.push({
-        bench: "ring",
-        case: name,
-        work,
-        workUnit: "wavelengths",
-        medianMs: defined as Record<string, number>,
-        notes,
-        targets,
-      });
-    };
+      targets?: readonly BenchTarget[],
+    ) => collect(name, work, "wavelengths", medians, notes, targets);
 
     // Batches.
     for (const field of [false, true]) {

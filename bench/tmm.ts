@@ -28,8 +28,8 @@ import {
   type BenchModule,
   type BenchOptions,
   type BenchRow,
-  type BenchTarget,
   medianMs,
+  rowCollector,
   TARGETS,
 } from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
@@ -124,25 +124,7 @@ export const tmmBench: BenchModule = {
   async run(options: BenchOptions): Promise<readonly BenchRow[]> {
     const core = await loadCore();
     const rows: BenchRow[] = [];
-    const row = (
-      name: string,
-      work: number,
-      unit: string,
-      medians: Record<string, number | undefined>,
-      notes: string,
-      targets: readonly BenchTarget[] = TARGETS.batch,
-    ) => {
-      const defined = Object.fromEntries(Object.entries(medians).filter(([, v]) => v !== undefined));
-      rows.push({
-        bench: "tmm",
-        case: name,
-        work,
-        workUnit: unit,
-        medianMs: defined as Record<string, number>,
-        notes,
-        targets,
-      });
-    };
+    const row = rowCollector("tmm", rows);
 
     const batch = spectrumInput(stack, sweep(N), [ANGLE]);
     {
