@@ -1,8 +1,10 @@
 /**
  * The portable power (src/models/memristor/portable/physics.ts) against the
  * engine's Math.pow over the ranges the models feed it: window bases in
- * [1e-12, 1] with exponents 1–20, VTEAM overdrive ratios (v/v_th − 1) in
- * (0, 1e4] with exponents 1–20.
+ * [1e-12, 1] with exponents 1–20 (|e·ln a| from 0 to 550: both sides of the
+ * direct e^{e·ln a} below |e·ln a| = 16 and the split a^⌊e⌋·e^{f·ln a}
+ * above), the derivatives' exponents p − 1 ∈ [0, 1), VTEAM overdrive ratios
+ * (v/v_th − 1) in (0, 1e4] with exponents 1–20, and negative exponents.
  */
 import { describe, expect, it } from "vitest";
 import { exponential, logarithm, power } from "../../src/models/memristor/portable/physics.js";
@@ -18,6 +20,8 @@ describe("power", () => {
     ["window bases", 1e-12, 1, 1, 20],
     ["VTEAM overdrive", 1e-6, 1e4, 1, 20],
     ["near 1", 0.999, 1.001, 0.5, 20],
+    ["derivative exponents", 1e-12, 1, 0, 1],
+    ["negative exponents", 1e-3, 1e3, -20, -0.5],
   ])("is within 1e-14 of Math.pow for %s", (_name, low, high, eLow, eHigh) => {
     const random = seededRandom(17);
     let worst = 0;
@@ -37,6 +41,8 @@ describe("power", () => {
     expect(power(0.3, 0)).toBe(1);
     expect(power(2, 10)).toBe(1024);
     expect(power(0.5, 3)).toBe(0.125);
+    expect(power(2, -3)).toBe(0.125);
+    expect(power(4, 0.5)).toBe(2);
     expect(power(-1, 2)).toBeNaN();
   });
 

@@ -6,13 +6,19 @@
  * AssemblyScript's Math.pow differ in the last place, and the Joglekar and
  * Prodromakis windows amplify that near the film edges (where f ∝ distance
  * to the edge) until a kernel and its reference disagree at 1e-9.
- * Method: a^e = a^⌊e⌋ · e^{f·ln a}, f = e − ⌊e⌋; the whole power by repeated
- * squaring; ln a with a = m·2^k, m ∈ [√½, √2), ln m = 2·atanh(s),
- * s = (m−1)/(m+1), |s| ≤ 0.172, summed to s²³ (next term < 1e-18); e^y =
- * 2^n·e^r, n = round(y/ln 2), |r| ≤ ln2/2, Taylor to r¹⁴/14! (next term
- * < 3e-19), with ln 2 split as in fdlibm so that n·LN2_HI is exact; powers of
- * two applied by exact multiplications. Relative error below 1e-14 over the
- * ranges the models use (test/models/power.test.ts) — far below what any of
+ * Method: where |e·ln a| ≤ 16, a^e = e^{e·ln a} directly; beyond (the
+ * error of e^y grows with |y|), a^e = a^⌊e⌋ · e^{f·ln a}, f = e − ⌊e⌋, the
+ * whole power by repeated squaring, as for integer e. ln a: fdlibm's e_log.c
+ * (a = m·2^k, m ∈ [√½, √2), f = m − 1, s = f/(2 + f), its degree-14 minimax
+ * polynomial in s, error < 1 ulp), k and m found by exact scalings by
+ * 2^±32…2^±1 instead of fdlibm's bit manipulation. e^y = 2^n·e^r as in
+ * fdlibm's e_exp.c (n = round(y/ln 2), |r| ≤ ln2/2, ln 2 split so that
+ * n·LN2_HI is exact), e^r by its Taylor series to r¹³/13! (next term
+ * < 5e-18) evaluated by Estrin's scheme (short dependency chains: each RK4
+ * stage waits on the last), 2^n applied by exact multiplications. Costs per
+ * call (the linear ion drift kernel makes 5 per substep, one substep per step
+ * in the bench): one division in ln, none in e^y, no loops below |y| ≤ 16.
+ * Relative error below 1e-14 over the ranges the models use (test/models/power.test.ts) — far below what any of
  * these models can claim, and the same on both engines, which is the point.
  *
  * The model formulas below are cited in linear-ion-drift.ts, windows.ts and
@@ -22,9 +28,39 @@
 /** High part of ln 2 with 32 trailing zero bits (0x3fe62e42fee00000). */
 const LN2_HI = 0.6931471803691238;
 const LN2_LO = 1.9082149292705877e-10;
-const TWO_16 = 65536.0;
-const TWO_MINUS_16 = 0.0000152587890625;
+const INV_LN2 = Math.LOG2E;
 const LARGEST = 1.7976931348623157e308;
+/** |exponent·ln base| up to which `power` takes e^{exponent·ln base} directly. */
+const DIRECT_LIMIT = 16.0;
+// Powers of two for the range reductions (products of exact powers of two are exact).
+const TWO_1 = 2.0;
+const TWO_2 = 4.0;
+const TWO_4 = 16.0;
+const TWO_8 = 256.0;
+const TWO_16 = 65536.0;
+const TWO_32 = TWO_16 * TWO_16;
+const TWO_64 = TWO_32 * TWO_32;
+const TWO_128 = TWO_64 * TWO_64;
+const TWO_256 = TWO_128 * TWO_128;
+const TWO_512 = TWO_256 * TWO_256;
+const TWO_MINUS_1 = 0.5;
+const TWO_MINUS_2 = 0.25;
+const TWO_MINUS_4 = 0.0625;
+const TWO_MINUS_8 = 0.00390625;
+const TWO_MINUS_16 = 0.0000152587890625;
+const TWO_MINUS_32 = TWO_MINUS_16 * TWO_MINUS_16;
+const TWO_MINUS_64 = TWO_MINUS_32 * TWO_MINUS_32;
+const TWO_MINUS_128 = TWO_MINUS_64 * TWO_MINUS_64;
+const TWO_MINUS_256 = TWO_MINUS_128 * TWO_MINUS_128;
+const TWO_MINUS_512 = TWO_MINUS_256 * TWO_MINUS_256;
+// fdlibm e_log.c: ln m = 2s + s·R(z), z = s², R(z) = LG1·z + … + LG7·z⁷ minimax (error < 2⁻⁵⁸·⁴⁵).
+const LG1 = 0.6666666666666735;
+const LG2 = 0.3999999999940942;
+const LG3 = 0.2857142874366239;
+const LG4 = 0.22222198432149784;
+const LG5 = 0.1818357216161805;
+const LG6 = 0.15313837699209373;
+const LG7 = 0.14798198605116586;
 
 /** base^exponent for base ≥ 0; NaN for a negative or NaN base. */
 export function power(base: number, exponent: number): number {
@@ -33,12 +69,24 @@ export function power(base: number, exponent: number): number {
   if (base === 0) return exponent > 0 ? 0 : 1 / base;
   if (!(base > 0)) return (base - base) / 0; // NaN
   if (base > LARGEST) return exponent > 0 ? base : 0;
-  // Whole part by repeated squaring (exact for small integer powers of 2,
-  // a few roundings otherwise); only the fraction goes through exp(f·ln a),
-  // whose error grows with |f·ln a|.
   const whole = Math.floor(exponent);
   const fraction = exponent - whole;
-  let result = fraction === 0 ? 1 : exponential(fraction * logarithm(base));
+  // Integer exponents by repeated squaring alone (exact for small integer
+  // powers of 2, a few roundings otherwise).
+  if (fraction === 0) return wholePower(base, whole, 1);
+  // e^{y}, y = e·ln a, carries the roundings of ln a and of the product
+  // times |y|: within 16·2·2⁻⁵³ ≈ 4e-15 while |y| ≤ 16, so take it in one
+  // go there; beyond, only the fraction goes through e^{f·ln a} and the
+  // whole part is squared.
+  const logBase = logarithm(base);
+  const y = exponent * logBase;
+  if (y <= DIRECT_LIMIT && y >= -DIRECT_LIMIT) return exponential(y);
+  return wholePower(base, whole, exponential(fraction * logBase));
+}
+
+/** start·base^whole for an integer whole, by repeated squaring. */
+function wholePower(base: number, whole: number, start: number): number {
+  let result = start;
   let square = whole < 0 ? 1 / base : base;
   let left = whole < 0 ? -whole : whole;
   while (left > 0) {
@@ -50,87 +98,191 @@ export function power(base: number, exponent: number): number {
   return result;
 }
 
-/** ln a for finite a > 0. */
+/** ln a for finite a > 0 (fdlibm's e_log.c, with its bit tricks replaced by exact scalings). */
 export function logarithm(a: number): number {
+  // a = m·2^k with m ∈ [√½, √2): exact multiplications by powers of two,
+  // halving the distance to [½, 2) at each step.
   let m = a;
   let k = 0.0;
-  while (m < TWO_MINUS_16) {
+  while (m < TWO_MINUS_64) {
+    m = m * TWO_64;
+    k = k - 64;
+  }
+  while (m > TWO_64) {
+    m = m * TWO_MINUS_64;
+    k = k + 64;
+  }
+  if (m < TWO_MINUS_32) {
+    m = m * TWO_32;
+    k = k - 32;
+  }
+  if (m < TWO_MINUS_16) {
     m = m * TWO_16;
     k = k - 16;
   }
-  while (m > TWO_16) {
+  if (m < TWO_MINUS_8) {
+    m = m * TWO_8;
+    k = k - 8;
+  }
+  if (m < TWO_MINUS_4) {
+    m = m * TWO_4;
+    k = k - 4;
+  }
+  if (m < TWO_MINUS_2) {
+    m = m * TWO_2;
+    k = k - 2;
+  }
+  if (m < TWO_MINUS_1) {
+    m = m * TWO_1;
+    k = k - 1;
+  }
+  if (m >= TWO_32) {
+    m = m * TWO_MINUS_32;
+    k = k + 32;
+  }
+  if (m >= TWO_16) {
     m = m * TWO_MINUS_16;
     k = k + 16;
   }
-  while (m < Math.SQRT1_2) {
+  if (m >= TWO_8) {
+    m = m * TWO_MINUS_8;
+    k = k + 8;
+  }
+  if (m >= TWO_4) {
+    m = m * TWO_MINUS_4;
+    k = k + 4;
+  }
+  if (m >= TWO_2) {
+    m = m * TWO_MINUS_2;
+    k = k + 2;
+  }
+  if (m >= TWO_1) {
+    m = m * TWO_MINUS_1;
+    k = k + 1;
+  }
+  if (m < Math.SQRT1_2) {
     m = m * 2;
     k = k - 1;
-  }
-  while (m >= Math.SQRT2) {
+  } else if (m >= Math.SQRT2) {
     m = m * 0.5;
     k = k + 1;
   }
-  const s = (m - 1) / (m + 1);
-  const s2 = s * s;
-  let series = 0.043478260869565216; // 1/23
-  series = series * s2 + 0.047619047619047616; // 1/21
-  series = series * s2 + 0.05263157894736842; // 1/19
-  series = series * s2 + 0.058823529411764705; // 1/17
-  series = series * s2 + 0.06666666666666667; // 1/15
-  series = series * s2 + 0.07692307692307693; // 1/13
-  series = series * s2 + 0.09090909090909091; // 1/11
-  series = series * s2 + 0.1111111111111111; // 1/9
-  series = series * s2 + 0.14285714285714285; // 1/7
-  series = series * s2 + 0.2; // 1/5
-  series = series * s2 + 0.3333333333333333; // 1/3
-  series = series * s2 + 1;
-  return k * LN2_HI + (k * LN2_LO + 2 * s * series);
+  // ln m = 2s + s·R(s²), s = f/(2 + f), f = m − 1 (exact).
+  const f = m - 1;
+  const s = f / (2 + f);
+  const z = s * s;
+  const w = z * z;
+  const r = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7))) + w * (LG2 + w * (LG4 + w * LG6));
+  const halfSquare = 0.5 * f * f;
+  return k * LN2_HI - (halfSquare - (s * (halfSquare + r) + k * LN2_LO) - f);
 }
 
-/** e^y. */
+/** e^y: y = n·ln 2 + r as in fdlibm's e_exp.c, e^r by its Taylor series, 2^n by exact scalings. */
 export function exponential(y: number): number {
   if (y > 709.782712893384) return LARGEST * 2; // +∞
   if (y < -745.1332191019412) return 0; // below the least subnormal
   if (!(y <= 709.782712893384)) return y; // NaN
-  const n = Math.floor(y / Math.LN2 + 0.5);
-  const r = y - n * LN2_HI - n * LN2_LO;
-  let sum = 1.1470745597729725e-11; // 1/14!
-  sum = sum * r + 1.6059043836821613e-10; // 1/13!
-  sum = sum * r + 2.08767569878681e-9; // 1/12!
-  sum = sum * r + 2.505210838544172e-8; // 1/11!
-  sum = sum * r + 2.755731922398589e-7; // 1/10!
-  sum = sum * r + 0.0000027557319223985893; // 1/9!
-  sum = sum * r + 0.0000248015873015873; // 1/8!
-  sum = sum * r + 0.0001984126984126984; // 1/7!
-  sum = sum * r + 0.001388888888888889; // 1/6!
-  sum = sum * r + 0.008333333333333333; // 1/5!
-  sum = sum * r + 0.041666666666666664; // 1/4!
-  sum = sum * r + 0.16666666666666666; // 1/3!
-  sum = sum * r + 0.5; // 1/2!
-  sum = sum * r + 1;
-  sum = sum * r + 1;
-  return timesPowerOfTwo(sum, n);
+  // y = n·ln2 + r, |r| ≤ ln2/2, r = hi − lo carried in two parts.
+  const n = Math.floor(y * INV_LN2 + 0.5);
+  const hi = y - n * LN2_HI;
+  const lo = n * LN2_LO;
+  const r = hi - lo;
+  // e^r = 1 + (r + r²·T(r)), T the Taylor tail Σ r^j/(j+2)! to r¹¹/13!
+  // (next term < 5e-18), by Estrin's scheme: the RK4 stages wait
+  // on this, so the depth of the dependency chain is what costs.
+  const r2 = r * r;
+  const r4 = r2 * r2;
+  const r8 = r4 * r4;
+  const a0 = 0.5 + r * 0.16666666666666666; // 1/2!, 1/3!
+  const a1 = 0.041666666666666664 + r * 0.008333333333333333; // 1/4!, 1/5!
+  const a2 = 0.001388888888888889 + r * 0.0001984126984126984; // 1/6!, 1/7!
+  const a3 = 0.0000248015873015873 + r * 0.0000027557319223985893; // 1/8!, 1/9!
+  const a4 = 2.755731922398589e-7 + r * 2.505210838544172e-8; // 1/10!, 1/11!
+  const a5 = 2.08767569878681e-9 + r * 1.6059043836821613e-10; // 1/12!, 1/13!
+  const tail = a0 + r2 * a1 + r4 * (a2 + r2 * a3) + r8 * (a4 + r2 * a5);
+  return timesPowerOfTwo(1 + (r + r2 * tail), n);
 }
 
-/** x·2^n for integer n, by exact multiplications (rounded only where the result is subnormal). */
+/** x·2^n for integer n, |n| < 2048, by exact multiplications (rounded only where the result is subnormal). */
 function timesPowerOfTwo(x: number, n: number): number {
   let result = x;
   let left = n;
-  while (left >= 16) {
-    result = result * TWO_16;
-    left = left - 16;
-  }
-  while (left <= -16) {
-    result = result * TWO_MINUS_16;
-    left = left + 16;
-  }
-  while (left > 0) {
-    result = result * 2;
-    left = left - 1;
-  }
-  while (left < 0) {
-    result = result * 0.5;
-    left = left + 1;
+  if (left > 0) {
+    while (left >= 512) {
+      result = result * TWO_512;
+      left = left - 512;
+    }
+    if (left >= 256) {
+      result = result * TWO_256;
+      left = left - 256;
+    }
+    if (left >= 128) {
+      result = result * TWO_128;
+      left = left - 128;
+    }
+    if (left >= 64) {
+      result = result * TWO_64;
+      left = left - 64;
+    }
+    if (left >= 32) {
+      result = result * TWO_32;
+      left = left - 32;
+    }
+    if (left >= 16) {
+      result = result * TWO_16;
+      left = left - 16;
+    }
+    if (left >= 8) {
+      result = result * TWO_8;
+      left = left - 8;
+    }
+    if (left >= 4) {
+      result = result * TWO_4;
+      left = left - 4;
+    }
+    if (left >= 2) {
+      result = result * TWO_2;
+      left = left - 2;
+    }
+    if (left >= 1) result = result * TWO_1;
+  } else if (left < 0) {
+    while (left <= -512) {
+      result = result * TWO_MINUS_512;
+      left = left + 512;
+    }
+    if (left <= -256) {
+      result = result * TWO_MINUS_256;
+      left = left + 256;
+    }
+    if (left <= -128) {
+      result = result * TWO_MINUS_128;
+      left = left + 128;
+    }
+    if (left <= -64) {
+      result = result * TWO_MINUS_64;
+      left = left + 64;
+    }
+    if (left <= -32) {
+      result = result * TWO_MINUS_32;
+      left = left + 32;
+    }
+    if (left <= -16) {
+      result = result * TWO_MINUS_16;
+      left = left + 16;
+    }
+    if (left <= -8) {
+      result = result * TWO_MINUS_8;
+      left = left + 8;
+    }
+    if (left <= -4) {
+      result = result * TWO_MINUS_4;
+      left = left + 4;
+    }
+    if (left <= -2) {
+      result = result * TWO_MINUS_2;
+      left = left + 2;
+    }
+    if (left <= -1) result = result * TWO_MINUS_1;
   }
   return result;
 }
