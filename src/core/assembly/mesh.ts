@@ -26,28 +26,10 @@
  * tiling the vectors for L1 and unrolling gained nothing (the 1 MB batch
  * stays in L2); vector-major 6.4 ms. Cells: V8's Math.sin/cos in
  * TypeScript 66 µs, AssemblyScript's Math.sin/cos 37 µs, the portable sin
- * and cos scalar 38 µs, in f64x2 lanes 23 µs (below).
+ * and cos scalar 38 µs, in f64x2 lanes 23 µs (trig.ts's `sinCos2`).
  */
-import {
-  C1,
-  C2,
-  C3,
-  C4,
-  C5,
-  C6,
-  PIO2_1,
-  PIO2_2,
-  PIO2_3,
-  REDUCTION_LIMIT,
-  ROUNDER,
-  S1,
-  S2,
-  S3,
-  S4,
-  S5,
-  S6,
-  TWO_OVER_PI,
-} from "../../models/photonic/mesh/portable/trig";
+import { REDUCTION_LIMIT } from "../../models/photonic/mesh/portable/trig";
+import { cosOut2, sinOut2, Trig } from "./trig";
 
 /** (−im, im) of the complex at `at`. */
 function signedImag(at: usize): v128 {
@@ -228,10 +210,14 @@ function sinCosAll(angles: usize, total: i32, sines: usize, cosines: usize): voi
   // A total that is not a multiple of 4 reads and writes up to three f64 past its end, in the room left for them.
   for (let k = 0; k < total; k += 4) {
     const at = (<usize>k) << 3;
-    Lanes.sinCos(v128.load(angles + at), sines + at, cosines + at);
-    Lanes.sinCos(v128.load(angles + at + 16), sines + at + 16, cosines + at + 16);
+    Trig.sinCos2(v128.load(angles + at));
+    v128.store(sines + at, sinOut2);
+    v128.store(cosines + at, cosOut2);
+    Trig.sinCos2(v128.load(angles + at + 16));
+    v128.store(sines + at + 16, sinOut2);
+    v128.store(cosines + at + 16, cosOut2);
   }
-  const limit = splat(REDUCTION_LIMIT);
+  const limit = f64x2.splat(REDUCTION_LIMIT);
   for (let k = 0; k < total; k += 2) {
     const at = (<usize>k) << 3;
     if (!i64x2.all_true(f64x2.le(f64x2.abs(v128.load(angles + at)), limit))) {
@@ -242,65 +228,4 @@ function sinCosAll(angles: usize, total: i32, sines: usize, cosines: usize): voi
       }
     }
   }
-}
-
-/**
- * Steps inlined into the kernels. A class only because AssemblyScript's
- * `@inline` on a static method is a form every TypeScript tool parses.
- */
-// biome-ignore lint/complexity/noStaticOnlyClass: the form of `@inline` that TypeScript tools parse.
-class Lanes {
-  /** sin and cos of both lanes of x, stored at `sines` and `cosines`: portable/trig.ts's operations in its order. */
-  @inline
-  static sinCos(x: v128, sines: usize, cosines: usize): void {
-    const n = f64x2.sub(f64x2.add(f64x2.mul(x, splat(TWO_OVER_PI)), splat(ROUNDER)), splat(ROUNDER));
-    const r = f64x2.sub(
-      f64x2.sub(f64x2.sub(x, f64x2.mul(n, splat(PIO2_1))), f64x2.mul(n, splat(PIO2_2))),
-      f64x2.mul(n, splat(PIO2_3)),
-    );
-    const z = f64x2.mul(r, r);
-    const w = f64x2.mul(z, z);
-    // sinKernel
-    const ps = f64x2.add(
-      f64x2.add(splat(S2), f64x2.mul(z, f64x2.add(splat(S3), f64x2.mul(z, splat(S4))))),
-      f64x2.mul(f64x2.mul(z, w), f64x2.add(splat(S5), f64x2.mul(z, splat(S6)))),
-    );
-    const ks = f64x2.add(r, f64x2.mul(f64x2.mul(z, r), f64x2.add(splat(S1), f64x2.mul(z, ps))));
-    // cosKernel
-    const pc = f64x2.add(
-      f64x2.mul(z, f64x2.add(splat(C1), f64x2.mul(z, f64x2.add(splat(C2), f64x2.mul(z, splat(C3)))))),
-      f64x2.mul(
-        f64x2.mul(w, w),
-        f64x2.add(splat(C4), f64x2.mul(z, f64x2.add(splat(C5), f64x2.mul(z, splat(C6))))),
-      ),
-    );
-    const hz = f64x2.mul(splat(0.5), z);
-    const v = f64x2.sub(splat(1.0), hz);
-    const kc = f64x2.add(v, f64x2.add(f64x2.sub(f64x2.sub(splat(1.0), v), hz), f64x2.mul(z, pc)));
-    // sinOfQuadrant, cosOfQuadrant: select by multiplying with 0 and ±1.
-    const q = f64x2.sub(n, f64x2.mul(splat(4.0), f64x2.floor(f64x2.mul(n, splat(0.25)))));
-    const half = f64x2.floor(f64x2.mul(q, splat(0.5)));
-    const odd = f64x2.sub(q, f64x2.mul(splat(2.0), half));
-    const even = f64x2.sub(splat(1.0), odd);
-    const negative = f64x2.sub(f64x2.add(half, odd), f64x2.mul(f64x2.mul(splat(2.0), half), odd));
-    v128.store(
-      sines,
-      f64x2.mul(
-        f64x2.add(f64x2.mul(even, ks), f64x2.mul(odd, kc)),
-        f64x2.sub(splat(1.0), f64x2.mul(splat(2.0), half)),
-      ),
-    );
-    v128.store(
-      cosines,
-      f64x2.mul(
-        f64x2.add(f64x2.mul(even, kc), f64x2.mul(odd, ks)),
-        f64x2.sub(splat(1.0), f64x2.mul(splat(2.0), negative)),
-      ),
-    );
-  }
-}
-
-/** c in both lanes. */
-function splat(c: f64): v128 {
-  return f64x2.splat(c);
 }

@@ -13,8 +13,8 @@
  *
  * Per wavelength: φ = (2π/λ)·n_eff(λ)·L exactly as the model rounds it,
  * then sin and cos of h = φ/2 from one shared argument reduction
- * (Cody–Waite by π/2 in three 33-bit parts, the mesh's portable constants:
- * each n·part exact while n < 2^20, and every subtraction exact or far
+ * (trig.ts, shared with the mesh kernel: Cody–Waite by π/2 in three 33-bit
+ * parts, each n·part exact while n < 2^20, and every subtraction exact or far
  * below the result's ulp, so even h within 1e-12 of mπ — the bottom of a
  * critically coupled dip — keeps full relative accuracy; above
  * |h| = 2^19·π/2 ≈ 8e5 rad — a silicon ring over ~20 cm long — the kernel
@@ -25,29 +25,15 @@
  * joint reduction halves the trigonometric work of Math.sin + Math.cos,
  * and being branch-free it vectorises: the loop takes two wavelengths per
  * f64x2 (SIMD), with a scalar step for an odd last one that does the same
- * operations lane for lane.
+ * operations lane for lane (trig.ts's `sinCos2` and `sinCos`).
  *
  * `ringAllPassAt` / `ringAddDropAt` evaluate one wavelength from scalar
  * arguments (what a twin does per sample) and leave the other outputs in
  * a static block at `ringScratch()` that no allocation reuses.
  */
 
-import { PIO2_1, PIO2_2, PIO2_3, TWO_OVER_PI } from "../../models/photonic/mesh/portable/trig";
+import { cosOut, cosOut2, sinOut, sinOut2, Trig } from "./trig";
 
-// fdlibm __kernel_sin
-const S1: f64 = -0.16666666666666632;
-const S2: f64 = 0.00833333333332249;
-const S3: f64 = -0.0001984126982985795;
-const S4: f64 = 2.7557313707070068e-6;
-const S5: f64 = -2.5050760253406863e-8;
-const S6: f64 = 1.58969099521155e-10;
-// fdlibm __kernel_cos
-const C1: f64 = 0.0416666666666666;
-const C2: f64 = -0.001388888888887411;
-const C3: f64 = 2.480158728947673e-5;
-const C4: f64 = -2.7557314351390663e-7;
-const C5: f64 = 2.087572321298175e-9;
-const C6: f64 = -1.1359647557788195e-11;
 const TWO_PI: f64 = 6.283185307179586;
 /** |h| above which the two-part reduction is no longer exact: 2^19·π/2. */
 const REDUCTION_LIMIT: f64 = 823549.6645826427;
@@ -60,11 +46,11 @@ export function ringScratch(): usize {
   return SCRATCH;
 }
 
-let sinOut: f64 = 0;
-let cosOut: f64 = 0;
-
-let sinOut2: v128 = f64x2.splat(0);
-let cosOut2: v128 = f64x2.splat(0);
+// sin and cos of the half phase; beyond REDUCTION_LIMIT, where trig.ts's are not exact, Math.sin and Math.cos's.
+let sinH: f64 = 0;
+let cosH: f64 = 0;
+let sinH2: v128 = f64x2.splat(0);
+let cosH2: v128 = f64x2.splat(0);
 
 /**
  * Steps inlined into the kernels. A class only because AssemblyScript's
@@ -73,79 +59,34 @@ let cosOut2: v128 = f64x2.splat(0);
  */
 // biome-ignore lint/complexity/noStaticOnlyClass: the form of `@inline` that TypeScript tools parse.
 class Steps {
-  /** sin h and cos h into sinOut, cosOut. */
+  /** sin h and cos h into sinH, cosH. */
   @inline
   static sincos(h: f64): void {
     if (Math.abs(h) > REDUCTION_LIMIT) {
-      sinOut = Math.sin(h);
-      cosOut = Math.cos(h);
+      sinH = Math.sin(h);
+      cosH = Math.cos(h);
       return;
     }
-    const n = nearest(h * TWO_OVER_PI);
-    const x = h - n * PIO2_1 - n * PIO2_2 - n * PIO2_3;
-    const z = x * x;
-    const w = z * z;
-    const rs = S2 + z * (S3 + z * S4) + z * w * (S5 + z * S6);
-    const s = x + z * x * (S1 + z * rs);
-    const rc = z * (C1 + z * (C2 + z * C3)) + w * w * (C4 + z * (C5 + z * C6));
-    const hz = 0.5 * z;
-    const one = 1.0 - hz;
-    const c = one + (1.0 - one - hz + z * rc);
-    // Quadrant n mod 4: (sin, cos) = (s, c), (c, −s), (−s, −c), (−c, s).
-    const q = n - 4 * Math.floor(n * 0.25);
-    const odd = q === 1 || q === 3;
-    const sinNegative = q >= 2;
-    const cosNegative = q === 1 || q === 2;
-    const sv = odd ? c : s;
-    const cv = odd ? s : c;
-    sinOut = sinNegative ? -sv : sv;
-    cosOut = cosNegative ? -cv : cv;
+    Trig.sinCos(h);
+    sinH = sinOut;
+    cosH = cosOut;
   }
 
-  /** `sincos` on two lanes, the same operations lane for lane. */
+  /** `sincos` on two lanes, the same operations lane for lane, into sinH2, cosH2. */
   @inline
   static sincos2(h: v128): void {
     if (v128.any_true(f64x2.gt(f64x2.abs(h), f64x2.splat(REDUCTION_LIMIT)))) {
       Steps.sincos(f64x2.extract_lane(h, 0));
-      const s0 = sinOut;
-      const c0 = cosOut;
+      const s0 = sinH;
+      const c0 = cosH;
       Steps.sincos(f64x2.extract_lane(h, 1));
-      sinOut2 = f64x2.replace_lane(f64x2.splat(s0), 1, sinOut);
-      cosOut2 = f64x2.replace_lane(f64x2.splat(c0), 1, cosOut);
+      sinH2 = f64x2.replace_lane(f64x2.splat(s0), 1, sinH);
+      cosH2 = f64x2.replace_lane(f64x2.splat(c0), 1, cosH);
       return;
     }
-    const n = f64x2.nearest(f64x2.mul(h, f64x2.splat(TWO_OVER_PI)));
-    const x = f64x2.sub(
-      f64x2.sub(f64x2.sub(h, f64x2.mul(n, f64x2.splat(PIO2_1))), f64x2.mul(n, f64x2.splat(PIO2_2))),
-      f64x2.mul(n, f64x2.splat(PIO2_3)),
-    );
-    const z = f64x2.mul(x, x);
-    const w = f64x2.mul(z, z);
-    const rs = f64x2.add(
-      f64x2.add(f64x2.splat(S2), f64x2.mul(z, f64x2.add(f64x2.splat(S3), f64x2.mul(z, f64x2.splat(S4))))),
-      f64x2.mul(f64x2.mul(z, w), f64x2.add(f64x2.splat(S5), f64x2.mul(z, f64x2.splat(S6)))),
-    );
-    const s = f64x2.add(x, f64x2.mul(f64x2.mul(z, x), f64x2.add(f64x2.splat(S1), f64x2.mul(z, rs))));
-    const rc = f64x2.add(
-      f64x2.mul(
-        z,
-        f64x2.add(f64x2.splat(C1), f64x2.mul(z, f64x2.add(f64x2.splat(C2), f64x2.mul(z, f64x2.splat(C3))))),
-      ),
-      f64x2.mul(
-        f64x2.mul(w, w),
-        f64x2.add(f64x2.splat(C4), f64x2.mul(z, f64x2.add(f64x2.splat(C5), f64x2.mul(z, f64x2.splat(C6))))),
-      ),
-    );
-    const hz = f64x2.mul(f64x2.splat(0.5), z);
-    const one = f64x2.sub(f64x2.splat(1.0), hz);
-    const c = f64x2.add(one, f64x2.add(f64x2.sub(f64x2.sub(f64x2.splat(1.0), one), hz), f64x2.mul(z, rc)));
-    const q = f64x2.sub(n, f64x2.mul(f64x2.splat(4), f64x2.floor(f64x2.mul(n, f64x2.splat(0.25)))));
-    const odd = v128.or(f64x2.eq(q, f64x2.splat(1)), f64x2.eq(q, f64x2.splat(3)));
-    const sign = f64x2.splat(-0.0);
-    const sinFlip = v128.and(f64x2.ge(q, f64x2.splat(2)), sign);
-    const cosFlip = v128.and(v128.or(f64x2.eq(q, f64x2.splat(1)), f64x2.eq(q, f64x2.splat(2))), sign);
-    sinOut2 = v128.xor(v128.bitselect(c, s, odd), sinFlip);
-    cosOut2 = v128.xor(v128.bitselect(s, c, odd), cosFlip);
+    Trig.sinCos2(h);
+    sinH2 = sinOut2;
+    cosH2 = cosOut2;
   }
 
   /** h = φ/2, φ = (2π/λ)·n_eff(λ)·L with n_eff(λ) = n0 − ((ng − n0)(λ − λ0))/λ0 — the model's rounding. */
@@ -257,11 +198,11 @@ export function ringAllPassSpectrum(
   const pairs = (<usize>(n >> 1)) << 1;
   for (let k: usize = 0; k < pairs; k += 2) {
     Steps.sincos2(Steps.halfPhase2(v128.load(wavelengths + (k << 3)), length, n0, dispersion, λ0));
-    Steps.throughAt2(d0, lift, num0, nLift, reCos2, reSin2, im, sinOut2, cosOut2, power, field, k);
+    Steps.throughAt2(d0, lift, num0, nLift, reCos2, reSin2, im, sinH2, cosH2, power, field, k);
   }
   if (pairs < <usize>n) {
     Steps.sincos(Steps.halfPhase(load<f64>(wavelengths + (pairs << 3)), length, n0, dispersion, λ0));
-    Steps.throughAt(d0, lift, num0, nLift, reCos2, reSin2, im, sinOut, cosOut, power, field, pairs);
+    Steps.throughAt(d0, lift, num0, nLift, reCos2, reSin2, im, sinH, cosH, power, field, pairs);
   }
 }
 
@@ -310,8 +251,8 @@ export function ringAddDropSpectrum(
       reCos2,
       reSin2,
       im,
-      sinOut2,
-      cosOut2,
+      sinH2,
+      cosH2,
       through,
       throughField,
       k,
@@ -319,8 +260,8 @@ export function ringAddDropSpectrum(
     v128.store(drop + (k << 3), f64x2.div(f64x2.splat(dropPower), denominator));
     if (dropField !== 0) {
       const scale = f64x2.div(f64x2.splat(dropAmplitude), denominator);
-      const re = f64x2.mul(f64x2.mul(scale, f64x2.splat(dropCos)), cosOut2);
-      const im = f64x2.mul(f64x2.mul(scale, f64x2.splat(dropSin)), sinOut2);
+      const re = f64x2.mul(f64x2.mul(scale, f64x2.splat(dropCos)), cosH2);
+      const im = f64x2.mul(f64x2.mul(scale, f64x2.splat(dropSin)), sinH2);
       v128.store(dropField + (k << 4), v128.shuffle<f64>(re, im, 0, 2));
       v128.store(dropField + (k << 4), v128.shuffle<f64>(re, im, 1, 3), 16);
     }
@@ -335,8 +276,8 @@ export function ringAddDropSpectrum(
       reCos2,
       reSin2,
       im,
-      sinOut,
-      cosOut,
+      sinH,
+      cosH,
       through,
       throughField,
       pairs,
@@ -344,8 +285,8 @@ export function ringAddDropSpectrum(
     store<f64>(drop + (pairs << 3), dropPower / denominator);
     if (dropField !== 0) {
       const scale = dropAmplitude / denominator;
-      store<f64>(dropField + (pairs << 4), scale * dropCos * cosOut);
-      store<f64>(dropField + (pairs << 4), scale * dropSin * sinOut, 8);
+      store<f64>(dropField + (pairs << 4), scale * dropCos * cosH);
+      store<f64>(dropField + (pairs << 4), scale * dropSin * sinH, 8);
     }
   }
 }
@@ -363,8 +304,8 @@ export function ringAllPassAt(r: f64, a: f64, length: f64, n0: f64, ng: f64, λ0
     (r - q) * (1 - rq),
     (r + q) * (1 + rq),
     -2 * q * (1 - r * r),
-    sinOut,
-    cosOut,
+    sinH,
+    cosH,
     SCRATCH + 16,
     SCRATCH,
     0,
@@ -388,8 +329,8 @@ export function ringAddDropAt(r1: f64, r2: f64, a: f64, length: f64, n0: f64, ng
     (r1 - q2) * (1 - rq),
     (r1 + q2) * (1 + rq),
     -2 * q2 * (1 - r1 * r1),
-    sinOut,
-    cosOut,
+    sinH,
+    cosH,
     SCRATCH + 16,
     SCRATCH,
     0,
@@ -398,7 +339,7 @@ export function ringAddDropAt(r1: f64, r2: f64, a: f64, length: f64, n0: f64, ng
   store<f64>(SCRATCH, dropPower / denominator, 24);
   const q = r1 * r2 * a;
   const scale = -Math.sqrt(dropPower) / denominator;
-  store<f64>(SCRATCH, scale * (1 - q) * cosOut, 32);
-  store<f64>(SCRATCH, scale * (1 + q) * sinOut, 40);
+  store<f64>(SCRATCH, scale * (1 - q) * cosH, 32);
+  store<f64>(SCRATCH, scale * (1 + q) * sinH, 40);
   return load<f64>(SCRATCH, 16);
 }
