@@ -13,7 +13,7 @@
  *   voltages [K × M]: input vector b in row b;
  *   currents [K × N]: output currents of input b in row b;
  *   iterations [K]: CG iterations per input (maxIterations + 1: not converged);
- *   work [18·M·N]: the factorised system (6·M·N) and CG vectors (6 × 2·M·N).
+ *   work [14·M·N]: the preconditioner's pivots (2·M·N) and CG vectors (6 × 2·M·N).
  */
 
 // ---------------------------------------------------------------- ideal product
@@ -85,34 +85,30 @@ export function crossbarProduct(
 
 // ---------------------------------------------------------------- wire-resistance solve
 
-// Offsets (in f64) of the arrays in `work`, set by crossbarSolve.
-let rowDiagonal: usize = 0;
-let columnDiagonal: usize = 0;
+// Offsets (in f64) of the preconditioner's pivots in `work`, set by crossbarSolve.
 let rowPivot: usize = 0;
-let rowMultiplier: usize = 0;
 let columnPivot: usize = 0;
-let columnMultiplier: usize = 0;
 
 function at(base: usize, k: i32): usize {
   return base + ((<usize>k) << 3);
 }
 
+/**
+ * The pivots of the row-line and column-line Thomas factorisations
+ * (system.ts `factorise`). The twin also stores the diagonals and the
+ * multipliers; here each is recomputed where it is used, by the same
+ * expression on the same operands (a diagonal (2·g_r or g_r) + G_k, a
+ * multiplier g_r·pivot_{k−1}), so the values are the same bits and the
+ * solve's working set is four arrays smaller — it is bound by memory
+ * traffic, not arithmetic.
+ */
 function factorise(m: i32, n: i32, g: usize, gr: f64, gc: f64): void {
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      const k = i * n + j;
-      const gk = load<f64>(at(g, k));
-      store<f64>(at(rowDiagonal, k), (j < n - 1 ? 2 * gr : gr) + gk);
-      store<f64>(at(columnDiagonal, k), (i > 0 ? 2 * gc : gc) + gk);
-    }
-  }
   for (let i = 0; i < m; i++) {
     let previous: f64 = 0;
     for (let j = 0; j < n; j++) {
       const k = i * n + j;
-      const d = load<f64>(at(rowDiagonal, k));
+      const d = (j < n - 1 ? 2 * gr : gr) + load<f64>(at(g, k));
       const pivot = j === 0 ? d : d - gr * gr * previous;
-      store<f64>(at(rowMultiplier, k), j === 0 ? 0 : gr * previous);
       previous = 1 / pivot;
       store<f64>(at(rowPivot, k), previous);
     }
@@ -121,9 +117,8 @@ function factorise(m: i32, n: i32, g: usize, gr: f64, gc: f64): void {
     for (let j = 0; j < n; j++) {
       const k = i * n + j;
       const previous = i === 0 ? 0 : load<f64>(at(columnPivot, k - n));
-      const d = load<f64>(at(columnDiagonal, k));
+      const d = (i > 0 ? 2 * gc : gc) + load<f64>(at(g, k));
       const pivot = i === 0 ? d : d - gc * gc * previous;
-      store<f64>(at(columnMultiplier, k), i === 0 ? 0 : gc * previous);
       store<f64>(at(columnPivot, k), 1 / pivot);
     }
   }
@@ -131,67 +126,66 @@ function factorise(m: i32, n: i32, g: usize, gr: f64, gc: f64): void {
 
 /**
  * y = A x (system.ts `multiply`), the interior of each line two nodes at a
- * time. At a line's end the twin adds 0 for the missing neighbour, which
- * changes nothing (0 + a = a exactly), so leaving the term out here gives
- * the same bits.
+ * time, the diagonals recomputed from G (see `factorise`). At a line's end
+ * the twin adds 0 for the missing neighbour, which changes nothing
+ * (0 + a = a exactly), so leaving the term out here gives the same bits.
  */
 function multiply(m: i32, n: i32, g: usize, gr: f64, gc: f64, x: usize, y: usize): void {
   const w0 = m * n;
   const vgr = f64x2.splat(gr);
   const vgc = f64x2.splat(gc);
+  const inner = 2 * gr;
+  const vinner = f64x2.splat(inner);
   for (let i = 0; i < m; i++) {
     const row = i * n;
     // Row-line block: neighbours along j.
     if (n === 1) {
-      store<f64>(
-        at(y, row),
-        load<f64>(at(rowDiagonal, row)) * load<f64>(at(x, row)) -
-          load<f64>(at(g, row)) * load<f64>(at(x, w0 + row)),
-      );
+      const gk = load<f64>(at(g, row));
+      store<f64>(at(y, row), (gr + gk) * load<f64>(at(x, row)) - gk * load<f64>(at(x, w0 + row)));
     } else {
+      const g0 = load<f64>(at(g, row));
       store<f64>(
         at(y, row),
-        load<f64>(at(rowDiagonal, row)) * load<f64>(at(x, row)) -
-          gr * load<f64>(at(x, row + 1)) -
-          load<f64>(at(g, row)) * load<f64>(at(x, w0 + row)),
+        (inner + g0) * load<f64>(at(x, row)) - gr * load<f64>(at(x, row + 1)) - g0 * load<f64>(at(x, w0 + row)),
       );
       let j = 1;
       for (; j + 1 < n - 1; j += 2) {
         const k = row + j;
+        const gk = v128.load(at(g, k));
         const neighbours = f64x2.add(v128.load(at(x, k - 1)), v128.load(at(x, k + 1)));
         const value = f64x2.sub(
-          f64x2.sub(
-            f64x2.mul(v128.load(at(rowDiagonal, k)), v128.load(at(x, k))),
-            f64x2.mul(vgr, neighbours),
-          ),
-          f64x2.mul(v128.load(at(g, k)), v128.load(at(x, w0 + k))),
+          f64x2.sub(f64x2.mul(f64x2.add(vinner, gk), v128.load(at(x, k))), f64x2.mul(vgr, neighbours)),
+          f64x2.mul(gk, v128.load(at(x, w0 + k))),
         );
         v128.store(at(y, k), value);
       }
       for (; j < n - 1; j++) {
         const k = row + j;
+        const gk = load<f64>(at(g, k));
         store<f64>(
           at(y, k),
-          load<f64>(at(rowDiagonal, k)) * load<f64>(at(x, k)) -
+          (inner + gk) * load<f64>(at(x, k)) -
             gr * (load<f64>(at(x, k - 1)) + load<f64>(at(x, k + 1))) -
-            load<f64>(at(g, k)) * load<f64>(at(x, w0 + k)),
+            gk * load<f64>(at(x, w0 + k)),
         );
       }
       const last = row + n - 1;
+      const gl = load<f64>(at(g, last));
       store<f64>(
         at(y, last),
-        load<f64>(at(rowDiagonal, last)) * load<f64>(at(x, last)) -
-          gr * load<f64>(at(x, last - 1)) -
-          load<f64>(at(g, last)) * load<f64>(at(x, w0 + last)),
+        (gr + gl) * load<f64>(at(x, last)) - gr * load<f64>(at(x, last - 1)) - gl * load<f64>(at(x, w0 + last)),
       );
     }
     // Column-line block: neighbours along i, all columns of the row at once.
     const hasUp = i > 0;
     const hasDown = i < m - 1;
+    const diagonal = hasUp ? 2 * gc : gc;
+    const vdiagonal = f64x2.splat(diagonal);
     let j = 0;
     for (; j + 1 < n; j += 2) {
       const k = row + j;
       const wk = at(x, w0 + k);
+      const gk = v128.load(at(g, k));
       let neighbours: v128;
       if (hasUp && hasDown)
         neighbours = f64x2.add(v128.load(wk - ((<usize>n) << 3)), v128.load(wk + ((<usize>n) << 3)));
@@ -199,21 +193,20 @@ function multiply(m: i32, n: i32, g: usize, gr: f64, gc: f64, x: usize, y: usize
       else if (hasDown) neighbours = v128.load(wk + ((<usize>n) << 3));
       else neighbours = f64x2.splat(0);
       const value = f64x2.sub(
-        f64x2.sub(f64x2.mul(v128.load(at(columnDiagonal, k)), v128.load(wk)), f64x2.mul(vgc, neighbours)),
-        f64x2.mul(v128.load(at(g, k)), v128.load(at(x, k))),
+        f64x2.sub(f64x2.mul(f64x2.add(vdiagonal, gk), v128.load(wk)), f64x2.mul(vgc, neighbours)),
+        f64x2.mul(gk, v128.load(at(x, k))),
       );
       v128.store(at(y, w0 + k), value);
     }
     for (; j < n; j++) {
       const k = row + j;
+      const gk = load<f64>(at(g, k));
       const up = hasUp ? load<f64>(at(x, w0 + k - n)) : 0;
       const down = hasDown ? load<f64>(at(x, w0 + k + n)) : 0;
       const neighbours = hasUp && hasDown ? up + down : hasUp ? up : down;
       store<f64>(
         at(y, w0 + k),
-        load<f64>(at(columnDiagonal, k)) * load<f64>(at(x, w0 + k)) -
-          gc * neighbours -
-          load<f64>(at(g, k)) * load<f64>(at(x, k)),
+        (diagonal + gk) * load<f64>(at(x, w0 + k)) - gc * neighbours - gk * load<f64>(at(x, k)),
       );
     }
   }
@@ -223,22 +216,28 @@ function multiply(m: i32, n: i32, g: usize, gr: f64, gc: f64, x: usize, y: usize
  * One row line's forward and backward Thomas sweeps (system.ts
  * `precondition`), for rows [first, first + count) with count ≤ 4 run in
  * lockstep: the sweeps are chains of dependent multiply-adds, and four
- * independent chains keep the CPU busy where one would wait.
+ * independent chains keep the CPU busy where one would wait. The
+ * multiplier g_r·pivot_{j−1} is formed as the twin forms it; at j = 0 the
+ * twin's term is 0·0 = +0, kept as "+ 0" (r + 0 turns −0 into +0 there too).
  */
 function sweepRows(first: i32, count: i32, n: i32, gr: f64, r: usize, z: usize): void {
   const s0 = first * n;
   const s1 = s0 + (count > 1 ? n : 0);
   const s2 = s0 + (count > 2 ? 2 * n : 0);
   const s3 = s0 + (count > 3 ? 3 * n : 0);
-  let c0: f64 = 0;
-  let c1: f64 = 0;
-  let c2: f64 = 0;
-  let c3: f64 = 0;
-  for (let j = 0; j < n; j++) {
-    c0 = load<f64>(at(r, s0 + j)) + load<f64>(at(rowMultiplier, s0 + j)) * c0;
-    c1 = load<f64>(at(r, s1 + j)) + load<f64>(at(rowMultiplier, s1 + j)) * c1;
-    c2 = load<f64>(at(r, s2 + j)) + load<f64>(at(rowMultiplier, s2 + j)) * c2;
-    c3 = load<f64>(at(r, s3 + j)) + load<f64>(at(rowMultiplier, s3 + j)) * c3;
+  let c0: f64 = load<f64>(at(r, s0)) + 0;
+  let c1: f64 = load<f64>(at(r, s1)) + 0;
+  let c2: f64 = load<f64>(at(r, s2)) + 0;
+  let c3: f64 = load<f64>(at(r, s3)) + 0;
+  store<f64>(at(z, s3), c3);
+  store<f64>(at(z, s2), c2);
+  store<f64>(at(z, s1), c1);
+  store<f64>(at(z, s0), c0);
+  for (let j = 1; j < n; j++) {
+    c0 = load<f64>(at(r, s0 + j)) + gr * load<f64>(at(rowPivot, s0 + j - 1)) * c0;
+    c1 = load<f64>(at(r, s1 + j)) + gr * load<f64>(at(rowPivot, s1 + j - 1)) * c1;
+    c2 = load<f64>(at(r, s2 + j)) + gr * load<f64>(at(rowPivot, s2 + j - 1)) * c2;
+    c3 = load<f64>(at(r, s3 + j)) + gr * load<f64>(at(rowPivot, s3 + j - 1)) * c3;
     store<f64>(at(z, s3 + j), c3);
     store<f64>(at(z, s2 + j), c2);
     store<f64>(at(z, s1 + j), c1);
@@ -275,19 +274,14 @@ function precondition(m: i32, n: i32, gr: f64, gc: f64, r: usize, z: usize): voi
     let j = 0;
     for (; j < pairs; j += 2) {
       const k = k0 + j;
-      v128.store(
-        at(z, k),
-        f64x2.add(
-          v128.load(at(r, k)),
-          f64x2.mul(v128.load(at(columnMultiplier, k - w0)), v128.load(at(z, k - n))),
-        ),
-      );
+      const multiplier = f64x2.mul(vgc, v128.load(at(columnPivot, k - w0 - n)));
+      v128.store(at(z, k), f64x2.add(v128.load(at(r, k)), f64x2.mul(multiplier, v128.load(at(z, k - n)))));
     }
     for (; j < n; j++) {
       const k = k0 + j;
       store<f64>(
         at(z, k),
-        load<f64>(at(r, k)) + load<f64>(at(columnMultiplier, k - w0)) * load<f64>(at(z, k - n)),
+        load<f64>(at(r, k)) + gc * load<f64>(at(columnPivot, k - w0 - n)) * load<f64>(at(z, k - n)),
       );
     }
   }
@@ -346,13 +340,9 @@ export function crossbarSolve(
 ): void {
   const cells = m * n;
   const size = 2 * cells;
-  rowDiagonal = work;
-  columnDiagonal = at(work, cells);
-  rowPivot = at(work, 2 * cells);
-  rowMultiplier = at(work, 3 * cells);
-  columnPivot = at(work, 4 * cells);
-  columnMultiplier = at(work, 5 * cells);
-  const b = at(work, 6 * cells);
+  rowPivot = work;
+  columnPivot = at(work, cells);
+  const b = at(work, 2 * cells);
   const x = at(b, size);
   const r = at(x, size);
   const z = at(r, size);
@@ -388,11 +378,15 @@ export function crossbarSolve(
         multiply(m, n, conductances, gr, gc, p, q);
         const alpha = rz / dot(p, q, size);
         const a = f64x2.splat(alpha);
+        // x += αp, r −= αq, and r·r summed as `dot` sums it, in the same pass.
+        let rr = f64x2.splat(0);
         for (let k = 0; k < size; k += 2) {
           v128.store(at(x, k), f64x2.add(v128.load(at(x, k)), f64x2.mul(a, v128.load(at(p, k)))));
-          v128.store(at(r, k), f64x2.sub(v128.load(at(r, k)), f64x2.mul(a, v128.load(at(q, k)))));
+          const rk = f64x2.sub(v128.load(at(r, k)), f64x2.mul(a, v128.load(at(q, k))));
+          v128.store(at(r, k), rk);
+          rr = f64x2.add(rr, f64x2.mul(rk, rk));
         }
-        if (dot(r, r, size) <= goal) {
+        if (f64x2.extract_lane(rr, 0) + f64x2.extract_lane(rr, 1) <= goal) {
           taken = iteration;
           break;
         }

@@ -73,7 +73,7 @@ function placeChecked(
 }
 
 /** f64 of work per cell: the factorised system (6) and the CG vectors (6 of length 2). */
-const WORK_PER_CELL = 18;
+const WORK_PER_CELL = 14;
 
 /** I[b][j] = Σ_i G_ij V[b][i] for each input row b: [K, N]. */
 export function crossbarProduct(
