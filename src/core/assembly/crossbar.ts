@@ -146,7 +146,9 @@ function multiply(m: i32, n: i32, g: usize, gr: f64, gc: f64, x: usize, y: usize
       const g0 = load<f64>(at(g, row));
       store<f64>(
         at(y, row),
-        (inner + g0) * load<f64>(at(x, row)) - gr * load<f64>(at(x, row + 1)) - g0 * load<f64>(at(x, w0 + row)),
+        (inner + g0) * load<f64>(at(x, row)) -
+          gr * load<f64>(at(x, row + 1)) -
+          g0 * load<f64>(at(x, w0 + row)),
       );
       let j = 1;
       for (; j + 1 < n - 1; j += 2) {
@@ -173,7 +175,9 @@ function multiply(m: i32, n: i32, g: usize, gr: f64, gc: f64, x: usize, y: usize
       const gl = load<f64>(at(g, last));
       store<f64>(
         at(y, last),
-        (gr + gl) * load<f64>(at(x, last)) - gr * load<f64>(at(x, last - 1)) - gl * load<f64>(at(x, w0 + last)),
+        (gr + gl) * load<f64>(at(x, last)) -
+          gr * load<f64>(at(x, last - 1)) -
+          gl * load<f64>(at(x, w0 + last)),
       );
     }
     // Column-line block: neighbours along i, all columns of the row at once.
