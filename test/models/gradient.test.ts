@@ -10,15 +10,20 @@
  * test/support/finite-difference.ts), so that samples where a gradient
  * crosses zero do not make a relative test meaningless.
  *
- * The models are smooth except at VTEAM's thresholds (the speed's
- * derivative jumps at v = v_on, v_off), at the state bounds (the clamp),
- * and, for Biolek's window, where the current changes sign (where the
- * speed is zero anyway, so nothing jumps). The waveforms avoid the first
- * two: the linear drift states stay inside (0, 1); VTEAM's sample voltages
- * stay ≥ 1 % away from both thresholds (checked below), and in its
- * saturating case the clamp is reached mid-hold, well clear of a sample,
- * so the perturbed runs clamp in the same substeps. w_on is moved off its
- * lower bound of 0 so that it can be perturbed both ways.
+ * The models are smooth except at VTEAM's and Yakopcic's thresholds (the
+ * speed's derivative jumps at v = v_on, v_off and V_p, −V_n), at the state
+ * bounds (the clamp), for Biolek's window where the current changes sign
+ * (where the speed is zero anyway, so nothing jumps), and at the kinks of
+ * Yakopcic's motion function in x (x_p, 1 − x_n), which the integrator
+ * steps over in substeps of their own (src/models/memristor/integrate.ts).
+ * The waveforms avoid the first two: the linear drift and Yakopcic states
+ * stay inside their bounds; the sample voltages stay ≥ 1 % away from every
+ * threshold (checked below); and in VTEAM's saturating case the clamp is
+ * reached mid-hold, well clear of a sample, so the perturbed runs clamp in
+ * the same substeps. w_on is moved off its lower bound of 0 so that it can
+ * be perturbed both ways. Yakopcic's two cases, under its characteristic
+ * sweep, start below x_p (and cross both kinks) and above 1 − x_n (and
+ * reach x = 0.79).
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -30,12 +35,14 @@ import {
   simulate,
   simulateWithGradient,
   vteam,
+  yakopcic,
 } from "../../src/models/memristor/index.js";
 import {
   centralDifferenceVector,
   entrywiseRelativeError,
   roundingFloor,
 } from "../support/finite-difference.js";
+import { allModels, characteristicSweep } from "./support/models.js";
 import { sineSweep } from "./support/waveforms.js";
 
 interface Case {
@@ -44,7 +51,11 @@ interface Case {
   readonly p: Record<string, number>;
   readonly x0: number;
   readonly sweep: ReturnType<typeof sineSweep>;
+  /** Voltages at which the speed's derivative jumps, V. */
+  readonly thresholds?: readonly number[];
 }
+
+const yakopcicSweep = characteristicSweep(yakopcic as DifferentiableMemristorModel);
 
 const cases: readonly Case[] = [
   ...[linearIonDriftIdeal, linearIonDriftJoglekar, linearIonDriftBiolek, linearIonDriftProdromakis].map(
@@ -62,6 +73,7 @@ const cases: readonly Case[] = [
     p: { ...vteam.defaults, wOn: 0.2e-9 },
     x0: 2e-9,
     sweep: sineSweep(1.2, 1, 1, 100),
+    thresholds: [vteam.defaults.vOn, vteam.defaults.vOff],
   },
   {
     name: "vteam, ±1.5 V at 0.5 Hz from w = 2 nm (clamped at both ends)",
@@ -69,7 +81,18 @@ const cases: readonly Case[] = [
     p: { ...vteam.defaults, wOn: 0.2e-9 },
     x0: 2e-9,
     sweep: sineSweep(1.5, 0.5, 2, 100),
+    thresholds: [vteam.defaults.vOn, vteam.defaults.vOff],
   },
+  ...[0.11, 0.7].map(
+    (x0): Case => ({
+      name: `yakopcic, ±${yakopcicSweep.amplitude} V at ${yakopcicSweep.frequency} Hz from x = ${x0} (across its kinks)`,
+      model: yakopcic as DifferentiableMemristorModel,
+      p: yakopcic.defaults,
+      x0,
+      sweep: sineSweep(yakopcicSweep.amplitude, yakopcicSweep.frequency, 2, 100),
+      thresholds: [yakopcic.defaults.vp, -yakopcic.defaults.vn],
+    }),
+  ),
 ];
 
 function finiteDifference(c: Case, name: string): Float64Array {
@@ -98,18 +121,36 @@ describe("∂current/∂p from simulateWithGradient", () => {
     expect(entrywiseRelativeError(analytic, numeric, floor)).toBeLessThanOrEqual(1e-6);
   });
 
-  it("VTEAM waveforms keep every sample ≥ 1 % away from the thresholds", () => {
-    for (const c of cases.filter((c) => c.model === (vteam as DifferentiableMemristorModel))) {
+  it("covers every model of the shared list", () => {
+    expect(new Set(cases.map((c) => c.model))).toEqual(new Set(allModels));
+  });
+
+  it("keeps every sample ≥ 1 % away from the thresholds", () => {
+    for (const c of cases) {
       for (const v of c.sweep.voltages) {
-        for (const threshold of [c.p.vOn as number, c.p.vOff as number]) {
+        for (const threshold of c.thresholds ?? []) {
           expect(Math.abs(v - threshold)).toBeGreaterThan(0.01 * Math.abs(threshold));
         }
       }
     }
   });
 
+  it("the Yakopcic cases stay inside (0, 1) and, between them, cross both kinks of the motion function", () => {
+    const p = yakopcic.defaults;
+    const states = cases
+      .filter((c) => c.model === (yakopcic as DifferentiableMemristorModel))
+      .map((c) => simulate(c.model, c.p, { ...c.sweep, x0: c.x0 }).state);
+    for (const kink of [p.xp, 1 - p.xn]) {
+      expect(states.some((state) => Math.min(...state) < kink && Math.max(...state) > kink)).toBe(true);
+    }
+    for (const x of states.flatMap((state) => [...state])) {
+      expect(x).toBeGreaterThan(0);
+      expect(x).toBeLessThan(1);
+    }
+  });
+
   it("the saturating VTEAM case does reach both bounds", () => {
-    const c = cases[cases.length - 1] as Case;
+    const c = cases.find((c) => c.name.includes("clamped")) as Case;
     const { state } = simulate(c.model, c.p, { ...c.sweep, x0: c.x0 });
     expect(Math.min(...state)).toBe(c.p.wOn);
     expect(Math.max(...state)).toBe(c.p.wOff);

@@ -2,16 +2,18 @@
  * The fingerprints of a memristor (Chua & Kang 1976; Adhikari et al., IEEE
  * TCAS-I 60, 3008 (2013)): the I-V loop under a bipolar periodic drive is
  * pinched at the origin, and its lobes shrink as the frequency rises.
- * Plus what the virtual bench needs: the defaults show a clearly open loop
- * for the sweeps a Keithley runs (±1–1.5 V, 20 ms per point, 100–200 points
- * per cycle).
+ * Each model is driven at its own scale, around its characteristic sweep
+ * (support/models.ts). For the bench defaults that is ±1 V at 1 Hz, and the
+ * clearly open loop at half and a quarter of it is what the virtual bench
+ * needs: the sweeps a Keithley runs (±1–1.5 V, ~20 ms per point, 100–200
+ * points per cycle).
  */
 import { describe, expect, it } from "vitest";
 import { simulate } from "../../src/models/memristor/index.js";
 import { modelRows } from "./support/models.js";
 import { lobeArea, sineSweep } from "./support/waveforms.js";
 
-describe.each(modelRows)("%s", (_id, model) => {
+describe.each(modelRows)("%s", (_id, model, { amplitude, frequency }) => {
   const p = model.defaults;
   const [lower, upper] = model.stateBounds(p);
 
@@ -21,8 +23,17 @@ describe.each(modelRows)("%s", (_id, model) => {
     }
   });
 
+  it("swings its state over 10–40 % of its range in the second cycle of its characteristic sweep", () => {
+    const sweep = sineSweep(amplitude, frequency, 2, 100);
+    const { state } = simulate(model, p, { ...sweep, x0: model.initialState(p) });
+    const second = state.subarray(100);
+    const swing = (Math.max(...second) - Math.min(...second)) / (upper - lower);
+    expect(swing).toBeGreaterThan(0.1);
+    expect(swing).toBeLessThan(0.4);
+  });
+
   it("draws a loop through the origin: every zero-voltage sample of a sweep has zero current", () => {
-    const sweep = sineSweep(1, 1, 2, 100);
+    const sweep = sineSweep(amplitude, frequency, 2, 100);
     const { current } = simulate(model, p, { ...sweep, x0: model.initialState(p) });
     const zeroVoltage = [...sweep.voltages.keys()].filter(
       (k) => Math.abs(sweep.voltages[k] as number) < 1e-12,
@@ -35,28 +46,28 @@ describe.each(modelRows)("%s", (_id, model) => {
     [1, 0.5, 120],
     [1.5, 0.25, 192],
   ])(
-    "shows a clearly open loop at ±%s V, %s Hz, %s points per cycle (~17–21 ms per point, like the virtual Keithley)",
-    (amplitude, frequency, perCycle) => {
-      const sweep = sineSweep(amplitude, frequency, 2, perCycle);
+    "shows a clearly open loop at %s× its amplitude, %s× its frequency, %s points per cycle (bench defaults: ~17–21 ms per point, like the virtual Keithley)",
+    (amplitudeScale, frequencyScale, perCycle) => {
+      const sweep = sineSweep(amplitudeScale * amplitude, frequencyScale * frequency, 2, perCycle);
       const { current } = simulate(model, p, { ...sweep, x0: model.initialState(p) });
       // Second cycle: the loop the device settles into.
       const v = sweep.voltages.subarray(perCycle);
       const i = current.subarray(perCycle);
       const peak = Math.max(...i.map(Math.abs));
       // Lobe area relative to the V·I box: 0 for a resistor.
-      expect(lobeArea(v, i) / (amplitude * peak)).toBeGreaterThan(0.1);
+      expect(lobeArea(v, i) / (amplitudeScale * amplitude * peak)).toBeGreaterThan(0.1);
       // At +amplitude/2 the rising and the falling branch differ by more than 1.5×.
       const rising = i[perCycle / 12 - 1] as number;
       const falling = i[(5 * perCycle) / 12 - 1] as number;
-      expect(v[perCycle / 12 - 1]).toBeCloseTo(amplitude / 2, 12);
-      expect(v[(5 * perCycle) / 12 - 1]).toBeCloseTo(amplitude / 2, 12);
+      expect(v[perCycle / 12 - 1]).toBeCloseTo((amplitudeScale * amplitude) / 2, 12);
+      expect(v[(5 * perCycle) / 12 - 1]).toBeCloseTo((amplitudeScale * amplitude) / 2, 12);
       expect(Math.max(rising / falling, falling / rising)).toBeGreaterThan(1.5);
     },
   );
 
-  it("has lobes that shrink as the frequency rises (1, 2, 4 Hz at ±1 V)", () => {
-    const areas = [1, 2, 4].map((frequency) => {
-      const sweep = sineSweep(1, frequency, 2, 200);
+  it("has lobes that shrink as the frequency rises (1, 2 and 4× its characteristic sweep's)", () => {
+    const areas = [1, 2, 4].map((scale) => {
+      const sweep = sineSweep(amplitude, scale * frequency, 2, 200);
       const { current } = simulate(model, p, { ...sweep, x0: model.initialState(p) });
       return lobeArea(sweep.voltages.subarray(200), current.subarray(200));
     });

@@ -16,8 +16,18 @@
  *     LOCAL_ERROR·range (a fourth root: two square roots, which IEEE 754
  *     rounds exactly, so the WASM kernels choose bit-identical substeps);
  * where λ = |∂f/∂x| is estimated by a one-sided difference over PROBE_STEP
- * of the range, towards the interior. Every stage state and the result are
- * projected onto the state bounds. The hold ends early, exactly, when
+ * of the range, towards the interior (away from a kink, where that would
+ * cross one: λ there is the far side's). Where the model has a kink ahead (a
+ * state at which λ jumps, `MemristorModel.kink`), no substep straddles it:
+ * the error control above assumes f smooth, RK4's error across a kink grows
+ * as h², not h⁵ (up to 5e-6 of the range for Yakopcic's published device
+ * under ±0.45 V), and a stage on the far side would give the sensitivities
+ * (`sensitivity.ts`) the far side's partials for a whole stage weight. So a
+ * substep ends KINK_MARGIN of the range short of the kink (aimed at with
+ * the speed at its start: exact where the speed is constant on the near
+ * side, as for Yakopcic), and the next one, moving the state about twice
+ * that margin, steps over it. Every stage state and the result are projected onto the
+ * state bounds. The hold ends early, exactly, when
  *   - the state is an equilibrium (f = 0), or
  *   - it is within EDGE_RESOLUTION·range of a bound and moving towards it
  *     (the bound is reached, or approached closer than a double can resolve
@@ -27,7 +37,7 @@
  *
  * The constants and the substep rule live in portable/scheme.ts, which the
  * WASM kernels compile too; the loop below is mirrored line for line in
- * src/core/assembly/.
+ * src/core/assembly/, except the kink limit: no model with a kernel has one.
  *
  * Why this and not fixed substeps: the work per hold is bounded by the state
  * range and the error budget, not by dt or by the device's speed — a few to
@@ -35,13 +45,22 @@
  * nanoseconds (the published VTEAM set) or seconds (Strukov's), and whether
  * dt is 1 µs or 50 ms. A fixed substep cannot be both stable for the fast
  * devices and affordable for the slow ones across the parameter bounds
- * calibration needs. The controller uses f only, so it works for any
- * MemristorModel. For the bench defaults it keeps the state within 1e-8 of
- * its range from a 1 µs fixed-step RK4 solution, with one to a few substeps
- * per 10 ms hold (test/models/integrate.test.ts).
+ * calibration needs. The controller uses f (and the kink, where a model
+ * has one) only, so it works for any MemristorModel. For every model's
+ * defaults under its characteristic sweep (±1 V at 1 Hz for the bench
+ * defaults, 100 holds a period) it keeps the state within 1e-8 of its range
+ * from a fixed-step RK4 solution with steps of 1e-6 of the period
+ * (test/models/integrate.test.ts).
  */
 import { EDGE_RESOLUTION, PROBE_STEP, project, substepLength } from "./portable/scheme.js";
 import type { MemristorModel } from "./types.js";
+
+/**
+ * How far short of a kink a substep ends, as a fraction of the state range
+ * (2⁻³⁰): far above rounding, and the step over it is so short that what it
+ * gets wrong (of the order of this margin) stays far below the error budget.
+ */
+const KINK_MARGIN = 2 ** -30;
 
 /**
  * Called for each substep that changed the state, before the state is
@@ -69,14 +88,19 @@ export function holdVoltage<P extends Record<string, number>>(
   const edge = EDGE_RESOLUTION * range;
   const probe = PROBE_STEP * range;
   const middle = lower + 0.5 * range;
+  const kink = model.kink?.(v, p) ?? Number.NaN;
+  const margin = KINK_MARGIN * range;
   let elapsed = 0;
   while (elapsed < dt) {
     const k1 = model.dxdt(x, v, p);
     if (k1 === 0 || (k1 > 0 && x >= upper - edge) || (k1 < 0 && x <= lower + edge)) break;
-    const probed = x < middle ? x + probe : x - probe;
+    const inward = x < middle ? x + probe : x - probe;
+    const probed = (inward - kink) * (x - kink) < 0 ? 2 * x - inward : inward; // not across a kink
     const stiffness = Math.abs(model.dxdt(probed, v, p) - k1) / probe;
     const remaining = dt - elapsed;
-    const h = substepLength(remaining, Math.abs(k1), stiffness, range);
+    const step = substepLength(remaining, Math.abs(k1), stiffness, range);
+    const gap = (kink - x) * Math.sign(k1); // distance to the kink: > 0 if it is ahead, NaN without one
+    const h = gap > 0 ? Math.min(step, (gap > 2 * margin ? gap - margin : 2 * margin) / Math.abs(k1)) : step;
     const k2 = model.dxdt(project(x + 0.5 * h * k1, lower, upper), v, p);
     const k3 = model.dxdt(project(x + 0.5 * h * k2, lower, upper), v, p);
     const k4 = model.dxdt(project(x + h * k3, lower, upper), v, p);

@@ -29,8 +29,17 @@ export interface MemristorModel<P extends Record<string, number> = Record<string
   dxdt(x: number, v: number, p: P): number;
   /** Current through the device at state x under voltage v, A. */
   current(x: number, v: number, p: P): number;
-  /** Resistance at state x, Ω (the I-V at fixed state is ohmic for these models). */
+  /** Resistance at state x, Ω: V/I where the I-V at fixed state is ohmic, the zero-bias dV/dI where it is not (Yakopcic's sinh). */
   resistance(x: number, p: P): number;
+  /**
+   * The state at which ∂(dx/dt)/∂x jumps under voltage v (Yakopcic's motion
+   * function), NaN where dx/dt is smooth in x; absent if it always is. The
+   * integrator steps over it in a substep of its own rather than straddle
+   * it (RK4 across a kink is accurate to low order only). At the kink
+   * itself, `dxdt` and its partials are those of the side the state moves
+   * into under v.
+   */
+  kink?(v: number, p: P): number;
 }
 
 /**

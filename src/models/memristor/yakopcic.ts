@@ -186,6 +186,8 @@ export const yakopcic: DifferentiableMemristorModel<YakopcicParams> = {
   initialState: () => INITIAL_STATE,
   resistance: (x, p) => 1 / (p.a1 * p.b * x),
   current: (x, v, p) => (v >= 0 ? p.a1 : p.a2) * x * Math.sinh(p.b * v),
+  // The motion function's kink: where its decay sets in, x_p (v ≥ 0) or 1 − x_n (v < 0).
+  kink: (v, p) => (v > p.vp ? p.xp : v < -p.vn ? 1 - p.xn : Number.NaN),
   dxdt: (x, v, p) => {
     const g = threshold(v, p);
     return g === 0 ? 0 : g * motion(x, v, p);
