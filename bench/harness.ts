@@ -16,7 +16,18 @@ export interface BenchRow {
   readonly notes?: string;
   /** The speed targets the issue sets for this case (see `BenchTarget`); checked and printed by bench/run.ts. */
   readonly targets?: readonly BenchTarget[];
+  /**
+   * How far each implementation's results are from the TypeScript
+   * reference's, by name ("wasm", "numpy"): the largest difference relative
+   * to scale, of the outputs or of a checksum of them. A target is only
+   * judged when both sides agree within AGREEMENT_LIMIT (`checkTargets`):
+   * being fast at something else is no result.
+   */
+  readonly agreement?: Readonly<Record<string, number>>;
 }
+
+/** Largest disagreement with the reference (`BenchRow.agreement`) at which a speed ratio is still judged. */
+export const AGREEMENT_LIMIT = 1e-9;
 
 /**
  * A declared speed target: `medianMs[against] / medianMs.wasm ≥ atLeast`
@@ -27,10 +38,14 @@ export interface BenchTarget {
   readonly atLeast: number;
 }
 
-/** How a row fared against one target: met, missed, or not measured (no figure for `against`). */
+/**
+ * How a row fared against one target: met, missed, not measured (no figure
+ * for `against`), or not comparable (WASM or `against` disagrees with the
+ * reference by more than AGREEMENT_LIMIT).
+ */
 export interface TargetVerdict extends BenchTarget {
   readonly ratio?: number;
-  readonly verdict: "met" | "missed" | "not measured";
+  readonly verdict: "met" | "missed" | "not measured" | "not comparable";
 }
 
 /**
@@ -57,6 +72,9 @@ export function checkTargets(row: BenchRow): readonly TargetVerdict[] {
     const other = row.medianMs[target.against];
     if (wasm === undefined || other === undefined) return { ...target, verdict: "not measured" };
     const ratio = other / wasm;
+    const disagrees = (name: string) => !((row.agreement?.[name] ?? 0) <= AGREEMENT_LIMIT);
+    if (disagrees("wasm") || disagrees(target.against))
+      return { ...target, ratio, verdict: "not comparable" };
     return { ...target, ratio, verdict: ratio >= target.atLeast ? "met" : "missed" };
   });
 }
@@ -93,6 +111,15 @@ export function medianMs(run: () => unknown, options: BenchOptions): number {
 
 /** "wasm = reference to 2e-16 of scale (1234/100000 values differ)": how closely two implementations agree. */
 export function agreement(wasm: readonly ArrayLike<number>[], reference: readonly Float64Array[]): string {
+  const { worst, differing, count } = compare(wasm, reference);
+  return `wasm = reference to ${worst.toExponential(0)} of scale (${differing}/${count} values differ)`;
+}
+
+/** The largest difference relative to each output's scale (NaN compares as disagreeing), and how many values differ. */
+export function compare(
+  wasm: readonly ArrayLike<number>[],
+  reference: readonly Float64Array[],
+): { worst: number; differing: number; count: number } {
   let worst = 0;
   let differing = 0;
   let count = 0;
@@ -101,17 +128,35 @@ export function agreement(wasm: readonly ArrayLike<number>[], reference: readonl
     const scale = expected.reduce((m, value) => Math.max(m, Math.abs(value)), 0);
     expected.forEach((value, k) => {
       const difference = Math.abs((got[k] as number) - value);
-      worst = Math.max(worst, difference / scale);
+      const relative = difference === 0 ? 0 : difference / scale;
+      worst = relative > worst || Number.isNaN(relative) ? relative : worst;
       if (difference !== 0) differing++;
     });
     count += expected.length;
   });
-  return `wasm = reference to ${worst.toExponential(0)} of scale (${differing}/${count} values differ)`;
+  return { worst, differing, count };
+}
+
+/**
+ * Largest relative difference between two lists of checksums (0 where they
+ * are equal; NaN if either is, or the lengths differ), relative to the
+ * larger magnitude or to `floor` for sums that may cancel to near 0.
+ */
+export function checksumDisagreement(ours: readonly number[], theirs: readonly number[], floor = 0): number {
+  let worst = 0;
+  ours.forEach((a, k) => {
+    const b = theirs[k] as number;
+    const scale = Math.max(Math.abs(a), Math.abs(b), floor);
+    const relative = a === b ? 0 : Math.abs(a - b) / scale;
+    worst = relative > worst || Number.isNaN(relative) ? relative : worst;
+  });
+  return ours.length === theirs.length ? worst : Number.NaN;
 }
 
 /**
  * Appends rows of one bench to `rows`, leaving out the implementations that
- * were not measured (undefined medians); targets default to a batch's.
+ * were not measured (undefined medians and agreements); targets default to
+ * a batch's.
  */
 export function rowCollector(bench: string, rows: BenchRow[]) {
   return (
@@ -121,16 +166,19 @@ export function rowCollector(bench: string, rows: BenchRow[]) {
     medians: Readonly<Record<string, number | undefined>>,
     notes: string,
     targets: readonly BenchTarget[] = TARGETS.batch,
+    agreement: Readonly<Record<string, number | undefined>> = {},
   ): void => {
-    const measured = Object.fromEntries(Object.entries(medians).filter(([, v]) => v !== undefined));
+    const defined = (record: Readonly<Record<string, number | undefined>>) =>
+      Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as Record<string, number>;
     rows.push({
       bench,
       case: name,
       work,
       workUnit,
-      medianMs: measured as Record<string, number>,
+      medianMs: defined(medians),
       notes,
       targets,
+      agreement: defined(agreement),
     });
   };
 }

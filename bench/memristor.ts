@@ -32,7 +32,15 @@ import {
   vteam,
   type WindowName,
 } from "../src/models/memristor/index.js";
-import { type BenchModule, type BenchOptions, type BenchRow, medianMs, TARGETS } from "./harness.js";
+import {
+  type BenchModule,
+  type BenchOptions,
+  type BenchRow,
+  checksumDisagreement,
+  compare,
+  medianMs,
+  TARGETS,
+} from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
 
 const SHAPES = [
@@ -99,17 +107,6 @@ function checksum(
   return [states, currents, last];
 }
 
-/** Largest relative difference between two checksums (0 where both are 0). */
-function worstRelative(ours: readonly number[], theirs: readonly number[]): number {
-  return Math.max(
-    ...ours.map((a, k) => {
-      const b = theirs[k] as number;
-      const scale = Math.max(Math.abs(a), Math.abs(b));
-      return scale === 0 ? 0 : Math.abs(a - b) / scale;
-    }),
-  );
-}
-
 /** How many outputs differ between the implementations (0: bit for bit). */
 function differing(views: BatchViews, reference: { state: Float64Array; current: Float64Array }): number {
   let count = 0;
@@ -155,6 +152,11 @@ export const memristorBench: BenchModule = {
         const reference = medianMs(() => kernel.reference(input), options);
         const expected = kernel.reference(input);
         const medians: Record<string, number> = { wasm, "ts reference": reference };
+        const views = kernel.wasm(input);
+        const agreement: Record<string, number> = {
+          wasm: compare([views.state.data, views.current.data], [expected.state, expected.current]).worst,
+        };
+        const wasmNote = `wasm: ${differing(views, expected)} outputs differ from ts reference`;
         const steps = Math.min(nSteps, NUMPY_MAX_STEPS);
         const numpy = numpyRun(
           "memristor",
@@ -166,10 +168,11 @@ export const memristorBench: BenchModule = {
           numpyNote = `numpy skipped: ${numpy.skipped}`;
         } else {
           medians.numpy = (numpy.medianMs * nSteps) / steps;
-          const worst = worstRelative(
+          const worst = checksumDisagreement(
             checksum(expected, nDevices, nSteps, steps),
             numpy.extra.checksum as number[],
           );
+          agreement.numpy = worst;
           numpyNote = `${
             steps < nSteps ? `numpy extrapolated ×${nSteps / steps} from ${steps} steps; ` : ""
           }numpy checksum agrees to ${worst.toExponential(0)}`;
@@ -180,8 +183,9 @@ export const memristorBench: BenchModule = {
           work: nDevices * nSteps,
           workUnit: "device-steps",
           medianMs: medians,
-          notes: `wasm: ${differing(kernel.wasm(input), expected)} outputs differ from ts reference; ${numpyNote}`,
+          notes: `${wasmNote}; ${numpyNote}`,
           targets: TARGETS.batch,
+          agreement,
         });
       }
     }

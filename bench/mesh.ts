@@ -27,7 +27,15 @@ import {
   type MeshPhases,
   programMesh,
 } from "../src/models/photonic/mesh/index.js";
-import { type BenchModule, type BenchOptions, type BenchRow, medianMs, TARGETS } from "./harness.js";
+import {
+  type BenchModule,
+  type BenchOptions,
+  type BenchRow,
+  checksumDisagreement,
+  compare,
+  medianMs,
+  TARGETS,
+} from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
 
 const SIZE = 64;
@@ -74,14 +82,20 @@ function perCallMs(call: () => unknown, inner: number, options: BenchOptions): n
   );
 }
 
-function checksum(y: ArrayLike<number>): [number, number, number] {
+/**
+ * bench/numpy/mesh.py's checksum of outputs y[k][v] (interleaved complex):
+ * Σ Re y, Σ Im y and Σ (k + 1)|y_kv|² — weighted by mode, since the plain
+ * Σ|y|² is the same for every unitary mesh.
+ */
+function checksum(y: ArrayLike<number>, vectors: number): [number, number, number] {
   let re = 0;
   let im = 0;
   let power = 0;
-  for (let k = 0; k < y.length; k += 2) {
-    re += y[k] as number;
-    im += y[k + 1] as number;
-    power += (y[k] as number) ** 2 + (y[k + 1] as number) ** 2;
+  for (let j = 0; j < y.length; j += 2) {
+    const mode = Math.floor(j / 2 / vectors);
+    re += y[j] as number;
+    im += y[j + 1] as number;
+    power += (mode + 1) * ((y[j] as number) ** 2 + (y[j + 1] as number) ** 2);
   }
   return [re, im, power];
 }
@@ -115,9 +129,10 @@ export const meshBench: BenchModule = {
       const got = wasmCall().data;
       const differing = expected.filter((v, k) => v !== got[k]).length;
       const medians: Record<string, number> = { wasm, "ts reference": reference };
-      const ours = checksum(expected);
+      const ours = checksum(expected, vectors);
       const numpyNotes: string[] = [];
       const numpyMs: Record<string, number> = {};
+      const worstNumpy: Record<string, number> = {};
       for (const variant of NUMPY_VARIANTS) {
         const numpy = numpyRun("mesh", { size: SIZE, vectors, programming, variant }, options);
         if ("skipped" in numpy) {
@@ -126,17 +141,17 @@ export const meshBench: BenchModule = {
         }
         numpyMs[variant] = numpy.medianMs;
         medians[`numpy ${variant}`] = numpy.medianMs;
-        const theirs = numpy.extra.checksum as number[];
-        const worst = Math.max(
-          ...ours.map((v, k) => Math.abs(v - (theirs[k] as number)) / Math.max(1, Math.abs(v))),
-        );
+        const worst = checksumDisagreement(ours, numpy.extra.checksum as number[], 1);
+        worstNumpy[variant] = worst;
         numpyNotes.push(
           `numpy ${variant} ${numpy.medianMs.toPrecision(3)} ms, checksum agrees to ${worst.toExponential(0)}`,
         );
       }
       const fastest = Object.entries(numpyMs).sort((a, b) => a[1] - b[1])[0];
+      const agreement: Record<string, number> = { wasm: compare([got], [expected]).worst };
       if (fastest !== undefined) {
         medians.numpy = fastest[1];
+        agreement.numpy = worstNumpy[fastest[0]] as number;
         numpyNotes.unshift(`numpy column = ${fastest[0]} (the faster)`);
       }
       const numpyNote = numpyNotes.join("; ");
@@ -148,6 +163,7 @@ export const meshBench: BenchModule = {
         medianMs: medians,
         targets: vectors === 1 ? TARGETS.singleSample : TARGETS.meshBatch,
         notes: `wasm = ts reference ${differing === 0 ? "bit for bit" : `except ${differing} values`}; ${numpyNote}`,
+        agreement,
       });
     }
     return rows;

@@ -28,6 +28,8 @@ import {
   type BenchModule,
   type BenchOptions,
   type BenchRow,
+  checksumDisagreement,
+  compare,
   medianMs,
   TARGETS,
 } from "./harness.js";
@@ -68,15 +70,15 @@ function numpy(
   params: Record<string, unknown>,
   ours: readonly number[],
   options: BenchOptions,
-): { medianMs?: number; note: string } {
+): { medianMs?: number; note: string; worst?: number } {
   const run = numpyRun("phase-change", params, options);
   if ("skipped" in run) return { note: `numpy skipped: ${run.skipped}` };
-  const theirs = run.extra.checksum as number[];
-  const worst = Math.max(...ours.map((v, k) => Math.abs(v - (theirs[k] as number)) / Math.abs(v)));
+  const worst = checksumDisagreement(ours, run.extra.checksum as number[]);
   const calls = run.extra.calls as number | undefined;
   return {
     medianMs: calls ? run.medianMs / calls : run.medianMs,
     note: `numpy checksums agree to ${worst.toExponential(0)}`,
+    worst,
   };
 }
 
@@ -93,6 +95,8 @@ export const phaseChangeBench: BenchModule = {
       const ts = medianMs(() => phaseChangeBatchReference(input), options);
       const reference = phaseChangeBatchReference(input);
       const views = phaseChangeBatch(core, input);
+      const got = [views.temperature.data, views.fraction.data];
+      const expected = [reference.temperature, reference.fraction];
       const np = numpy(
         { params: cellDefaults, cells: CELLS, steps: nSteps, dt: DT },
         [sum(reference.temperature), sum(reference.fraction)],
@@ -104,8 +108,12 @@ export const phaseChangeBench: BenchModule = {
         work: CELLS * nSteps,
         workUnit: "cell-steps",
         medianMs: { wasm, "ts reference": ts, ...(np.medianMs === undefined ? {} : { numpy: np.medianMs }) },
-        notes: `${agreement([views.temperature.data, views.fraction.data], [reference.temperature, reference.fraction])}; ${np.note}`,
+        notes: `${agreement(got, expected)}; ${np.note}`,
         targets: TARGETS.batch,
+        agreement: {
+          wasm: compare(got, expected).worst,
+          ...(np.worst === undefined ? {} : { numpy: np.worst }),
+        },
       });
     }
     {
@@ -127,6 +135,13 @@ export const phaseChangeBench: BenchModule = {
       const wasm = perCall(() => phaseChangeBatch(core, one));
       const ts = perCall(() => stepCell(cellDefaults, state, power, DT));
       const stepped = stepCell(cellDefaults, state, power, DT);
+      const viaWrapper = phaseChangeBatch(core, one);
+      const wrapperWorst = compare(
+        [viaWrapper.temperature.data, viaWrapper.fraction.data],
+        [Float64Array.of(stepped.temperature), Float64Array.of(stepped.fraction)],
+      ).worst;
+      const numpyAgreement = (worst: number | undefined): Record<string, number> =>
+        worst === undefined ? {} : { numpy: worst };
       const np = numpy(
         { params: cellDefaults, calls: CALLS, dt: DT, cell: [state.temperature, state.fraction, power] },
         [stepped.temperature, stepped.fraction],
@@ -139,8 +154,9 @@ export const phaseChangeBench: BenchModule = {
         work: 1,
         workUnit: "cell-steps",
         medianMs: { wasm, "ts reference": ts, ...(np.medianMs === undefined ? {} : { numpy: np.medianMs }) },
-        notes: `per call: wasm ${ns(wasm)} (kernel wrapper), ts ${ns(ts)} (model stepCell), numpy ${ns(np.medianMs)}; ${np.note}`,
+        notes: `per call: wasm ${ns(wasm)} (kernel wrapper), ts ${ns(ts)} (model stepCell), numpy ${ns(np.medianMs)}; wasm = stepCell to ${wrapperWorst.toExponential(0)}; ${np.note}`,
         targets: TARGETS.singleSample,
+        agreement: { wasm: wrapperWorst, ...numpyAgreement(np.worst) },
       });
       const sampler = phaseChangeSampler(core, cellDefaults);
       const sampled = perCall(() => sampler.step(state, power, DT));
@@ -162,6 +178,7 @@ export const phaseChangeBench: BenchModule = {
         },
         notes: `per call: wasm ${ns(sampled)} (sampler: parameters resident, scalars in and out), ts ${ns(ts)}, numpy ${ns(np.medianMs)}; wasm = stepCell to ${worst.toExponential(0)}`,
         targets: TARGETS.singleSample,
+        agreement: { wasm: worst, ...numpyAgreement(np.worst) },
       });
     }
     return rows;

@@ -33,6 +33,8 @@ import {
   type BenchOptions,
   type BenchRow,
   type BenchTarget,
+  checksumDisagreement,
+  compare,
   medianMs,
   rowCollector,
   TARGETS,
@@ -70,17 +72,15 @@ function numpy(
   params: Record<string, unknown>,
   ours: readonly number[],
   options: BenchOptions,
-): { medianMs?: number; note: string } {
+): { medianMs?: number; note: string; worst?: number } {
   const run = numpyRun("ring", params, options);
   if ("skipped" in run) return { note: `numpy skipped: ${run.skipped}` };
-  const theirs = run.extra.checksum as number[];
-  const worst = Math.max(
-    ...ours.map((v, k) => Math.abs(v - (theirs[k] as number)) / Math.max(1, Math.abs(v))),
-  );
+  const worst = checksumDisagreement(ours, run.extra.checksum as number[], 1);
   const calls = run.extra.calls as number | undefined;
   return {
     medianMs: calls ? run.medianMs / calls : run.medianMs,
     note: `numpy checksum agrees to ${worst.toExponential(0)}`,
+    worst,
   };
 }
 
@@ -100,8 +100,9 @@ export const ringBench: BenchModule = {
       work: number,
       medians: Readonly<Record<string, number | undefined>>,
       notes: string,
-      targets?: readonly BenchTarget[],
-    ) => collect(name, work, "wavelengths", medians, notes, targets);
+      targets: readonly BenchTarget[] | undefined,
+      agreement: Readonly<Record<string, number | undefined>>,
+    ) => collect(name, work, "wavelengths", medians, notes, targets, agreement);
 
     // Batches.
     for (const field of [false, true]) {
@@ -118,6 +119,8 @@ export const ringBench: BenchModule = {
         N,
         { wasm, "ts reference": ts, numpy: np.medianMs },
         `${agreement(got, outputs)}; ${np.note}`,
+        undefined,
+        { wasm: compare(got, outputs).worst, numpy: np.worst },
       );
     }
     {
@@ -134,6 +137,8 @@ export const ringBench: BenchModule = {
         N,
         { wasm, "ts reference": ts, numpy: np.medianMs },
         `${agreement(got, outputs)}; ${np.note}`,
+        undefined,
+        { wasm: compare(got, outputs).worst, numpy: np.worst },
       );
     }
 
@@ -165,18 +170,23 @@ export const ringBench: BenchModule = {
         { wasm, "ts reference": ts, numpy: npArray.medianMs },
         `per call: wasm ${perCall(wasm)}, ts ${perCall(ts)}, numpy ${perCall(npArray.medianMs)}; ${agreement([wasmPower], [tsPower])}; ${npArray.note}${floatNote}`,
         TARGETS.singleSample,
+        { wasm: compare([wasmPower], [tsPower]).worst, numpy: npArray.worst },
       );
     }
     {
       const one = (i: number) => samples.subarray(i, i + 1);
       const wasm = perCallMs((i) => ringAllPassSpectrum(core, allPass, one(i)), CALLS, options);
       const ts = perCallMs((i) => ringAllPassSpectrumReference(allPass, one(i)), CALLS, options);
+      const got = Float64Array.from(samples, (_, i) =>
+        ringAllPassSpectrum(core, allPass, one(i)).power.get(0),
+      );
       row(
         "all-pass 1 λ/call, power (spectrum API)",
         1,
         { wasm, "ts reference": ts, numpy: npArray.medianMs },
-        `per call: wasm ${perCall(wasm)}, ts ${perCall(ts)} (arena, copies and an ndarray per call)`,
+        `per call: wasm ${perCall(wasm)}, ts ${perCall(ts)} (arena, copies and an ndarray per call); ${agreement([got], [tsPower])}`,
         TARGETS.singleSample,
+        { wasm: compare([got], [tsPower]).worst, numpy: npArray.worst },
       );
     }
     {
@@ -202,6 +212,7 @@ export const ringBench: BenchModule = {
         { wasm, "ts reference": ts, numpy: np.medianMs },
         `per call: wasm ${perCall(wasm)}, ts ${perCall(ts)}, numpy ${perCall(np.medianMs)}; drop ${agreement([got], [reference])}; ${np.note}`,
         TARGETS.singleSample,
+        { wasm: compare([got], [reference]).worst, numpy: np.worst },
       );
     }
     return rows;

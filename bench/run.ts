@@ -79,6 +79,7 @@ const MARKS: Readonly<Record<TargetVerdict["verdict"], string>> = {
   met: "✓",
   missed: "✗",
   "not measured": "(not measured)",
+  "not comparable": "(results disagree: not judged)",
 };
 
 /** "≥1.5× ts ✓" */
@@ -98,7 +99,10 @@ function formatSummary(rows: readonly BenchRow[]): string {
         }),
     );
   const missed = list("missed");
-  const unmeasured = list("not measured");
+  const unmeasured = [
+    ...list("not measured"),
+    ...list("not comparable").map((line) => `${line} (results disagree)`),
+  ];
   const checked = rows.reduce((n, row) => n + checkTargets(row).length, 0);
   return [
     missed.length === 0

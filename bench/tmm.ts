@@ -31,6 +31,9 @@ import {
   type BenchModule,
   type BenchOptions,
   type BenchRow,
+  checksumDisagreement,
+  compare,
+  agreement as describeAgreement,
   medianMs,
   rowCollector,
   TARGETS,
@@ -81,36 +84,28 @@ function checksum(outputs: readonly SpectrumOutput[]): number[] {
   return [power, amplitude];
 }
 
-/** "wasm = reference to 3e-15 of scale (1234/120000 values differ)", over every output. */
-function agreement(wasm: ReturnType<typeof tmmSpectrum>, reference: SpectrumOutput): string {
-  let worst = 0;
-  let differing = 0;
-  let count = 0;
-  for (const pol of ["s", "p"] as const) {
-    for (const output of ["R", "T", "r", "t"] as const) {
-      const got = wasm[pol][output].data;
-      const expected = reference[pol][output];
-      const scale = expected.reduce((m, value) => Math.max(m, Math.abs(value)), 0);
-      expected.forEach((value, k) => {
-        const difference = Math.abs((got[k] as number) - value);
-        worst = Math.max(worst, difference / scale);
-        if (difference !== 0) differing++;
-      });
-      count += expected.length;
-    }
-  }
-  return `wasm = reference to ${worst.toExponential(0)} of scale (${differing}/${count} values differ)`;
+/** How WASM's outputs compare with the reference's, every output ("wasm = reference to 3e-15 of scale (…)"). */
+function agreement(
+  wasm: ReturnType<typeof tmmSpectrum>,
+  reference: SpectrumOutput,
+): { note: string; worst: number } {
+  const outputs = (["s", "p"] as const).flatMap((pol) =>
+    (["R", "T", "r", "t"] as const).map((o) => [pol, o] as const),
+  );
+  const got = outputs.map(([pol, o]) => wasm[pol][o].data);
+  const expected = outputs.map(([pol, o]) => reference[pol][o]);
+  return { note: describeAgreement(got, expected), worst: compare(got, expected).worst };
 }
 
 /** NumPy's median per call and how its checksum compares with ours, or why it was skipped. */
 function numpy(params: ReturnType<typeof numpyCase>, ours: readonly number[], options: BenchOptions) {
   const run = numpyRun("tmm", params, options);
   if ("skipped" in run) return { note: `numpy skipped: ${run.skipped}` };
-  const theirs = run.extra.checksum as number[];
-  const worst = Math.max(...ours.map((v, k) => Math.abs(v - (theirs[k] as number)) / Math.abs(v)));
+  const worst = checksumDisagreement(ours, run.extra.checksum as number[]);
   return {
     medianMs: run.medianMs / (run.extra.calls as number),
     note: `numpy checksum agrees to ${worst.toExponential(0)}`,
+    worst,
   };
 }
 
@@ -153,12 +148,15 @@ export const tmmBench: BenchModule = {
       const ts = medianMs(() => tmmSpectrumReference(batch), options);
       const reference = tmmSpectrumReference(batch);
       const np = numpy(numpyCase("batch", N), checksum([reference]), options);
+      const ours = agreement(tmmSpectrum(core, batch), reference);
       row(
         "12 layers × 10^4 λ, one call",
         N,
         "wavelengths",
         { wasm, "ts reference": ts, numpy: np.medianMs },
-        `${agreement(tmmSpectrum(core, batch), reference)}; ${np.note}`,
+        `${ours.note}; ${np.note}`,
+        TARGETS.batch,
+        { wasm: ours.worst, numpy: np.worst },
       );
     }
     {
@@ -167,12 +165,15 @@ export const tmmBench: BenchModule = {
       const ts = medianMs(() => tmmSpectrumReference(input), options);
       const reference = tmmSpectrumReference(input);
       const np = numpy(numpyCase("batch", N, true), checksum([reference]), options);
+      const ours = agreement(tmmSpectrum(core, input), reference);
       row(
         "12 layers × 10^4 λ, indices per λ",
         N,
         "wavelengths",
         { wasm, "ts reference": ts, numpy: np.medianMs },
-        `${agreement(tmmSpectrum(core, input), reference)}; ${np.note}`,
+        `${ours.note}; ${np.note}`,
+        TARGETS.batch,
+        { wasm: ours.worst, numpy: np.worst },
       );
     }
     {
@@ -192,15 +193,23 @@ export const tmmBench: BenchModule = {
       });
       // The reads feed `sink`, so no engine can drop them; R_s + R_p is never NaN.
       if (Number.isNaN(sink)) throw new Error("tmm bench: a single-sample call returned NaN");
-      const np = numpy(numpyCase("single", CALLS), checksum(inputs.map(tmmSpectrumReference)), options);
+      const references = inputs.map(tmmSpectrumReference);
+      const np = numpy(numpyCase("single", CALLS), checksum(references), options);
+      // R_s and R_p of every call, WASM against the reference.
+      const got = [Float64Array.from(inputs, (input) => tmmSpectrum(core, input).s.R.get(0, 0))];
+      got.push(Float64Array.from(inputs, (input) => tmmSpectrum(core, input).p.R.get(0, 0)));
+      const expected = (["s", "p"] as const).map((pol) =>
+        Float64Array.from(references, (r) => r[pol].R[0] as number),
+      );
       const us = (ms: number | undefined) => (ms === undefined ? "—" : `${(ms * 1e3).toFixed(2)} µs`);
       row(
         "12 layers × 1 λ per call",
         1,
         "call",
         { wasm, "ts reference": ts, numpy: np.medianMs },
-        `per call: wasm ${us(wasm)}, ts ${us(ts)}, numpy ${us(np.medianMs)}; ${np.note}`,
+        `per call: wasm ${us(wasm)}, ts ${us(ts)}, numpy ${us(np.medianMs)}; R_s, R_p ${describeAgreement(got, expected)}; ${np.note}`,
         TARGETS.singleSample,
+        { wasm: compare(got, expected).worst, numpy: np.worst },
       );
     }
     return rows;

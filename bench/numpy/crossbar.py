@@ -18,7 +18,8 @@ A dense numpy.linalg.solve is out of reach: the system has 2*128*128 =
 
 Case (argv[1], JSON): rows, columns, kind ("ideal" | "single" | "batch"),
 batch (K), params (rowResistance, columnResistance), solver ("auto" |
-"numpy-cg"). Inputs (same bits as the TypeScript side): G_ij = 1e-6 *
+"numpy-cg"), calls (ideal only: products per timed run, so that a
+microsecond product is resolved; the median is per run). Inputs (same bits as the TypeScript side): G_ij = 1e-6 *
 1e3**frac((i*N + j)*a1) S, V_bi = 2 frac((b*M + i)*a2) - 1 V. Prints the
 median, the solver used and a checksum (sum of the output currents).
 """
@@ -148,9 +149,11 @@ def main():
     k = int(params.get("batch", 1))
     g, v = inputs(m, n, k)
     out = {}
+    calls = int(params.get("calls", 1))
     if kind == "ideal":
         def run():
-            out["I"] = v @ g
+            for _ in range(calls):
+                out["I"] = v @ g
 
         solver = "numpy"
     else:
@@ -184,7 +187,7 @@ def main():
                     t = np.stack([cg.solve(e) for e in np.eye(m)])
                     out["I"] = v @ t
     run()
-    report(params, run, solver=solver, checksum=float(np.sum(out["I"])))
+    report(params, run, solver=solver, calls=calls, checksum=float(np.sum(out["I"])))
 
 
 main()

@@ -20,8 +20,10 @@ Same cell
 
 Case (argv[1], JSON): size N, vectors, programming (true: the cells'
 matrices are computed inside the timed call, from the phases; false: once,
-before), variant ("per-mzi", the default, or "per-column"). Prints the median and a checksum: sum of Re y, sum of Im y, sum
-of |y|^2 over the whole output.
+before), variant ("per-mzi", the default, or "per-column"). Prints the
+median and a checksum: sum of Re y, sum of Im y, and sum of (k + 1)|y_k|^2
+over output modes k and vectors (the plain sum of |y|^2 would be the same
+for every unitary mesh; weighting by mode checks where the power went).
 """
 import numpy as np
 
@@ -123,7 +125,8 @@ def main():
             return propagate(T, modes, screen, X)
 
     Y = run()
-    report(params, run, checksum=[float(Y.real.sum()), float(Y.imag.sum()), float((np.abs(Y) ** 2).sum())])
+    weighted = float(((np.arange(n)[:, None] + 1) * np.abs(Y) ** 2).sum())
+    report(params, run, checksum=[float(Y.real.sum()), float(Y.imag.sum()), weighted])
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ balance, JMAK progress by the logarithmic-mean rule above T_x, melt-quench
 at T_m), written as a NumPy user writes it: every quantity for every cell
 at once, branches as boolean masks and np.where (so each branch's
 arithmetic is done for all cells and the right one picked), a Python loop
-over steps only. Like the WASM kernel it checks the inputs (every
+over steps only; X is converted to the Avrami progress and back only for
+the cells that can crystallise (those starting or settling above T_x), as
+the kernels convert only the cells that do. Like the WASM kernel it checks the inputs (every
 temperature finite and > 0, fraction in [0, 1], power finite and >= 0) and
 takes Θ^n and its root by products, cbrt and sqrt for n = 2, 3, 4.
 
@@ -48,7 +50,12 @@ def run_cells(p, t0, x0, power, steps, dt):
         raise ValueError("power not finite and >= 0")
     steady = p["ambientTemperature"] + power * p["thermalResistance"]
     t = t0
-    progress = avrami_root(-np.log1p(-x0), n)
+    # Only cells that start or settle above T_x can crystallise: convert X to
+    # the Avrami progress for those alone (the kernels convert lazily, per
+    # cell, and never for a cell that stays cold); the rest keep X0 exactly.
+    warm = (t0 > tx) | (steady > tx)
+    progress = np.zeros_like(x0)
+    progress[warm] = avrami_root(-np.log1p(-x0[warm]), n)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for _ in range(steps):
             t1 = steady + (t - steady) * decay
@@ -71,7 +78,9 @@ def run_cells(p, t0, x0, power, steps, dt):
             grown = base + (end - start) * ka * factor
             progress = np.where(molten_end, 0.0, np.where(cold, base, grown))
             t = t1
-    return t, -np.expm1(-avrami_power(progress, n))
+    fraction = x0.copy()
+    fraction[warm] = -np.expm1(-avrami_power(progress[warm], n))
+    return t, fraction
 
 
 # Θ^n and its inverse as the WASM kernel computes them: products, cbrt and

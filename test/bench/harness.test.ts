@@ -1,0 +1,71 @@
+/**
+ * The bench harness's verdicts (bench/harness.ts): a ratio against the
+ * declared target, "not measured" without a figure, and no verdict at all
+ * when an implementation's results disagree with the reference — a fast
+ * wrong answer must not pass.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  AGREEMENT_LIMIT,
+  type BenchRow,
+  checksumDisagreement,
+  checkTargets,
+  compare,
+  TARGETS,
+} from "../../bench/harness.js";
+
+const row = (medianMs: Record<string, number>, agreement?: Record<string, number>): BenchRow => ({
+  bench: "test",
+  case: "case",
+  work: 1,
+  workUnit: "unit",
+  medianMs,
+  targets: TARGETS.batch,
+  ...(agreement === undefined ? {} : { agreement }),
+});
+
+describe("checkTargets", () => {
+  it("judges each target by other ÷ wasm", () => {
+    const verdicts = checkTargets(row({ wasm: 2, "ts reference": 4, numpy: 1 }, { wasm: 0, numpy: 1e-15 }));
+    expect(verdicts.map((v) => [v.against, v.ratio, v.verdict])).toEqual([
+      ["ts reference", 2, "met"],
+      ["numpy", 0.5, "missed"],
+    ]);
+  });
+
+  it("says 'not measured' where the other side has no figure", () => {
+    expect(checkTargets(row({ wasm: 1, "ts reference": 2 })).map((v) => v.verdict)).toEqual([
+      "met",
+      "not measured",
+    ]);
+  });
+
+  it.each([
+    ["numpy", { wasm: 0, numpy: 10 * AGREEMENT_LIMIT }, ["met", "not comparable"]],
+    ["numpy (NaN)", { wasm: 0, numpy: Number.NaN }, ["met", "not comparable"]],
+    ["wasm", { wasm: 10 * AGREEMENT_LIMIT, numpy: 0 }, ["not comparable", "not comparable"]],
+  ] as const)("refuses a verdict when %s disagrees with the reference", (_, agreement, expected) => {
+    const verdicts = checkTargets(row({ wasm: 1, "ts reference": 2, numpy: 3 }, agreement));
+    expect(verdicts.map((v) => v.verdict)).toEqual(expected);
+  });
+});
+
+describe("agreement measures", () => {
+  it("compare: worst difference relative to each output's scale, and how many values differ", () => {
+    const result = compare(
+      [Float64Array.of(1, 2, 4.000001), [10, 20]],
+      [Float64Array.of(1, 2, 4), Float64Array.of(10, 20)],
+    );
+    expect(result.worst).toBeCloseTo(0.000001 / 4, 15);
+    expect(result.differing).toBe(1);
+    expect(result.count).toBe(5);
+    expect(compare([[Number.NaN]], [Float64Array.of(1)]).worst).toBeNaN();
+  });
+
+  it("checksumDisagreement: relative to the larger magnitude, or to a floor for sums near 0", () => {
+    expect(checksumDisagreement([100, 0], [100.0001, 0])).toBeCloseTo(1e-4 / 100.0001, 12);
+    expect(checksumDisagreement([1e-20], [2e-20])).toBeCloseTo(0.5, 12);
+    expect(checksumDisagreement([1e-20], [2e-20], 1)).toBeCloseTo(1e-20, 30);
+    expect(checksumDisagreement([1, 2], [1])).toBeNaN();
+  });
+});
