@@ -8,6 +8,7 @@ export { crossbarCheck, crossbarProduct, crossbarSolve } from "./crossbar";
 export { linearIonDriftBatch } from "./linear-ion-drift";
 export { alloc, keep, reset } from "./memory";
 export { meshCells, meshPropagate } from "./mesh";
+export { powerBatch } from "./power";
 export { phaseChangeBatch, phaseChangeScratch, phaseChangeStep } from "./phase-change";
 export { ringAddDropAt, ringAddDropSpectrum, ringAllPassAt, ringAllPassSpectrum, ringScratch } from "./ring";
 export { tmmSpectrum } from "./tmm";

@@ -85,7 +85,7 @@ export function power(base: number, exponent: number): number {
 }
 
 /** start·base^whole for an integer whole, by repeated squaring. */
-function wholePower(base: number, whole: number, start: number): number {
+export function wholePower(base: number, whole: number, start: number): number {
   let result = start;
   let square = whole < 0 ? 1 / base : base;
   let left = whole < 0 ? -whole : whole;
@@ -167,6 +167,15 @@ export function logarithm(a: number): number {
     m = m * 0.5;
     k = k + 1;
   }
+  return reducedLogarithm(m, k);
+}
+
+/**
+ * ln(m·2^k) for m ∈ [√½, √2) and an integer k: the polynomial part of
+ * `logarithm`, shared with the WASM core's bit-level reduction
+ * (src/core/assembly/power.ts), which finds the same m and k.
+ */
+export function reducedLogarithm(m: number, k: number): number {
   // ln m = 2s + s·R(s²), s = f/(2 + f), f = m − 1 (exact).
   const f = m - 1;
   const s = f / (2 + f);
@@ -182,8 +191,22 @@ export function exponential(y: number): number {
   if (y > 709.782712893384) return LARGEST * 2; // +∞
   if (y < -745.1332191019412) return 0; // below the least subnormal
   if (!(y <= 709.782712893384)) return y; // NaN
+  const n = exponentialScale(y);
+  return timesPowerOfTwo(reducedExponential(y, n), n);
+}
+
+/** n = round(y/ln 2), the power of two that `exponential` splits off e^y. */
+export function exponentialScale(y: number): number {
+  return Math.floor(y * INV_LN2 + 0.5);
+}
+
+/**
+ * e^{y − n·ln 2} for n = exponentialScale(y): the series part of
+ * `exponential`, shared with the WASM core (src/core/assembly/power.ts),
+ * which applies 2^n by building it from bits.
+ */
+export function reducedExponential(y: number, n: number): number {
   // y = n·ln2 + r, |r| ≤ ln2/2, r = hi − lo carried in two parts.
-  const n = Math.floor(y * INV_LN2 + 0.5);
   const hi = y - n * LN2_HI;
   const lo = n * LN2_LO;
   const r = hi - lo;
@@ -200,11 +223,11 @@ export function exponential(y: number): number {
   const a4 = 2.755731922398589e-7 + r * 2.505210838544172e-8; // 1/10!, 1/11!
   const a5 = 2.08767569878681e-9 + r * 1.6059043836821613e-10; // 1/12!, 1/13!
   const tail = a0 + r2 * a1 + r4 * (a2 + r2 * a3) + r8 * (a4 + r2 * a5);
-  return timesPowerOfTwo(1 + (r + r2 * tail), n);
+  return 1 + (r + r2 * tail);
 }
 
 /** x·2^n for integer n, |n| < 2048, by exact multiplications (rounded only where the result is subnormal). */
-function timesPowerOfTwo(x: number, n: number): number {
+export function timesPowerOfTwo(x: number, n: number): number {
   let result = x;
   let left = n;
   if (left > 0) {
