@@ -39,7 +39,42 @@ export class ParameterRangeError extends RangeError {
   }
 }
 
-/** Refuses (never clips) a parameter object with a value out of bounds or not finite. */
+/**
+ * Thrown when a parameter object has a key its model does not declare: a
+ * misspelt name ("selfcoupling" for "selfCoupling") would otherwise be
+ * ignored and the default used in its place, without a word.
+ */
+export class UnknownParameterError extends Error {
+  constructor(
+    readonly model: string,
+    readonly parameter: string,
+    /** The declared name closest to `parameter`, if one is close. */
+    readonly suggestion: string | undefined,
+  ) {
+    super(
+      `${model}: no parameter "${parameter}"${suggestion === undefined ? "" : ` (did you mean "${suggestion}"?)`}`,
+    );
+    this.name = "UnknownParameterError";
+  }
+}
+
+/** The declared names of each table, worked out once per table. */
+const declaredNames = new WeakMap<readonly ParameterSpec[], ReadonlySet<string>>();
+
+function namesOf(table: readonly ParameterSpec[]): ReadonlySet<string> {
+  let names = declaredNames.get(table);
+  if (names === undefined) {
+    names = new Set(table.map((spec) => spec.name));
+    declaredNames.set(table, names);
+  }
+  return names;
+}
+
+/**
+ * Refuses (never clips) a parameter object with a value out of bounds or
+ * not finite (ParameterRangeError), or with a key the table does not
+ * declare (UnknownParameterError).
+ */
 export function checkParameters<T extends readonly ParameterSpec[]>(
   model: string,
   table: T,
@@ -51,4 +86,33 @@ export function checkParameters<T extends readonly ParameterSpec[]>(
       throw new ParameterRangeError(model, spec.name, value ?? Number.NaN, spec.min, spec.max);
     }
   }
+  const names = namesOf(table);
+  for (const key of Object.keys(params)) {
+    if (!names.has(key)) throw new UnknownParameterError(model, key, closestName(key, names));
+  }
+}
+
+/** The name in `names` fewest single-character edits from `key`, if at most a third of its length away. */
+function closestName(key: string, names: ReadonlySet<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.floor(key.length / 3) + 1;
+  for (const name of names) {
+    const distance = editDistance(key.toLowerCase(), name.toLowerCase());
+    if (distance < bestDistance) [best, bestDistance] = [name, distance];
+  }
+  return best;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitute = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min(substitute, (previous[j] as number) + 1, (current[j - 1] as number) + 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] as number;
 }

@@ -14,10 +14,14 @@ import type { Core } from "../../src/core/wasm.js";
 import { ParameterRangeError } from "../../src/models/parameters.js";
 import {
   clementsLayout,
+  type MeshLayout,
   type MeshParams,
   type MeshPhases,
+  MeshShapeError,
   meshLayout,
+  meshPowerJacobian,
   programMesh,
+  zeroPhases,
 } from "../../src/models/photonic/mesh/index.js";
 import { randomPhases } from "../models/photonic/mesh/support/phases.js";
 import { seededRandom } from "../models/support/waveforms.js";
@@ -160,5 +164,72 @@ describe("meshPropagatePhases (cells worked out in the core)", () => {
       ParameterRangeError,
     );
     expect(() => programMesh(c.layout, c.phases, params)).toThrow(ParameterRangeError);
+  });
+});
+
+/**
+ * A mesh's cells and screen, and a layout built by hand, are checked
+ * against each other before the kernel runs: without it, cells programmed
+ * for another N give garbage in WASM (NaN in TypeScript), and a topMode
+ * past N − 2 makes the kernel write past its fields block.
+ */
+describe("meshes and layouts that do not fit", () => {
+  const layout = clementsLayout(4);
+  const three = programMesh(clementsLayout(3), randomPhases(clementsLayout(3), 1));
+  const four = programMesh(layout, randomPhases(layout, 1));
+  const inputs = new Float64Array(2 * 4 * 2).fill(0.5);
+
+  it.each([
+    ["cells programmed for N = 3", { ...four, cells: three.cells }, "cells"],
+    ["a screen for N = 3", { ...four, screen: three.screen }, "screen"],
+  ])("refuses %s, like the reference", (_what, mesh, field) => {
+    for (const run of [
+      () => meshPropagate(core, mesh, inputs, 2),
+      () => meshPropagateReference(mesh, inputs, 2),
+    ]) {
+      expect(run).toThrow(MeshShapeError);
+      expect(run).toThrow(expect.objectContaining({ field }));
+    }
+  });
+
+  /** `layout` with entry j of topMode or column set to `value`. */
+  const withEntry = (field: "topMode" | "column", j: number, value: number): MeshLayout => {
+    const values = layout[field].slice();
+    values[j] = value;
+    return { ...layout, [field]: values };
+  };
+  it.each([
+    ["topMode[5] = 3 on 4 modes", withEntry("topMode", 5, 3), "topMode", 5],
+    ["topMode[2] = −1", withEntry("topMode", 2, -1), "topMode", 2],
+    [
+      "one topMode too many",
+      { ...layout, topMode: Int32Array.of(...layout.topMode, 0) },
+      "topMode",
+      undefined,
+    ],
+    ["one column too few", { ...layout, column: layout.column.subarray(1) }, "column", undefined],
+    ["columns out of order", withEntry("column", 4, 0), "column", 4],
+    ["a column past the depth", withEntry("column", 5, 4), "column", 5],
+    ["a count that is not whole", { ...layout, count: 5.5 }, "count", undefined],
+    ["a size of 0 modes", { ...layout, size: 0 }, "size", undefined],
+  ])("refuses a hand-built layout with %s, in every entry point", (_what, bad, field, index) => {
+    const phases = zeroPhases(layout);
+    const mesh = { ...four, layout: bad };
+    for (const run of [
+      () => meshPropagate(core, mesh, inputs, 2),
+      () => meshPropagateReference(mesh, inputs, 2),
+      () => meshPropagatePhases(core, bad, phases, inputs, 2),
+      () => programMesh(bad, phases),
+      () => meshPowerJacobian(bad, phases, inputs.subarray(0, 8)),
+    ]) {
+      expect(run).toThrow(MeshShapeError);
+      expect(run).toThrow(expect.objectContaining({ field, index }));
+    }
+  });
+
+  it("refuses before the kernel runs: the core gives the reference's bits afterwards", () => {
+    const bad = withEntry("topMode", 5, 3);
+    expect(() => meshPropagate(core, { ...four, layout: bad }, inputs, 2)).toThrow(MeshShapeError);
+    expect(differing(meshPropagate(core, four, inputs, 2), meshPropagateReference(four, inputs, 2))).toBe(0);
   });
 });

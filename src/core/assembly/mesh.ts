@@ -15,14 +15,19 @@
  *
  * Both compute what their twins compute, operation for operation (no FMA
  * in WASM, and IEEE 754 makes each lane of an f64x2 operation the scalar
- * operation), so they agree to the bit; test/core/mesh.test.ts pins it.
+ * operation), so they agree to the bit (but for the sign of a zero, below);
+ * test/core/mesh.test.ts pins it.
  *
  * Measured on the bench's case (64 modes, 2016 MZIs; kernel alone, one core
  * of the 2-vCPU Xeon the figures in bench/results.json come from):
  * propagation, mode-major with a complex per v128, 3.8 ms for 1024 vectors
  * in its general form; skipping the zero imaginary parts of
  * t01 and t11 where a cell has them (every cell with balanced couplers,
- * lossy or not: they would add ±0, so the bits do not change) 1.9 ms;
+ * lossy or not) 1.9 ms. The skipped products are ±0, and adding ±0 leaves
+ * every sum as it is except a sum of −0, which +0 would turn into +0
+ * (IEEE 754: −0 + +0 = +0): so the values are the twin's, and the bits
+ * too except that an output the twin gives as +0 may come out −0 — equal
+ * under ===, which is what the bit-for-bit tests compare with;
  * tiling the vectors for L1 and unrolling gained nothing (the 1 MB batch
  * stays in L2); vector-major 6.4 ms. Cells: V8's Math.sin/cos in
  * TypeScript 66 µs, AssemblyScript's Math.sin/cos 37 µs, the portable sin

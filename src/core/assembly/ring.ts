@@ -17,7 +17,8 @@
  * parts, each n·part exact while n < 2^20, and every subtraction exact or far
  * below the result's ulp, so even h within 1e-12 of mπ — the bottom of a
  * critically coupled dip — keeps full relative accuracy; above
- * |h| = 2^19·π/2 ≈ 8e5 rad — a silicon ring over ~20 cm long — the kernel
+ * |h| = REDUCTION_LIMIT = 10⁶ rad, the mesh's limit too (n < 2^20 holds up
+ * to 2^20·π/2 ≈ 1.6e6) — a silicon ring over ~20 cm long — the kernel
  * falls back to Math.sin and Math.cos, whose reduction is exact for any
  * argument) and fdlibm's minimax kernels on [−π/4, π/4]
  * (__kernel_sin / __kernel_cos, as musl and V8 use them, without the
@@ -32,11 +33,10 @@
  * a static block at `ringScratch()` that no allocation reuses.
  */
 
+import { REDUCTION_LIMIT } from "../../models/photonic/mesh/portable/trig";
 import { cosOut, cosOut2, sinOut, sinOut2, Trig } from "./trig";
 
 const TWO_PI: f64 = 6.283185307179586;
-/** |h| above which the two-part reduction is no longer exact: 2^19·π/2. */
-const REDUCTION_LIMIT: f64 = 823549.6645826427;
 
 // Outputs of the scalar single-sample calls (see ringScratch).
 const SCRATCH = memory.data(64, 16);

@@ -22,6 +22,7 @@ import {
   cellConstants,
   checkFields,
   checkPhases,
+  checkProgrammedMesh,
   idealMesh,
   type MeshLayout,
   type MeshParams,
@@ -62,6 +63,7 @@ export function meshPropagate(
   nVectors: number,
 ): NdArray<Float64Array> {
   const { layout } = mesh;
+  checkProgrammedMesh(mesh);
   checkFields(layout, inputs, nVectors);
   return core.call((arena, exports) => {
     const topMode = placeModes(arena, exports.memory, layout);

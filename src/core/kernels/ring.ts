@@ -17,7 +17,6 @@
 import ndarray, { type NdArray } from "ndarray";
 import type { Complex } from "../../models/complex.js";
 import { checkParameters } from "../../models/parameters.js";
-import { checkWavelength } from "../../models/photonic/component.js";
 import {
   type AddDropParams,
   type AllPassParams,
@@ -25,6 +24,7 @@ import {
   allPassParameters,
 } from "../../models/photonic/ring.js";
 import { checkRingSpectrum, type RingSpectrumOptions } from "../../models/photonic/ring-spectrum.js";
+import { checkDispersedWavelength, dispersionLimit } from "../../models/photonic/waveguide.js";
 import type { Arena, Core } from "../wasm.js";
 
 /** The kernels' raw exports: addresses are byte offsets into the core's memory, arrays f64. */
@@ -199,14 +199,18 @@ export function ringAllPassSampler(core: Core, p: AllPassParams): AllPassSampler
   const { effectiveIndex: n0, groupIndex: ng, referenceWavelength: λ0 } = params;
   const exports = core.exports as unknown as RingExports;
   const scratch = scratchReader(exports);
+  const limit = dispersionLimit(params);
+  const check = (λ: number) => {
+    if (!(λ > 0 && λ < limit)) checkDispersedWavelength("ring-all-pass", params, λ);
+  };
   return {
     params,
     power(wavelength) {
-      checkWavelength("ring-all-pass", wavelength);
+      check(wavelength);
       return exports.ringAllPassAt(r, a, L, n0, ng, λ0, wavelength);
     },
     field(wavelength) {
-      checkWavelength("ring-all-pass", wavelength);
+      check(wavelength);
       exports.ringAllPassAt(r, a, L, n0, ng, λ0, wavelength);
       const out = scratch();
       return { re: out[0] as number, im: out[1] as number };
@@ -222,14 +226,18 @@ export function ringAddDropSampler(core: Core, p: AddDropParams): AddDropSampler
   const { effectiveIndex: n0, groupIndex: ng, referenceWavelength: λ0 } = params;
   const exports = core.exports as unknown as RingExports;
   const scratch = scratchReader(exports);
+  const limit = dispersionLimit(params);
+  const check = (λ: number) => {
+    if (!(λ > 0 && λ < limit)) checkDispersedWavelength("ring-add-drop", params, λ);
+  };
   return {
     params,
     throughPower(wavelength) {
-      checkWavelength("ring-add-drop", wavelength);
+      check(wavelength);
       return exports.ringAddDropAt(r1, r2, a, L, n0, ng, λ0, wavelength);
     },
     sample(wavelength) {
-      checkWavelength("ring-add-drop", wavelength);
+      check(wavelength);
       const through = exports.ringAddDropAt(r1, r2, a, L, n0, ng, λ0, wavelength);
       const out = scratch();
       return {

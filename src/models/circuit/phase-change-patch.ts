@@ -18,6 +18,7 @@ import {
   patchTransmissionWithGradient,
 } from "../phase-change/index.js";
 import { type PhotonicModel, patternModel } from "../photonic/component.js";
+import { checkDispersedWavelength } from "../photonic/waveguide.js";
 
 export type PatchSectionParams = PatchParams & { fraction: number };
 
@@ -42,9 +43,11 @@ export const phaseChangePatch: PhotonicModel<PatchSectionParams> = patternModel<
     ["out", "in", 0],
     ["in", "out", 0],
   ],
-  values: (p, wavelength) => [patchTransmission(p, p.fraction, wavelength)],
-  entries(p, wavelength) {
-    const { value, gradient, dFraction } = patchTransmissionWithGradient(p, p.fraction, wavelength);
+  checkWavelength: (p, wavelength) => checkDispersedWavelength("phase-change-patch", p, wavelength),
+  // The patch's own functions see the patch's parameters alone (they refuse any other key).
+  values: ({ fraction, ...patch }, wavelength) => [patchTransmission(patch, fraction, wavelength)],
+  entries({ fraction, ...patch }, wavelength) {
+    const { value, gradient, dFraction } = patchTransmissionWithGradient(patch, fraction, wavelength);
     return { values: [value], partials: [...gradient.map((d) => [d]), [dFraction]] };
   },
 });

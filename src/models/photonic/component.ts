@@ -59,6 +59,12 @@ export interface PatternModelSpec<P extends Record<string, number>> {
   entries(p: P, wavelength: number): EntryValues;
   /** The values alone, when cheaper than `entries` (defaults to it). */
   values?(p: P, wavelength: number): readonly Complex[];
+  /**
+   * Refuses a wavelength the model cannot evaluate with `p` (a dispersion
+   * that gives n_eff ≤ 0 there); defaults to `checkWavelength` (positive
+   * and finite). Runs after the parameters are checked.
+   */
+  checkWavelength?(p: P, wavelength: number): void;
 }
 
 /** Builds a PhotonicModel from the pattern of its S-matrix and its entry values. */
@@ -76,6 +82,11 @@ export function patternModel<P extends Record<string, number>>(spec: PatternMode
     return s;
   };
   const values = spec.values ?? ((p: P, wavelength: number) => spec.entries(p, wavelength).values);
+  const checkInputs = (p: P, wavelength: number) => {
+    checkParameters(id, parameters, p);
+    if (spec.checkWavelength) spec.checkWavelength(p, wavelength);
+    else checkWavelength(id, wavelength);
+  };
   return {
     id,
     citation: spec.citation,
@@ -83,13 +94,11 @@ export function patternModel<P extends Record<string, number>>(spec: PatternMode
     parameters,
     defaults: Object.freeze(Object.fromEntries(parameters.map((s) => [s.name, s.default])) as P),
     sMatrix(p, wavelength) {
-      checkParameters(id, parameters, p);
-      checkWavelength(id, wavelength);
+      checkInputs(p, wavelength);
       return fill(values(p, wavelength));
     },
     sMatrixWithGradient(p, wavelength) {
-      checkParameters(id, parameters, p);
-      checkWavelength(id, wavelength);
+      checkInputs(p, wavelength);
       const { values: v, partials } = spec.entries(p, wavelength);
       return { s: fill(v), gradient: partials.map(fill) };
     },
@@ -101,4 +110,18 @@ export function checkWavelength(model: string, wavelength: number): void {
   if (!(wavelength > 0 && Number.isFinite(wavelength))) {
     throw new RangeError(`${model}: wavelength ${wavelength} m is not a positive finite length`);
   }
+}
+
+/**
+ * x·slope, for a slope that is ±∞ at an end of a parameter's range where
+ * an amplitude goes as √u (d√u/du at u = 0: a coupler's √κ² at κ² = 0,
+ * a ring's κ = √(1 − r²) at r = 1, a grating's √η0 at η0 = 0), with
+ * 0·∞ taken as 0. Why 0 is the limit: the entry is √u·x(u) + (terms
+ * smooth in u), so its one-sided difference quotient at u = 0 is
+ * x(h)/√h + O(1); a component of x that is exactly 0 at u = 0 is O(h)
+ * there and contributes O(√h) → 0, while a non-zero one gives the ±∞
+ * that the physics has. Elsewhere it is x·slope bit for bit.
+ */
+export function timesSlope(x: Complex, slope: number): Complex {
+  return { re: x.re === 0 ? 0 : x.re * slope, im: x.im === 0 ? 0 : x.im * slope };
 }

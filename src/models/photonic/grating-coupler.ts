@@ -20,10 +20,11 @@
  *   η(λ) = η0 exp(−4 ln(10^0.1) ((λ − λc)/B)²),   10 log10(η/η0) = −4 ((λ − λc)/B)² dB.
  *
  * The field transmission is √η, taken real: the coupler's fixed phase is a
- * reference plane choice. No back-reflection.
+ * reference plane choice. No back-reflection. η0 = 0 (a coupler that
+ * passes nothing) is allowed; there ∂S/∂η0 = +∞, the slope of √η0.
  */
 import type { ParameterSpec } from "../parameters.js";
-import { patternModel } from "./component.js";
+import { patternModel, timesSlope } from "./component.js";
 
 export type GratingCouplerParams = { peakEfficiency: number; centreWavelength: number; bandwidth1dB: number };
 
@@ -75,14 +76,16 @@ export const gratingCoupler = patternModel<GratingCouplerParams>({
   values: (p, wavelength) => [{ re: Math.sqrt(gratingEfficiency(p, wavelength)), im: 0 }],
   entries(p, wavelength) {
     const x = (wavelength - p.centreWavelength) / p.bandwidth1dB;
-    const t = Math.sqrt(p.peakEfficiency) * Math.exp(-0.5 * ONE_DB_EXPONENT * x * x);
+    const shape = Math.exp(-0.5 * ONE_DB_EXPONENT * x * x);
+    const t = Math.sqrt(p.peakEfficiency) * shape;
     // t = √η0 · exp(−c x²/2): ∂t/∂x = −c x t, ∂x/∂λc = −1/B, ∂x/∂B = −x/B.
+    // ∂t/∂η0 = exp(−c x²/2)/(2√η0): +∞ at η0 = 0, as √η0 is (0 where the shape underflows).
     const dx = -ONE_DB_EXPONENT * x * t;
     const real = (re: number) => [{ re, im: 0 }];
     return {
       values: real(t),
       partials: [
-        real(t / (2 * p.peakEfficiency)),
+        [timesSlope({ re: shape, im: 0 }, 1 / (2 * Math.sqrt(p.peakEfficiency)))],
         real(-dx / p.bandwidth1dB),
         real((-dx * x) / p.bandwidth1dB),
       ],

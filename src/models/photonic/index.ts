@@ -7,6 +7,7 @@ export {
   type PhotonicModel,
   patternModel,
   type SMatrixGradient,
+  timesSlope,
 } from "./component.js";
 export { type CouplerParams, coupler, couplerEntries, couplerParameters } from "./coupler.js";
 export {
@@ -80,7 +81,10 @@ export {
   zeroSMatrix,
 } from "./s-matrix.js";
 export {
+  checkDispersedWavelength,
+  dispersionLimit,
   dispersionParameters,
+  dispersionZero,
   effectiveIndexAt,
   type PropagationPhase,
   phaseOf,

@@ -57,6 +57,8 @@ export interface LaserGradient extends LaserOutput {
   readonly gradient: {
     readonly power: Float64Array;
     readonly wavelength: Float64Array;
+    /** ∂√P/∂P = 1/(2√P): +∞ at P = 0, as the slope of √P is there. */
+    readonly field: Float64Array;
     readonly powerNoiseStd: Float64Array;
   };
 }
@@ -95,6 +97,7 @@ export function emitWithGradient(p: LaserParams, bandwidth: number): LaserGradie
     gradient: {
       power: Float64Array.of(1, 0, 0),
       wavelength: Float64Array.of(0, 1, 0),
+      field: Float64Array.of(1 / (2 * out.field), 0, 0),
       powerNoiseStd: Float64Array.of(out.relativeNoiseStd, 0, out.powerNoiseStd * AMPLITUDE_PER_DB),
     },
   };

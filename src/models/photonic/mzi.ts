@@ -28,11 +28,11 @@
  * θ = 0 is the bar state; mesh/cell.ts gives the mapping.
  */
 
-import { type Complex, expi, mul, scale } from "../complex.js";
+import { add, type Complex, expi, mul, scale } from "../complex.js";
 import { multiply2 } from "../complex-matrix.js";
 import { AMPLITUDE_PER_DB } from "../constants.js";
 import type { ParameterSpec } from "../parameters.js";
-import { patternModel } from "./component.js";
+import { patternModel, timesSlope } from "./component.js";
 import { couplerEntries } from "./coupler.js";
 
 export type MziParams = {
@@ -95,18 +95,32 @@ const times: (a: Matrix2, b: Matrix2) => Matrix2 = multiply2;
 
 const ZERO = { re: 0, im: 0 };
 const ONE = { re: 1, im: 0 };
+const IDENTITY: Matrix2 = [ONE, ZERO, ZERO, ONE];
 
 function couplerMatrix(coupling: number, excessLossDb: number): Matrix2 {
   const [t, c] = couplerEntries({ coupling, excessLossDb });
   return [t, c, c, t];
 }
 
-/** d C/d κ²: the coupler's entries differentiated in its coupling. */
-function couplerMatrixSlope(coupling: number, excessLossDb: number): Matrix2 {
+/** [[0, i], [i, 0]]: C = t·1 + |c|·X with t, |c| the coupler's through and cross amplitudes. */
+const CROSS: Matrix2 = [ZERO, { re: 0, im: 1 }, { re: 0, im: 1 }, ZERO];
+
+/**
+ * d(before · C(κ²) · after)/dκ² = t'·(before · after) + |c|'·(before · X · after),
+ * t' = −g/(2√(1 − κ²)) and |c|' = g/(2√κ²). The two products are finite and
+ * do not depend on κ²; the slopes are ±∞ at κ² = 1 and 0 (the slopes of
+ * the square roots), and `timesSlope` takes an exactly zero entry of a
+ * product times ∞ to its limit 0 — multiplying the infinite slope matrix
+ * through instead gives ∞·0 and ∞ − ∞, NaN.
+ */
+function couplerSlope(before: Matrix2, after: Matrix2, coupling: number, excessLossDb: number): Matrix2 {
   const g = Math.exp(-AMPLITUDE_PER_DB * excessLossDb);
-  const t = { re: -g / (2 * Math.sqrt(1 - coupling)), im: 0 };
-  const c = { re: 0, im: g / (2 * Math.sqrt(coupling)) };
-  return [t, c, c, t];
+  const through = times(before, after);
+  const cross = times(times(before, CROSS), after);
+  const dThrough = -g / (2 * Math.sqrt(1 - coupling));
+  const dCross = g / (2 * Math.sqrt(coupling));
+  const entry = (k: 0 | 1 | 2 | 3) => add(timesSlope(through[k], dThrough), timesSlope(cross[k], dCross));
+  return [entry(0), entry(1), entry(2), entry(3)];
 }
 
 /** diag(e^{iα}, 1) and its derivative diag(i e^{iα}, 0). */
@@ -150,8 +164,8 @@ export const mzi = patternModel<MziParams>({
     return {
       values: t,
       partials: [
-        times(times(c2, shiftTheta), times(couplerMatrixSlope(p.coupling1, p.excessLossDb), shiftPhi)),
-        times(times(couplerMatrixSlope(p.coupling2, p.excessLossDb), shiftTheta), times(c1, shiftPhi)),
+        couplerSlope(times(c2, shiftTheta), shiftPhi, p.coupling1, p.excessLossDb),
+        couplerSlope(IDENTITY, times(shiftTheta, times(c1, shiftPhi)), p.coupling2, p.excessLossDb),
         // Both couplers scale by g = 10^(−loss/20): T ∝ g².
         t.map((x) => scale(x, -2 * AMPLITUDE_PER_DB)),
         times(times(c2, upperPhaseSlope(p.internalPhase)), times(c1, shiftPhi)),

@@ -18,6 +18,10 @@
  * approaches I_sat smoothly, never exceeding it — a smooth stand-in for
  * the space-charge compression of a real detector that keeps the
  * gradient defined everywhere.
+ *
+ * T = 0 (a noiseless load, to see the shot noise alone) and I_d = 0 are
+ * allowed idealisations. With both and no light, σ = 0 and grows as √I_d
+ * and √T: ∂σ/∂I_d and ∂σ/∂T are +∞ there, the others 0 (`noiseSlope`).
  */
 import { BOLTZMANN, ELEMENTARY_CHARGE } from "../constants.js";
 import { checkParameters, type ParameterSpec } from "../parameters.js";
@@ -121,8 +125,19 @@ export function detectWithGradient(p: PhotodetectorParams, opticalPower: number)
     current: photocurrent + p.darkCurrent,
     photocurrent,
     noiseStd,
-    gradient: { current, noiseStd: Float64Array.from(dVariance, (d) => d / (2 * noiseStd)) },
+    gradient: { current, noiseStd: Float64Array.from(dVariance, (d) => noiseSlope(d, noiseStd)) },
   };
+}
+
+/**
+ * ∂σ/∂p = (∂V/∂p)/(2σ) for σ = √V. Where σ = 0 (T = 0, I_d = 0 and no
+ * photocurrent: every term of V at its lower bound) that is 0/0 or x/0;
+ * the one-sided limit is +∞ for a parameter V grows with there (σ goes as
+ * √I_d, √T, √(R·P)) and 0 for one V stays 0 under (σ ≡ 0 in it).
+ */
+function noiseSlope(dVariance: number, noiseStd: number): number {
+  if (noiseStd > 0) return dVariance / (2 * noiseStd);
+  return dVariance > 0 ? Number.POSITIVE_INFINITY : 0;
 }
 
 export const photodetector = {

@@ -6,7 +6,6 @@
  * its checks are the ones both sides make before computing.
  */
 import { checkParameters } from "../parameters.js";
-import { checkWavelength } from "./component.js";
 import {
   type AddDropParams,
   type AllPassParams,
@@ -16,6 +15,7 @@ import {
   allPassPower,
   allPassResponse,
 } from "./ring.js";
+import { checkDispersedWavelength, dispersionLimit } from "./waveguide.js";
 
 export interface RingSpectrumOptions {
   /** Also compute the complex field (interleaved re, im); default false, power only. */
@@ -38,7 +38,11 @@ export interface AddDropSpectrum {
   readonly dropField?: Float64Array;
 }
 
-/** Refuses parameters out of bounds and wavelengths that are not positive and finite. */
+/**
+ * Refuses parameters out of bounds or not declared, and wavelengths that
+ * are not positive and finite or where the first-order n_eff(λ) is ≤ 0
+ * (waveguide.ts), naming the index: two comparisons per wavelength, as before.
+ */
 export function checkRingSpectrum(
   model: "ring-all-pass" | "ring-add-drop",
   p: AllPassParams | AddDropParams,
@@ -46,9 +50,10 @@ export function checkRingSpectrum(
 ): void {
   if (model === "ring-all-pass") checkParameters(model, allPassParameters, p as AllPassParams);
   else checkParameters(model, addDropParameters, p as AddDropParams);
+  const limit = dispersionLimit(p);
   for (let k = 0; k < wavelengths.length; k++) {
     const λ = wavelengths[k] as number;
-    if (!(λ > 0 && λ < Number.POSITIVE_INFINITY)) checkWavelength(`${model} wavelength[${k}]`, λ);
+    if (!(λ > 0 && λ < limit)) checkDispersedWavelength(`${model} wavelength[${k}]`, p, λ);
   }
 }
 

@@ -47,16 +47,27 @@
  *          /((1 − ra)² + 4ra sin² h)
  *   drop = −κ1 κ2 √a ((1 − q) cos h + i (1 + q) sin h)/((1 − q)² + 4q sin² h),  q = r1 r2 a
  *
+ * At r1 = 1, r2 = 1 or a = 0 (a coupler that does not couple, a loop
+ * that passes nothing: allowed) the drop goes as κ1 = √(1 − r1²), κ2 or
+ * √a, and its partial in that parameter is infinite, as the square root's
+ * slope is — like the coupler's at κ² = 0 and 1 (coupler.ts); never NaN.
+ *
  * S[out][in] = S[in][out] = t (a ring is reciprocal: light entering `out`
  * runs the loop the other way and sees the same t). Add-drop:
  * S[through][in] = through, S[drop][in] = drop, S[drop][add] = the through
  * expression with r1 and r2 swapped, S[through][add] = drop, and the
  * reciprocal entries.
  */
-import { type Complex, mul, scale } from "../complex.js";
+import { add, type Complex, mul, scale } from "../complex.js";
 import type { ParameterSpec } from "../parameters.js";
-import { type PhotonicModel, patternModel } from "./component.js";
-import { dispersionParameters, type PropagationPhase, phaseOf, propagationPhase } from "./waveguide.js";
+import { type PhotonicModel, patternModel, timesSlope } from "./component.js";
+import {
+  checkDispersedWavelength,
+  dispersionParameters,
+  type PropagationPhase,
+  phaseOf,
+  propagationPhase,
+} from "./waveguide.js";
 
 type Dispersion = { effectiveIndex: number; groupIndex: number; referenceWavelength: number };
 
@@ -178,6 +189,18 @@ export interface AddDropResponse {
   readonly dropPower: number;
 }
 
+/**
+ * u = drop/(κ1 κ2 √a) = −e^{iφ/2}/(1 − r1 r2 a z), in the half-angle form:
+ * −((1 − q) cos h + i (1 + q) sin h)/((1 − q)² + 4q sin² h).
+ */
+function addDropUnit(p: AddDropParams, h: number): Complex {
+  const s = Math.sin(h);
+  const { selfCoupling1: r1, selfCoupling2: r2, roundTripAmplitude: a } = p;
+  const q = r1 * r2 * a;
+  const k = -1 / throughDenominator(r1, r2 * a, s);
+  return { re: k * (1 - q) * Math.cos(h), im: k * (1 + q) * s };
+}
+
 /** Every distinct field and power of the add-drop ring at one wavelength. */
 export function addDropResponse(p: AddDropParams, wavelength: number): AddDropResponse {
   const h = phaseOf(p.circumference, p, wavelength) / 2;
@@ -264,6 +287,7 @@ export const ringAllPass: PhotonicModel<AllPassParams> = patternModel<AllPassPar
     ["out", "in", 0],
     ["in", "out", 0],
   ],
+  checkWavelength: (p, wavelength) => checkDispersedWavelength("ring-all-pass", p, wavelength),
   values: (p, wavelength) => [allPassField(p, wavelength)],
   entries(p, wavelength) {
     const φ = roundTripPhase(p, wavelength);
@@ -291,6 +315,7 @@ export const ringAddDrop: PhotonicModel<AddDropParams> = patternModel<AddDropPar
     ["drop", "add", 2],
     ["add", "drop", 2],
   ],
+  checkWavelength: (p, wavelength) => checkDispersedWavelength("ring-add-drop", p, wavelength),
   values(p, wavelength) {
     const response = addDropResponse(p, wavelength);
     return [response.through, response.drop, response.addToDrop];
@@ -303,7 +328,10 @@ export const ringAddDrop: PhotonicModel<AddDropParams> = patternModel<AddDropPar
     // Through: q = r2 a seen from coupler 1; add → drop: q = r1 a seen from coupler 2.
     const one = throughPartials(r1, r2 * a, z);
     const two = throughPartials(r2, r1 * a, z);
-    // Drop: ln d = ln κ1 + ln κ2 + ½ ln a + iφ/2 − ln(1 − r1 r2 a z) + const.
+    // Drop = κ1 κ2 √a · u, u = −e^{iφ/2}/(1 − r1 r2 a z): ln drop = ln κ1 + ln κ2 + ½ ln a + ln u.
+    // ∂drop/∂x = (∂(κ1κ2√a)/∂x)·u + drop·∂ln u/∂x. The first term's slope is ±∞ where κ1, κ2 or
+    // √a is 0 (r1 = 1, r2 = 1, a = 0), as that square root's is; its cofactor, the drop with
+    // that factor left out, is finite there, and `timesSlope` keeps its exact zeros at 0.
     const d = { re: 1 - r1 * r2 * a * z.re, im: -r1 * r2 * a * z.im };
     const zOverD = (factor: number) => {
       const n = d.re * d.re + d.im * d.im;
@@ -313,12 +341,18 @@ export const ringAddDrop: PhotonicModel<AddDropParams> = patternModel<AddDropPar
     const plus = (x: Complex, re: number) => ({ re: x.re + re, im: x.im });
     const dropPhase = dropBy(mul(I, plus(zOverD(r1 * r2 * a), 0.5)));
     const phaseRow = (x: number) => [scale(one.dPhase, x), scale(dropPhase, x), scale(two.dPhase, x)];
+    const kappa1 = Math.sqrt(1 - r1 * r1);
+    const kappa2 = Math.sqrt(1 - r2 * r2);
+    const rootA = Math.sqrt(a);
+    const u = addDropUnit(p, φ.phase / 2);
+    const dropSlope = (cofactor: number, slope: number, logU: Complex) =>
+      add(timesSlope(scale(u, cofactor), slope), dropBy(logU));
     return {
       values: [t1, drop, t2],
       partials: [
-        [one.dr, dropBy(plus(zOverD(r2 * a), -r1 / (1 - r1 * r1))), scale(two.dq, a)],
-        [scale(one.dq, a), dropBy(plus(zOverD(r1 * a), -r2 / (1 - r2 * r2))), two.dr],
-        [scale(one.dq, r2), dropBy(plus(zOverD(r1 * r2), 1 / (2 * a))), scale(two.dq, r1)],
+        [one.dr, dropSlope(kappa2 * rootA, -r1 / kappa1, zOverD(r2 * a)), scale(two.dq, a)],
+        [scale(one.dq, a), dropSlope(kappa1 * rootA, -r2 / kappa2, zOverD(r1 * a)), two.dr],
+        [scale(one.dq, r2), dropSlope(kappa1 * kappa2, 1 / (2 * rootA), zOverD(r1 * r2)), scale(two.dq, r1)],
         ...phasePartials(φ).map(phaseRow),
       ],
     };

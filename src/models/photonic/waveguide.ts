@@ -15,14 +15,16 @@
  *   n_eff(λ) = n_eff0 − (n_g − n_eff0)(λ − λ0)/λ0.
  *
  * Phase φ = 2π n_eff(λ) L/λ; its slope at λ0 is dφ/dλ = −2π n_g L/λ0²,
- * which is what makes a ring's free spectral range λ²/(n_g L).
+ * which is what makes a ring's free spectral range λ²/(n_g L). When
+ * n_g > n_eff0 the line reaches n_eff = 0 at λ0 n_g/(n_g − n_eff0);
+ * wavelengths from there on are refused (`checkDispersedWavelength`).
  * Amplitude A = 10^(−α L/20) for a power loss α in dB/m (dB is power:
  * the field loses half as many decibels' worth of amplitude).
  */
 import { type Complex, mul } from "../complex.js";
 import { AMPLITUDE_PER_DB } from "../constants.js";
 import type { ParameterSpec } from "../parameters.js";
-import { patternModel } from "./component.js";
+import { checkWavelength, patternModel } from "./component.js";
 
 export type WaveguideParams = {
   length: number;
@@ -84,6 +86,44 @@ export function effectiveIndexAt(
   return p.effectiveIndex - ((p.groupIndex - p.effectiveIndex) * (wavelength - λ0)) / λ0;
 }
 
+type Dispersion = { effectiveIndex: number; groupIndex: number; referenceWavelength: number };
+
+/**
+ * Where n_eff(λ) falls to 0: λ0 n_g/(n_g − n_eff0) (3.617 µm for the
+ * defaults), ∞ when n_g ≤ n_eff0 (n_eff then grows with λ and is n_g ≥ 1
+ * at λ → 0). Past it the first-order expansion means nothing: the phase
+ * would run backwards.
+ */
+export function dispersionZero(p: Dispersion): number {
+  const excess = p.groupIndex - p.effectiveIndex;
+  return excess > 0 ? (p.referenceWavelength * p.groupIndex) / excess : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * A wavelength below which n_eff(λ) > 0 as computed, for checking many
+ * wavelengths with one comparison each (`checkDispersedWavelength` decides
+ * the few at or past it): `dispersionZero` less 1e-9 of itself, far more
+ * than the rounding of n_eff(λ) near its zero.
+ */
+export function dispersionLimit(p: Dispersion): number {
+  return dispersionZero(p) * (1 - 1e-9);
+}
+
+/**
+ * Refuses a wavelength that is not a positive finite length, or at which
+ * the first-order n_eff(λ) is ≤ 0; `what` names it in the message
+ * ("waveguide", "ring-all-pass wavelength[3]").
+ */
+export function checkDispersedWavelength(what: string, p: Dispersion, wavelength: number): void {
+  checkWavelength(what, wavelength);
+  const n = effectiveIndexAt(p, wavelength);
+  if (!(n > 0)) {
+    throw new RangeError(
+      `${what}: wavelength ${wavelength} m is past the reach of the first-order dispersion: n_eff(λ) = ${n} ≤ 0 (it is 0 at ${dispersionZero(p)} m)`,
+    );
+  }
+}
+
 /** φ = 2π n_eff(λ) L/λ, rad, and its partials (n_eff0, n_g, λ0 through n_eff(λ)). */
 export interface PropagationPhase {
   readonly phase: number;
@@ -137,6 +177,7 @@ export const waveguide = patternModel<WaveguideParams>({
     ["out", "in", 0],
     ["in", "out", 0],
   ],
+  checkWavelength: (p, wavelength) => checkDispersedWavelength("waveguide", p, wavelength),
   values: (p, wavelength) => [waveguideTransmission(p, wavelength)],
   entries(p, wavelength) {
     const t = waveguideTransmission(p, wavelength);

@@ -89,8 +89,19 @@ function sum(x: Matrix, y: Matrix): Matrix {
   return { d: add(x.d, y.d), u: add(x.u, y.u), l: add(x.l, y.l) };
 }
 
-/** ∂S/∂w for S = sin(k₀d√w)/√w. */
-function sinOverQDerivative(k0d: number, w: Complex, cos: Complex, sinOverQ: Complex): Complex {
+/**
+ * e^{−b} ∂S/∂w for S = sin(k₀d√w)/√w, b = Im δ (`attenuation`), given
+ * `cos` and `sinOverQ` already times e^{−b} (layerPhase): the closed form
+ * is linear in them and so comes out scaled; the series is of the
+ * unscaled derivative and takes the factor explicitly.
+ */
+function sinOverQDerivative(
+  k0d: number,
+  w: Complex,
+  cos: Complex,
+  sinOverQ: Complex,
+  attenuation: number,
+): Complex {
   const x = scale(w, k0d * k0d);
   if (abs2(x) < 1e-4) {
     // (k₀d)³ Σ_{n≥1} n(−x)^{n−1}(−1)/(2n+1)!, to x³ (next term ~1e-15 relative for |x| < 0.01).
@@ -98,7 +109,7 @@ function sinOverQDerivative(k0d: number, w: Complex, cos: Complex, sinOverQ: Com
       complex(-1 / 6),
       mul(x, add(complex(1 / 60), mul(x, add(complex(-1 / 1680), scale(x, 1 / 90720))))),
     );
-    return scale(series, k0d * k0d * k0d);
+    return scale(series, k0d * k0d * k0d * Math.exp(-attenuation));
   }
   return div(sub(scale(cos, k0d), sinOverQ), scale(w, 2));
 }
@@ -116,7 +127,7 @@ interface LayerMatrices {
 function layerMatrices(p: boolean, k0: number, thickness: number, m: MediumTerms): LayerMatrices {
   const k0d = k0 * thickness;
   const { cos, sinOverQ: S, attenuation } = layerPhase(k0d, m);
-  const dSdw = sinOverQDerivative(k0d, m.w, cos, S);
+  const dSdw = sinOverQDerivative(k0d, m.w, cos, S, attenuation);
   const dCosdw = scale(S, -k0d / 2);
   const dCosdd = scale(mul(m.w, S), -k0);
   const dSdd = scale(cos, k0);

@@ -9,7 +9,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { compileNetlist, type Netlist, NetlistError } from "../../../src/models/circuit/index.js";
-import { ParameterRangeError } from "../../../src/models/parameters.js";
+import { ParameterRangeError, UnknownParameterError } from "../../../src/models/parameters.js";
 import {
   type AddDropParams,
   type AllPassParams,
@@ -278,5 +278,24 @@ describe("malformed netlists", () => {
     expect(() => circuit.evaluate({ ...circuit.defaults, "loop.length": -1 }, 1.55e-6)).toThrow(
       ParameterRangeError,
     );
+  });
+
+  it("refuses a parameter it does not declare at evaluation, rather than using the default in its place", () => {
+    const circuit = compileNetlist(good, models, "ring");
+    const misspelt = { ...circuit.defaults, "bus.coupilng": 0.2 };
+    for (const run of [
+      () => circuit.evaluate(misspelt, 1.55e-6),
+      () => circuit.sMatrixWithGradient(misspelt, 1.55e-6),
+    ]) {
+      expect(run).toThrow(UnknownParameterError);
+      expect(run).toThrow('ring: no parameter "bus.coupilng" (did you mean "bus.coupling"?)');
+    }
+  });
+
+  it("refuses a wavelength where a waveguide's first-order n_eff(λ) is ≤ 0", () => {
+    const circuit = compileNetlist(good, models, "ring");
+    // loop: n_eff0 2.4, n_g 4.2 at 1.55 µm reach n_eff = 0 at 1.55 µm · 4.2/1.8 = 3.617 µm.
+    expect(() => circuit.evaluate(circuit.defaults, 3.6e-6)).not.toThrow();
+    expect(() => circuit.evaluate(circuit.defaults, 3.7e-6)).toThrow(/wavelength 0.0000037 m.*n_eff/);
   });
 });

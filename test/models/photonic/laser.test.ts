@@ -21,7 +21,7 @@ describe("laser", () => {
     "∂outputs/∂%s match finite differences",
     (name, j) => {
       const { gradient } = emitWithGradient(p, 1e8);
-      for (const output of ["power", "wavelength", "powerNoiseStd"] as const) {
+      for (const output of ["power", "wavelength", "field", "powerNoiseStd"] as const) {
         const numeric = centralDifference((x) => emit({ ...p, [name]: x }, 1e8)[output], p[name]);
         const analytic = gradient[output][j] as number;
         expect(Math.abs(analytic - numeric)).toBeLessThanOrEqual(
@@ -30,4 +30,12 @@ describe("laser", () => {
       }
     },
   );
+
+  it("gives ∂field/∂P = +∞ at P = 0 (field = √P), the limit one-sided differences grow towards", () => {
+    const off = { ...p, power: 0 };
+    const { gradient } = emitWithGradient(off, 1e8);
+    expect(gradient.field).toEqual(Float64Array.of(Number.POSITIVE_INFINITY, 0, 0));
+    const quotient = (h: number) => emit({ ...off, power: h }, 1e8).field / h;
+    expect(quotient(1e-12) / quotient(1e-8)).toBeCloseTo(100, 9);
+  });
 });

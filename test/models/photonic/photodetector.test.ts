@@ -63,4 +63,33 @@ describe("photodetector", () => {
       }
     },
   );
+
+  /*
+   * σ = √V with V = 2q(I_ph + I_d)B + 4kTB/R_load ≥ 0. At T = 0, I_d = 0
+   * and P = 0 (a noiseless load, an ideal dark detector), V = 0: σ grows as
+   * √I_d and √T (slope +∞, one-sided, as T and I_d cannot go below 0) and
+   * is 0 for every R, I_sat, B and R_load (slope 0). One-sided difference
+   * quotients show both: the +∞ ones grow 100× from h to h/10⁴, the others
+   * are exactly 0.
+   */
+  it("gives ∂noiseStd/∂p its one-sided limit (+∞ or 0, never NaN) when the noise is exactly 0", () => {
+    const silent = { ...p, temperature: 0, darkCurrent: 0 };
+    const { noiseStd, gradient } = detectWithGradient(silent, 0);
+    expect(noiseStd).toBe(0);
+    photodetectorParameters.forEach((spec, j) => {
+      const quotient = (h: number) =>
+        detect({ ...silent, [spec.name]: silent[spec.name] + h }, 0).noiseStd / h;
+      const step = 1e-6 * Math.max(silent[spec.name], 1);
+      const [coarse, fine] = [quotient(step), quotient(step * 1e-4)];
+      const analytic = gradient.noiseStd[j] as number;
+      if (coarse === 0) expect(analytic, spec.name).toBe(0);
+      else {
+        expect(fine / coarse, spec.name).toBeCloseTo(100, 6);
+        expect(analytic, spec.name).toBe(Number.POSITIVE_INFINITY);
+      }
+    });
+    expect(gradient.noiseStd.map((x) => (Number.isFinite(x) ? 0 : 1))).toEqual(
+      Float64Array.of(0, 1, 0, 0, 0, 1),
+    );
+  });
 });

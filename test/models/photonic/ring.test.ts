@@ -40,7 +40,7 @@ function ring(r: number, a: number): AllPassParams {
 }
 
 /** λ where φ(λ) = Φ. */
-function wavelengthAtPhase(p: AllPassParams, Φ: number): number {
+function wavelengthAtPhase(p: AllPassParams | AddDropParams, Φ: number): number {
   const A = 2 * Math.PI * p.groupIndex * p.circumference;
   const B = (2 * Math.PI * p.circumference * (p.groupIndex - p.effectiveIndex)) / p.referenceWavelength;
   return A / (Φ + B);
@@ -187,10 +187,34 @@ describe("add-drop ring", () => {
     expect(reciprocityError(s)).toBe(0);
   });
 
-  it("has loaded Q with ra → r1 r2 a", () => {
-    const p = { ...ringAddDrop.defaults, selfCoupling1: 0.98, selfCoupling2: 0.99 };
-    const q = ringAllPass.defaults;
-    const same = { ...q, selfCoupling: 0.98 * 0.99 };
-    expect(loadedQ(p, λ)).toBeCloseTo(loadedQ(same, λ), 6);
-  });
+  /*
+   * The through port is the all-pass form with r → r1, a → r2 a: at
+   * 4q sin²(φ/2) = (1 − q)², q = r1 r2 a, it is exactly (1 + depth)/2, so
+   * the dip's full width at half depth is measured as for the all-pass
+   * ring and held to the exact width (1e-9) and to Q with ra → r1 r2 a
+   * (first order, 1e-3).
+   */
+  it.each([
+    [0.98, 0.99, 0.998],
+    [0.95, 0.97, 0.99],
+    [0.99, 0.9, 0.995],
+  ])(
+    "with r1 = %d, r2 = %d, a = %d has loaded Q with ra → r1 r2 a, from its through-port FWHM",
+    (r1, r2, a) => {
+      const p = { ...ringAddDrop.defaults, selfCoupling1: r1, selfCoupling2: r2, roundTripAmplitude: a };
+      const m = resonanceOrder(p, λ);
+      const fsr = freeSpectralRange(p, λ);
+      const transmission = (x: number) => addDropResponse(p, x).throughPower;
+      const near = resonanceWavelength(p, m);
+      const λm = minimumOf(transmission, near - fsr / 3, near + fsr / 3);
+      const half = (1 + transmission(λm)) / 2;
+      const fwhm =
+        crossing(transmission, half, λm, λm + fsr / 2) - crossing(transmission, half, λm - fsr / 2, λm);
+      const q = r1 * r2 * a;
+      const δ = 2 * Math.asin((1 - q) / (2 * Math.sqrt(q)));
+      const exact = wavelengthAtPhase(p, 2 * Math.PI * m - δ) - wavelengthAtPhase(p, 2 * Math.PI * m + δ);
+      expect(Math.abs(fwhm / exact - 1)).toBeLessThan(1e-9);
+      expect(Math.abs(λm / fwhm / loadedQ(p, λm) - 1)).toBeLessThan(1e-3);
+    },
+  );
 });

@@ -19,13 +19,21 @@ export {
 } from "./decompose.js";
 export { type MeshPowerJacobian, meshPowerJacobian } from "./gradient.js";
 export {
+  checkLayout,
   clementsLayout,
   type MeshKind,
   type MeshLayout,
+  MeshShapeError,
   meshLayout,
   reckLayout,
   slotIndex,
 } from "./layout.js";
 export { idealMesh, type MeshParams, meshParameters } from "./parameters.js";
 export { checkPhases, type MeshPhases, type ProgrammedMesh, programMesh, zeroPhases } from "./program.js";
-export { checkFields, meshUnitary, propagateInPlace, propagateMesh } from "./propagate.js";
+export {
+  checkFields,
+  checkProgrammedMesh,
+  meshUnitary,
+  propagateInPlace,
+  propagateMesh,
+} from "./propagate.js";

@@ -42,6 +42,80 @@ export interface MeshLayout {
   readonly column: Int32Array;
 }
 
+/**
+ * Thrown when a mesh's data does not fit together: a layout whose arrays
+ * disagree with its size (a hand-built one), or cells, a screen, phases or
+ * fields of the wrong length for the layout. `field` names the member,
+ * `index` the entry where one entry is wrong (undefined for a length).
+ */
+export class MeshShapeError extends RangeError {
+  constructor(
+    readonly field: string,
+    readonly index: number | undefined,
+    message: string,
+  ) {
+    super(`MZI mesh: ${message}`);
+    this.name = "MeshShapeError";
+  }
+}
+
+/** Layouts `checkLayout` has passed. */
+const checkedLayouts = new WeakSet<MeshLayout>();
+
+/**
+ * Refuses a layout that would send a kernel outside its fields: size not a
+ * whole number ≥ 1, count not whole, topMode or column not `count` long, a
+ * topMode outside [0, N − 2], a column outside [0, depth) or out of order.
+ * A layout from this file always passes. Each layout object is checked once
+ * (remembered in a WeakSet), so the check costs nothing per call after the
+ * first; a layout's arrays changed after that are not seen — build a new
+ * layout instead.
+ */
+export function checkLayout(layout: MeshLayout): void {
+  if (checkedLayouts.has(layout)) return;
+  const { size, count, depth, topMode, column } = layout;
+  const whole = (name: keyof MeshLayout, value: number, min: number) => {
+    if (!(Number.isInteger(value) && value >= min)) {
+      throw new MeshShapeError(name, undefined, `layout ${name} = ${value} (a whole number ≥ ${min})`);
+    }
+  };
+  whole("size", size, 1);
+  whole("count", count, 0);
+  whole("depth", depth, 0);
+  for (const [name, values] of [
+    ["topMode", topMode],
+    ["column", column],
+  ] as const) {
+    if (values.length !== count) {
+      throw new MeshShapeError(
+        name,
+        undefined,
+        `layout has ${values.length} ${name} entries for ${count} MZIs`,
+      );
+    }
+  }
+  for (let j = 0; j < count; j++) {
+    const m = topMode[j] as number;
+    if (!(Number.isInteger(m) && m >= 0 && m <= size - 2)) {
+      throw new MeshShapeError(
+        "topMode",
+        j,
+        `layout topMode[${j}] = ${m} (in [0, ${size - 2}] for ${size} modes)`,
+      );
+    }
+    const c = column[j] as number;
+    const previous = j === 0 ? 0 : (column[j - 1] as number);
+    if (!(Number.isInteger(c) && c >= previous && c < depth)) {
+      throw new MeshShapeError(
+        "column",
+        j,
+        `layout column[${j}] = ${c} (non-decreasing, from ${previous}, and < depth ${depth})`,
+      );
+    }
+  }
+  checkedLayouts.add(layout);
+}
+
 /** The rectangular mesh of Clements et al. (2016) on `size` modes. */
 export function clementsLayout(size: number): MeshLayout {
   checkSize(size);

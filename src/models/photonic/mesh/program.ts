@@ -8,7 +8,7 @@
  * the output phase screen of Clements et al. (2016).
  */
 import { CELL_F64, cellConstants, cosine, sine, writeCell } from "./cell.js";
-import type { MeshLayout } from "./layout.js";
+import { checkLayout, type MeshLayout, MeshShapeError } from "./layout.js";
 import { idealMesh, type MeshParams } from "./parameters.js";
 
 /** The settings of a mesh, rad. */
@@ -39,8 +39,9 @@ export function zeroPhases(layout: MeshLayout): MeshPhases {
   };
 }
 
-/** Refuses phases whose lengths do not fit the layout, or that are not finite. */
+/** Refuses a layout that does not hold together (`checkLayout`), phases whose lengths do not fit it, or that are not finite. */
 export function checkPhases(layout: MeshLayout, phases: MeshPhases): void {
+  checkLayout(layout);
   const expected = [
     ["theta", layout.count],
     ["phi", layout.count],
@@ -49,8 +50,10 @@ export function checkPhases(layout: MeshLayout, phases: MeshPhases): void {
   for (const [name, length] of expected) {
     const values = phases[name];
     if (values.length !== length) {
-      throw new RangeError(
-        `MZI mesh (${layout.kind}, N = ${layout.size}): ${values.length} values of ${name}, expected ${length}`,
+      throw new MeshShapeError(
+        name,
+        undefined,
+        `${values.length} values of ${name} for the ${layout.kind} layout on N = ${layout.size} modes (expected ${length})`,
       );
     }
     const bad = firstNonFinite(values);

@@ -17,26 +17,54 @@
  * (src/core/assembly/mesh.ts), operation for operation.
  */
 import { CELL_F64 } from "./cell.js";
-import type { MeshLayout } from "./layout.js";
+import { checkLayout, type MeshLayout, MeshShapeError } from "./layout.js";
 import { idealMesh, type MeshParams } from "./parameters.js";
 import { firstNonFinite, type MeshPhases, type ProgrammedMesh, programMesh } from "./program.js";
 
-/** Refuses a batch whose length is not 2·N·B or whose values are not finite. */
+/** Refuses a layout that does not hold together (`checkLayout`), a batch whose length is not 2·N·B, or values that are not finite. */
 export function checkFields(layout: MeshLayout, fields: Float64Array, nVectors: number): void {
+  checkLayout(layout);
   if (!Number.isInteger(nVectors) || nVectors < 0) {
     throw new RangeError(`MZI mesh: nVectors = ${nVectors}`);
   }
   if (fields.length !== 2 * layout.size * nVectors) {
-    throw new RangeError(
-      `MZI mesh: ${fields.length} f64 of fields for N = ${layout.size} modes × ${nVectors} vectors (expected ${2 * layout.size * nVectors}, complex interleaved)`,
+    throw new MeshShapeError(
+      "fields",
+      undefined,
+      `${fields.length} f64 of fields for N = ${layout.size} modes × ${nVectors} vectors (expected ${2 * layout.size * nVectors}, complex interleaved)`,
     );
   }
   const bad = firstNonFinite(fields);
   if (bad >= 0) throw new RangeError(`MZI mesh: fields[${bad}] = ${fields[bad]}`);
 }
 
+/**
+ * Refuses a programmed mesh whose layout does not hold together or whose
+ * cells and screen are not the lengths its layout needs (8 f64 per MZI,
+ * 2 per mode): cells programmed for another layout. Constant cost after a
+ * layout's first check, so it runs on every call.
+ */
+export function checkProgrammedMesh(mesh: ProgrammedMesh): void {
+  const { layout, cells, screen } = mesh;
+  checkLayout(layout);
+  const expected = [
+    ["cells", cells.length, CELL_F64 * layout.count, `${layout.count} MZIs`],
+    ["screen", screen.length, 2 * layout.size, `${layout.size} modes`],
+  ] as const;
+  for (const [field, length, needed, what] of expected) {
+    if (length !== needed) {
+      throw new MeshShapeError(
+        field,
+        undefined,
+        `${length} f64 of ${field} for the ${layout.kind} layout's ${what} (expected ${needed}): programmed for another layout?`,
+      );
+    }
+  }
+}
+
 /** Y = U·X for a batch X of `nVectors` input vectors (layout above); a new array. */
 export function propagateMesh(mesh: ProgrammedMesh, inputs: Float64Array, nVectors: number): Float64Array {
+  checkProgrammedMesh(mesh);
   checkFields(mesh.layout, inputs, nVectors);
   const fields = inputs.slice();
   propagateInPlace(mesh, fields, nVectors);

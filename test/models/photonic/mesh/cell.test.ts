@@ -155,13 +155,14 @@ describe("Clements' cell T(θ, φ)", () => {
 
 describe("cell partial derivatives, against central differences (1e-6)", () => {
   const at = { theta: 0.7, phi: -1.3, excessLossDb: 0.8, coupling: 0.42 };
+  const constants = ({ excessLossDb, coupling }: typeof at) => cellConstants({ excessLossDb, coupling });
   const cell = (v: typeof at) => {
     const out = new Float64Array(CELL_F64);
-    writeCell(out, 0, v.theta, v.phi, cellConstants(v));
+    writeCell(out, 0, v.theta, v.phi, constants(v));
     return out;
   };
   const partials = new Float64Array(CELL_PARTIALS * CELL_F64);
-  writeCellPartials(partials, 0, at.theta, at.phi, cellConstants(at));
+  writeCellPartials(partials, 0, at.theta, at.phi, constants(at));
   const names = ["theta", "phi", ...meshParameters.map((p) => p.name)] as const;
   it.each(names.map((name, q) => [name, q] as const))("∂T/∂%s", (name, q) => {
     const numeric = centralDifferenceVector((x) => cell({ ...at, [name]: x }), at[name]);
