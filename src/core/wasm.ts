@@ -65,10 +65,13 @@ export interface BatchViews {
  * array is interleaved re, im: 2 f64 per element).
  */
 export interface Arena {
-  /** Copies `values` into fresh memory; returns its address. */
-  place(values: Float64Array): number;
-  /** Reserves `count` f64 (contents undefined); returns the address. */
-  reserve(count: number): number;
+  /**
+   * Copies `values` into fresh memory; returns its address. An array over
+   * MAX_BLOCK_BYTES throws a RangeError naming it (`name`, if given).
+   */
+  place(values: Float64Array, name?: string): number;
+  /** Reserves `count` f64 (contents undefined); returns the address. Limits as for `place`. */
+  reserve(count: number, name?: string): number;
   /**
    * A Float64Array over `count` f64 at `at`. Make views after the last
    * `place`/`reserve` of the call: allocation may grow the memory and
@@ -132,6 +135,17 @@ const WINDOW_CODES = {
 } as const;
 
 const F64 = Float64Array.BYTES_PER_ELEMENT;
+
+/**
+ * Largest block the core's allocator hands out, bytes: the stub runtime's
+ * BLOCK_MAXSIZE, 2³⁰ minus its 4-byte block header
+ * (assemblyscript/std/assembly/rt/common.ts). A larger request aborts in
+ * the core; the wrappers refuse it first, with a RangeError.
+ */
+export const MAX_BLOCK_BYTES = 2 ** 30 - 4;
+
+/** Addresses at and above 2³¹ come back from the core as negative i32: nothing may end beyond it. */
+const ADDRESS_LIMIT = 2 ** 31;
 
 /** Compiles (unless given a Module) and instantiates build/core.wasm's bytes. */
 export async function instantiateCore(source: BufferSource | WebAssembly.Module): Promise<Core> {
@@ -201,8 +215,13 @@ function residents(exports: CoreExports): (values: Float64Array) => ResidentArra
   return (values) => {
     const bytes = Math.max(16, Math.ceil((values.length * F64) / 16) * 16);
     const offset = kept;
-    if (offset + bytes > 2 ** 31)
-      throw new RangeError(`WASM core: ${offset + bytes} resident bytes is over the 2 GiB this core handles`);
+    // All residents share one block (`keep`), so their sum is what the allocator must hold.
+    if (offset + bytes > MAX_BLOCK_BYTES) {
+      throw new RangeError(
+        `WASM core: a resident array of ${values.length} f64 makes the resident block ${offset + bytes} bytes, ` +
+          `over the ${MAX_BLOCK_BYTES} one block can hold`,
+      );
+    }
     base = exports.keep(offset + bytes);
     kept = offset + bytes;
     const address = base + offset;
@@ -239,14 +258,33 @@ function residents(exports: CoreExports): (values: Float64Array) => ResidentArra
 }
 
 function arena(exports: CoreExports): Arena {
+  /** Allocates `count` f64, refusing what the allocator or the address space cannot hold. */
+  const allocate = (count: number, name = "an array"): number => {
+    if (!(Number.isInteger(count) && count >= 0)) {
+      throw new RangeError(`WASM core: ${name} of ${count} f64 is not an array size`);
+    }
+    const bytes = count * F64;
+    if (bytes > MAX_BLOCK_BYTES) {
+      throw new RangeError(
+        `WASM core: ${name} of ${count} f64 (${bytes} bytes) is over the ${MAX_BLOCK_BYTES} bytes one block can hold`,
+      );
+    }
+    const at = exports.alloc(bytes) >>> 0;
+    if (at + bytes > ADDRESS_LIMIT) {
+      throw new RangeError(
+        `WASM core: ${name} of ${count} f64 would end at byte ${at + bytes}, beyond the 2 GiB this core addresses`,
+      );
+    }
+    return at;
+  };
   return {
-    place(values) {
-      const at = exports.alloc(values.length * F64);
+    place(values, name) {
+      const at = allocate(values.length, name);
       // Allocation may grow (and so replace) the buffer: view it afresh.
       new Float64Array(exports.memory.buffer, at, values.length).set(values);
       return at;
     },
-    reserve: (count) => exports.alloc(count * F64),
+    reserve: allocate,
     view: (at, count) => new Float64Array(exports.memory.buffer, at, count),
   };
 }
@@ -264,11 +302,11 @@ function runKernel(
     throw new RangeError(`WASM core: a batch of ${bytes} bytes is over the 2 GiB this core handles`);
   exports.reset();
   const memory = arena(exports);
-  const params = memory.place(input.params);
-  const x0 = memory.place(input.x0);
-  const voltages = memory.place(input.voltages);
-  const state = memory.reserve(n);
-  const current = memory.reserve(n);
+  const params = memory.place(input.params, "params");
+  const x0 = memory.place(input.x0, "x0");
+  const voltages = memory.place(input.voltages, "voltages");
+  const state = memory.reserve(n, "state");
+  const current = memory.reserve(n, "current");
   kernel(params, x0, voltages, state, current);
   const view = (at: number) => ndarray(memory.view(at, n), [nDevices, input.nSteps]);
   return { state: view(state), current: view(current) };

@@ -1,14 +1,19 @@
 /**
  * The `phaseChangeBatch` WASM kernel against its TypeScript reference on
- * random batches, to 1e-12 relative (they run the same portable step; only
- * the last bits of exp/log/pow may differ between the engines), and the
- * reference against the model's own `simulateCell`; the single-cell
- * sampler against the model's `stepCell`, to 1e-12 relative.
+ * random batches, each output to 1e-12 of itself (they run the same
+ * portable step; only the last bits of exp/log/pow may differ between the
+ * engines), and the reference against the model's own `simulateCell`; the
+ * single-cell sampler against the model's `stepCell`, likewise.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { phaseChangeBatch, phaseChangeSampler } from "../../src/core/kernels/phase-change.js";
+import {
+  type PhaseChangeExports,
+  phaseChangeBatch,
+  phaseChangeSampler,
+} from "../../src/core/kernels/phase-change.js";
 import { loadCore } from "../../src/core/load-node.js";
 import {
+  cellParameterRow,
   type PhaseChangeBatchInput,
   phaseChangeBatchReference,
 } from "../../src/core/reference/phase-change.js";
@@ -45,11 +50,12 @@ function randomBatch(seed: number, nCells: number, nSteps: number, perStep: bool
   return { params: cellDefaults, temperature, fraction, powers, nSteps, dt: 10 ** (-9.5 + 1.5 * random()) };
 }
 
+/** |a − e| ≤ 1e-12·|e|: relative, element by element (an exact 0 must stay 0). */
+const close = (actual: number, expected: number) => Math.abs(actual - expected) <= 1e-12 * Math.abs(expected);
+
 function expectClose(actual: ArrayLike<number>, expected: Float64Array) {
-  const scale = Math.max(...expected.map(Math.abs));
   for (let c = 0; c < expected.length; c++) {
-    const difference = Math.abs((actual[c] as number) - (expected[c] as number));
-    if (!(difference <= 1e-12 * scale))
+    if (!close(actual[c] as number, expected[c] as number))
       expect.fail(`cell ${c}: WASM ${actual[c]} vs reference ${expected[c]}`);
   }
 }
@@ -137,10 +143,25 @@ describe("phaseChangeBatch", () => {
       }),
       RangeError,
     ],
-  ] as const)("refuses %s, as the reference does", (_what, spoil, error) => {
+    // Finite, but T_amb + P·R_th overflows: the step would give NaN.
+    [
+      "a power whose steady temperature is not finite",
+      (b: PhaseChangeBatchInput) => ({ ...b, powers: b.powers.map((p, k) => (k === 7 ? 1e305 : p)) }),
+      /power\[7\] = 1e\+305 W must be ≥ 0 with a finite T_amb \+ P·R_th/,
+    ],
+    // Held powers do not bound nSteps by memory; the kernel counts steps in an i32.
+    ...[2 ** 31, 2 ** 32 + 1, 1.5].map(
+      (nSteps) =>
+        [
+          `nSteps = ${nSteps}`,
+          (b: PhaseChangeBatchInput) => ({ ...b, nSteps, powers: b.powers.subarray(0, 4) }),
+          /nSteps = .* must be an integer in \[0, 2³¹ − 1\]/,
+        ] as const,
+    ),
+  ] as const)("refuses %s, as the reference does", (_what, spoil, expected) => {
     const input = spoil(randomBatch(9, 4, 3, true));
-    expect(() => phaseChangeBatch(core, input)).toThrow(error);
-    expect(() => phaseChangeBatchReference(input)).toThrow(error);
+    expect(() => phaseChangeBatch(core, input)).toThrow(expected);
+    expect(() => phaseChangeBatchReference(input)).toThrow(expected);
   });
 
   it("runs an empty batch and a batch of no steps", () => {
@@ -153,9 +174,6 @@ describe("phaseChangeBatch", () => {
 });
 
 describe("phaseChangeSampler", () => {
-  const close = (actual: number, expected: number) =>
-    Math.abs(actual - expected) <= 1e-12 * Math.abs(expected);
-
   it.each([1, 2, 3])("equals stepCell to 1e-12 on every cell of random batch %i", (seed) => {
     const input = randomBatch(seed, 2000, 1, false);
     const sampler = phaseChangeSampler(core, input.params);
@@ -165,9 +183,7 @@ describe("phaseChangeSampler", () => {
       const power = input.powers[c] as number;
       const got = sampler.step(state, power, input.dt);
       const expected = stepCell(input.params, state, power, input.dt);
-      if (
-        !(close(got.temperature, expected.temperature) && Math.abs(got.fraction - expected.fraction) <= 1e-12)
-      ) {
+      if (!(close(got.temperature, expected.temperature) && close(got.fraction, expected.fraction))) {
         expect.fail(`cell ${c}: WASM ${JSON.stringify(got)} vs stepCell ${JSON.stringify(expected)}`);
       }
       if (expected.fraction !== state.fraction && expected.fraction !== 0) crystallising++;
@@ -192,7 +208,7 @@ describe("phaseChangeSampler", () => {
         expect(core.exports.memory.buffer.byteLength).toBeGreaterThan(bytes);
       }
       expect(close(ours.temperature, theirs.temperature)).toBe(true);
-      expect(Math.abs(ours.fraction - theirs.fraction)).toBeLessThanOrEqual(1e-12);
+      expect(close(ours.fraction, theirs.fraction)).toBe(true);
     }
     expect(theirs.fraction).toBeGreaterThan(0);
     sampler.release();
@@ -203,13 +219,24 @@ describe("phaseChangeSampler", () => {
     ["a temperature of 0", { temperature: 0, fraction: 0.5 }, 0, 1e-9, /temperature 0 K/],
     ["a fraction above 1", { temperature: 400, fraction: 1.5 }, 0, 1e-9, /fraction 1.5/],
     ["a NaN power", { temperature: 400, fraction: 0.5 }, Number.NaN, 1e-9, /power = NaN W/],
+    ["a power whose T_ss overflows", { temperature: 300, fraction: 0.5 }, 1e305, 1e-9, /power = 1e\+305 W/],
     ["a negative dt", { temperature: 400, fraction: 0.5 }, 0, -1, /dt = -1 s/],
-  ])("refuses %s with the model's message", (_what, state, power, dt, message) => {
-    const sampler = phaseChangeSampler(core, cellDefaults);
-    expect(() => sampler.step(state, power, dt)).toThrow(message);
-    expect(() => stepCell(cellDefaults, state, power, dt)).toThrow(message);
-    sampler.release();
-  });
+  ])(
+    "refuses %s with the model's message (the raw step: NaN, output untouched)",
+    (_what, state, power, dt, message) => {
+      const sampler = phaseChangeSampler(core, cellDefaults);
+      expect(() => sampler.step(state, power, dt)).toThrow(message);
+      expect(() => stepCell(cellDefaults, state, power, dt)).toThrow(message);
+      sampler.release();
+      const raw = core.exports as unknown as PhaseChangeExports;
+      const row = core.resident(cellParameterRow(cellDefaults));
+      const output = () => new Float64Array(core.exports.memory.buffer, raw.phaseChangeScratch(), 1);
+      output()[0] = 42;
+      expect(raw.phaseChangeStep(row.address, state.temperature, state.fraction, power, dt)).toBeNaN();
+      expect(output()[0]).toBe(42);
+      row.release();
+    },
+  );
 
   it("checks the parameters once, as the model does", () => {
     expect(() => phaseChangeSampler(core, { ...cellDefaults, avramiExponent: 9 })).toThrow(

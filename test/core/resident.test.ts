@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { loadCore } from "../../src/core/load-node.js";
 import { vteamBatchReference } from "../../src/core/reference/vteam.js";
-import type { Core } from "../../src/core/wasm.js";
+import { type Core, MAX_BLOCK_BYTES } from "../../src/core/wasm.js";
 import { vteam } from "../../src/models/memristor/index.js";
 
 const values = (n: number, seed: number) =>
@@ -103,5 +103,28 @@ describe("Core.resident", () => {
     const f = core.resident(values(10, 11));
     expect(f.address).toBe(a.address);
     expect(f.view()).toEqual(values(10, 11));
+  });
+
+  it("refuses a resident block over the allocator's largest, before asking the core, and keeps working", async () => {
+    const core = await loadCore();
+    const a = core.resident(values(100, 12));
+    // 2²⁷ f64 = 2³⁰ bytes (+ a's 800): over MAX_BLOCK_BYTES. A lazily zeroed array: no GiB is touched.
+    const huge = new Float64Array((MAX_BLOCK_BYTES + 4) / 8);
+    expect(() => core.resident(huge)).toThrow(RangeError);
+    expect(() => core.resident(huge)).toThrow(/resident block 1073742624 bytes, over the 1073741820/);
+    expect(scribble(core, 10)).toBeGreaterThanOrEqual(a.address + 800);
+    expect(a.view()).toEqual(values(100, 12));
+    const b = core.resident(values(5, 13));
+    expect(b.address).toBe(a.address + 800);
+    expect(b.view()).toEqual(values(5, 13));
+  });
+
+  it("survives a raw keep the allocator refuses: the old block stays resident and reset still works", async () => {
+    const core = await loadCore();
+    const a = core.resident(values(3, 14));
+    expect(() => core.exports.keep(2 ** 30 + 64)).toThrow(/WASM core aborted: Allocation too large/);
+    core.exports.reset();
+    expect(scribble(core, 1000)).toBeGreaterThanOrEqual(a.address + 3 * 8);
+    expect(a.view()).toEqual(values(3, 14));
   });
 });

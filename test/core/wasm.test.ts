@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { coreWasmPath, findPackageRoot, loadCore } from "../../src/core/load-node.js";
 import { vteamBatchReference } from "../../src/core/reference/vteam.js";
-import { instantiateCore } from "../../src/core/wasm.js";
+import { instantiateCore, MAX_BLOCK_BYTES } from "../../src/core/wasm.js";
 import { vteam } from "../../src/models/memristor/index.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -89,6 +89,39 @@ describe("instantiateCore", () => {
     const { state } = core.vteamBatch(input);
     expect(core.exports.memory.buffer.byteLength).toBeGreaterThan(before);
     expect(state.get(nDevices - 1, nSteps - 1)).toBe(vteamBatchReference(input).state[nDevices * nSteps - 1]);
+  });
+});
+
+describe("Arena", () => {
+  it.each([
+    // Over the allocator's largest block (2³⁰ − 4 bytes): it would abort in the core.
+    [
+      (MAX_BLOCK_BYTES + 4) / 8,
+      /an array of 134217728 f64 \(1073741824 bytes\) is over the 1073741820 bytes/,
+    ],
+    // 2³² bytes: as a usize, 0 — the core would hand out an empty block without a word.
+    [2 ** 29, /an array of 536870912 f64/],
+    [-1, /an array of -1 f64 is not an array size/],
+    [1.5, /an array of 1.5 f64 is not an array size/],
+  ])(
+    "refuses to reserve %d f64 before asking the core, and the core keeps working",
+    async (count, message) => {
+      const core = await loadCore();
+      expect(() => core.call((arena) => arena.reserve(count))).toThrow(message);
+      expect(() => core.call((arena) => arena.reserve(count, "the test's array"))).toThrow(
+        /the test's array of/,
+      );
+      const input = smallBatch();
+      expect(core.vteamBatch(input).state.get(2, 49)).toBe(vteamBatchReference(input).state[2 * 50 + 49]);
+    },
+  );
+
+  it("takes the largest block there is", async () => {
+    const core = await loadCore();
+    const count = Math.floor(MAX_BLOCK_BYTES / 8);
+    const at = core.call((arena) => arena.reserve(count));
+    expect(at % 16).toBe(0);
+    expect(core.exports.memory.buffer.byteLength).toBeGreaterThanOrEqual(at + 8 * count);
   });
 });
 

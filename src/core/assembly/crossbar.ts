@@ -12,7 +12,9 @@
  *   conductances [M × N]: G_ij at i·N + j;
  *   voltages [K × M]: input vector b in row b;
  *   currents [K × N]: output currents of input b in row b;
- *   iterations [K]: CG iterations per input (maxIterations + 1: not converged);
+ *   iterations [K]: CG iterations per input (maxIterations + 1: not converged,
+ *     which the wrapper turns into an error; maxIterations ≤ 2³¹ − 2, so the
+ *     i32 count cannot wrap);
  *   work [14·M·N]: the preconditioner's pivots (2·M·N) and CG vectors (6 × 2·M·N).
  */
 

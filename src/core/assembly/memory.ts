@@ -30,10 +30,18 @@ export function reset(): void {
 /**
  * Sets the resident block to `bytes` bytes (growing keeps its contents,
  * shrinking drops its end) and returns its address. Ends the current call's
- * allocations, like `reset()`.
+ * allocations, like `reset()`. The size is recorded only once the block is
+ * allocated: if the allocation aborts (over the stub's BLOCK_MAXSIZE,
+ * 2³⁰ − 4 bytes, or the memory cannot grow), the previous block stays the
+ * resident one and every later `reset()` still succeeds.
  */
 export function keep(bytes: usize): usize {
-  keptBytes = bytes;
   __reset();
-  return bytes > 0 ? heap.alloc(bytes) : 0;
+  if (bytes === 0) {
+    keptBytes = 0;
+    return 0;
+  }
+  const at = heap.alloc(bytes);
+  keptBytes = bytes;
+  return at;
 }

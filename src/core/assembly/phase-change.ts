@@ -14,7 +14,8 @@
  * the plain model to the bit). The rate integral carries k(T) from one
  * step to the next (`carriedIntegral`), so a crystallising cell's steps
  * after its first pay no exp; the kernel therefore agrees with the
- * reference to ~1e-14 rather than ~1e-15.
+ * reference to a few 1e-14 of each output (up to 7e-14 measured, on small
+ * fractions) rather than ~1e-15.
  *
  * Scalar on purpose: two cells per f64x2 lane (branches as masks, vector
  * exp/log by range reduction and series) measured 1.4× slower than this —
@@ -31,7 +32,8 @@
  *   temperature, fraction [nCells]: the state after the last step.
  * Returns −1, or the index of the first cell with an input the reference
  * refuses (a temperature not finite and > 0, a fraction outside [0, 1], a
- * power not finite and ≥ 0) — checked as the cells are read, so a batch is
+ * power not ≥ 0 or whose T_ss = T_amb + P·R_th is not finite) — checked as
+ * the cells are read, so a batch is
  * read once; the wrapper then lets the reference's check name the value.
  */
 import {
@@ -56,12 +58,15 @@ function finalFraction(progress: f64, x0: f64, avrami: f64): f64 {
     const square = progress * progress;
     power = square * square;
   } else power = progress ** avrami;
-  return -Math.expm1(-power);
+  // 1 − e^{−y} loses nothing to cancellation once y ≥ 0.5 (e^{−y} ≤ 0.61),
+  // and AssemblyScript's exp is table-driven where its expm1 is not.
+  return power >= 0.5 ? 1 - Math.exp(-power) : -Math.expm1(-power);
 }
 
 /** `progressOf` of the portable code, Θ = (−ln(1 − X))^{1/n}, with cbrt and sqrt for n = 3, 2, 4. */
 function initialProgress(x0: f64, avrami: f64): f64 {
-  const value = -Math.log1p(-x0);
+  // From X = ½ on, 1 − X is exact (Sterbenz), so ln(1 − X) by the table-driven log is as good as log1p.
+  const value = x0 >= 0.5 ? -Math.log(1 - x0) : -Math.log1p(-x0);
   if (avrami === 3) return Math.cbrt(value);
   if (avrami === 2) return Math.sqrt(value);
   if (avrami === 4) return Math.sqrt(Math.sqrt(value));
@@ -83,8 +88,9 @@ const REANCHOR = 16;
  * two products where the reference pays an exp and a division. A multi-step
  * batch's crystallising cells spend most of their time in this function.
  * Each reuse adds the rounding of e^δ, a few ulps times |δ| (δ itself is
- * rounded), and k is recomputed every REANCHOR steps: the kernel stays within ~1e-14 of the reference (test/core
- * holds it to 1e-12, over runs of hundreds of steps).
+ * rounded), and k is recomputed every REANCHOR steps: the kernel stays
+ * within a few 1e-14 of the reference, element by element (test/core holds
+ * it to 1e-12, over runs of hundreds of steps).
  */
 function carriedIntegral(duration: f64, ta: f64, tb: f64, activation: f64, prefactor: f64): f64 {
   let ka: f64;
@@ -103,15 +109,17 @@ function carriedIntegral(duration: f64, ta: f64, tb: f64, activation: f64, prefa
 }
 
 /**
- * (e^δ − 1)/δ: the portable `expm1OverX` below |δ| = 1e-3 (its series) and
- * from 0.5 up (expm1(δ)/δ); between, where a cell relaxing towards its
+ * (e^δ − 1)/δ: the portable `expm1OverX` below |δ| = 1e-3 (its series),
+ * (exp(δ) − 1)/δ from 0.5 up; between, where a cell relaxing towards its
  * steady temperature spends most of its steps, the Taylor series
  * Σ_{j≤14} δ^j/(j + 1)! by Estrin's scheme (next term < 0.5^15/16! ≈ 1.5e-18)
  * instead of expm1 and a division.
  */
 function expm1Ratio(delta: f64): f64 {
   const size = Math.abs(delta);
-  if (size < 1e-3 || size >= 0.5) return expm1OverX(delta);
+  if (size < 1e-3) return expm1OverX(delta);
+  // e^δ − 1 cancels at most a bit or two from |δ| = 0.5 on; exp is table-driven, expm1 is not.
+  if (size >= 0.5) return (Math.exp(delta) - 1) / delta;
   const d2 = delta * delta;
   const d4 = d2 * d2;
   const d8 = d4 * d4;
@@ -211,8 +219,8 @@ export function phaseChangeBatch(
       // A held power is read, checked and turned into T_ss once per cell.
       if (k === 0 || perStep === 1) {
         const p = load<f64>(power);
-        if (!(p >= 0 && Number.isFinite(p))) return c;
         steady = ambient + p * thermalResistance;
+        if (!(p >= 0 && Number.isFinite(steady))) return c;
         power += stepStride;
       }
       const next = relaxedTemperature(t, steady, decay);
@@ -256,11 +264,11 @@ export function phaseChangeScratch(): usize {
  */
 export function phaseChangeStep(params: usize, t0: f64, x0: f64, power: f64, dt: f64): f64 {
   if (!(t0 > 0 && Number.isFinite(t0) && x0 >= 0 && x0 <= 1)) return NaN;
-  if (!(power >= 0 && Number.isFinite(power) && dt >= 0 && Number.isFinite(dt))) return NaN;
   const heatCapacity = load<f64>(params);
   const thermalResistance = load<f64>(params, 8);
   const timeConstant = thermalResistance * heatCapacity;
   const steady = load<f64>(params, 16) + power * thermalResistance;
+  if (!(power >= 0 && Number.isFinite(steady) && dt >= 0 && Number.isFinite(dt))) return NaN;
   const next = relaxedTemperature(t0, steady, Math.exp(-dt / timeConstant));
   const avrami = load<f64>(params, 56);
   const progress = advanceProgress(

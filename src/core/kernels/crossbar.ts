@@ -21,7 +21,12 @@
  */
 import ndarray, { type NdArray } from "ndarray";
 import type { CrossbarArray, CrossbarParams, SolverOptions } from "../../models/crossbar/network.js";
-import { checkCrossbarShape, checkCrossbarSolve, checkCrossbarValues } from "../reference/crossbar.js";
+import {
+  checkConverged,
+  checkCrossbarShape,
+  checkCrossbarSolve,
+  checkCrossbarValues,
+} from "../reference/crossbar.js";
 import type { Arena, Core, ResidentArray } from "../wasm.js";
 
 /** The kernels' raw exports: addresses are byte offsets into the core's memory, arrays f64. */
@@ -61,8 +66,8 @@ function placeChecked(
   array: CrossbarArray,
   voltages: Float64Array,
 ): { g: number; v: number } {
-  const g = arena.place(array.conductances);
-  const v = arena.place(voltages);
+  const g = arena.place(array.conductances, "crossbar conductances");
+  const v = arena.place(voltages, "crossbar voltages");
   if (
     exports.crossbarCheck(array.conductances.length, g, 1) >= 0 ||
     exports.crossbarCheck(voltages.length, v, 0) >= 0
@@ -72,7 +77,11 @@ function placeChecked(
   return { g, v };
 }
 
-/** f64 of work per cell: the factorised system (6) and the CG vectors (6 of length 2). */
+/**
+ * f64 of work per cell: the preconditioner's row and column pivots (one
+ * each) and the six CG vectors b, x, r, z, p, q (two each: row and column
+ * nodes) — 2 + 12.
+ */
 const WORK_PER_CELL = 14;
 
 /** I[b][j] = Σ_i G_ij V[b][i] for each input row b: [K, N]. */
@@ -86,7 +95,7 @@ export function crossbarProduct(
   return core.call((arena, raw) => {
     const exports = raw as unknown as CrossbarExports;
     const { g, v } = placeChecked(arena, exports, array, voltages);
-    const out = arena.reserve(nInputs * n);
+    const out = arena.reserve(nInputs * n, "crossbar currents");
     exports.crossbarProduct(m, n, nInputs, g, v, out);
     return ndarray(arena.view(out, nInputs * n), [nInputs, n]);
   });
@@ -130,12 +139,12 @@ export function programCrossbar(core: Core, array: CrossbarArray): ProgrammedCro
       const nInputs = voltages.length / m;
       return core.call((arena, raw) => {
         const kernels = raw as unknown as CrossbarExports;
-        const v = arena.place(voltages);
+        const v = arena.place(voltages, "crossbar voltages");
         if (kernels.crossbarCheck(voltages.length, v, 0) >= 0) {
           // Names the bad voltage (against the programmed G, which passed).
           checkCrossbarValues({ rows: m, columns: n, conductances: g.view() }, voltages);
         }
-        const out = arena.reserve(nInputs * n);
+        const out = arena.reserve(nInputs * n, "crossbar currents");
         kernels.crossbarProduct(m, n, nInputs, g.address, v, out);
         return ndarray(arena.view(out, nInputs * n), [nInputs, n]);
       });
@@ -147,11 +156,16 @@ export function programCrossbar(core: Core, array: CrossbarArray): ProgrammedCro
 export interface CrossbarSolveViews {
   /** Output currents, A, [K, N]. */
   readonly currents: NdArray<Float64Array>;
-  /** CG iterations per input, [K] (maxIterations + 1: did not converge). */
+  /** CG iterations per input, [K] (each ≤ maxIterations: a batch that does not converge throws). */
   readonly iterations: NdArray<Float64Array>;
 }
 
-/** The wire-resistance network (both line resistances > 0) for each input row: [K, N]. */
+/**
+ * The wire-resistance network (both line resistances > 0) for each input
+ * row: [K, N]. Throws CrossbarConvergenceError, naming the first input row
+ * that CG did not solve to the tolerance in maxIterations, as the reference
+ * and the model do.
+ */
 export function crossbarSolve(
   core: Core,
   array: CrossbarArray,
@@ -165,9 +179,9 @@ export function crossbarSolve(
   return core.call((arena, raw) => {
     const exports = raw as unknown as CrossbarExports;
     const { g, v } = placeChecked(arena, exports, array, voltages);
-    const work = arena.reserve(WORK_PER_CELL * m * n);
-    const currents = arena.reserve(nInputs * n);
-    const iterations = arena.reserve(nInputs);
+    const work = arena.reserve(WORK_PER_CELL * m * n, "crossbar solve workspace");
+    const currents = arena.reserve(nInputs * n, "crossbar currents");
+    const iterations = arena.reserve(nInputs, "crossbar iterations");
     exports.crossbarSolve(
       m,
       n,
@@ -182,9 +196,11 @@ export function crossbarSolve(
       currents,
       iterations,
     );
+    const taken = arena.view(iterations, nInputs);
+    for (let input = 0; input < nInputs; input++) checkConverged(checked, taken, input);
     return {
       currents: ndarray(arena.view(currents, nInputs * n), [nInputs, n]),
-      iterations: ndarray(arena.view(iterations, nInputs), [nInputs]),
+      iterations: ndarray(taken, [nInputs]),
     };
   });
 }

@@ -62,12 +62,12 @@ export function phaseChangeBatch(core: Core, input: PhaseChangeBatchInput): Phas
   const nCells = input.temperature.length;
   return core.call((arena, raw) => {
     const exports = raw as unknown as PhaseChangeExports;
-    const params = arena.place(cellParameterRow(input.params));
-    const temperature0 = arena.place(input.temperature);
-    const fraction0 = arena.place(input.fraction);
-    const powers = arena.place(input.powers);
-    const temperature = arena.reserve(nCells);
-    const fraction = arena.reserve(nCells);
+    const params = arena.place(cellParameterRow(input.params), "phase-change params");
+    const temperature0 = arena.place(input.temperature, "phase-change temperatures");
+    const fraction0 = arena.place(input.fraction, "phase-change fractions");
+    const powers = arena.place(input.powers, "phase-change powers");
+    const temperature = arena.reserve(nCells, "phase-change temperatures out");
+    const fraction = arena.reserve(nCells, "phase-change fractions out");
     // The kernel checks each cell's inputs as it reads them (all of them when there are steps);
     // on a bad one the reference's check names it.
     if (input.nSteps === 0) checkPhaseChangeValues(input);

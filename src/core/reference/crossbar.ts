@@ -10,6 +10,7 @@
  */
 import {
   type CrossbarArray,
+  CrossbarConvergenceError,
   type CrossbarParams,
   checkCrossbarInput,
   crossbarParameters,
@@ -21,7 +22,9 @@ import { conjugateGradient, factorise, rightHandSide, workspace } from "../../mo
 import { checkParameters } from "../../models/parameters.js";
 
 export interface CrossbarBatchOutput {
+  /** Output currents, A, [K × N]. */
   readonly currents: Float64Array;
+  /** CG iterations each input took (≤ maxIterations: a batch that does not converge throws). */
   readonly iterations: Float64Array;
 }
 
@@ -92,6 +95,16 @@ export function checkCrossbarSolve(
   };
 }
 
+/**
+ * Throws CrossbarConvergenceError, naming the input row, if input `input`
+ * took more than maxIterations (CG's "did not converge").
+ */
+export function checkConverged(checked: CheckedSolve, iterations: ArrayLike<number>, input: number): void {
+  if ((iterations[input] as number) > checked.maxIterations) {
+    throw new CrossbarConvergenceError(checked.tolerance, checked.maxIterations, `input row ${input}`);
+  }
+}
+
 export function crossbarProductReference(array: CrossbarArray, voltages: Float64Array): Float64Array {
   checkCrossbarBatch(array, voltages);
   return idealCurrentsBatch(array, voltages);
@@ -114,6 +127,7 @@ export function crossbarSolveReference(
   for (let input = 0; input < checked.nInputs; input++) {
     rightHandSide(s, voltages.subarray(input * m, (input + 1) * m), b);
     iterations[input] = conjugateGradient(s, b, x, work, checked.tolerance, checked.maxIterations);
+    checkConverged(checked, iterations, input);
     for (let j = 0; j < n; j++) {
       currents[input * n + j] = checked.columnConductance * (x[m * n + (m - 1) * n + j] as number);
     }

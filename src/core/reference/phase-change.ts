@@ -35,6 +35,9 @@ export interface PhaseChangeBatchOutput {
   readonly fraction: Float64Array;
 }
 
+/** Most steps a batch may take: the WASM kernel counts them in an i32. */
+export const MAX_STEPS = 2 ** 31 - 1;
+
 /** Validates a batch like the model validates one cell; returns 1 when powers vary per step, else 0. */
 export function checkPhaseChangeBatch(input: PhaseChangeBatchInput): number {
   const perStep = checkPhaseChangeShape(input);
@@ -49,7 +52,9 @@ export function checkPhaseChangeShape(input: PhaseChangeBatchInput): number {
   if (fraction.length !== nCells) {
     throw new RangeError(`phase-change batch: ${nCells} temperatures but ${fraction.length} fractions`);
   }
-  if (!Number.isInteger(nSteps) || nSteps < 0) throw new RangeError(`phase-change batch: nSteps = ${nSteps}`);
+  if (!(Number.isInteger(nSteps) && nSteps >= 0 && nSteps <= MAX_STEPS)) {
+    throw new RangeError(`phase-change batch: nSteps = ${nSteps} must be an integer in [0, 2³¹ − 1]`);
+  }
   if (!(dt >= 0 && Number.isFinite(dt))) throw new RangeError(`phase-change batch: dt = ${dt} s`);
   const perStep =
     powers.length === nCells * nSteps && powers.length !== nCells ? 1 : powers.length === nCells ? 0 : -1;
@@ -62,9 +67,9 @@ export function checkPhaseChangeShape(input: PhaseChangeBatchInput): number {
   return perStep;
 }
 
-/** Every cell's temperature, fraction and power. */
+/** Every cell's temperature, fraction and power (≥ 0, with a finite T_ss = T_amb + P·R_th). */
 export function checkPhaseChangeValues(input: PhaseChangeBatchInput): void {
-  const { temperature, fraction, powers } = input;
+  const { temperature, fraction, powers, params } = input;
   const nCells = temperature.length;
   for (let c = 0; c < nCells; c++) {
     const t = temperature[c] as number;
@@ -76,8 +81,10 @@ export function checkPhaseChangeValues(input: PhaseChangeBatchInput): void {
   }
   for (let k = 0; k < powers.length; k++) {
     const power = powers[k] as number;
-    if (!(power >= 0 && Number.isFinite(power)))
-      throw new RangeError(`phase-change batch: power[${k}] = ${power} W`);
+    if (!(power >= 0 && Number.isFinite(params.ambientTemperature + power * params.thermalResistance)))
+      throw new RangeError(
+        `phase-change batch: power[${k}] = ${power} W must be ≥ 0 with a finite T_amb + P·R_th`,
+      );
   }
 }
 

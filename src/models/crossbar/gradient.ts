@@ -18,6 +18,7 @@
 import { checkParameters } from "../parameters.js";
 import {
   type CrossbarArray,
+  CrossbarConvergenceError,
   type CrossbarParams,
   checkCrossbarInput,
   crossbarParameters,
@@ -58,7 +59,9 @@ export function crossbarJacobian(
   rightHandSide(s, voltages, b);
   const x = new Float64Array(2 * m * n);
   const iterations = conjugateGradient(s, b, x, work, tolerance, maxIterations);
-  if (iterations > maxIterations) throw new RangeError("crossbar: the forward solve did not converge");
+  if (iterations > maxIterations) {
+    throw new CrossbarConvergenceError(tolerance, maxIterations, "the Jacobian's forward solve");
+  }
   const solution = solutionOf(s, voltages, x, iterations);
   // L_r u and L_c w: the line Laplacians (without g) applied to the solution.
   const lineRow = new Float64Array(m * n);
@@ -85,7 +88,7 @@ export function crossbarJacobian(
     unit.fill(0);
     unit[m * n + (m - 1) * n + j] = 1;
     if (conjugateGradient(s, unit, adjoint, work, tolerance, maxIterations) > maxIterations) {
-      throw new RangeError(`crossbar: the adjoint solve for I_${j} did not converge`);
+      throw new CrossbarConvergenceError(tolerance, maxIterations, `the adjoint solve for I_${j}`);
     }
     const dG = new Float64Array(m * n);
     let row = 0;

@@ -3,6 +3,7 @@ export { type CrossbarJacobian, crossbarJacobian } from "./gradient.js";
 export {
   assembleCrossbar,
   type CrossbarArray,
+  CrossbarConvergenceError,
   type CrossbarNetwork,
   type CrossbarParams,
   type CrossbarSolution,
@@ -12,6 +13,7 @@ export {
   DEFAULT_TOLERANCE,
   idealCurrents,
   idealCurrentsBatch,
+  MAX_ITERATIONS,
   type SolverOptions,
   solverSettings,
   transferMatrix,

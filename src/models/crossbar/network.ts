@@ -24,14 +24,19 @@
  * to column node (i, j). Node voltages follow from Kirchhoff's current law
  * at every node — nodal analysis (Ho, Ruehli & Brennan, "The modified nodal
  * approach to network analysis", IEEE Trans. Circuits Syst. 22, 504
- * (1975)) — solved as in system.ts. This is the array model of Liang &
- * Wong, "Cross-point memory array without cell selectors — device
- * characteristics and data storage pattern dependencies", IEEE Trans.
- * Electron Devices 57(10), 2531 (2010) (as cited in the brief; we could not
- * open it) with linear cells; the voltage drop along the interconnect it
- * produces is one of the design limits surveyed by Peng, Madler, Chen & Yu,
- * "Cross-point memory design challenges and survey of selector device
- * characteristics", J. Comput. Electron. 16, 1167 (2017).
+ * (1975)) — solved as in system.ts. The picture is that of the weighted-sum
+ * read in Chen, Peng & Yu, "NeuroSim: a circuit-level macro model for
+ * benchmarking neuro-inspired architectures in online learning", IEEE
+ * Trans. Comput.-Aided Des. Integr. Circuits Syst. (2018),
+ * doi:10.1109/TCAD.2018.2789723, Sec. II-B: every row driven at once, currents summed at the column ends, the
+ * wire resistance causing an IR drop along the path, and no sneak paths
+ * since every cell takes part (sneak paths of selector-less arrays, which a
+ * single-cell read suffers, are the subject of Liang & Wong, IEEE Trans.
+ * Electron Devices 57(10), 2531 (2010), which that paper cites for them;
+ * this model does not take its equations from Liang & Wong). The voltage
+ * drop along the interconnect is one of the design limits surveyed by Peng,
+ * Madler, Chen & Yu, "Cross-point memory design challenges and survey of
+ * selector device characteristics", J. Comput. Electron. 16, 1167 (2017).
  *
  * Zero wire resistance is handled exactly: both zero gives the ideal
  * product; one zero leaves only the other set of lines, one tridiagonal
@@ -224,9 +229,7 @@ function solveNetwork(
   rightHandSide(s, voltages, b);
   const x = new Float64Array(2 * m * n);
   const iterations = conjugateGradient(s, b, x, work, tolerance, maxIterations);
-  if (iterations > maxIterations) {
-    throw new RangeError(`crossbar: CG did not reach ${tolerance} in ${maxIterations} iterations`);
-  }
+  if (iterations > maxIterations) throw new CrossbarConvergenceError(tolerance, maxIterations);
   return solutionOf(s, voltages, x, iterations);
 }
 
@@ -278,6 +281,12 @@ function rowsOnly(s: CrossbarSystem, voltages: ArrayLike<number>, work: Workspac
   return { currents, rowVoltages, columnVoltages: new Float64Array(m * n), iterations: 0 };
 }
 
+/**
+ * Most CG iterations a solve may be given: the WASM kernel counts them in
+ * an i32 and reports maxIterations + 1 for "did not converge".
+ */
+export const MAX_ITERATIONS = 2 ** 31 - 2;
+
 /** The solver's stopping rule for an array: options or their defaults, validated. */
 export function solverSettings(
   array: CrossbarArray,
@@ -285,10 +294,32 @@ export function solverSettings(
 ): { tolerance: number; maxIterations: number } {
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   const maxIterations = options.maxIterations ?? 10 * (array.rows + array.columns) + 100;
-  if (!(tolerance > 0 && tolerance < 1) || !(Number.isInteger(maxIterations) && maxIterations >= 0)) {
-    throw new RangeError(`crossbar: tolerance ${tolerance}, maxIterations ${maxIterations}`);
+  if (!(tolerance > 0 && tolerance < 1)) {
+    throw new RangeError(`crossbar: tolerance ${tolerance} must be in (0, 1)`);
+  }
+  if (!(Number.isInteger(maxIterations) && maxIterations >= 0 && maxIterations <= MAX_ITERATIONS)) {
+    throw new RangeError(`crossbar: maxIterations ${maxIterations} must be an integer in [0, 2³¹ − 2]`);
   }
   return { tolerance, maxIterations };
+}
+
+/**
+ * Conjugate gradients stopped after maxIterations without reaching
+ * ‖residual‖ ≤ tolerance·‖right-hand side‖: the currents would be wrong, so
+ * no solve returns them. `subject` says which solve (an input row of a
+ * batch, the Jacobian's forward or adjoint solve), when there are several.
+ */
+export class CrossbarConvergenceError extends RangeError {
+  constructor(
+    readonly tolerance: number,
+    readonly maxIterations: number,
+    readonly subject?: string,
+  ) {
+    super(
+      `crossbar: CG did not reach ${tolerance} in ${maxIterations} iterations${subject === undefined ? "" : ` (${subject})`}`,
+    );
+    this.name = "CrossbarConvergenceError";
+  }
 }
 
 /** Refuses a bad array (sizes, conductances) or input vector, as every entry point here does. */

@@ -55,7 +55,7 @@ export function simulateCellWithGradient(p: CellParams, input: CellInput): CellG
     const next = add(steady, mul(sub(t, steady), exp(neg(div(constant(dt, n), timeConstant)))));
     progress = advanceProgress(progress, x0, t, next, steady, timeConstant, dt, q, activation);
     t = next;
-    const x = progress === undefined ? x0 : neg(expm1(neg(pow(progress, q.avramiExponent))));
+    const x = progress === undefined ? x0 : fractionOf(progress, q.avramiExponent);
     temperature[k] = t.v;
     fraction[k] = x.v;
     for (let j = 0; j < n; j++) {
@@ -67,9 +67,21 @@ export function simulateCellWithGradient(p: CellParams, input: CellInput): CellG
   return { temperature, fraction, dTemperature, dFraction };
 }
 
+/**
+ * Θ = (−ln(1 − X))^{1/n}. At X = 1, Θ = ∞ whatever the parameters: a
+ * constant (the chain rule would multiply X's zero derivative by 1/(1 − X)
+ * = ∞ and give NaN).
+ */
 function progressOf(fraction: Dual, avrami: Dual): Dual {
   const n = fraction.d.length;
+  if (fraction.v === 1) return constant(Number.POSITIVE_INFINITY, n);
   return pow(neg(log1p(neg(fraction))), div(constant(1, n), avrami));
+}
+
+/** X = 1 − e^{−Θⁿ}; at Θ = ∞, X = 1 with zero derivatives (∞ⁿ and e^{−∞}'s slopes would give NaN). */
+function fractionOf(progress: Dual, avrami: Dual): Dual {
+  if (progress.v === Number.POSITIVE_INFINITY) return constant(1, progress.d.length);
+  return neg(expm1(neg(pow(progress, avrami))));
 }
 
 function crossingTime(t0: Dual, steady: Dual, timeConstant: Dual, level: Dual): Dual {

@@ -46,7 +46,8 @@
  * Defaults (GST-225 where a source was found, SI units):
  *  - T_x = 423 K: crystallisation "near 150 °C" (Frantz et al., "Optical
  *    constants of germanium antimony telluride (GST) in amorphous,
- *    crystalline, and intermediate states", Opt. Mater. Express 12 (2022);
+ *    crystalline, and intermediate states", Opt. Mater. Express 13, 3631
+ *    (2023);
  *    "Crystallization behavior of sputter-deposited amorphous Ge2Sb2Te5
  *    thin films", J. Appl. Phys. 86, 774 (1999));
  *  - T_m = 900 K (Branicio et al., Phys. Rev. Materials 2, 043401 (2018));
@@ -72,8 +73,14 @@
  *    C it gives τ = 0.75 ns. Both depend on the geometry: fit them.
  */
 import { BOLTZMANN, ELECTRONVOLT } from "../constants.js";
-import { checkParameters, defaultsOf, type ParameterSpec } from "../parameters.js";
-import { advanceProgress, fractionAfter, relaxedTemperature } from "./portable/cell.js";
+import { checkParameters, defaultsOf, ParameterRangeError, type ParameterSpec } from "../parameters.js";
+import {
+  advanceProgress,
+  fractionAfter,
+  fractionOf as portableFractionOf,
+  progressOf as portableProgressOf,
+  relaxedTemperature,
+} from "./portable/cell.js";
 
 export type CellParams = {
   heatCapacity: number;
@@ -183,19 +190,45 @@ export function thermalTimeConstant(p: CellParams): number {
   return p.thermalResistance * p.heatCapacity;
 }
 
-/** JMAK rate k(T), 1/s: ν·exp(−E_a/(k_B T)) above T_x, 0 at and below it. */
+/** JMAK rate k(T), 1/s: ν·exp(−E_a/(k_B T)) above T_x, 0 at and below it (T finite and > 0, K). */
 export function crystallisationRate(p: CellParams, temperature: number): number {
+  if (!(temperature > 0 && Number.isFinite(temperature))) {
+    throw new RangeError(`phase-change cell: temperature ${temperature} K must be finite and > 0`);
+  }
   if (temperature <= p.crystallisationTemperature) return 0;
   return p.prefactor * Math.exp(-p.activationEnergy / (BOLTZMANN * temperature));
+}
+
+/** Crystalline fraction X = 1 − e^{−Θⁿ} (JMAK) of an Avrami progress Θ ≥ 0 (Θ = ∞: X = 1). */
+export function fractionOf(progress: number, avramiExponent: number): number {
+  checkAvramiExponent(avramiExponent);
+  if (!(progress >= 0)) throw new RangeError(`phase-change cell: progress Θ = ${progress} must be ≥ 0`);
+  return portableFractionOf(progress, avramiExponent);
+}
+
+/** Avrami progress Θ = (−ln(1 − X))^{1/n} of a crystalline fraction X ∈ [0, 1] (X = 1: Θ = ∞). */
+export function progressOf(fraction: number, avramiExponent: number): number {
+  checkAvramiExponent(avramiExponent);
+  if (!(fraction >= 0 && fraction <= 1)) {
+    throw new RangeError(`phase-change cell: crystalline fraction ${fraction} is outside [0, 1]`);
+  }
+  return portableProgressOf(fraction, avramiExponent);
+}
+
+function checkAvramiExponent(value: number): void {
+  const spec = cellParameters.find((s) => s.name === "avramiExponent") as ParameterSpec<"avramiExponent">;
+  if (!(value >= spec.min && value <= spec.max)) {
+    throw new ParameterRangeError("phase-change cell", spec.name, value, spec.min, spec.max);
+  }
 }
 
 /**
  * The step the batch kernel runs: temperature and Avrami progress Θ after
  * power P is held for dt. `progress` < 0 means "not computed yet, the
  * fraction is still `fraction`" (portable/cell.ts `advanceProgress`).
- * Unchecked; `stepCell` and `simulateCell` validate first.
+ * Unchecked, so not exported: `stepCell` and `simulateCell` validate first.
  */
-export function advanceCell(
+function advanceCell(
   p: CellParams,
   temperature: number,
   progress: number,
@@ -229,7 +262,7 @@ export function advanceCell(
 export function stepCell(p: CellParams, state: CellState, power: number, dt: number): CellState {
   checkParameters("phase-change cell", cellParameters, p);
   checkState(state);
-  checkPower(power, "power");
+  checkPower(p, power, "power");
   if (!(dt >= 0 && Number.isFinite(dt))) throw new RangeError(`phase-change cell: dt = ${dt} s`);
   const next = advanceCell(p, state.temperature, -1, state.fraction, power, dt);
   return {
@@ -277,7 +310,7 @@ export function checkCellInput(p: CellParams, input: CellInput): void {
         `phase-change cell: time[${k}] = ${t} s is not finite or goes back from ${previous} s`,
       );
     }
-    checkPower(powers[k] as number, `power[${k}]`);
+    checkPower(p, powers[k] as number, `power[${k}]`);
     previous = t;
   }
 }
@@ -291,8 +324,14 @@ function checkState(state: CellState): void {
   }
 }
 
-function checkPower(power: number, what: string): void {
+/** P ≥ 0 with a finite steady temperature T_ss = T_amb + P·R_th (beyond it the step's arithmetic is NaN). */
+function checkPower(p: CellParams, power: number, what: string): void {
   if (!(power >= 0 && Number.isFinite(power))) {
     throw new RangeError(`phase-change cell: ${what} = ${power} W must be finite and ≥ 0`);
+  }
+  if (!Number.isFinite(p.ambientTemperature + power * p.thermalResistance)) {
+    throw new RangeError(
+      `phase-change cell: ${what} = ${power} W gives a steady temperature T_amb + P·R_th that is not finite`,
+    );
   }
 }

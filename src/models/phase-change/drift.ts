@@ -4,15 +4,16 @@
  *
  *   R(t) = R0 (t/t0)^ν,
  *
- * the law of Ielmini, Lacaita & Mantegazza, "Recovery and drift dynamics
- * of resistance and threshold voltages in phase-change memories", IEEE
- * Trans. Electron Devices 54(2), 308 (2007) (as cited in the brief; we
- * could not open it), with t counted from the end of the RESET pulse and
- * R0 measured at t0. Drift coefficients of ~0.1 are the common value in
- * GST-225; 0.07–0.11 from 125 K to 300 K in the dark (Khan et al.,
- * "Resistance drift in Ge2Sb2Te5 phase change memory line cells at low
- * temperatures and its response to photoexcitation", abstract). Defaults:
- * R0 = 1 MΩ at t0 = 1 s, ν = 0.1 (a typical RESET cell, not a fit).
+ * with t counted from the end of the RESET pulse and R0 measured at t0:
+ * the power law that melt-quenched Ge2Sb2Te5 follows from 300 K down to
+ * 125 K, with drift coefficients ν of 0.07–0.11 in the dark, close to the
+ * ν ≈ 0.1 commonly seen at and above room temperature (Khan, Dirisaglik,
+ * Gokirmak & Silva, "Resistance drift in Ge2Sb2Te5 phase change memory
+ * line cells at low temperatures and its response to photoexcitation",
+ * Appl. Phys. Lett. 116(25) (2020), doi:10.1063/1.5144606; under
+ * illumination ν is lower, 0.05 at 150 K).
+ * Defaults: R0 = 1 MΩ at t0 = 1 s (a typical RESET cell, not a fit),
+ * ν = 0.1.
  */
 import { checkParameters, defaultsOf, type ParameterSpec } from "../parameters.js";
 

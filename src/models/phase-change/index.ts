@@ -1,7 +1,6 @@
 /** Phase-change (GST-class) cells: thermal + JMAK switching, optics of the patch, resistance drift. */
 export { BOLTZMANN, ELECTRONVOLT } from "../constants.js";
 export {
-  advanceCell,
   type CellInput,
   type CellParams,
   type CellState,
@@ -10,6 +9,8 @@ export {
   cellParameters,
   checkCellInput,
   crystallisationRate,
+  fractionOf,
+  progressOf,
   simulateCell,
   stepCell,
   thermalTimeConstant,
@@ -39,4 +40,3 @@ export {
   patchTransmission,
   patchTransmissionWithGradient,
 } from "./patch.js";
-export { fractionOf, progressOf } from "./portable/cell.js";

@@ -8,21 +8,24 @@
  *
  * The rule GST photonics uses for intermediate states (e.g. the laser-
  * crystallisation code of Wang et al., arXiv:2107.02035, which solves it
- * for ε_eff exactly as here; Frantz et al., Opt. Mater. Express 12 (2022),
- * fit ellipsometry of partially crystallised films with an effective medium
- * of the two phases). Sign convention: n + iκ with κ ≥ 0 absorbing, for
- * fields e^{i(kz − ωt)} (a wave through length L gains e^{i k0 n L}, as in
+ * for ε_eff exactly as here; Frantz et al. (below) fit ellipsometry of
+ * partially crystallised films with an effective medium of the two
+ * phases). Sign convention: n + iκ with κ ≥ 0 absorbing, for fields
+ * e^{i(kz − ωt)} (a wave through length L gains e^{i k0 n L}, as in
  * src/models/photonic/waveguide.ts).
  *
- * Defaults, GST-225 at 1550 nm: amorphous 3.94 + 0.045i, crystalline
- * 6.11 + 0.83i — values given in the project's brief (issue 3) as typical;
- * we could not open a primary source for them with our tools. They agree
- * with the contrast Δn ~ 2–3, Δκ ~ 1 at telecom wavelengths stated in
- * Sci. Rep. 12 (2022), doi:10.1038/s41598-022-13848-0 ("the refractive
- * index of GST typically changes in the order of Δn ∼ 2−3 and Δκ ∼ 1").
- * Published values vary with deposition (Gemo et al., Opt. Mater. Express
- * 10, 1675 (2020)): measure and fit them. The indices are taken as
- * constant over the band the model is used in.
+ * Defaults, GST-225 at 1550 nm: amorphous 4.073 + 0.009i, crystalline
+ * 6.464 + 0.918i — the ellipsometric optical constants of sputtered
+ * Ge2Sb2Te5 films (fcc crystalline phase) of Frantz et al., "Optical
+ * constants of germanium antimony telluride (GST) in amorphous,
+ * crystalline, and intermediate states", Opt. Mater. Express 13, 3631
+ * (2023), doi:10.1364/OME.506019, supplementary tables, read at 1550.7 nm
+ * (as tabulated in the refractiveindex.info database, Ge2Sb2Te5
+ * "Frantz-amorphous" and "Frantz-crystal"). Published values vary with
+ * deposition (Gemo et al., Opt. Mater. Express 10, 1675 (2020)): measure
+ * and fit them. The indices are taken as constant over the band the model
+ * is used in (Frantz's crystalline κ falls from 0.94 to 0.87 between 1540
+ * and 1570 nm).
  */
 import { add, type Complex, div, mul, scale, sqrt, sub } from "../complex.js";
 import type { ParameterSpec } from "../parameters.js";
@@ -38,7 +41,7 @@ export const gstOpticalParameters: readonly ParameterSpec<keyof GstOpticalParams
   {
     name: "amorphousIndex",
     unit: "1",
-    default: 3.94,
+    default: 4.073,
     min: 1,
     max: 10,
     meaning: "n_a: real part of the amorphous phase's refractive index",
@@ -46,7 +49,7 @@ export const gstOpticalParameters: readonly ParameterSpec<keyof GstOpticalParams
   {
     name: "amorphousExtinction",
     unit: "1",
-    default: 0.045,
+    default: 0.009,
     min: 0,
     max: 5,
     meaning: "kappa_a: extinction coefficient (imaginary part) of the amorphous phase",
@@ -54,7 +57,7 @@ export const gstOpticalParameters: readonly ParameterSpec<keyof GstOpticalParams
   {
     name: "crystallineIndex",
     unit: "1",
-    default: 6.11,
+    default: 6.464,
     min: 1,
     max: 10,
     meaning: "n_c: real part of the crystalline phase's refractive index",
@@ -62,7 +65,7 @@ export const gstOpticalParameters: readonly ParameterSpec<keyof GstOpticalParams
   {
     name: "crystallineExtinction",
     unit: "1",
-    default: 0.83,
+    default: 0.918,
     min: 0,
     max: 5,
     meaning: "kappa_c: extinction coefficient (imaginary part) of the crystalline phase",
@@ -84,6 +87,13 @@ function permittivityOf(factor: Complex): Complex {
   return div(add(ONE, scale(factor, 2)), sub(ONE, factor));
 }
 
+/** The mixing rule interpolates between the phases; outside [0, 1] it would extrapolate silently. */
+function checkFraction(fraction: number): void {
+  if (!(fraction >= 0 && fraction <= 1)) {
+    throw new RangeError(`GST optics: crystalline fraction ${fraction} is outside [0, 1]`);
+  }
+}
+
 function phaseIndices(p: GstOpticalParams): { amorphous: Complex; crystalline: Complex } {
   return {
     amorphous: { re: p.amorphousIndex, im: p.amorphousExtinction },
@@ -91,15 +101,16 @@ function phaseIndices(p: GstOpticalParams): { amorphous: Complex; crystalline: C
   };
 }
 
-/** ε_eff of a crystalline fraction X ∈ [0, 1] (unchecked). */
+/** ε_eff of a crystalline fraction X ∈ [0, 1]. */
 export function gstPermittivity(p: GstOpticalParams, fraction: number): Complex {
+  checkFraction(fraction);
   const { amorphous, crystalline } = phaseIndices(p);
   const la = lorentzLorenz(mul(amorphous, amorphous));
   const lc = lorentzLorenz(mul(crystalline, crystalline));
   return permittivityOf(add(scale(lc, fraction), scale(la, 1 - fraction)));
 }
 
-/** n_eff + iκ_eff of a crystalline fraction X ∈ [0, 1] (unchecked). */
+/** n_eff + iκ_eff of a crystalline fraction X ∈ [0, 1]. */
 export function gstIndex(p: GstOpticalParams, fraction: number): Complex {
   return sqrt(gstPermittivity(p, fraction));
 }
@@ -117,6 +128,7 @@ export interface ComplexGradient {
  * index, so ∂/∂(real part) = dn/dn_phase and ∂/∂(imaginary part) = i·that).
  */
 export function gstIndexWithGradient(p: GstOpticalParams, fraction: number): ComplexGradient {
+  checkFraction(fraction);
   const { amorphous, crystalline } = phaseIndices(p);
   const ea = mul(amorphous, amorphous);
   const ec = mul(crystalline, crystalline);

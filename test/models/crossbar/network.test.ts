@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   assembleCrossbar,
   type CrossbarArray,
+  CrossbarConvergenceError,
   type CrossbarParams,
   crossbarCurrents,
   crossbarJacobian,
@@ -378,5 +379,23 @@ describe("validation", () => {
       () => crossbarJacobian(array, { rowResistance: 0, columnResistance: 1 }, voltages),
       RangeError,
     ],
-  ] as const)("refuses %s", (_what, run, error) => expect(run).toThrow(error));
+    [
+      "a maxIterations the WASM kernel's i32 count cannot hold",
+      () =>
+        assembleCrossbar(array, { rowResistance: 1, columnResistance: 1 }, { maxIterations: 2 ** 31 - 1 }),
+      /maxIterations 2147483647 must be an integer in \[0, 2³¹ − 2\]/,
+    ],
+    [
+      "to return currents CG did not converge to",
+      () =>
+        crossbarCurrents(array, { rowResistance: 1, columnResistance: 1 }, voltages, { maxIterations: 0 }),
+      CrossbarConvergenceError,
+    ],
+    [
+      "a Jacobian whose forward solve did not converge",
+      () =>
+        crossbarJacobian(array, { rowResistance: 1, columnResistance: 1 }, voltages, { maxIterations: 0 }),
+      /CG did not reach 1e-13 in 0 iterations \(the Jacobian's forward solve\)/,
+    ],
+  ] as const)("refuses %s", (_what, run, expected) => expect(run).toThrow(expected));
 });

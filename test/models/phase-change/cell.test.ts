@@ -11,6 +11,8 @@ import {
   cellDefaults,
   cellParameters,
   crystallisationRate,
+  fractionOf,
+  progressOf,
   simulateCell,
   stepCell,
   thermalTimeConstant,
@@ -251,7 +253,34 @@ describe("validation", () => {
         }),
       RangeError,
     ],
-  ] as const)("refuses %s", (_what, run, error) => {
-    expect(run).toThrow(error);
+    // Finite, but T_amb + P·R_th overflows: the step would return NaN.
+    [
+      "a power whose steady temperature is not finite",
+      () => stepCell(p, { temperature: 300, fraction: 0.5 }, 1e305, 1e-9),
+      /power = 1e\+305 W gives a steady temperature/,
+    ],
+    [
+      "such a power in a trace, by its index",
+      () =>
+        simulateCell(p, {
+          times: Float64Array.from([1e-9, 2e-9]),
+          powers: Float64Array.from([0, 1e305]),
+          initial: { temperature: 300, fraction: 0 },
+        }),
+      /power\[1\] = 1e\+305 W/,
+    ],
+    ["a NaN temperature for the rate", () => crystallisationRate(p, Number.NaN), /temperature NaN K/],
+    ["a negative Avrami progress", () => fractionOf(-1, 3), /progress Θ = -1/],
+    ["a fraction above 1 to convert", () => progressOf(1.5, 3), /fraction 1.5/],
+    ["an Avrami exponent out of bounds", () => fractionOf(0.5, 9), ParameterRangeError],
+  ] as const)("refuses %s", (_what, run, expected) => {
+    expect(run).toThrow(expected);
+  });
+
+  it("converts between X and Θ at the ends and back (X = 1 is Θ = ∞)", () => {
+    expect(progressOf(0, 3)).toBe(0);
+    expect(progressOf(1, 3)).toBe(Number.POSITIVE_INFINITY);
+    expect(fractionOf(Number.POSITIVE_INFINITY, 3)).toBe(1);
+    expect(fractionOf(progressOf(0.7, 2.5), 2.5)).toBeCloseTo(0.7, 15);
   });
 });

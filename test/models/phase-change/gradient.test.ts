@@ -5,7 +5,9 @@
  * of itself, down to the FD's rounding floor (`roundingFloor`). The train heats across T_x, melts,
  * quenches through T_m and T_x within steps, and recrystallises, so every
  * branch of the step (and every crossing time) is differentiated; samples
- * stay ≥ 0.5 % away from T_x and T_m, where the model switches branch.
+ * stay ≥ 0.5 % away from T_x and T_m, where the model switches branch. It
+ * starts partly crystalline (X = 0.05) and fully crystalline (X = 1: Θ = ∞,
+ * so X stays 1 with zero derivatives until the cell melts).
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -22,22 +24,23 @@ import {
 } from "../../support/finite-difference.js";
 import { pulseTrain } from "./support.js";
 
-const input = pulseTrain(
-  [
-    [6e-3, 30e-9], // SET: to ~660 K, crosses T_x, crystallises
-    [0, 10e-9], // cools across T_x
-    [12e-3, 5e-9], // RESET: melts
-    [0, 10e-9], // quench through T_m and T_x
-    [6.5e-3, 40e-9], // crystallises again (~690 K)
-    [1.5e-3, 10e-9], // cools to ~390 K (below T_x)
-  ],
-  0.37e-9,
-  { temperature: 300, fraction: 0.05 },
-);
+const train = (fraction: number) =>
+  pulseTrain(
+    [
+      [6e-3, 30e-9], // SET: to ~660 K, crosses T_x, crystallises
+      [0, 10e-9], // cools across T_x
+      [12e-3, 5e-9], // RESET: melts
+      [0, 10e-9], // quench through T_m and T_x
+      [6.5e-3, 40e-9], // crystallises again (~690 K)
+      [1.5e-3, 10e-9], // cools to ~390 K (below T_x)
+    ],
+    0.37e-9,
+    { temperature: 300, fraction },
+  );
 
-const traceOf = (q: CellParams) => simulateCell(q, input);
-
-describe("∂/∂p of the cell's trace", () => {
+describe.each([0.05, 1])("∂/∂p of the cell's trace from X = %d", (initialFraction) => {
+  const input = train(initialFraction);
+  const traceOf = (q: CellParams) => simulateCell(q, input);
   const result = simulateCellWithGradient(cellDefaults, input);
 
   it("follows the plain simulation's trajectory to the bit", () => {
@@ -81,4 +84,14 @@ describe("∂/∂p of the cell's trace", () => {
       expect(reach).toBeGreaterThan(1);
     },
   );
+});
+
+it("from X = 1 keeps X = 1 with zero derivatives (not NaN) until the cell melts", () => {
+  const result = simulateCellWithGradient(cellDefaults, train(1));
+  const melted = result.fraction.indexOf(0);
+  expect(melted).toBeGreaterThan(10);
+  for (let k = 0; k < melted; k++) {
+    expect(result.fraction[k]).toBe(1);
+    for (const d of result.dFraction) expect(d[k]).toBe(0);
+  }
 });
