@@ -9,16 +9,18 @@
  * use the faster of the two; the notes give both (and results.json keeps
  * them as "numpy per-mzi" / "numpy per-column").
  *
- * The first two rows program the mesh once (`programMesh`: every cell's
+ * The first three rows program the mesh once (`programMesh`: every cell's
  * 2×2 matrix), then each timed call propagates: phases that stay put while
- * samples stream. The third row passes the phases with every call and works
+ * samples stream — through `meshPropagate`, which copies the programmed
+ * cells into the core with every call, or (third row) through
+ * `residentMesh`, which keeps them there. The last row passes the phases with every call and works
  * out the cells inside it (2·2016 sines and cosines; in the core for WASM,
  * `meshPropagatePhases`), on all three sides: phases that move with every
  * sample. Phases and inputs are
  * deterministic formulas that bench/numpy/mesh.py evaluates too; the notes
  * compare the NumPy checksum with the TypeScript reference's.
  */
-import { meshPropagate, meshPropagatePhases } from "../src/core/kernels/mesh.js";
+import { meshPropagate, meshPropagatePhases, residentMesh } from "../src/core/kernels/mesh.js";
 import { loadCore } from "../src/core/load-node.js";
 import { meshPropagateReference } from "../src/core/reference/mesh.js";
 import {
@@ -109,17 +111,23 @@ export const meshBench: BenchModule = {
     const layout = clementsLayout(SIZE);
     const phases = benchPhases(layout);
     const mesh = programMesh(layout, phases);
+    const resident = residentMesh(core, mesh);
     const cases = [
-      { name: "× 1024 vectors", vectors: 1024, programming: false, inner: 1 },
-      { name: "× 1 vector", vectors: 1, programming: false, inner: 200 },
-      { name: "× 1 vector, phases per call", vectors: 1, programming: true, inner: 100 },
+      { name: "× 1024 vectors", vectors: 1024, path: "copied", inner: 1 },
+      { name: "× 1 vector", vectors: 1, path: "copied", inner: 200 },
+      { name: "× 1 vector, resident", vectors: 1, path: "resident", inner: 200 },
+      { name: "× 1 vector, phases per call", vectors: 1, path: "phases", inner: 100 },
     ] as const;
     const rows: BenchRow[] = [];
-    for (const { name, vectors, programming, inner } of cases) {
+    for (const { name, vectors, path, inner } of cases) {
+      const programming = path === "phases";
       const inputs = benchInputs(SIZE, vectors);
-      const wasmCall = programming
-        ? () => meshPropagatePhases(core, layout, phases, inputs, vectors)
-        : () => meshPropagate(core, mesh, inputs, vectors);
+      const wasmCall =
+        path === "phases"
+          ? () => meshPropagatePhases(core, layout, phases, inputs, vectors)
+          : path === "resident"
+            ? () => resident.propagate(inputs, vectors)
+            : () => meshPropagate(core, mesh, inputs, vectors);
       const referenceCall = programming
         ? () => meshPropagateReference(programMesh(layout, phases), inputs, vectors)
         : () => meshPropagateReference(mesh, inputs, vectors);
@@ -166,6 +174,7 @@ export const meshBench: BenchModule = {
         agreement,
       });
     }
+    resident.release();
     return rows;
   },
 };

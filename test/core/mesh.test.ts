@@ -7,7 +7,7 @@
  */
 import type { NdArray } from "ndarray";
 import { beforeAll, describe, expect, it } from "vitest";
-import { meshPropagate, meshPropagatePhases } from "../../src/core/kernels/mesh.js";
+import { meshPropagate, meshPropagatePhases, residentMesh } from "../../src/core/kernels/mesh.js";
 import { loadCore } from "../../src/core/load-node.js";
 import { meshPropagateReference } from "../../src/core/reference/mesh.js";
 import type { Core } from "../../src/core/wasm.js";
@@ -123,6 +123,44 @@ describe("meshPropagate (a mesh programmed in TypeScript)", () => {
     const mesh = programMesh(layout, randomPhases(layout, 2));
     expect(() => meshPropagate(core, mesh, fields, nVectors)).toThrow(RangeError);
     expect(() => meshPropagateReference(mesh, fields, nVectors)).toThrow(RangeError);
+  });
+});
+
+describe("residentMesh (a programmed mesh kept in the core)", () => {
+  it.each(cases)("equals meshPropagate bit for bit: %s, N = %i, %i vectors", (kind, n, nVectors) => {
+    const { mesh, inputs } = randomCase(kind, n, nVectors, nonIdeal, 2 * n + nVectors);
+    const resident = residentMesh(core, mesh);
+    expect(
+      differing(resident.propagate(inputs, nVectors), meshPropagateReference(mesh, inputs, nVectors)),
+    ).toBe(0);
+    resident.release();
+  });
+
+  it("keeps its cells across other kernel calls, memory growth and later residents", () => {
+    const { mesh, inputs } = randomCase("clements", 16, 1, nonIdeal, 5);
+    const expected = meshPropagateReference(mesh, inputs, 1);
+    const resident = residentMesh(core, mesh);
+    const other = randomCase("reck", 32, 2000, nonIdeal, 6); // ~2 MB of fields: the memory grows
+    meshPropagate(core, other.mesh, other.inputs, 2000);
+    const later = residentMesh(core, other.mesh);
+    expect(differing(resident.propagate(inputs, 1), expected)).toBe(0);
+    expect(
+      differing(later.propagate(other.inputs, 2000), meshPropagateReference(other.mesh, other.inputs, 2000)),
+    ).toBe(0);
+    later.release();
+    resident.release();
+  });
+
+  it("refuses bad inputs like meshPropagate, a mismatched mesh when kept, and any use once released", () => {
+    const layout = clementsLayout(4);
+    const mesh = programMesh(layout, randomPhases(layout, 2));
+    const resident = residentMesh(core, mesh);
+    expect(() => resident.propagate(new Float64Array(9), 1)).toThrow(RangeError);
+    expect(() => resident.propagate(new Float64Array(8).fill(Number.NaN), 1)).toThrow(RangeError);
+    const three = programMesh(clementsLayout(3), randomPhases(clementsLayout(3), 1));
+    expect(() => residentMesh(core, { ...mesh, cells: three.cells })).toThrow(MeshShapeError);
+    resident.release();
+    expect(() => resident.propagate(new Float64Array(8), 1)).toThrow(/released/);
   });
 });
 

@@ -5,10 +5,12 @@
  * and define the layout: X is N × nVectors, mode-major, complex interleaved
  * (column v is input vector v).
  *
- * Two ways in: `meshPropagate` takes a mesh programmed once in TypeScript
- * (phases that stay put while samples stream), `meshPropagatePhases` takes
- * the phases and works out the cells in the core on every call (phases that
- * move with every sample). Both give the same bits as the TypeScript twin
+ * Three ways in: `meshPropagate` takes a mesh programmed once in TypeScript
+ * (phases that stay put while samples stream), `residentMesh` keeps such a
+ * mesh in the core's memory so that each call copies only its inputs (a
+ * twin's per-sample path), and `meshPropagatePhases` takes the phases and
+ * works out the cells in the core on every call (phases that move with
+ * every sample). Both give the same bits as the TypeScript twin
  * (for phases within ±10⁶ rad; to an ulp beyond, see the kernel).
  *
  * The output is an `ndarray` view over the core's memory, shape
@@ -80,6 +82,59 @@ export function meshPropagate(
       nVectors,
     );
   });
+}
+
+/** A programmed mesh whose cells live in the core's memory (see `residentMesh`). */
+export interface ResidentMesh {
+  readonly layout: MeshLayout;
+  /**
+   * `meshPropagate(core, mesh, inputs, nVectors)` without copying the mesh:
+   * only the inputs go into the core. The same bits; a view valid until
+   * the next kernel call on the same Core.
+   */
+  propagate(inputs: Float64Array, nVectors: number): NdArray<Float64Array>;
+  /** Gives the mesh's memory back; `propagate` throws afterwards. */
+  release(): void;
+}
+
+/**
+ * Checks a programmed mesh and copies its cells, output screen and mode
+ * indices into resident memory once (what a twin does when the phases
+ * stay put and a sample arrives every few microseconds: `meshPropagate`
+ * would copy the 64 f64 of every cell again each call — 129 kB for a
+ * 64×64 Clements mesh — which costs as much as the propagation). The copy
+ * is a snapshot: reprogram the mesh to change it.
+ */
+export function residentMesh(core: Core, mesh: ProgrammedMesh): ResidentMesh {
+  checkProgrammedMesh(mesh);
+  const { layout } = mesh;
+  const modes = core.resident(new Float64Array(Math.ceil(layout.count / 2)));
+  new Int32Array(modes.view().buffer, modes.address, layout.count).set(layout.topMode);
+  const cells = core.resident(mesh.cells);
+  const screen = core.resident(mesh.screen);
+  const kept = [modes, cells, screen];
+  return {
+    layout,
+    propagate(inputs, nVectors) {
+      if (cells.released) throw new Error("mesh: propagate through a released resident mesh");
+      checkFields(layout, inputs, nVectors);
+      return core.call((arena, exports) =>
+        propagate(
+          arena,
+          exports as unknown as MeshExports,
+          layout,
+          modes.address,
+          cells.address,
+          screen.address,
+          inputs,
+          nVectors,
+        ),
+      );
+    },
+    release: () => {
+      for (const array of kept) array.release();
+    },
+  };
 }
 
 /** `propagateMesh(programMesh(layout, phases, params), inputs, nVectors)` in the WASM core, cells included. */
