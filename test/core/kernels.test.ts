@@ -145,9 +145,10 @@ describe("bit for bit", () => {
     ),
   ] as const;
   it.each(cases)(
-    "%s equals its reference exactly on a 20 × 500 random batch that reaches the edges",
+    "%s equals its reference exactly on a 21 × 500 random batch that reaches the edges",
     (_name, model, centre, run, reference) => {
-      const input = randomBatch(model as MemristorModel, centre, 42, 20, 500, false);
+      // 21: the linear-ion-drift kernel runs devices in pairs and an odd last one alone.
+      const input = randomBatch(model as MemristorModel, centre, 42, 21, 500, false);
       const views = run(input);
       const expected = reference(input);
       let differing = 0;

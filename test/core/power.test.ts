@@ -17,29 +17,50 @@ beforeAll(async () => {
   core = await loadCore();
 });
 
+type Batch = (count: number, bases: number, exponents: number, out: number) => void;
+
 interface PowerExports {
-  powerBatch(count: number, bases: number, exponents: number, out: number): void;
+  /** One at a time (`power`). */
+  powerBatch: Batch;
+  /** Two at a time (`Pair.power`, f64x2), pairs (2j, 2j + 1). */
+  power2Batch: Batch;
 }
 
-function wasmPower(bases: Float64Array, exponents: Float64Array): Float64Array {
+function wasmPower(kernel: keyof PowerExports, bases: Float64Array, exponents: Float64Array): Float64Array {
   return core.call((arena, raw) => {
     const exports = raw as unknown as PowerExports;
     const b = arena.place(bases);
     const e = arena.place(exponents);
     const out = arena.reserve(bases.length);
-    exports.powerBatch(bases.length, b, e, out);
+    exports[kernel](bases.length, b, e, out);
     return arena.view(out, bases.length).slice();
   });
 }
 
+/** Both WASM paths against the portable power (an odd count gets a last pair with 2, 2.5). */
 function expectSameBits(bases: Float64Array, exponents: Float64Array): void {
-  const got = wasmPower(bases, exponents);
-  bases.forEach((base, k) => {
-    const expected = power(base, exponents[k] as number);
-    if (!Object.is(got[k], expected))
-      expect.fail(`power(${base}, ${exponents[k]}): WASM ${got[k]}, portable ${expected}`);
-  });
+  const even = (values: Float64Array, pad: number) =>
+    values.length % 2 === 0 ? values : Float64Array.of(...values, pad);
+  const b = even(bases, 2);
+  const e = even(exponents, 2.5);
+  for (const kernel of ["powerBatch", "power2Batch"] as const) {
+    const got = wasmPower(kernel, b, e);
+    b.forEach((base, k) => {
+      const expected = power(base, e[k] as number);
+      if (!Object.is(got[k], expected))
+        expect.fail(`${kernel}: power(${base}, ${e[k]}): WASM ${got[k]}, portable ${expected}`);
+    });
+  }
 }
+
+it("pairs a lane on the common path with one that is not: each gets its own branch", () => {
+  // Lane 0 common (normal base, fractional exponent, |y| ≤ 16), lane 1 not.
+  const others = [0, 1, 2, Number.NaN, 1e-310, 1e-200];
+  const bases = Float64Array.from(others.flatMap((other) => [0.3, other]));
+  const exponents = Float64Array.from(others.flatMap((other) => [3.7, other === 2 ? 4 : 3.7]));
+  expectSameBits(bases, exponents);
+  expectSameBits(bases.reverse(), exponents.reverse());
+});
 
 describe("bit-level power", () => {
   it.each([

@@ -9,7 +9,7 @@ export { linearIonDriftBatch } from "./linear-ion-drift";
 export { alloc, keep, reset } from "./memory";
 export { meshCells, meshPropagate } from "./mesh";
 export { phaseChangeBatch, phaseChangeScratch, phaseChangeStep } from "./phase-change";
-export { powerBatch } from "./power";
+export { power2Batch, powerBatch } from "./power";
 export { ringAddDropAt, ringAddDropSpectrum, ringAllPassAt, ringAllPassSpectrum, ringScratch } from "./ring";
 export { tmmSpectrum } from "./tmm";
 export { vteamBatch } from "./vteam";

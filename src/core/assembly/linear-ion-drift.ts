@@ -14,15 +14,16 @@
  * The physics and the substep rule are the model layer's own portable code
  * (the windows' power by ./power.ts, the same bits without the portable
  * range reductions' branches); `substep` is one pass of `holdVoltage`'s
- * loop (src/models/memristor/integrate.ts) line for line, and devices run
- * in pairs (see linearIonDriftBatch). Its TypeScript twin,
+ * loop (src/models/memristor/integrate.ts) line for line, `substep2` the
+ * same for two devices at once, their rates in f64x2 (see
+ * linearIonDriftBatch). Its TypeScript twin,
  * src/core/reference/linear-ion-drift.ts, runs the model layer itself;
  * test/core holds the two together, to the bit.
  */
 import { memristance } from "../../models/memristor/portable/physics";
 import { EDGE_RESOLUTION, PROBE_STEP, project, substepLength } from "../../models/memristor/portable/scheme";
 import { WINDOW_BIOLEK, WINDOW_JOGLEKAR, WINDOW_PRODROMAKIS } from "../window-codes";
-import { power } from "./power";
+import { Pair, power } from "./power";
 
 // The windows of portable/physics.ts, on the bit-level `power` (./power.ts:
 // the same results, without the portable range reductions' branches).
@@ -89,13 +90,177 @@ function substep(
   return project(x + (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4), lower, upper);
 }
 
+// ---------------------------------------------------------------- two devices at once
+
+// The pair of devices being integrated: lane 0 is device A, lane 1 device B.
+let pairROn: v128 = f64x2.splat(0);
+let pairROff: v128 = f64x2.splat(0);
+let pairDrift: v128 = f64x2.splat(0);
+let pairExponent: v128 = f64x2.splat(0);
+let pairScale: v128 = f64x2.splat(0);
+let pairVoltage: v128 = f64x2.splat(0);
+let pairWindow: i32 = 0;
+// What `substep2` did for each device: the next state and the substep taken (as `substep`'s).
+let nextA: f64 = 0;
+let nextB: f64 = 0;
+let takenA: f64 = 0;
+let takenB: f64 = 0;
+
+function lane(pair: v128, k: i32): f64 {
+  return k === 0 ? f64x2.extract_lane(pair, 0) : f64x2.extract_lane(pair, 1);
+}
+
+function pair(a: f64, b: f64): v128 {
+  return f64x2.replace_lane(f64x2.splat(a), 1, b);
+}
+
+/** `rate` for both devices of the pair at states (xA, xB): each lane the same operations, so the same bits. */
+function rate2(x: v128): v128 {
+  const one = f64x2.splat(1);
+  const m = f64x2.add(f64x2.mul(pairROn, x), f64x2.mul(pairROff, f64x2.sub(one, x)));
+  const i = f64x2.div(pairVoltage, m);
+  let f = one;
+  if (pairWindow === WINDOW_JOGLEKAR) {
+    const base = f64x2.abs(f64x2.sub(f64x2.mul(f64x2.splat(2), x), one));
+    f = f64x2.sub(one, Pair.power(base, f64x2.mul(f64x2.splat(2), pairExponent)));
+  } else if (pairWindow === WINDOW_BIOLEK) {
+    const shift = v128.and(f64x2.le(i, f64x2.splat(0)), one); // stp(−i): 1.0 where i ≤ 0, else +0.0
+    const base = f64x2.abs(f64x2.sub(x, shift));
+    f = f64x2.sub(one, Pair.power(base, f64x2.mul(f64x2.splat(2), pairExponent)));
+  } else if (pairWindow === WINDOW_PRODROMAKIS) {
+    const centred = f64x2.sub(x, f64x2.splat(0.5));
+    const base = f64x2.add(f64x2.mul(centred, centred), f64x2.splat(0.75));
+    f = f64x2.mul(pairScale, f64x2.sub(one, Pair.power(base, pairExponent)));
+  }
+  return f64x2.mul(f64x2.mul(pairDrift, i), f);
+}
+
+/** `substep` for device k of the pair alone (into nextA/takenA or nextB/takenB). */
+function substepLane(k: i32, x: f64, remaining: f64): void {
+  const next = substep(
+    x,
+    lane(pairVoltage, k),
+    remaining,
+    lane(pairROn, k),
+    lane(pairROff, k),
+    lane(pairDrift, k),
+    pairWindow,
+    lane(pairExponent, k),
+    lane(pairScale, k),
+  );
+  if (k === 0) {
+    nextA = next;
+    takenA = taken;
+  } else {
+    nextB = next;
+    takenB = taken;
+  }
+}
+
 /**
- * Devices run two at a time, their holds in lockstep (a substep of one,
- * then a substep of the other, until both holds end): each device's
- * substeps are a chain of dependent RK4 stages, each stage a window power
- * (a log and an exp in series), so one device alone leaves the CPU waiting
- * on latency; two independent chains fill it. Each device does exactly the
- * arithmetic of `holdVoltage`, so the results are unchanged to the bit.
+ * One substep of each device of the pair, the five rate evaluations of both
+ * in f64x2 (`rate2`: the window powers two at a time), the scalar steps in
+ * between per device exactly as `substep` does them. Where either device's
+ * hold ends at this substep's first stage (rare: an equilibrium or a bound),
+ * both go through `substep` alone.
+ */
+function substep2(xA: f64, xB: f64, remainingA: f64, remainingB: f64): void {
+  const lower: f64 = 0;
+  const upper: f64 = 1;
+  const range = upper - lower;
+  const edge = EDGE_RESOLUTION * range;
+  const probe = PROBE_STEP * range;
+  const middle = lower + 0.5 * range;
+  const k1 = rate2(pair(xA, xB));
+  const k1A = f64x2.extract_lane(k1, 0);
+  const k1B = f64x2.extract_lane(k1, 1);
+  if (
+    k1A === 0 ||
+    (k1A > 0 && xA >= upper - edge) ||
+    (k1A < 0 && xA <= lower + edge) ||
+    k1B === 0 ||
+    (k1B > 0 && xB >= upper - edge) ||
+    (k1B < 0 && xB <= lower + edge)
+  ) {
+    substepLane(0, xA, remainingA);
+    substepLane(1, xB, remainingB);
+    return;
+  }
+  const probedA = xA < middle ? xA + probe : xA - probe;
+  const probedB = xB < middle ? xB + probe : xB - probe;
+  const kp = rate2(pair(probedA, probedB));
+  const hA = substepLength(
+    remainingA,
+    Math.abs(k1A),
+    Math.abs(f64x2.extract_lane(kp, 0) - k1A) / probe,
+    range,
+  );
+  const hB = substepLength(
+    remainingB,
+    Math.abs(k1B),
+    Math.abs(f64x2.extract_lane(kp, 1) - k1B) / probe,
+    range,
+  );
+  const k2 = rate2(
+    pair(project(xA + 0.5 * hA * k1A, lower, upper), project(xB + 0.5 * hB * k1B, lower, upper)),
+  );
+  const k2A = f64x2.extract_lane(k2, 0);
+  const k2B = f64x2.extract_lane(k2, 1);
+  const k3 = rate2(
+    pair(project(xA + 0.5 * hA * k2A, lower, upper), project(xB + 0.5 * hB * k2B, lower, upper)),
+  );
+  const k3A = f64x2.extract_lane(k3, 0);
+  const k3B = f64x2.extract_lane(k3, 1);
+  const k4 = rate2(pair(project(xA + hA * k3A, lower, upper), project(xB + hB * k3B, lower, upper)));
+  nextA = project(xA + (hA / 6) * (k1A + 2 * k2A + 2 * k3A + f64x2.extract_lane(k4, 0)), lower, upper);
+  nextB = project(xB + (hB / 6) * (k1B + 2 * k2B + 2 * k3B + f64x2.extract_lane(k4, 1)), lower, upper);
+  takenA = hA;
+  takenB = hB;
+}
+
+/** One device's steps, `holdVoltage`'s loop of `substep`s (row, x0, voltages, state, current: the device's own). */
+function holdAlone(
+  window: i32,
+  nSteps: i32,
+  row: usize,
+  paramStride: i32,
+  x0: usize,
+  voltages: usize,
+  dt: f64,
+  state: usize,
+  current: usize,
+): void {
+  const rOn = load<f64>(row);
+  const rOff = load<f64>(row, 8);
+  const exponent = paramStride > 4 ? load<f64>(row, 32) : 0;
+  const scale = paramStride > 5 ? load<f64>(row, 40) : 1;
+  const drift = (load<f64>(row, 24) * rOn) / (load<f64>(row, 16) * load<f64>(row, 16));
+  let x = load<f64>(x0);
+  for (let k = 0; k < nSteps; k++) {
+    const v = load<f64>(voltages + ((<usize>k) << 3));
+    let elapsed: f64 = 0;
+    while (elapsed < dt) {
+      const remaining = dt - elapsed;
+      const next = substep(x, v, remaining, rOn, rOff, drift, window, exponent, scale);
+      if (taken < 0 || next === x) break;
+      x = next;
+      elapsed = taken === remaining ? dt : elapsed + taken;
+    }
+    const at = (<usize>k) << 3;
+    store<f64>(state + at, x);
+    store<f64>(current + at, v / memristance(x, rOn, rOff));
+  }
+}
+
+/**
+ * Devices run two at a time, their holds in lockstep (a substep of each,
+ * until both holds end; a device whose hold ended waits for the other),
+ * the five rate evaluations of a substep in f64x2 for both (`substep2`).
+ * The window's power — a log and an exp in series, five per substep — is
+ * most of the work, and one device alone leaves the CPU waiting on that
+ * chain; two lanes of one SIMD chain do twice the work in about the same
+ * time. Each device does exactly `holdVoltage`'s arithmetic, so the results
+ * are unchanged to the bit. An odd last device runs alone (`holdAlone`).
  */
 export function linearIonDriftBatch(
   window: i32,
@@ -111,20 +276,40 @@ export function linearIonDriftBatch(
   current: usize,
 ): void {
   for (let d = 0; d < nDevices; d += 2) {
-    // Lane B is device d + 1, or a second copy of device d (its results discarded) when d is the last.
-    const e = d + 1 < nDevices ? d + 1 : d;
+    if (d + 1 === nDevices) {
+      // A device without a partner (one device, or the last of an odd count) runs alone.
+      holdAlone(
+        window,
+        nSteps,
+        params + ((<usize>d * <usize>paramStride) << 3),
+        paramStride,
+        x0 + ((<usize>d) << 3),
+        voltages + ((<usize>d * <usize>voltageStride) << 3),
+        dt,
+        state + ((<usize>d * <usize>nSteps) << 3),
+        current + ((<usize>d * <usize>nSteps) << 3),
+      );
+      break;
+    }
+    const e = d + 1;
     const rowA = params + ((<usize>d * <usize>paramStride) << 3);
     const rowB = params + ((<usize>e * <usize>paramStride) << 3);
     const rOnA = load<f64>(rowA);
     const rOffA = load<f64>(rowA, 8);
-    const exponentA = paramStride > 4 ? load<f64>(rowA, 32) : 0;
-    const scaleA = paramStride > 5 ? load<f64>(rowA, 40) : 1;
-    const driftA = (load<f64>(rowA, 24) * rOnA) / (load<f64>(rowA, 16) * load<f64>(rowA, 16));
     const rOnB = load<f64>(rowB);
     const rOffB = load<f64>(rowB, 8);
+    pairROn = pair(rOnA, rOnB);
+    pairROff = pair(rOffA, rOffB);
+    const exponentA = paramStride > 4 ? load<f64>(rowA, 32) : 0;
     const exponentB = paramStride > 4 ? load<f64>(rowB, 32) : 0;
+    const scaleA = paramStride > 5 ? load<f64>(rowA, 40) : 1;
     const scaleB = paramStride > 5 ? load<f64>(rowB, 40) : 1;
+    const driftA = (load<f64>(rowA, 24) * rOnA) / (load<f64>(rowA, 16) * load<f64>(rowA, 16));
     const driftB = (load<f64>(rowB, 24) * rOnB) / (load<f64>(rowB, 16) * load<f64>(rowB, 16));
+    pairExponent = pair(exponentA, exponentB);
+    pairScale = pair(scaleA, scaleB);
+    pairDrift = pair(driftA, driftB);
+    pairWindow = window;
     const vRowA = voltages + ((<usize>d * <usize>voltageStride) << 3);
     const vRowB = voltages + ((<usize>e * <usize>voltageStride) << 3);
     const outA = (<usize>d * <usize>nSteps) << 3;
@@ -134,28 +319,35 @@ export function linearIonDriftBatch(
     for (let k = 0; k < nSteps; k++) {
       const vA = load<f64>(vRowA + ((<usize>k) << 3));
       const vB = load<f64>(vRowB + ((<usize>k) << 3));
+      pairVoltage = pair(vA, vB);
       let elapsedA: f64 = 0;
       let elapsedB: f64 = 0;
       let runA = elapsedA < dt;
-      let runB = e !== d && elapsedB < dt;
+      let runB = elapsedB < dt;
       while (runA || runB) {
+        const remainingA = dt - elapsedA;
+        const remainingB = dt - elapsedB;
+        if (runA && runB) substep2(xA, xB, remainingA, remainingB);
+        else if (runA) {
+          nextA = substep(xA, vA, remainingA, rOnA, rOffA, driftA, window, exponentA, scaleA);
+          takenA = taken;
+        } else {
+          nextB = substep(xB, vB, remainingB, rOnB, rOffB, driftB, window, exponentB, scaleB);
+          takenB = taken;
+        }
         if (runA) {
-          const remaining = dt - elapsedA;
-          const next = substep(xA, vA, remaining, rOnA, rOffA, driftA, window, exponentA, scaleA);
-          if (taken < 0 || next === xA) runA = false;
+          if (takenA < 0 || nextA === xA) runA = false;
           else {
-            xA = next;
-            elapsedA = taken === remaining ? dt : elapsedA + taken;
+            xA = nextA;
+            elapsedA = takenA === remainingA ? dt : elapsedA + takenA;
             runA = elapsedA < dt;
           }
         }
         if (runB) {
-          const remaining = dt - elapsedB;
-          const next = substep(xB, vB, remaining, rOnB, rOffB, driftB, window, exponentB, scaleB);
-          if (taken < 0 || next === xB) runB = false;
+          if (takenB < 0 || nextB === xB) runB = false;
           else {
-            xB = next;
-            elapsedB = taken === remaining ? dt : elapsedB + taken;
+            xB = nextB;
+            elapsedB = takenB === remainingB ? dt : elapsedB + takenB;
             runB = elapsedB < dt;
           }
         }
@@ -163,11 +355,9 @@ export function linearIonDriftBatch(
       const atA = outA + ((<usize>k) << 3);
       store<f64>(state + atA, xA);
       store<f64>(current + atA, vA / memristance(xA, rOnA, rOffA));
-      if (e !== d) {
-        const atB = outB + ((<usize>k) << 3);
-        store<f64>(state + atB, xB);
-        store<f64>(current + atB, vB / memristance(xB, rOnB, rOffB));
-      }
+      const atB = outB + ((<usize>k) << 3);
+      store<f64>(state + atB, xB);
+      store<f64>(current + atB, vB / memristance(xB, rOnB, rOffB));
     }
   }
 }

@@ -26,9 +26,9 @@
  */
 
 /** High part of ln 2 with 32 trailing zero bits (0x3fe62e42fee00000). */
-const LN2_HI = 0.6931471803691238;
-const LN2_LO = 1.9082149292705877e-10;
-const INV_LN2 = Math.LOG2E;
+export const LN2_HI = 0.6931471803691238;
+export const LN2_LO = 1.9082149292705877e-10;
+export const INV_LN2 = Math.LOG2E;
 const LARGEST = 1.7976931348623157e308;
 /** |exponent·ln base| up to which `power` takes e^{exponent·ln base} directly. */
 const DIRECT_LIMIT = 16.0;
@@ -54,13 +54,26 @@ const TWO_MINUS_128 = TWO_MINUS_64 * TWO_MINUS_64;
 const TWO_MINUS_256 = TWO_MINUS_128 * TWO_MINUS_128;
 const TWO_MINUS_512 = TWO_MINUS_256 * TWO_MINUS_256;
 // fdlibm e_log.c: ln m = 2s + s·R(z), z = s², R(z) = LG1·z + … + LG7·z⁷ minimax (error < 2⁻⁵⁸·⁴⁵).
-const LG1 = 0.6666666666666735;
-const LG2 = 0.3999999999940942;
-const LG3 = 0.2857142874366239;
-const LG4 = 0.22222198432149784;
-const LG5 = 0.1818357216161805;
-const LG6 = 0.15313837699209373;
-const LG7 = 0.14798198605116586;
+export const LG1 = 0.6666666666666735;
+export const LG2 = 0.3999999999940942;
+export const LG3 = 0.2857142874366239;
+export const LG4 = 0.22222198432149784;
+export const LG5 = 0.1818357216161805;
+export const LG6 = 0.15313837699209373;
+export const LG7 = 0.14798198605116586;
+// 1/j! for e^r's Taylor series (`reducedExponential`).
+export const INV_2 = 0.5;
+export const INV_3 = 0.16666666666666666;
+export const INV_4 = 0.041666666666666664;
+export const INV_5 = 0.008333333333333333;
+export const INV_6 = 0.001388888888888889;
+export const INV_7 = 0.0001984126984126984;
+export const INV_8 = 0.0000248015873015873;
+export const INV_9 = 0.0000027557319223985893;
+export const INV_10 = 2.755731922398589e-7;
+export const INV_11 = 2.505210838544172e-8;
+export const INV_12 = 2.08767569878681e-9;
+export const INV_13 = 1.6059043836821613e-10;
 
 /** base^exponent for base ≥ 0; NaN for a negative or NaN base. */
 export function power(base: number, exponent: number): number {
@@ -216,12 +229,12 @@ export function reducedExponential(y: number, n: number): number {
   const r2 = r * r;
   const r4 = r2 * r2;
   const r8 = r4 * r4;
-  const a0 = 0.5 + r * 0.16666666666666666; // 1/2!, 1/3!
-  const a1 = 0.041666666666666664 + r * 0.008333333333333333; // 1/4!, 1/5!
-  const a2 = 0.001388888888888889 + r * 0.0001984126984126984; // 1/6!, 1/7!
-  const a3 = 0.0000248015873015873 + r * 0.0000027557319223985893; // 1/8!, 1/9!
-  const a4 = 2.755731922398589e-7 + r * 2.505210838544172e-8; // 1/10!, 1/11!
-  const a5 = 2.08767569878681e-9 + r * 1.6059043836821613e-10; // 1/12!, 1/13!
+  const a0 = INV_2 + r * INV_3;
+  const a1 = INV_4 + r * INV_5;
+  const a2 = INV_6 + r * INV_7;
+  const a3 = INV_8 + r * INV_9;
+  const a4 = INV_10 + r * INV_11;
+  const a5 = INV_12 + r * INV_13;
   const tail = a0 + r2 * a1 + r4 * (a2 + r2 * a3) + r8 * (a4 + r2 * a5);
   return 1 + (r + r2 * tail);
 }
