@@ -20,8 +20,9 @@ export interface BenchRow {
    * How far each implementation's results are from the TypeScript
    * reference's, by name ("wasm", "numpy"): the largest difference relative
    * to scale, of the outputs or of a checksum of them. A target is only
-   * judged when both sides agree within AGREEMENT_LIMIT (`checkTargets`):
-   * being fast at something else is no result.
+   * judged when both sides agree within AGREEMENT_LIMIT (`checkTargets`; a
+   * side with no figure here counts as not agreeing): being fast at
+   * something else is no result.
    */
   readonly agreement?: Readonly<Record<string, number>>;
 }
@@ -72,7 +73,10 @@ export function checkTargets(row: BenchRow): readonly TargetVerdict[] {
     const other = row.medianMs[target.against];
     if (wasm === undefined || other === undefined) return { ...target, verdict: "not measured" };
     const ratio = other / wasm;
-    const disagrees = (name: string) => !((row.agreement?.[name] ?? 0) <= AGREEMENT_LIMIT);
+    // Missing counts as disagreeing: a row that never compared its results is not judged.
+    // (The TS reference is what the others are compared with.)
+    const disagrees = (name: string) =>
+      name !== "ts reference" && !((row.agreement?.[name] ?? Number.NaN) <= AGREEMENT_LIMIT);
     if (disagrees("wasm") || disagrees(target.against))
       return { ...target, ratio, verdict: "not comparable" };
     return { ...target, ratio, verdict: ratio >= target.atLeast ? "met" : "missed" };

@@ -99,16 +99,18 @@ function formatSummary(rows: readonly BenchRow[]): string {
         }),
     );
   const missed = list("missed");
-  const unmeasured = [
-    ...list("not measured"),
-    ...list("not comparable").map((line) => `${line} (results disagree)`),
-  ];
+  const unmeasured = list("not measured");
+  const incomparable = list("not comparable");
   const checked = rows.reduce((n, row) => n + checkTargets(row).length, 0);
+  const judged = checked - unmeasured.length - incomparable.length;
   return [
     missed.length === 0
-      ? `targets: none missed (${checked} declared)`
-      : `targets missed (${missed.length} of ${checked}):\n  ${missed.join("\n  ")}`,
+      ? `targets: none missed (${judged} judged of ${checked} declared)`
+      : `targets missed (${missed.length} of ${judged} judged, ${checked} declared):\n  ${missed.join("\n  ")}`,
     ...(unmeasured.length === 0 ? [] : [`targets not measured:\n  ${unmeasured.join("\n  ")}`]),
+    ...(incomparable.length === 0
+      ? []
+      : [`targets not judged (results disagree with the reference):\n  ${incomparable.join("\n  ")}`]),
   ].join("\n");
 }
 

@@ -80,15 +80,17 @@ export function checkParameters<T extends readonly ParameterSpec[]>(
   table: T,
   params: ParamsOf<T>,
 ): void {
+  // Unknown keys first: a misspelt name also leaves its real one missing, and
+  // "no parameter selfcoupling (did you mean selfCoupling?)" says why.
+  const names = namesOf(table);
+  for (const key of Object.keys(params)) {
+    if (!names.has(key)) throw new UnknownParameterError(model, key, closestName(key, names));
+  }
   for (const spec of table) {
     const value = (params as Record<string, number>)[spec.name];
     if (value === undefined || !Number.isFinite(value) || value < spec.min || value > spec.max) {
       throw new ParameterRangeError(model, spec.name, value ?? Number.NaN, spec.min, spec.max);
     }
-  }
-  const names = namesOf(table);
-  for (const key of Object.keys(params)) {
-    if (!names.has(key)) throw new UnknownParameterError(model, key, closestName(key, names));
   }
 }
 

@@ -33,8 +33,18 @@ describe("checkTargets", () => {
     ]);
   });
 
+  it("does not judge a row that never compared its results", () => {
+    expect(checkTargets(row({ wasm: 1, "ts reference": 2, numpy: 3 })).map((v) => v.verdict)).toEqual([
+      "not comparable",
+      "not comparable",
+    ]);
+    expect(
+      checkTargets(row({ wasm: 1, "ts reference": 2, numpy: 3 }, { wasm: 0 })).map((v) => v.verdict),
+    ).toEqual(["met", "not comparable"]);
+  });
+
   it("says 'not measured' where the other side has no figure", () => {
-    expect(checkTargets(row({ wasm: 1, "ts reference": 2 })).map((v) => v.verdict)).toEqual([
+    expect(checkTargets(row({ wasm: 1, "ts reference": 2 }, { wasm: 0 })).map((v) => v.verdict)).toEqual([
       "met",
       "not measured",
     ]);

@@ -144,11 +144,16 @@ describe("bit for bit", () => {
         ] as const,
     ),
   ] as const;
-  it.each(cases)(
-    "%s equals its reference exactly on a 21 × 500 random batch that reaches the edges",
-    (_name, model, centre, run, reference) => {
+  const withVoltages = cases.flatMap(([name, ...rest]) =>
+    (["per-device", "shared"] as const).map(
+      (voltages) => [`${name}, ${voltages} voltages`, ...rest, voltages] as const,
+    ),
+  );
+  it.each(withVoltages)(
+    "%s: equals its reference exactly on a 21 × 500 random batch that reaches the edges",
+    (_name, model, centre, run, reference, voltages) => {
       // 21: the linear-ion-drift kernel runs devices in pairs and an odd last one alone.
-      const input = randomBatch(model as MemristorModel, centre, 42, 21, 500, false);
+      const input = randomBatch(model as MemristorModel, centre, 42, 21, 500, voltages === "shared");
       const views = run(input);
       const expected = reference(input);
       let differing = 0;

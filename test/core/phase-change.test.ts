@@ -18,6 +18,7 @@ import {
   phaseChangeBatchReference,
 } from "../../src/core/reference/phase-change.js";
 import type { Core } from "../../src/core/wasm.js";
+import { BOLTZMANN, ELECTRONVOLT } from "../../src/models/constants.js";
 import { ParameterRangeError } from "../../src/models/parameters.js";
 import { cellDefaults, simulateCell, stepCell } from "../../src/models/phase-change/index.js";
 import { seededRandom } from "../models/support/waveforms.js";
@@ -85,6 +86,39 @@ describe("phaseChangeBatch", () => {
     expectClose(views.fraction.data, reference.fraction);
     expect(reference.fraction.some((x) => x > 0.01 && x < 0.99)).toBe(true);
   });
+
+  it.each([2.5, 5])(
+    "stays within 1e-12 of the reference through on/off pulses 10 τ long at E_a = %s eV",
+    (electronvolts) => {
+      // Each step heats towards ~0.95 T_m or cools to ambient: |δ| of tens, the carried rate's hardest case.
+      const p = cellDefaults;
+      const hot = p.ambientTemperature + 0.95 * (p.meltingTemperature - p.ambientTemperature);
+      const activationEnergy = electronvolts * ELECTRONVOLT;
+      // ν such that k(T_hot) = 2e8 /s: the fractions grow over the pulses without saturating.
+      const prefactor = 2e8 * Math.exp(activationEnergy / (BOLTZMANN * hot));
+      const params = { ...p, activationEnergy, prefactor };
+      const melt = (p.meltingTemperature - p.ambientTemperature) / p.thermalResistance;
+      const nCells = 50;
+      const nSteps = 12;
+      const random = seededRandom(9);
+      const levels = Float64Array.from({ length: nCells }, () => (0.9 + 0.07 * random()) * melt);
+      const input: PhaseChangeBatchInput = {
+        params,
+        temperature: Float64Array.from({ length: nCells }, () => 300 + 400 * random()),
+        fraction: Float64Array.from({ length: nCells }, () => 0.3 * random()),
+        powers: Float64Array.from({ length: nCells * nSteps }, (_, k) =>
+          k % 2 === 0 ? (levels[Math.floor(k / nSteps)] as number) : 0,
+        ),
+        nSteps,
+        dt: 10 * p.thermalResistance * p.heatCapacity,
+      };
+      const views = phaseChangeBatch(core, input);
+      const reference = phaseChangeBatchReference(input);
+      expectClose(views.temperature.data, reference.temperature);
+      expectClose(views.fraction.data, reference.fraction);
+      expect(reference.fraction.filter((x) => x > 0.05 && x < 0.95).length).toBeGreaterThan(40);
+    },
+  );
 
   it("the reference is the model: each cell equals simulateCell on its power trace", () => {
     const input = randomBatch(7, 20, 30, true);

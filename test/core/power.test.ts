@@ -119,7 +119,21 @@ describe("bit-level power", () => {
       Number.MIN_VALUE,
       Number.MAX_VALUE,
     ];
-    const exponents = [0, -0, 1, -1, 0.5, -0.5, 2, 2.5, Number.NaN, 1e300, -1e300];
+    const exponents = [
+      0,
+      -0,
+      1,
+      -1,
+      0.5,
+      -0.5,
+      2,
+      2.5,
+      Number.NaN,
+      1e300,
+      -1e300,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+    ];
     const pairs = specials.flatMap((b) => exponents.map((e) => [b, e] as const));
     expectSameBits(
       Float64Array.from(pairs, (p) => p[0]),

@@ -115,6 +115,13 @@ describe("keys a model does not declare", () => {
     expect((thrown as Error).message).toContain(`ring: no parameter "${key}"`);
   });
 
+  it("names a renamed key rather than the declared one it leaves missing", () => {
+    // { selfcoupling } in place of { selfCoupling }: the misspelling is the news, not "selfCoupling = NaN".
+    expect(() => checkParameters("ring", table, { selfcoupling: 0.9, circumference: 1e-4 } as never)).toThrow(
+      'ring: no parameter "selfcoupling" (did you mean "selfCoupling"?)',
+    );
+  });
+
   it("accepts exactly the declared keys", () => {
     expect(() => checkParameters("ring", table, good)).not.toThrow();
   });

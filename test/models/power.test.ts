@@ -46,6 +46,22 @@ describe("power", () => {
     expect(power(-1, 2)).toBeNaN();
   });
 
+  it.each([
+    [0.5, Number.POSITIVE_INFINITY, 0],
+    [2, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY],
+    [0.5, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+    [2, Number.NEGATIVE_INFINITY, 0],
+    [1, Number.POSITIVE_INFINITY, 1],
+    [0, Number.POSITIVE_INFINITY, 0],
+    [2, Number.NaN, Number.NaN],
+  ])(
+    "takes an infinite or NaN exponent as IEEE 754 pow does: power(%s, %s) = %s",
+    (base, exponent, expected) => {
+      // (JavaScript's 1 ** ∞ is NaN; IEEE 754 and C's pow give 1.)
+      expect(power(base, exponent)).toBe(expected);
+    },
+  );
+
   it("has logarithm and exponential within 4 units in the last place of the engine's", () => {
     const random = seededRandom(23);
     for (let n = 0; n < 20_000; n++) {

@@ -129,8 +129,9 @@ function factorise(m: i32, n: i32, g: usize, gr: f64, gc: f64): void {
 /**
  * y = A x (system.ts `multiply`), the interior of each line two nodes at a
  * time, the diagonals recomputed from G (see `factorise`). At a line's end
- * the twin adds 0 for the missing neighbour, which changes nothing
- * (0 + a = a exactly), so leaving the term out here gives the same bits.
+ * the twin adds 0 for the missing neighbour, which changes nothing but
+ * perhaps the sign of a zero (0 + a = a otherwise), so leaving the term out
+ * here gives the same values.
  */
 function multiply(m: i32, n: i32, g: usize, gr: f64, gc: f64, x: usize, y: usize): void {
   const w0 = m * n;

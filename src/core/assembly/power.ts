@@ -83,6 +83,11 @@ export function power(base: f64, exponent: f64): f64 {
   if (base === 0) return exponent > 0 ? 0 : 1 / base;
   if (!(base > 0)) return (base - base) / 0; // NaN
   if (base > LARGEST) return exponent > 0 ? base : 0;
+  if (!(exponent >= -LARGEST && exponent <= LARGEST)) {
+    if (exponent > 0) return base < 1 ? 0 : LARGEST * 2;
+    if (exponent < 0) return base < 1 ? LARGEST * 2 : 0;
+    return exponent; // NaN
+  }
   const whole = Math.floor(exponent);
   const fraction = exponent - whole;
   if (fraction === 0) return wholePower(base, whole, 1);

@@ -27,8 +27,8 @@
  * (1975)) — solved as in system.ts. The picture is that of the weighted-sum
  * read in Chen, Peng & Yu, "NeuroSim: a circuit-level macro model for
  * benchmarking neuro-inspired architectures in online learning", IEEE
- * Trans. Comput.-Aided Des. Integr. Circuits Syst. (2018),
- * doi:10.1109/TCAD.2018.2789723, Sec. II-B: every row driven at once, currents summed at the column ends, the
+ * Trans. Comput.-Aided Des. Integr. Circuits Syst. 37(12), 3067–3080
+ * (2018), doi:10.1109/TCAD.2018.2789723, Sec. II-B: every row driven at once, currents summed at the column ends, the
  * wire resistance causing an IR drop along the path, and no sneak paths
  * since every cell takes part (sneak paths of selector-less arrays, which a
  * single-cell read suffers, are the subject of Liang & Wong, IEEE Trans.

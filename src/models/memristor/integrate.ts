@@ -17,7 +17,8 @@
  *     rounds exactly, so the WASM kernels choose bit-identical substeps);
  * where λ = |∂f/∂x| is estimated by a one-sided difference over PROBE_STEP
  * of the range, towards the interior (away from a kink, where that would
- * cross one: λ there is the far side's). Where the model has a kink ahead (a
+ * cross one: λ there is the far side's; within a probe of a kink, on the
+ * side the state moves into, whose slope the model gives at the kink). Where the model has a kink ahead (a
  * state at which λ jumps, `MemristorModel.kink`), no substep straddles it:
  * the error control above assumes f smooth, RK4's error across a kink grows
  * as h², not h⁵ (up to 5e-6 of the range for Yakopcic's published device
@@ -95,7 +96,13 @@ export function holdVoltage<P extends Record<string, number>>(
     const k1 = model.dxdt(x, v, p);
     if (k1 === 0 || (k1 > 0 && x >= upper - edge) || (k1 < 0 && x <= lower + edge)) break;
     const inward = x < middle ? x + probe : x - probe;
-    const probed = (inward - kink) * (x - kink) < 0 ? 2 * x - inward : inward; // not across a kink
+    // Not across a kink; within a probe of one, on the side the state moves into (whose slope applies).
+    const probed =
+      Math.abs(x - kink) < probe
+        ? x + Math.sign(k1) * probe
+        : (inward - kink) * (x - kink) < 0
+          ? 2 * x - inward
+          : inward;
     const stiffness = Math.abs(model.dxdt(probed, v, p) - k1) / probe;
     const remaining = dt - elapsed;
     const step = substepLength(remaining, Math.abs(k1), stiffness, range);

@@ -104,7 +104,7 @@ function sinOverQDerivative(
 ): Complex {
   const x = scale(w, k0d * k0d);
   if (abs2(x) < 1e-4) {
-    // (k₀d)³ Σ_{n≥1} n(−x)^{n−1}(−1)/(2n+1)!, to x³ (next term ~1e-15 relative for |x| < 0.01).
+    // (k₀d)³ Σ_{n≥1} n(−x)^{n−1}(−1)/(2n+1)!, to x³ (next term below 1e-14 relative for |x| < 0.01).
     const series = add(
       complex(-1 / 6),
       mul(x, add(complex(1 / 60), mul(x, add(complex(-1 / 1680), scale(x, 1 / 90720))))),

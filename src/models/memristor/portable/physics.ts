@@ -82,6 +82,12 @@ export function power(base: number, exponent: number): number {
   if (base === 0) return exponent > 0 ? 0 : 1 / base;
   if (!(base > 0)) return (base - base) / 0; // NaN
   if (base > LARGEST) return exponent > 0 ? base : 0;
+  // An infinite exponent (the squaring below would never end): 0 or ∞ as base < 1 or > 1; NaN stays NaN.
+  if (!(exponent >= -LARGEST && exponent <= LARGEST)) {
+    if (exponent > 0) return base < 1 ? 0 : LARGEST * 2;
+    if (exponent < 0) return base < 1 ? LARGEST * 2 : 0;
+    return exponent; // NaN
+  }
   const whole = Math.floor(exponent);
   const fraction = exponent - whole;
   // Integer exponents by repeated squaring alone (exact for small integer

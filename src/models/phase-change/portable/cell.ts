@@ -7,9 +7,10 @@
  * Rules for this folder: no imports (tsc wants `./x.js`, asc `./x`), only
  * the type `number` (f64 in AssemblyScript). Unlike the memristor's
  * portable code, this uses Math.exp, expm1, log, log1p and pow, whose last
- * bit can differ between V8 and AssemblyScript's libm: kernel and
- * reference agree to ~1e-15 relative, not to the bit (test/core holds them
- * to 1e-12). Nothing here amplifies a last-bit difference except a
+ * bit can differ between V8 and AssemblyScript's libm, and the batch kernel
+ * carries the rate from step to step where this recomputes it: kernel and
+ * reference agree to within some 1e-13 relative, not to the bit
+ * (test/core holds them to 1e-12, element by element). Nothing here amplifies a last-bit difference except a
  * temperature that lands exactly on T_x or T_m, where the model itself
  * switches branch.
  *
