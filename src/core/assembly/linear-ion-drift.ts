@@ -49,6 +49,19 @@ function rate(x: f64, v: f64, rOn: f64, rOff: f64, drift: f64, window: i32, expo
   return drift * i * f;
 }
 
+// The state range [lower, upper] of the linear drift model and what the scheme derives from it.
+const lower: f64 = 0;
+const upper: f64 = 1;
+const range: f64 = upper - lower;
+const edge: f64 = EDGE_RESOLUTION * range;
+const probe: f64 = PROBE_STEP * range;
+const middle: f64 = lower + 0.5 * range;
+
+/** `holdVoltage`'s stop: an equilibrium, or a bound reached and moved towards. */
+function stops(x: f64, k1: f64): bool {
+  return k1 === 0 || (k1 > 0 && x >= upper - edge) || (k1 < 0 && x <= lower + edge);
+}
+
 // Substep length `substep` took, or −1 where the hold ends before a substep (see there).
 let taken: f64 = 0;
 
@@ -69,14 +82,8 @@ function substep(
   exponent: f64,
   scale: f64,
 ): f64 {
-  const lower: f64 = 0;
-  const upper: f64 = 1;
-  const range = upper - lower;
-  const edge = EDGE_RESOLUTION * range;
-  const probe = PROBE_STEP * range;
-  const middle = lower + 0.5 * range;
   const k1 = rate(x, v, rOn, rOff, drift, window, exponent, scale);
-  if (k1 === 0 || (k1 > 0 && x >= upper - edge) || (k1 < 0 && x <= lower + edge)) {
+  if (stops(x, k1)) {
     taken = -1;
     return x;
   }
@@ -165,23 +172,10 @@ function substepLane(k: i32, x: f64, remaining: f64): void {
  * both go through `substep` alone.
  */
 function substep2(xA: f64, xB: f64, remainingA: f64, remainingB: f64): void {
-  const lower: f64 = 0;
-  const upper: f64 = 1;
-  const range = upper - lower;
-  const edge = EDGE_RESOLUTION * range;
-  const probe = PROBE_STEP * range;
-  const middle = lower + 0.5 * range;
   const k1 = rate2(pair(xA, xB));
   const k1A = f64x2.extract_lane(k1, 0);
   const k1B = f64x2.extract_lane(k1, 1);
-  if (
-    k1A === 0 ||
-    (k1A > 0 && xA >= upper - edge) ||
-    (k1A < 0 && xA <= lower + edge) ||
-    k1B === 0 ||
-    (k1B > 0 && xB >= upper - edge) ||
-    (k1B < 0 && xB <= lower + edge)
-  ) {
+  if (stops(xA, k1A) || stops(xB, k1B)) {
     substepLane(0, xA, remainingA);
     substepLane(1, xB, remainingB);
     return;

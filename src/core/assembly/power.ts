@@ -19,6 +19,7 @@
  */
 import {
   exponentialScale,
+  GENERAL,
   INV_2,
   INV_3,
   INV_4,
@@ -44,6 +45,7 @@ import {
   logarithm,
   reducedExponential,
   reducedLogarithm,
+  specialPower,
   timesPowerOfTwo,
   wholePower,
 } from "../../models/memristor/portable/physics";
@@ -78,16 +80,8 @@ function exponentialByBits(y: f64): f64 {
 
 /** base^exponent for base ≥ 0; NaN for a negative or NaN base (the portable `power`, bit for bit). */
 export function power(base: f64, exponent: f64): f64 {
-  if (exponent === 0) return 1;
-  if (base === 1) return 1;
-  if (base === 0) return exponent > 0 ? 0 : 1 / base;
-  if (!(base > 0)) return (base - base) / 0; // NaN
-  if (base > LARGEST) return exponent > 0 ? base : 0;
-  if (!(exponent >= -LARGEST && exponent <= LARGEST)) {
-    if (exponent > 0) return base < 1 ? 0 : LARGEST * 2;
-    if (exponent < 0) return base < 1 ? LARGEST * 2 : 0;
-    return exponent; // NaN
-  }
+  const special = specialPower(base, exponent);
+  if (special !== GENERAL) return special;
   const whole = Math.floor(exponent);
   const fraction = exponent - whole;
   if (fraction === 0) return wholePower(base, whole, 1);

@@ -75,8 +75,15 @@ export const INV_11 = 2.505210838544172e-8;
 export const INV_12 = 2.08767569878681e-9;
 export const INV_13 = 1.6059043836821613e-10;
 
-/** base^exponent for base ≥ 0; NaN for a negative or NaN base. */
-export function power(base: number, exponent: number): number {
+/** What `specialPower` returns where the general method applies (no power of a base ≥ 0 is negative). */
+export const GENERAL = -1.0;
+
+/**
+ * base^exponent where it needs no logarithm — a 0 or infinite exponent,
+ * a base of 0, 1 or ∞, a negative or NaN base (NaN) — or GENERAL.
+ * Shared with src/core/assembly/power.ts.
+ */
+export function specialPower(base: number, exponent: number): number {
   if (exponent === 0) return 1;
   if (base === 1) return 1;
   if (base === 0) return exponent > 0 ? 0 : 1 / base;
@@ -88,6 +95,13 @@ export function power(base: number, exponent: number): number {
     if (exponent < 0) return base < 1 ? LARGEST * 2 : 0;
     return exponent; // NaN
   }
+  return GENERAL;
+}
+
+/** base^exponent for base ≥ 0; NaN for a negative or NaN base. */
+export function power(base: number, exponent: number): number {
+  const special = specialPower(base, exponent);
+  if (special !== GENERAL) return special;
   const whole = Math.floor(exponent);
   const fraction = exponent - whole;
   // Integer exponents by repeated squaring alone (exact for small integer
