@@ -26,7 +26,12 @@ export interface MeshPowerJacobian {
   readonly theta: Float64Array;
   /** ∂|y_k|²/∂φ_j at k·M + j, per rad. */
   readonly phi: Float64Array;
-  /** ∂|y_k|²/∂p_i at k·P + i, for the P parameters in `meshParameters` order, per their unit. */
+  /**
+   * ∂|y_k|²/∂p_i at k·P + i, for the P parameters in `meshParameters` order, per their unit.
+   * Not defined at coupling 0 or 1: the crossing amplitude 2√(κ(1 − κ)) has an
+   * infinite slope there, and the entries come out ±∞ or NaN (a fit of κ
+   * stays inside (0, 1); the powers themselves are exact at the ends).
+   */
   readonly parameters: Float64Array;
 }
 
