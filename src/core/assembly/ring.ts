@@ -52,6 +52,30 @@ let cosH: f64 = 0;
 let sinH2: v128 = f64x2.splat(0);
 let cosH2: v128 = f64x2.splat(0);
 
+// The through response seen from a coupler of self-coupling r while the rest
+// of the loop passes q, as ring.ts writes it, in constants set once per ring
+// by `throughOf` and read by Steps.throughAt / throughAt2:
+//   d0 = (1 − rq)², lift = 4·rq, num0 = (q − r)², nLift = (4r)·q,
+//   reCos2 = (r − q)(1 − rq), reSin2 = (r + q)(1 + rq), im = (−2q)(1 − r²).
+let d0: f64 = 0;
+let lift: f64 = 0;
+let num0: f64 = 0;
+let nLift: f64 = 0;
+let reCos2: f64 = 0;
+let reSin2: f64 = 0;
+let im: f64 = 0;
+
+function throughOf(r: f64, q: f64): void {
+  const rq = r * q;
+  d0 = (1 - rq) * (1 - rq);
+  lift = 4 * rq;
+  num0 = (q - r) * (q - r);
+  nLift = 4 * r * q;
+  reCos2 = (r - q) * (1 - rq);
+  reSin2 = (r + q) * (1 + rq);
+  im = -2 * q * (1 - r * r);
+}
+
 /**
  * Steps inlined into the kernels. A class only because AssemblyScript's
  * `@inline` on a static method is a form every TypeScript tool parses
@@ -105,30 +129,12 @@ class Steps {
     return f64x2.div(φ, f64x2.splat(2));
   }
 
-  /*
-   * The through response seen from a coupler of self-coupling r while the
-   * rest of the loop passes q, as ring.ts writes it, from constants computed
-   * once per ring (locals of each kernel, passed to the inlined steps below):
-   *   d0 = (1 − rq)², lift = 4·rq, num0 = (q − r)², nLift = (4r)·q,
-   *   reCos2 = (r − q)(1 − rq), reSin2 = (r + q)(1 + rq), im = (−2q)(1 − r²).
+  /**
+   * Writes the through power (and, when field ≠ 0, the field) at element k
+   * from sin h, cos h and the constants `throughOf` set; returns the denominator.
    */
-
-  /** Writes the power (and, when field ≠ 0, the field) at element k from sin h, cos h; returns the denominator. */
   @inline
-  static throughAt(
-    d0: f64,
-    lift: f64,
-    num0: f64,
-    nLift: f64,
-    reCos2: f64,
-    reSin2: f64,
-    im: f64,
-    s: f64,
-    c: f64,
-    power: usize,
-    field: usize,
-    k: usize,
-  ): f64 {
+  static throughAt(s: f64, c: f64, power: usize, field: usize, k: usize): f64 {
     const denominator = d0 + lift * s * s;
     store<f64>(power + (k << 3), (num0 + nLift * s * s) / denominator);
     if (field !== 0) {
@@ -138,21 +144,9 @@ class Steps {
     return denominator;
   }
 
+  /** `throughAt` for elements k and k + 1. */
   @inline
-  static throughAt2(
-    d0: f64,
-    lift: f64,
-    num0: f64,
-    nLift: f64,
-    reCos2: f64,
-    reSin2: f64,
-    im: f64,
-    s: v128,
-    c: v128,
-    power: usize,
-    field: usize,
-    k: usize,
-  ): v128 {
+  static throughAt2(s: v128, c: v128, power: usize, field: usize, k: usize): v128 {
     const denominator = f64x2.add(f64x2.splat(d0), f64x2.mul(f64x2.mul(f64x2.splat(lift), s), s));
     const numerator = f64x2.add(f64x2.splat(num0), f64x2.mul(f64x2.mul(f64x2.splat(nLift), s), s));
     v128.store(power + (k << 3), f64x2.div(numerator, denominator));
@@ -181,16 +175,7 @@ export function ringAllPassSpectrum(
   power: usize,
   field: usize,
 ): void {
-  const r = load<f64>(params);
-  const q = load<f64>(params, 8);
-  const rq = r * q;
-  const d0 = (1 - rq) * (1 - rq);
-  const lift = 4 * rq;
-  const num0 = (q - r) * (q - r);
-  const nLift = 4 * r * q;
-  const reCos2 = (r - q) * (1 - rq);
-  const reSin2 = (r + q) * (1 + rq);
-  const im = -2 * q * (1 - r * r);
+  throughOf(load<f64>(params), load<f64>(params, 8));
   const length = load<f64>(params, 16);
   const n0 = load<f64>(params, 24);
   const dispersion = load<f64>(params, 32) - n0;
@@ -198,11 +183,11 @@ export function ringAllPassSpectrum(
   const pairs = (<usize>(n >> 1)) << 1;
   for (let k: usize = 0; k < pairs; k += 2) {
     Steps.sincos2(Steps.halfPhase2(v128.load(wavelengths + (k << 3)), length, n0, dispersion, λ0));
-    Steps.throughAt2(d0, lift, num0, nLift, reCos2, reSin2, im, sinH2, cosH2, power, field, k);
+    Steps.throughAt2(sinH2, cosH2, power, field, k);
   }
   if (pairs < <usize>n) {
     Steps.sincos(Steps.halfPhase(load<f64>(wavelengths + (pairs << 3)), length, n0, dispersion, λ0));
-    Steps.throughAt(d0, lift, num0, nLift, reCos2, reSin2, im, sinH, cosH, power, field, pairs);
+    Steps.throughAt(sinH, cosH, power, field, pairs);
   }
 }
 
@@ -226,15 +211,7 @@ export function ringAddDropSpectrum(
   const n0 = load<f64>(params, 32);
   const dispersion = load<f64>(params, 40) - n0;
   const λ0 = load<f64>(params, 48);
-  const q2 = r2 * a;
-  const rq = r1 * q2;
-  const d0 = (1 - rq) * (1 - rq);
-  const lift = 4 * rq;
-  const num0 = (q2 - r1) * (q2 - r1);
-  const nLift = 4 * r1 * q2;
-  const reCos2 = (r1 - q2) * (1 - rq);
-  const reSin2 = (r1 + q2) * (1 + rq);
-  const im = -2 * q2 * (1 - r1 * r1);
+  throughOf(r1, r2 * a);
   const q = r1 * r2 * a;
   const dropPower = (1 - r1 * r1) * (1 - r2 * r2) * a;
   const dropAmplitude = -Math.sqrt(dropPower);
@@ -243,20 +220,7 @@ export function ringAddDropSpectrum(
   const pairs = (<usize>(n >> 1)) << 1;
   for (let k: usize = 0; k < pairs; k += 2) {
     Steps.sincos2(Steps.halfPhase2(v128.load(wavelengths + (k << 3)), length, n0, dispersion, λ0));
-    const denominator = Steps.throughAt2(
-      d0,
-      lift,
-      num0,
-      nLift,
-      reCos2,
-      reSin2,
-      im,
-      sinH2,
-      cosH2,
-      through,
-      throughField,
-      k,
-    );
+    const denominator = Steps.throughAt2(sinH2, cosH2, through, throughField, k);
     v128.store(drop + (k << 3), f64x2.div(f64x2.splat(dropPower), denominator));
     if (dropField !== 0) {
       const scale = f64x2.div(f64x2.splat(dropAmplitude), denominator);
@@ -268,20 +232,7 @@ export function ringAddDropSpectrum(
   }
   if (pairs < <usize>n) {
     Steps.sincos(Steps.halfPhase(load<f64>(wavelengths + (pairs << 3)), length, n0, dispersion, λ0));
-    const denominator = Steps.throughAt(
-      d0,
-      lift,
-      num0,
-      nLift,
-      reCos2,
-      reSin2,
-      im,
-      sinH,
-      cosH,
-      through,
-      throughField,
-      pairs,
-    );
+    const denominator = Steps.throughAt(sinH, cosH, through, throughField, pairs);
     store<f64>(drop + (pairs << 3), dropPower / denominator);
     if (dropField !== 0) {
       const scale = dropAmplitude / denominator;
@@ -294,22 +245,8 @@ export function ringAddDropSpectrum(
 /** All-pass power at one wavelength; ringScratch() then holds [field re, field im, power]. */
 export function ringAllPassAt(r: f64, a: f64, length: f64, n0: f64, ng: f64, λ0: f64, λ: f64): f64 {
   Steps.sincos(Steps.halfPhase(λ, length, n0, ng - n0, λ0));
-  const q = a; // what the rest of the loop passes, as in the spectrum kernel
-  const rq = r * q;
-  Steps.throughAt(
-    (1 - rq) * (1 - rq),
-    4 * rq,
-    (q - r) * (q - r),
-    4 * r * q,
-    (r - q) * (1 - rq),
-    (r + q) * (1 + rq),
-    -2 * q * (1 - r * r),
-    sinH,
-    cosH,
-    SCRATCH + 16,
-    SCRATCH,
-    0,
-  );
+  throughOf(r, a); // the rest of the loop passes a, as in the spectrum kernel
+  Steps.throughAt(sinH, cosH, SCRATCH + 16, SCRATCH, 0);
   return load<f64>(SCRATCH, 16);
 }
 
@@ -319,22 +256,8 @@ export function ringAllPassAt(r: f64, a: f64, length: f64, n0: f64, ng: f64, λ0
  */
 export function ringAddDropAt(r1: f64, r2: f64, a: f64, length: f64, n0: f64, ng: f64, λ0: f64, λ: f64): f64 {
   Steps.sincos(Steps.halfPhase(λ, length, n0, ng - n0, λ0));
-  const q2 = r2 * a;
-  const rq = r1 * q2;
-  const denominator = Steps.throughAt(
-    (1 - rq) * (1 - rq),
-    4 * rq,
-    (q2 - r1) * (q2 - r1),
-    4 * r1 * q2,
-    (r1 - q2) * (1 - rq),
-    (r1 + q2) * (1 + rq),
-    -2 * q2 * (1 - r1 * r1),
-    sinH,
-    cosH,
-    SCRATCH + 16,
-    SCRATCH,
-    0,
-  );
+  throughOf(r1, r2 * a);
+  const denominator = Steps.throughAt(sinH, cosH, SCRATCH + 16, SCRATCH, 0);
   const dropPower = (1 - r1 * r1) * (1 - r2 * r2) * a;
   store<f64>(SCRATCH, dropPower / denominator, 24);
   const q = r1 * r2 * a;
