@@ -12,7 +12,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { findPackageRoot } from "../src/core/load-node.js";
-import type { BenchOptions } from "./harness.js";
+import { type BenchOptions, checksumDisagreement } from "./harness.js";
 
 /** What one NumPy run reported: its median, or why it did not run. */
 export type NumpyResult =
@@ -75,6 +75,39 @@ export function numpyRun(
   }
   const { medianMs, ...extra } = parsed;
   return { medianMs, extra };
+}
+
+/** A NumPy twin's time per call and how its checksum compares with ours (see `numpyCompared`). */
+export interface NumpyComparison {
+  /** Median ms per call: the run's median divided by the calls the script reports (1 if none). */
+  readonly medianMs?: number;
+  /** "numpy checksum agrees to 3e-15", or why NumPy was skipped. */
+  readonly note: string;
+  /** The checksums' disagreement (`checksumDisagreement`), for BenchRow.agreement. */
+  readonly worst?: number;
+}
+
+/**
+ * Runs bench/numpy/<script>.py on `params` and compares the checksum it
+ * prints with `ours` (relative to the larger magnitude, or to `floor` for
+ * sums that may cancel to near 0).
+ */
+export function numpyCompared(
+  script: string,
+  params: Readonly<Record<string, unknown>>,
+  ours: readonly number[],
+  options: BenchOptions,
+  floor = 0,
+): NumpyComparison {
+  const run = numpyRun(script, params, options);
+  if ("skipped" in run) return { note: `numpy skipped: ${run.skipped}` };
+  const worst = checksumDisagreement(ours, run.extra.checksum as number[], floor);
+  const calls = (run.extra.calls as number | undefined) ?? 1;
+  return {
+    medianMs: run.medianMs / calls,
+    note: `numpy checksum agrees to ${worst.toExponential(0)}`,
+    worst,
+  };
 }
 
 function benchEnv(): NodeJS.ProcessEnv {

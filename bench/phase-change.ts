@@ -28,12 +28,11 @@ import {
   type BenchModule,
   type BenchOptions,
   type BenchRow,
-  checksumDisagreement,
   compare,
   medianMs,
   TARGETS,
 } from "./harness.js";
-import { numpyRun } from "./numpy-runner.js";
+import { numpyCompared } from "./numpy-runner.js";
 
 const CELLS = 1_000_000;
 const DT = 1e-9;
@@ -66,21 +65,8 @@ const sum = (values: ArrayLike<number>) => {
   return total;
 };
 
-function numpy(
-  params: Record<string, unknown>,
-  ours: readonly number[],
-  options: BenchOptions,
-): { medianMs?: number; note: string; worst?: number } {
-  const run = numpyRun("phase-change", params, options);
-  if ("skipped" in run) return { note: `numpy skipped: ${run.skipped}` };
-  const worst = checksumDisagreement(ours, run.extra.checksum as number[]);
-  const calls = run.extra.calls as number | undefined;
-  return {
-    medianMs: calls ? run.medianMs / calls : run.medianMs,
-    note: `numpy checksums agree to ${worst.toExponential(0)}`,
-    worst,
-  };
-}
+const numpy = (params: Record<string, unknown>, ours: readonly number[], options: BenchOptions) =>
+  numpyCompared("phase-change", params, ours, options);
 
 export const phaseChangeBench: BenchModule = {
   name: "phase-change",

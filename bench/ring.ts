@@ -33,13 +33,12 @@ import {
   type BenchOptions,
   type BenchRow,
   type BenchTarget,
-  checksumDisagreement,
   compare,
   medianMs,
   rowCollector,
   TARGETS,
 } from "./harness.js";
-import { numpyRun } from "./numpy-runner.js";
+import { numpyCompared } from "./numpy-runner.js";
 
 const N = 100_000;
 const CALLS = 10_000;
@@ -67,22 +66,9 @@ function sums(values: ArrayLike<number>, complex: boolean): number[] {
   return totals.slice(0, stride);
 }
 
-/** NumPy's median and how its checksum compares with ours, or why it was skipped. */
-function numpy(
-  params: Record<string, unknown>,
-  ours: readonly number[],
-  options: BenchOptions,
-): { medianMs?: number; note: string; worst?: number } {
-  const run = numpyRun("ring", params, options);
-  if ("skipped" in run) return { note: `numpy skipped: ${run.skipped}` };
-  const worst = checksumDisagreement(ours, run.extra.checksum as number[], 1);
-  const calls = run.extra.calls as number | undefined;
-  return {
-    medianMs: calls ? run.medianMs / calls : run.medianMs,
-    note: `numpy checksum agrees to ${worst.toExponential(0)}`,
-    worst,
-  };
-}
+/** NumPy's median per call and how its checksum compares with ours (sums that may cancel: floor 1). */
+const numpy = (params: Record<string, unknown>, ours: readonly number[], options: BenchOptions) =>
+  numpyCompared("ring", params, ours, options, 1);
 
 export const ringBench: BenchModule = {
   name: "ring",

@@ -31,14 +31,13 @@ import {
   type BenchModule,
   type BenchOptions,
   type BenchRow,
-  checksumDisagreement,
   compare,
   agreement as describeAgreement,
   medianMs,
   rowCollector,
   TARGETS,
 } from "./harness.js";
-import { numpyRun } from "./numpy-runner.js";
+import { numpyCompared } from "./numpy-runner.js";
 
 const N = 10_000;
 const CALLS = 10_000;
@@ -98,16 +97,8 @@ function agreement(
 }
 
 /** NumPy's median per call and how its checksum compares with ours, or why it was skipped. */
-function numpy(params: ReturnType<typeof numpyCase>, ours: readonly number[], options: BenchOptions) {
-  const run = numpyRun("tmm", params, options);
-  if ("skipped" in run) return { note: `numpy skipped: ${run.skipped}` };
-  const worst = checksumDisagreement(ours, run.extra.checksum as number[]);
-  return {
-    medianMs: run.medianMs / (run.extra.calls as number),
-    note: `numpy checksum agrees to ${worst.toExponential(0)}`,
-    worst,
-  };
-}
+const numpy = (params: ReturnType<typeof numpyCase>, ours: readonly number[], options: BenchOptions) =>
+  numpyCompared("tmm", params, ours, options);
 
 /** Cauchy B of the layers' dispersion, m² (0.004 µm²). */
 const CAUCHY = 4e-15;
