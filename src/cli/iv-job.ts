@@ -1,20 +1,39 @@
 /**
  * The I-V job: what a bench scientist does first with a memristor and a
- * source-measure unit. Sweeps a bipolar voltage triangle in the SMU's own
- * list-sweep engine, streams the readings chunk by chunk through the
- * memristor twin, records everything, and sums up what was seen.
+ * source-measure unit. Sweeps a bipolar voltage triangle, streams the
+ * readings batch by batch through the memristor twin, records everything,
+ * and sums up what was seen.
+ *
+ * How the triangle is run depends on its length. The 2400 returns its
+ * source to the bias level (0 V here) after every list sweep, so a half
+ * cycle (0 → ±A → 0) is the longest piece one list sweep can run without a
+ * jump; with up to 100 levels a half cycle (`pointsPerCycle` ≤ 200) runs in
+ * the list engine. Cutting a longer half cycle into several list sweeps
+ * cannot avoid a jump (moving the bias between pieces is itself a step of a
+ * piece's span), so longer ones are stepped level by level in fixed mode:
+ * set, then read, each step checked against the limit.
  *
  * Without a resource it starts the embedded virtual Keithley 2400 on a TCP
  * port of 127.0.0.1 and talks to it through the same driver and wire as to a
  * real one.
+ *
+ * Every exit makes the instrument safe: after success, an error or an
+ * abort (`signal`, which the CLI fires on SIGINT and SIGTERM), the source
+ * is ramped to zero and the output turned off (`shutdown()`), `run.json`
+ * says how the run ended, and every row already written stays. A failure
+ * of that clean-up is never swallowed: it is thrown, after the primary
+ * error if there was one.
  */
-import { writeFileSync } from "node:fs";
+import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lastValueFrom, tap, toArray } from "rxjs";
+import { Scope } from "../bench/scope.js";
 import { connectKeithley2400 } from "../drivers/instruments/connect-keithley2400.js";
+import type { Keithley2400 } from "../drivers/instruments/keithley2400.js";
 import { inCompliance as inComplianceBit } from "../drivers/instruments/keithley2400-status.js";
-import type { SweepColumns } from "../drivers/instruments/kinds.js";
-import type { SafetyLimits } from "../drivers/instruments/safety.js";
+import type { SourceMeterReading, SweepColumns } from "../drivers/instruments/kinds.js";
+import { columnsOf } from "../drivers/instruments/readings.js";
+import { resolveSafetyLimits, type SafetyLimitsInput } from "../drivers/instruments/safety.js";
 import type { ScpiExchange } from "../drivers/scpi/session.js";
 import type { MemristorModel } from "../models/memristor/index.js";
 import { memristorModels } from "../models/memristor/registry.js";
@@ -32,34 +51,44 @@ export interface IvJobOptions {
   readonly resource?: string;
   /** Peak voltage of the triangle, V. */
   readonly amplitude: number;
-  /** Levels per cycle (multiple of 4). */
+  /** Levels per cycle (a multiple of 4, large enough that each step is within the step limit). */
   readonly pointsPerCycle: number;
   readonly cycles: number;
-  /** Current compliance, A. */
+  /** Current compliance, A (more than 0, at most the current limit and the 2400's 1.05 A). */
   readonly compliance: number;
-  /** Integration time, power-line cycles. */
+  /** Integration time, power-line cycles (0.01 to 10). */
   readonly nplc: number;
-  /** Source delay before each reading, s. */
+  /** Source delay before each reading, s (0 to 999.9999). */
   readonly sourceDelay: number;
   /** Id of the model to compare with (see memristorModels). */
   readonly model: string;
   /** Parameters that differ from the model's defaults (e.g. a calibration's), SI units. */
   readonly params?: Readonly<Record<string, number>>;
-  /** Safety limits of the device under test. */
-  readonly limits: SafetyLimits;
+  /** Safety limits of the device under test, merged over the defaults. */
+  readonly limits: SafetyLimitsInput;
   /** Folder for the run's files. */
   readonly outDir: string;
-  /** Reply timeout of ordinary commands, ms. */
+  /** Reply timeout of ordinary commands, ms (1 to 2^31 − 1). */
   readonly timeoutMs: number;
   /** Seed of the virtual instrument's noise. */
   readonly seed: number;
+  /**
+   * Aborting stops the sweep at its next checkpoint (between list sweeps,
+   * or between levels in fixed mode; an exchange under way is never cut),
+   * makes the instrument safe and rejects with {@link RunInterruptedError}.
+   */
+  readonly signal?: AbortSignal;
+  /** Told what the job is doing, as it changes ("ramping the source to 0 V and turning the output off"). */
+  readonly onStage?: (stage: string) => void;
 }
 
 export interface IvJobResult {
   readonly resource: string;
   readonly virtual: boolean;
   readonly identity: string;
+  readonly mode: SweepMode;
   readonly points: number;
+  /** Batches the readings came in (list sweeps, or groups of fixed-mode levels). */
   readonly chunks: number;
   /** Readings whose status word has the compliance bit set. */
   readonly inCompliance: number;
@@ -80,9 +109,122 @@ export interface IvJobResult {
   readonly predicted: Float64Array;
 }
 
-const HYSTERESIS_THRESHOLD = 0.05;
+/** How the triangle is run: in the 2400's list engine, or level by level in fixed mode. */
+export type SweepMode = "list" | "fixed";
 
-/** Runs the job; `progress` hears after every chunk how many points are in. */
+/** Most levels one 2400 source list holds (manual §18 :SOURce:LIST). */
+export const LIST_ENGINE_POINTS = 100;
+
+/** List mode while a half cycle fits the list engine, fixed mode beyond (see the module doc). */
+export const sweepMode = (pointsPerCycle: number): SweepMode =>
+  pointsPerCycle / 2 <= LIST_ENGINE_POINTS ? "list" : "fixed";
+
+/** Levels per batch of readings in fixed mode: what the twin and the record get at a time. */
+const FIXED_BATCH = 50;
+
+const HYSTERESIS_THRESHOLD = 0.05;
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * An option the job refuses, before anything is started or sent. The
+ * explanation names other options through `nameOf`, so that the command
+ * line can speak of its flags (`--points`) and the API of its fields.
+ */
+export class IvOptionError extends RangeError {
+  constructor(
+    /** The option at fault, as the API names it ("pointsPerCycle", "limits.maxVoltageStep"). */
+    readonly option: string,
+    readonly explain: (nameOf: (option: string) => string) => string,
+  ) {
+    super(`${option}: ${explain((name) => name)}`);
+    this.name = "IvOptionError";
+  }
+
+  /** The message with every option named by `nameOf`. */
+  messageFor(nameOf: (option: string) => string): string {
+    return `${nameOf(this.option)}: ${this.explain(nameOf)}`;
+  }
+}
+
+/** The run stopped at a checkpoint because its signal was aborted; the instrument was made safe. */
+export class RunInterruptedError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly rows: number,
+  ) {
+    super(`interrupted (${reason}) after ${rows} rows; source ramped to 0 V and output turned off`);
+    this.name = "RunInterruptedError";
+  }
+}
+
+/** Smallest levels per cycle whose steps stay within `maxStep` at `amplitude` (a multiple of 4). */
+export function minimumPointsPerCycle(amplitude: number, maxStep: number): number {
+  return Math.max(4, 4 * Math.ceil(amplitude / maxStep - 1e-9));
+}
+
+/** Refuses, with {@link IvOptionError}, what cannot run; nothing is touched. */
+export function checkIvJobOptions(options: IvJobOptions): void {
+  const limits = resolveSafetyLimits(options.limits);
+  const fail = (option: string, explain: (nameOf: (option: string) => string) => string): never => {
+    throw new IvOptionError(option, explain);
+  };
+  const { amplitude, pointsPerCycle: n, cycles, compliance } = options;
+  if (!(amplitude > 0 && Number.isFinite(amplitude))) {
+    fail("amplitude", () => `must be a positive voltage, V; got ${amplitude}`);
+  }
+  if (!Number.isInteger(cycles) || cycles < 1)
+    fail("cycles", () => `must be a positive integer; got ${cycles}`);
+  const least = minimumPointsPerCycle(amplitude, limits.maxVoltageStep);
+  if (!Number.isInteger(n) || n < 4 || n % 4 !== 0 || n < least) {
+    fail(
+      "pointsPerCycle",
+      (name) =>
+        `must be a multiple of 4 (the triangle's ±${name("amplitude")} and 0 are levels), and at least ${least} ` +
+        `so that each step (4 × ${amplitude} V / points) stays within ${name("limits.maxVoltageStep")} ` +
+        `(${limits.maxVoltageStep} V); got ${n}`,
+    );
+  }
+  const largestCompliance = Math.min(1.05, limits.maxAbsCurrent);
+  if (!(compliance >= 1e-9 && compliance <= largestCompliance)) {
+    fail(
+      "compliance",
+      (name) =>
+        `must be a current from 1e-9 to ${largestCompliance} A (the smaller of the 2400's 1.05 A and ` +
+        `${name("limits.maxAbsCurrent")}); got ${compliance}`,
+    );
+  }
+  if (!(options.nplc >= 0.01 && options.nplc <= 10)) {
+    fail("nplc", () => `must be from 0.01 to 10 power-line cycles; got ${options.nplc}`);
+  }
+  if (!(options.sourceDelay >= 0 && options.sourceDelay <= 999.9999)) {
+    fail("sourceDelay", () => `must be from 0 to 999.9999 s; got ${options.sourceDelay}`);
+  }
+  if (!(Number.isInteger(options.timeoutMs) && options.timeoutMs >= 1 && options.timeoutMs <= MAX_TIMER_MS)) {
+    fail(
+      "timeoutMs",
+      () => `must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}; got ${options.timeoutMs}`,
+    );
+  }
+}
+
+/**
+ * Makes `dir` and checks that files can be written in it, so that a bad
+ * `outDir` fails before any instrument is touched.
+ */
+function prepareRunFolder(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+    const probe = join(dir, ".pms-write-check");
+    writeFileSync(probe, "");
+    rmSync(probe);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new IvOptionError("outDir", () => `cannot write the run folder ${dir} (${reason})`);
+  }
+}
+
+/** Runs the job; `progress` hears after every batch how many points are in. */
 export async function runIvJob(
   options: IvJobOptions,
   progress: (done: number, total: number) => void = () => {},
@@ -94,85 +236,153 @@ export async function runIvJob(
     );
   }
   const params = modelParameters(model, options.params ?? {});
-  const levels = bipolarTriangle(options.amplitude, options.pointsPerCycle, options.cycles);
-  // Chunk at half cycles, so each list sweep ends next to 0 V, where the
-  // 2400 returns to its bias (0 V) between chunks.
-  const chunkPoints = Math.min(100, options.pointsPerCycle / 2);
-
-  const server = options.resource ? undefined : await serveVirtualKeithley2400({ seed: options.seed });
-  const resource = options.resource ?? server?.tcpResource;
-  if (!resource) throw new Error("the virtual instrument did not report a TCP resource");
-  const recorder = new RunRecorder(options.outDir, {
-    job: "iv",
-    resource,
-    virtual: server !== undefined,
-    config: { ...options, outDir: undefined },
-    model: { id: model.id, citation: model.citation, parameters: params },
-  });
+  checkIvJobOptions(options);
+  prepareRunFolder(options.outDir);
+  const stage = options.onStage ?? (() => {});
+  const signal = options.signal;
+  const scope = new Scope();
+  let recorder: RunRecorder | undefined;
+  let primary: unknown;
+  let result: IvJobResult | undefined;
   try {
+    stage("starting");
+    const server = options.resource ? undefined : await serveVirtualKeithley2400({ seed: options.seed });
+    if (server) scope.defer("the embedded virtual Keithley 2400", () => server.close());
+    const resource = options.resource ?? server?.tcpResource;
+    if (!resource) throw new Error("the virtual instrument did not report a TCP resource");
+    const mode = sweepMode(options.pointsPerCycle);
+    const run = new RunRecorder(options.outDir, {
+      job: "iv",
+      resource,
+      virtual: server !== undefined,
+      config: { ...options, outDir: undefined, signal: undefined, onStage: undefined, mode },
+      model: { id: model.id, citation: model.citation, parameters: params },
+    });
+    recorder = run;
+    checkpoint(signal, run);
+    stage(`connecting to ${resource}`);
     const smu = await connectKeithley2400(resource, {
       limits: options.limits,
       timeoutMs: options.timeoutMs,
-      onExchange: (exchange) => recorder.appendExchange(exchangeRecord(exchange)),
+      onExchange: (exchange) => run.appendExchange(exchangeRecord(exchange)),
     });
-    try {
-      const identity = await smu.identify();
-      await smu.outputEnabled.set(false);
-      await smu.sourceMode.set("voltage");
-      await smu.rampTo(0);
-      await smu.complianceCurrent.set(options.compliance);
-      await smu.nplc.set(options.nplc);
-      await smu.sourceDelay.set(options.sourceDelay);
-      await smu.outputEnabled.set(true);
-
-      let inCompliance = 0;
-      async function* countingCompliance(chunks: AsyncIterable<SweepColumns>) {
-        for await (const chunk of chunks) {
-          inCompliance += chunk.status.filter(inComplianceBit).length;
-          yield chunk;
-        }
-      }
-      const chunks = countingCompliance(smu.hardwareSweepChunks(Array.from(levels), { chunkPoints }));
-      const twin = fromReadings("k2400", chunks).pipe(
-        memristorTwin({ model, params }),
-        tap((frame) => {
-          recordFrame(recorder, frame);
-          progress(recorder.rowCount, levels.length);
-        }),
-        toArray(),
-      );
-      const frames = await lastValueFrom(twin);
+    scope.defer(`the connection to ${resource}`, () => smu.close());
+    scope.defer(`the output of ${resource}`, async () => {
+      stage(`ramping the source of ${resource} to 0 V and turning its output off`);
       await smu.shutdown();
-      const result = summarise(frames, {
-        resource,
-        virtual: server !== undefined,
-        inCompliance,
-        identity: `${identity.manufacturer} ${identity.model} (serial ${identity.serial})`,
-        files: {
-          dir: recorder.dir,
-          data: recorder.dataPath,
-          run: recorder.runPath,
-          commands: recorder.commandsPath,
-          plot: join(recorder.dir, "iv.svg"),
-        },
-      });
-      const overridden = Object.keys(options.params ?? {});
-      const label = `${model.id}, ${overridden.length ? `${overridden.join(", ")} set` : "default parameters"}`;
-      writeFileSync(result.files.plot, ivPlot(result, label));
-      recorder.finish({ status: "success", summary: summaryRecord(result) });
-      return result;
-    } catch (error) {
-      await smu.shutdown().catch(() => {});
-      throw error;
-    } finally {
-      await smu.close();
+    });
+    const identity = await smu.identify();
+    checkpoint(signal, run);
+    stage("configuring the source");
+    await smu.outputEnabled.set(false);
+    await smu.sourceMode.set("voltage");
+    await smu.rampTo(0);
+    await smu.complianceCurrent.set(options.compliance);
+    await smu.nplc.set(options.nplc);
+    await smu.sourceDelay.set(options.sourceDelay);
+    checkpoint(signal, run);
+    await smu.outputEnabled.set(true);
+
+    stage(`sweeping (${mode} mode)`);
+    const levels = Array.from(bipolarTriangle(options.amplitude, options.pointsPerCycle, options.cycles));
+    let inCompliance = 0;
+    async function* counted(chunks: AsyncIterable<SweepColumns>) {
+      for await (const chunk of chunks) {
+        inCompliance += chunk.status.filter(inComplianceBit).length;
+        yield chunk;
+        if (signal?.aborted) return; // the checkpoint between batches
+      }
     }
+    const chunks =
+      mode === "list"
+        ? smu.hardwareSweepChunks(levels, { chunkPoints: options.pointsPerCycle / 2 })
+        : fixedModeBatches(smu, levels, signal);
+    const twin = fromReadings("k2400", counted(chunks)).pipe(
+      memristorTwin({ model, params }),
+      tap((frame) => {
+        recordFrame(run, frame);
+        progress(run.rowCount, levels.length);
+      }),
+      toArray(),
+    );
+    const frames = await lastValueFrom(twin);
+    if (run.rowCount < levels.length) throw interruption(signal, run);
+    const summary = summarise(frames, {
+      resource,
+      virtual: server !== undefined,
+      mode,
+      inCompliance,
+      identity: `${identity.manufacturer} ${identity.model} (serial ${identity.serial})`,
+      files: {
+        dir: run.dir,
+        data: run.dataPath,
+        run: run.runPath,
+        commands: run.commandsPath,
+        plot: join(run.dir, "iv.svg"),
+      },
+    });
+    const overridden = Object.keys(options.params ?? {});
+    const label = `${model.id}, ${overridden.length ? `${overridden.join(", ")} set` : "default parameters"}`;
+    writeFileSync(summary.files.plot, ivPlot(summary, label));
+    result = summary;
   } catch (error) {
-    recorder.finish({ status: "failed", error: String(error) });
-    throw error;
-  } finally {
-    await server?.close();
+    primary = error;
   }
+  const failures = await scope.close();
+  stage("done");
+  const errors = [...(primary === undefined ? [] : [primary]), ...failures];
+  if (recorder) {
+    if (errors.length === 0 && result) {
+      recorder.finish({ status: "success", summary: summaryRecord(result) });
+    } else {
+      const status = primary instanceof RunInterruptedError ? "interrupted" : "failed";
+      recorder.finish({ status, error: errors.map(String).join("\n") });
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) {
+    throw new AggregateError(
+      errors,
+      `${errors.map((e) => (e as Error).message ?? String(e)).join("; then ")}`,
+    );
+  }
+  if (!result) throw new Error("the I-V job ended without a result or an error");
+  return result;
+}
+
+/** Throws {@link RunInterruptedError} if `signal` was aborted: where a pause or an abort takes effect. */
+function checkpoint(signal: AbortSignal | undefined, run: RunRecorder): void {
+  if (signal?.aborted) throw interruption(signal, run);
+}
+
+function interruption(signal: AbortSignal | undefined, run: RunRecorder): RunInterruptedError {
+  const reason = signal?.reason;
+  return new RunInterruptedError(
+    typeof reason === "string" ? reason : reason instanceof Error ? reason.message : "aborted",
+    run.rowCount,
+  );
+}
+
+/**
+ * The triangle stepped level by level in fixed mode (set, then read; each
+ * step checked by the driver), in batches of {@link FIXED_BATCH} readings;
+ * stops after the reading under way when `signal` is aborted.
+ */
+async function* fixedModeBatches(
+  smu: Keithley2400,
+  levels: readonly number[],
+  signal: AbortSignal | undefined,
+): AsyncGenerator<SweepColumns> {
+  let batch: SourceMeterReading[] = [];
+  for await (const reading of smu.softwareSweep(levels)) {
+    batch.push(reading);
+    if (batch.length === FIXED_BATCH || signal?.aborted) {
+      yield columnsOf(batch);
+      batch = [];
+      if (signal?.aborted) return;
+    }
+  }
+  if (batch.length > 0) yield columnsOf(batch);
 }
 
 /** The model's defaults with `overrides` applied; unknown names and out-of-bounds values are refused. */
@@ -203,7 +413,7 @@ function recordFrame(recorder: RunRecorder, frame: TwinFrame): void {
 
 function summarise(
   frames: readonly TwinFrame[],
-  about: Pick<IvJobResult, "resource" | "virtual" | "identity" | "files" | "inCompliance">,
+  about: Pick<IvJobResult, "resource" | "virtual" | "identity" | "files" | "inCompliance" | "mode">,
 ): IvJobResult {
   const join = (pick: (frame: TwinFrame) => Float64Array) => {
     const parts = frames.map(pick);
@@ -252,6 +462,7 @@ function ivPlot(result: IvJobResult, modelLabel: string): string {
 
 function summaryRecord(result: IvJobResult): Record<string, unknown> {
   return {
+    mode: result.mode,
     points: result.points,
     chunks: result.chunks,
     inCompliance: result.inCompliance,

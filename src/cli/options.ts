@@ -29,3 +29,11 @@ export function parseAssignment(text: string, previous: Record<string, number>):
   const [, name, value] = match as unknown as [string, string, string];
   return { ...previous, [name]: parseNumber(value) };
 }
+
+/** A safety limit: a positive number, or `none` for no limit (Infinity). */
+export function parseLimit(text: string): number {
+  if (text.trim().toLowerCase() === "none") return Number.POSITIVE_INFINITY;
+  const value = parseNumber(text);
+  if (!(value > 0)) throw new InvalidArgumentError(`"${text}" is not a positive number (or none).`);
+  return value;
+}

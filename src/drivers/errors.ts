@@ -117,3 +117,95 @@ export class SettingRangeError extends DriverError {
     );
   }
 }
+
+/**
+ * A reply that grew past the driver's cap without its terminator (a stuck
+ * instrument streaming, a wrong terminator, a hostile peer). The session
+ * drops what it had buffered; `head` is the first 200 bytes, for the person
+ * reading the message.
+ */
+export class ReplyTooLongError extends DriverError {
+  constructor(
+    resource: string,
+    readonly command: string,
+    /** The cap, bytes. */
+    readonly limitBytes: number,
+    /** First 200 bytes of what arrived, latin1. */
+    readonly head: string,
+  ) {
+    super(
+      `${resource}: reply to ${JSON.stringify(command)} passed ${limitBytes} bytes without a terminator; ` +
+        `dropped it (first 200 bytes: ${JSON.stringify(head)})`,
+      resource,
+    );
+  }
+}
+
+/**
+ * A move refused because the driver does not know the source level it
+ * would step from: an earlier exchange failed without telling what the
+ * instrument did, or a raw command went through `unsafeSession()`.
+ * Nothing was sent. A read-back (`refreshState()`, or the one `rampTo()`
+ * and `shutdown()` make first) makes the level known again.
+ */
+export class LevelUnknownError extends DriverError {
+  constructor(
+    resource: string,
+    /** Driver property name, e.g. "sourceVoltage". */
+    readonly setting: string,
+    /** Why it is unknown, e.g. the failed exchange. */
+    readonly reason: string,
+  ) {
+    super(
+      `${resource}: refused to move ${setting}: its level is unknown (${reason}); nothing was sent. ` +
+        "Read it back first: refreshState(), rampTo() or shutdown()",
+      resource,
+    );
+  }
+}
+
+/**
+ * Two read-backs agree on a source level that is not the one the driver
+ * tracked: something else moved it (the front panel, another client). The
+ * driver now tracks the read-back value and refuses the move it was asked
+ * for, since it was planned from the wrong level. Nothing was sent.
+ */
+export class LevelMismatchError extends DriverError {
+  constructor(
+    resource: string,
+    readonly setting: string,
+    readonly tracked: number,
+    readonly readBack: number,
+    readonly unit: string,
+  ) {
+    super(
+      `${resource}: ${setting} reads back ${readBack} ${unit} (twice) but the driver last set ${tracked} ${unit}: ` +
+        "something else moved it; the move was refused and nothing was sent. The driver now tracks the read-back level",
+      resource,
+    );
+  }
+}
+
+/**
+ * `shutdown()` could not do all it should: it turned the output off without
+ * a ramp because it could not confirm the level (`outputState: "off"`), or
+ * it could not even confirm that (`outputState: "unknown"`: check the
+ * instrument by hand). `cause` is what went wrong first.
+ */
+export class ShutdownError extends DriverError {
+  constructor(
+    resource: string,
+    readonly outputState: "off" | "unknown",
+    /** What was and was not done, for a person. */
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      outputState === "off"
+        ? `${resource}: shutdown turned the output off at once, without a ramp: ${detail}`
+        : `${resource}: shutdown could not confirm the output is off — check the instrument: ${detail}`,
+      resource,
+      options,
+    );
+  }
+}

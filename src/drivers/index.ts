@@ -19,7 +19,13 @@ export { inCompliance, KEITHLEY_2400_STATUS_BITS } from "./instruments/keithley2
 export type * from "./instruments/kinds.js";
 export type { Property, PropertySpec, PropertyTable } from "./instruments/properties.js";
 export { READOUT_ELEMENTS } from "./instruments/readings.js";
-export { SafetyGuard, type SafetyLimits } from "./instruments/safety.js";
+export {
+  DEFAULT_SAFETY_LIMITS,
+  resolveSafetyLimits,
+  SafetyGuard,
+  type SafetyLimits,
+  type SafetyLimitsInput,
+} from "./instruments/safety.js";
 export type { Identity } from "./scpi/identity.js";
 export {
   type CallOptions,

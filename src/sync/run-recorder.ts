@@ -73,7 +73,7 @@ export class RunRecorder {
   }
 
   /** Writes the stop document. */
-  finish(stop: { status: "success" | "failed" | "aborted"; summary?: unknown; error?: string }): void {
+  finish(stop: { status: "success" | "failed" | "interrupted"; summary?: unknown; error?: string }): void {
     this.#writeRun({ ...stop, stoppedAt: new Date(wallSeconds() * 1000).toISOString(), rows: this.#rows });
   }
 

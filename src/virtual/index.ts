@@ -6,6 +6,7 @@
 export { defaultDut, TRUE_VTEAM_PARAMS } from "./default-dut.js";
 export { type DeviceUnderTest, ResistorDut } from "./dut.js";
 export type { Fault } from "./faults.js";
+export type { SourceState } from "./keithley2400/core.js";
 export {
   ERROR_QUEUE_CAPACITY,
   VirtualKeithley2400,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ProtocolError, SafetyLimitError } from "../../src/drivers/errors.js";
 import { attachKeithley2400 } from "../../src/drivers/instruments/connect-keithley2400.js";
 import { KEITHLEY_2400_PROPERTIES, type Keithley2400 } from "../../src/drivers/instruments/keithley2400.js";
-import type { SafetyLimits } from "../../src/drivers/instruments/safety.js";
+import type { SafetyLimitsInput } from "../../src/drivers/instruments/safety.js";
 import { type Exchange, ReplayTransport } from "../../src/drivers/transports/replay.js";
 import {
   ERROR_CHECK,
@@ -124,6 +124,9 @@ function listChunk(levels: readonly number[]): Exchange[] {
   ];
 }
 
+/** The read-back every move starts with, agreeing with the 0 V the driver tracks. */
+const READ_BACK_0V: Exchange = [":SOUR:VOLT:LEV?", "+0.000000E+00"];
+
 const LIST_150 = Array.from({ length: 150 }, (_, i) => (i + 1) / 100);
 const END_SWEEP: Exchange[] = [
   [":SOUR:VOLT:MODE FIX", null],
@@ -136,7 +139,7 @@ const VERB_CASES: readonly {
   exchanges: readonly Exchange[];
   call: (k: Keithley2400) => Promise<unknown>;
   result?: unknown;
-  limits?: SafetyLimits;
+  limits?: SafetyLimitsInput;
 }[] = [
   {
     verb: "read",
@@ -167,18 +170,22 @@ const VERB_CASES: readonly {
   },
   {
     verb: "rampTo",
-    exchanges: [...setting(":SOUR:VOLT:LEV 0.5"), ...setting(":SOUR:VOLT:LEV 1")],
+    exchanges: [READ_BACK_0V, ...setting(":SOUR:VOLT:LEV 0.5"), ...setting(":SOUR:VOLT:LEV 1")],
     call: (k) => k.rampTo(1, { step: 0.5, delay: 0.001 }),
   },
   {
     verb: "rampTo (step from the limit)",
-    exchanges: [...setting(":SOUR:VOLT:LEV -0.25"), ...setting(":SOUR:VOLT:LEV -0.5")],
+    exchanges: [READ_BACK_0V, ...setting(":SOUR:VOLT:LEV -0.25"), ...setting(":SOUR:VOLT:LEV -0.5")],
     call: (k) => k.rampTo(-0.5),
     limits: { ...LOOSE_LIMITS, maxVoltageStep: 0.25 },
   },
   {
     verb: "rampTo (current source)",
-    exchanges: [...setting(":SOUR:FUNC CURR"), ...setting(":SOUR:CURR:LEV 0.001")],
+    exchanges: [
+      ...setting(":SOUR:FUNC CURR"),
+      [":SOUR:CURR:LEV?", "+0.000000E+00"],
+      ...setting(":SOUR:CURR:LEV 0.001"),
+    ],
     call: async (k) => {
       await k.sourceMode.set("current");
       await k.rampTo(1e-3);
@@ -187,27 +194,33 @@ const VERB_CASES: readonly {
   {
     verb: "shutdown",
     exchanges: [
+      READ_BACK_0V,
       ...setting(":SOUR:VOLT:LEV 0.5"),
       ...setting(":SOUR:VOLT:LEV 1"),
+      ...setting(":OUTP ON"),
+      [":OUTP?", "1"],
+      [":SOUR:VOLT:LEV?", "+1.000000E+00"],
       ...setting(":SOUR:VOLT:LEV 0.5"),
       ...setting(":SOUR:VOLT:LEV 0"),
-      ...setting(":OUTP OFF"),
+      [":OUTP OFF", null],
+      [":OUTP?", "0"],
     ],
     call: async (k) => {
       await k.rampTo(1);
+      await k.outputEnabled.set(true);
       await k.shutdown();
     },
     limits: { ...LOOSE_LIMITS, maxVoltageStep: 0.5 },
   },
   {
     verb: "hardwareSweep (linear)",
-    exchanges: LINEAR_SWEEP,
+    exchanges: [READ_BACK_0V, ...LINEAR_SWEEP],
     call: async (k) => Array.from((await k.hardwareSweep({ start: 0, stop: 1, points: 3 })).voltage),
     result: [0, 0.5, 1],
   },
   {
-    verb: "hardwareSweep (linear, then a set: the bias level is read again)",
-    exchanges: [...LINEAR_SWEEP, [":SOUR:VOLT:LEV?", "+0.000000E+00"], ...setting(":SOUR:VOLT:LEV 0.1")],
+    verb: "hardwareSweep (linear, then a set from the bias it returned to)",
+    exchanges: [READ_BACK_0V, ...LINEAR_SWEEP, ...setting(":SOUR:VOLT:LEV 0.1")],
     call: async (k) => {
       await k.hardwareSweep({ start: 0, stop: 1, points: 3 });
       await k.sourceVoltage.set(0.1);
@@ -216,13 +229,18 @@ const VERB_CASES: readonly {
   },
   {
     verb: "hardwareSweep (list of 150 in chunks of 100 and 50)",
-    exchanges: [...listChunk(LIST_150.slice(0, 100)), ...listChunk(LIST_150.slice(100)), ...END_SWEEP],
+    exchanges: [
+      READ_BACK_0V,
+      ...listChunk(LIST_150.slice(0, 100)),
+      ...listChunk(LIST_150.slice(100)),
+      ...END_SWEEP,
+    ],
     call: async (k) => Array.from((await k.hardwareSweep(LIST_150)).voltage),
     result: LIST_150,
   },
   {
     verb: "hardwareSweepChunks (a chunk per yield)",
-    exchanges: [...listChunk([0.1, 0.2]), ...listChunk([0.3]), ...END_SWEEP],
+    exchanges: [READ_BACK_0V, ...listChunk([0.1, 0.2]), ...listChunk([0.3]), ...END_SWEEP],
     call: async (k) => {
       const chunks: number[][] = [];
       for await (const chunk of k.hardwareSweepChunks([0.1, 0.2, 0.3], { chunkPoints: 2 })) {
@@ -235,6 +253,7 @@ const VERB_CASES: readonly {
   {
     verb: "hardwareSweepChunks (linear in chunks)",
     exchanges: [
+      READ_BACK_0V,
       [":SOUR:VOLT:MODE SWE", null],
       [":SOUR:SWE:SPAC LIN", null],
       [":SOUR:VOLT:STAR 0", null],
@@ -259,7 +278,7 @@ const VERB_CASES: readonly {
   },
   {
     verb: "hardwareSweepChunks (left early: the sweep is still ended)",
-    exchanges: [...listChunk([0.1]), ...END_SWEEP],
+    exchanges: [READ_BACK_0V, ...listChunk([0.1]), ...END_SWEEP],
     call: async (k) => {
       for await (const chunk of k.hardwareSweepChunks([0.1, 0.2], { chunkPoints: 1 }))
         return chunk.voltage[0];
@@ -269,6 +288,7 @@ const VERB_CASES: readonly {
   {
     verb: "softwareSweep",
     exchanges: [
+      READ_BACK_0V,
       ...setting(":SOUR:VOLT:LEV 0.1"),
       [":READ?", readReply([0.1])],
       ...setting(":SOUR:VOLT:LEV 0.2"),
@@ -284,6 +304,7 @@ const VERB_CASES: readonly {
   {
     verb: "collectSoftwareSweep",
     exchanges: [
+      READ_BACK_0V,
       ...setting(":SOUR:VOLT:LEV 0"),
       [":READ?", readReply([0])],
       ...setting(":SOUR:VOLT:LEV 1"),
@@ -305,10 +326,12 @@ const VERB_CASES: readonly {
       [":SOUR:FUNC?", "CURR"],
       [":SOUR:VOLT:LEV?", "+0.000000E+00"],
       [":SOUR:CURR:LEV?", "+1.000000E-03"],
+      [":SOUR:CURR:LEV?", "+1.000000E-03"],
       [":SENS:CURR:PROT?", "+1.050000E-04"],
       [":SENS:VOLT:PROT?", "+2.100000E+01"],
       [":FORM:ELEM?", "VOLT,CURR,RES,TIME,STAT"],
       [":OUTP?", "1"],
+      [":SOUR:CURR:LEV?", "+1.000000E-03"],
       ...setting(":SOUR:CURR:LEV 0.0015"),
     ],
     call: async (k) => {
@@ -364,6 +387,7 @@ describe("Keithley 2400 verbs", () => {
 
   it("hardwareSweep refuses a reply with the wrong number of readings, and still ends the sweep", async () => {
     const exchanges = [
+      READ_BACK_0V,
       ...listChunk([0.1, 0.2]).slice(0, -1),
       [":READ?", readReply([0.1])] as Exchange,
       ...END_SWEEP,
@@ -401,7 +425,7 @@ describe("connecting to a Keithley 2400", () => {
   it("refuses an output already on at a source level past the limits", async () => {
     const state = STARTUP_STATE.map(([sent, reply]): Exchange => {
       if (sent === ":OUTP?") return [sent, "1"];
-      if (sent === ":SOUR:VOLT:LEV?") return [sent, "+5.000000E+00"];
+      if (sent === ":SOUR:VOLT:LEV?") return [sent, "+5.000000E+00"]; // read twice, agreeing
       return [sent, reply];
     });
     const transport = new ReplayTransport([["*IDN?", IDN_2400], ...state]);

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { SafetyLimitError, SettingRangeError } from "../../src/drivers/errors.js";
 import type { Keithley2400 } from "../../src/drivers/instruments/keithley2400.js";
-import { SafetyGuard, type SafetyLimits } from "../../src/drivers/instruments/safety.js";
+import { SafetyGuard, type SafetyLimitsInput } from "../../src/drivers/instruments/safety.js";
 import type { Exchange } from "../../src/drivers/transports/replay.js";
 import { replayKeithley, STARTUP_STATE, setting } from "./support/keithley-protocol.js";
 
-const LIMITS: SafetyLimits = {
+const LIMITS: SafetyLimitsInput = {
   maxAbsVoltage: 2,
   maxAbsCurrent: 0.01,
   maxVoltageStep: 0.5,
@@ -71,17 +71,31 @@ const REFUSED: readonly [string, (k: Keithley2400) => Promise<unknown>, string, 
   ],
 ];
 
+/**
+ * Refusals that depend on the level a move starts from: the move reads it
+ * back first (one query, agreeing with the tracked 0 V), and sends nothing else.
+ */
+const NEEDS_READ_BACK = new Set([
+  "hardware sweep with a step beyond the limit",
+  "hardware sweep whose first level is too far from the bias",
+  "hardware sweep that ends too far from the bias it returns to",
+  "chunked sweep whose later chunk is too far from the bias",
+  "software sweep with a late step beyond the limit",
+]);
+const READ_BACK_0V: Exchange = [":SOUR:VOLT:LEV?", "+0.000000E+00"];
+
 describe("safety limits", () => {
   it.each(REFUSED)(
-    "refuses %s with a SafetyLimitError before any byte",
-    async (_, call, limit, requested) => {
-      const { driver, transport, bytesAfterStartup } = await replayKeithley([], LIMITS);
+    "refuses %s with a SafetyLimitError before anything that moves is sent",
+    async (name, call, limit, requested) => {
+      const readBack = NEEDS_READ_BACK.has(name) ? [READ_BACK_0V] : [];
+      const { driver, transport, bytesAfterStartup } = await replayKeithley(readBack, LIMITS);
       const error = await call(driver).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(SafetyLimitError);
       expect(error).toMatchObject({ limit, resource: "REPLAY::INSTR" });
       expect((error as SafetyLimitError).requested).toBeCloseTo(requested, 12);
       expect((error as Error).message).toMatch(new RegExp(`${limit}.*nothing was sent`));
-      expect(bytesAfterStartup()).toBe(0);
+      expect(bytesAfterStartup()).toBe(readBack.length === 0 ? 0 : ":SOUR:VOLT:LEV?\n".length);
       transport.assertDone();
     },
   );
@@ -120,7 +134,7 @@ describe("safety limits", () => {
   it("allows a setpoint exactly at the limits, and a ramp in steps of exactly the limit", async () => {
     const exchanges = [0.5, 1, 1.5, 2].flatMap((v) => setting(`:SOUR:VOLT:LEV ${v}`));
     const { driver, transport } = await replayKeithley(
-      [...exchanges, ...setting(":SENS:CURR:PROT 0.01")],
+      [READ_BACK_0V, ...exchanges, ...setting(":SENS:CURR:PROT 0.01")],
       LIMITS,
     );
     await driver.rampTo(2);
@@ -139,35 +153,45 @@ describe("safety limits", () => {
     expect(bytesAfterStartup()).toBe(sent);
   });
 
-  it("after a raw command through unsafeSession, checks the next step from the level read back", async () => {
-    const { driver, transport } = await replayKeithley(
-      [[":SOUR:VOLT:LEV 1", null], [":SOUR:VOLT:LEV?", "+1.000000E+00"], ...setting(":SOUR:VOLT:LEV 1.2")],
+  it("after a raw command through unsafeSession, refuses a step until the level is read back", async () => {
+    const { driver, transport, bytesAfterStartup } = await replayKeithley(
+      [
+        [":SOUR:VOLT:LEV 1", null],
+        ...STARTUP_STATE.map(
+          ([sent, reply]): Exchange => [sent, sent === ":SOUR:VOLT:LEV?" ? "+1.000000E+00" : reply],
+        ),
+        ...setting(":SOUR:VOLT:LEV 1.2"),
+      ],
       LIMITS,
     );
     await driver.unsafeSession().write(":SOUR:VOLT:LEV 1");
+    const sent = bytesAfterStartup();
+    await expect(driver.sourceVoltage.set(1.2)).rejects.toMatchObject({
+      name: "LevelUnknownError",
+      setting: "sourceVoltage",
+      reason: "a raw command went through unsafeSession()",
+    });
+    expect(bytesAfterStartup()).toBe(sent);
+    await driver.refreshState(); // reads the level twice: 1 V, agreeing
     await driver.sourceVoltage.set(1.2); // 0.2 V from the 1 V read back; 1.2 V from the stale 0 V is refused
     transport.assertDone();
   });
 
   it("forgets the tracked state at each raw call, even through a channel taken earlier", async () => {
     const { driver, transport } = await replayKeithley(
-      [
-        ...setting(":SOUR:VOLT:LEV 0.5"),
-        [":SOUR:VOLT:LEV 2", null],
-        [":SOUR:VOLT:LEV?", "+2.000000E+00"],
-        ...setting(":SOUR:VOLT:LEV 1.5"),
-      ],
+      [...setting(":SOUR:VOLT:LEV 0.5"), [":SOUR:VOLT:LEV 2", null]],
       LIMITS,
     );
     const raw = driver.unsafeSession();
     await driver.sourceVoltage.set(0.5);
     await raw.write(":SOUR:VOLT:LEV 2");
-    await driver.sourceVoltage.set(1.5);
+    await expect(driver.sourceVoltage.set(1.5)).rejects.toMatchObject({ name: "LevelUnknownError" });
     transport.assertDone();
   });
 
   it("refreshState refuses an output found on with a compliance past the limits, sending nothing", async () => {
-    const handTouched = STARTUP_STATE.map(([sent, reply]): Exchange => {
+    // Levels that agree with the tracked 0 V are read once.
+    const handTouched = [...new Map(STARTUP_STATE).entries()].map(([sent, reply]): Exchange => {
       if (sent === ":OUTP?") return [sent, "1"];
       if (sent === ":SENS:CURR:PROT?") return [sent, "+5.000000E-02"];
       return [sent, reply];

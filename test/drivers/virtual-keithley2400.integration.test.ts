@@ -12,10 +12,10 @@ import {
 } from "../../src/drivers/errors.js";
 import { connectKeithley2400 } from "../../src/drivers/instruments/connect-keithley2400.js";
 import type { Keithley2400 } from "../../src/drivers/instruments/keithley2400.js";
-import type { SafetyLimits } from "../../src/drivers/instruments/safety.js";
+import type { SafetyLimitsInput } from "../../src/drivers/instruments/safety.js";
 import { serveVirtualKeithley2400, type VirtualServer } from "../../src/virtual/index.js";
 
-const LIMITS: SafetyLimits = { maxAbsVoltage: 5, maxAbsCurrent: 0.1, maxVoltageStep: 2 };
+const LIMITS: SafetyLimitsInput = { maxAbsVoltage: 5, maxAbsCurrent: 0.1, maxVoltageStep: 2 };
 
 let server: VirtualServer;
 beforeAll(async () => {
@@ -107,9 +107,11 @@ describe.each([
     expect(await k.nplc.get()).toBeGreaterThan(0);
   });
 
-  it("after a raw level change through unsafeSession, checks the next step from the level read back", async () => {
+  it("after a raw level change through unsafeSession, refuses a step until the level is read back", async () => {
     await k.rampTo(0);
     await k.unsafeSession().write(":SOUR:VOLT:LEV 3");
+    await expect(k.sourceVoltage.set(4)).rejects.toMatchObject({ name: "LevelUnknownError" });
+    await k.refreshState();
     await k.sourceVoltage.set(4); // 1 V from the 3 V read back; 4 V from the stale 0 V would be refused
     expect(await k.sourceVoltage.get()).toBe(4);
     await expect(k.sourceVoltage.set(1)).rejects.toMatchObject({ limit: "maxVoltageStep", requested: 3 });

@@ -1,13 +1,43 @@
 /**
  * `pms iv`: a bipolar I-V sweep of a memristor, compared with its model.
- * The job itself is src/cli/iv-job.ts; this file is its options and its
- * report.
+ * The job itself is src/cli/iv-job.ts; this file is its options, its
+ * signals and its report.
  */
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { DEFAULT_SAFETY_LIMITS } from "../../drivers/instruments/safety.js";
 import { memristorModels } from "../../models/memristor/registry.js";
-import { type IvJobResult, runIvJob } from "../iv-job.js";
-import { parseAssignment, parseNumber, parsePositiveInteger } from "../options.js";
+import { CommandLineError, describeError } from "../errors.js";
+import {
+  type IvJobResult,
+  IvOptionError,
+  LIST_ENGINE_POINTS,
+  RunInterruptedError,
+  runIvJob,
+} from "../iv-job.js";
+import { parseAssignment, parseLimit, parseNumber, parsePositiveInteger } from "../options.js";
+
+/** The flag a user typed for each option of the job, so that messages speak of it. */
+const FLAGS: Readonly<Record<string, string>> = {
+  resource: "--resource",
+  amplitude: "--amplitude",
+  pointsPerCycle: "--points",
+  cycles: "--cycles",
+  compliance: "--compliance",
+  nplc: "--nplc",
+  sourceDelay: "--source-delay",
+  model: "--model",
+  "limits.maxAbsVoltage": "--max-voltage",
+  "limits.maxAbsCurrent": "--max-current",
+  "limits.maxVoltageStep": "--max-step",
+  timeoutMs: "--timeout",
+  seed: "--seed",
+  outDir: "--out",
+};
+const flagOf = (option: string): string => FLAGS[option] ?? option;
+
+/** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report them. */
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 export function registerIv(program: Command): void {
   program
@@ -20,7 +50,12 @@ export function registerIv(program: Command): void {
       "instrument to use, e.g. ASRL/dev/ttyUSB0::INSTR or TCPIP::192.0.2.7::5025::SOCKET (default: start the virtual 2400)",
     )
     .option("-a, --amplitude <V>", "peak voltage of the triangle, V", parseNumber, 1.2)
-    .option("-n, --points <n>", "levels per cycle (a multiple of 4)", parsePositiveInteger, 200)
+    .option(
+      "-n, --points <n>",
+      `levels per cycle: a multiple of 4, at least 4 × amplitude / max-step (48 at the defaults); up to ${2 * LIST_ENGINE_POINTS} runs in the list engine, more steps in fixed mode`,
+      parsePositiveInteger,
+      200,
+    )
     .option("-c, --cycles <n>", "number of cycles", parsePositiveInteger, 2)
     .option("--compliance <A>", "current compliance, A", parseNumber, 10e-3)
     .option("--nplc <plc>", "integration time per reading, power-line cycles (0.01 to 10)", parseNumber, 1)
@@ -34,61 +69,134 @@ export function registerIv(program: Command): void {
         .argParser(parseAssignment)
         .default({}, "the model's defaults"),
     )
-    .option("--max-voltage <V>", "safety limit: largest |V| the device may see", parseNumber, 2)
-    .option("--max-current <A>", "safety limit: largest |I| (caps the compliance)", parseNumber, 0.1)
-    .option("--max-step <V>", "safety limit: largest voltage change between two levels", parseNumber, 0.1)
-    .option("--timeout <ms>", "reply timeout of ordinary commands, ms", parseNumber, 2000)
+    .option(
+      "--max-voltage <V>",
+      "safety limit: largest |V| the device may see, or none",
+      parseLimit,
+      DEFAULT_SAFETY_LIMITS.maxAbsVoltage,
+    )
+    .option(
+      "--max-current <A>",
+      "safety limit: largest |I| (caps the compliance), or none",
+      parseLimit,
+      DEFAULT_SAFETY_LIMITS.maxAbsCurrent,
+    )
+    .option(
+      "--max-step <V>",
+      "safety limit: largest voltage change between two levels while the output is on, or none",
+      parseLimit,
+      DEFAULT_SAFETY_LIMITS.maxVoltageStep,
+    )
+    .option("--timeout <ms>", "reply timeout of ordinary commands, ms (1 to 2147483647)", parseNumber, 2000)
     .option("--seed <n>", "noise seed of the virtual instrument", parseNumber, 1)
     .option("-o, --out <dir>", "folder for the run's files (default: runs/<time>-iv)")
     .addHelpText(
       "after",
       `
-The sweep runs in the 2400's own list-sweep engine, a half cycle per chunk;
-each chunk is compared with the model as it arrives. Safety limits are
-checked for every level before the first byte is sent: a sweep that would
-break one is refused, with the limit named.
+How the triangle runs. The 2400 returns its source to the bias (0 V) after
+every list sweep, so the longest piece one list sweep can run without a jump
+is a half cycle (0 -> +A -> 0). With -n up to ${2 * LIST_ENGINE_POINTS}, each half cycle is one list
+sweep in the instrument's engine: the time per point is the instrument's own
+(source delay + NPLC/50 s + about 1 ms), about 25 ms at the defaults. Above
+${2 * LIST_ENGINE_POINTS}, the driver steps level by level in fixed mode (set, check the error
+queue, read): three command round trips per point on top of the
+measurement, about 3 ms more per point over LAN and 30 ms or more over
+RS-232 at 9600 baud. Each batch is compared with the model as it arrives.
+
+Safety. Limits are merged over safe defaults (2 V, 0.1 A, 0.1 V steps);
+'none' turns one off. Every level and step is checked before a byte is sent;
+a sweep that would break a limit is refused, with the limit named. After any
+failed exchange the driver reads the level back before it moves again.
+Ctrl-C (or SIGTERM) stops at the next checkpoint, ramps the source to 0 V,
+turns the output off, keeps every row already recorded, marks run.json
+"interrupted" and exits 130 (143); a second Ctrl-C says what is still being
+done, a third exits at once without confirming the output is off.
 
 Files written to the run folder:
   data.csv        time_s, voltage_V, current_A, predicted_current_A, residual_A
-  run.json        configuration, instrument, model and parameters, summary
+  run.json        configuration, instrument, model and parameters, summary, how it ended
   commands.jsonl  every SCPI command and reply, timed
 
 Examples:
   pms iv                                     # the virtual bench, defaults
-  pms iv -a 1.5 -n 400 -c 3 -m linear-ion-drift-biolek
+  pms iv -a 1.5 -n 400 -c 3 -m linear-ion-drift-biolek   # fixed mode: 400 > ${2 * LIST_ENGINE_POINTS}
   pms iv -p rOn=1200 -p rOff=16000             # compare with other parameters
   pms iv -r ASRL/dev/ttyUSB0::INSTR --max-voltage 1.5 --compliance 1e-3`,
     )
     .action(async (options) => {
       const outDir = options.out ?? join("runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-iv`);
       const interactive = process.stderr.isTTY;
-      const result = await runIvJob(
-        {
-          resource: options.resource,
-          amplitude: options.amplitude,
-          pointsPerCycle: options.points,
-          cycles: options.cycles,
-          compliance: options.compliance,
-          nplc: options.nplc,
-          sourceDelay: options.sourceDelay,
-          model: options.model,
-          params: options.param,
-          limits: {
-            maxAbsVoltage: options.maxVoltage,
-            maxAbsCurrent: options.maxCurrent,
-            maxVoltageStep: options.maxStep,
+      const controller = new AbortController();
+      let stage = "starting";
+      let signals = 0;
+      let exitCode: number = SIGNAL_EXIT.SIGINT;
+      const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
+        signals += 1;
+        if (signals === 1) {
+          exitCode = SIGNAL_EXIT[signal];
+          process.stderr.write(
+            `\npms iv: ${signal}: stopping at the next checkpoint, then making the instrument safe\n`,
+          );
+          controller.abort(signal);
+        } else if (signals === 2) {
+          process.stderr.write(
+            `pms iv: still ${stage}; waiting for it to finish (once more to exit without waiting)\n`,
+          );
+        } else {
+          process.stderr.write(
+            `pms iv: exiting while ${stage}: the source-meter's output is NOT confirmed off; check the instrument\n`,
+          );
+          process.exit(exitCode);
+        }
+      };
+      const onInt = () => onSignal("SIGINT");
+      const onTerm = () => onSignal("SIGTERM");
+      process.on("SIGINT", onInt);
+      process.on("SIGTERM", onTerm);
+      try {
+        const result = await runIvJob(
+          {
+            resource: options.resource,
+            amplitude: options.amplitude,
+            pointsPerCycle: options.points,
+            cycles: options.cycles,
+            compliance: options.compliance,
+            nplc: options.nplc,
+            sourceDelay: options.sourceDelay,
+            model: options.model,
+            params: options.param,
+            limits: {
+              maxAbsVoltage: options.maxVoltage,
+              maxAbsCurrent: options.maxCurrent,
+              maxVoltageStep: options.maxStep,
+            },
+            outDir,
+            timeoutMs: options.timeout,
+            seed: options.seed,
+            signal: controller.signal,
+            onStage: (now) => {
+              stage = now;
+            },
           },
-          outDir,
-          timeoutMs: options.timeout,
-          seed: options.seed,
-        },
-        (done, total) => {
-          const line = `  sweeping: ${done}/${total} points`;
-          // A terminal gets one line that counts up; a log gets a line per chunk.
-          process.stderr.write(interactive ? `\r${line}${done === total ? "\n" : ""}` : `${line}\n`);
-        },
-      );
-      console.log(report(result, options));
+          (done, total) => {
+            const line = `  sweeping: ${done}/${total} points`;
+            // A terminal gets one line that counts up; a log gets a line per batch.
+            process.stderr.write(interactive ? `\r${line}${done === total ? "\n" : ""}` : `${line}\n`);
+          },
+        );
+        console.log(report(result, options));
+      } catch (error) {
+        if (error instanceof IvOptionError) throw new CommandLineError(error.messageFor(flagOf));
+        const interrupted =
+          error instanceof RunInterruptedError ||
+          (error instanceof AggregateError && error.errors[0] instanceof RunInterruptedError);
+        if (!interrupted) throw error;
+        process.stderr.write(`pms iv: ${describeError(error)}\n`);
+        process.exitCode = exitCode;
+      } finally {
+        process.off("SIGINT", onInt);
+        process.off("SIGTERM", onTerm);
+      }
     });
 }
 
@@ -103,7 +211,9 @@ function report(
     ["instrument", `${r.identity}${r.virtual ? ", virtual" : ""}, at ${r.resource}`],
     [
       "sweep",
-      `±${o.amplitude} V triangle, ${o.points} levels/cycle × ${o.cycles} cycles, ${r.chunks} list-sweep chunks`,
+      `±${o.amplitude} V triangle, ${o.points} levels/cycle × ${o.cycles} cycles, ${
+        r.mode === "list" ? `${r.chunks} list sweeps` : `stepped in fixed mode, ${r.chunks} batches`
+      }`,
     ],
     ["points", `${r.points} measured, ${r.inCompliance} in compliance`],
     [

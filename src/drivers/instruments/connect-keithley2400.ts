@@ -7,6 +7,7 @@ import { ScpiSession, type ScpiSessionOptions } from "../scpi/session.js";
 import type { Transport } from "../transport.js";
 import { type OpenTransportOptions, openTransport } from "../transports/open.js";
 import { Keithley2400, type Keithley2400Options } from "./keithley2400.js";
+import { resolveSafetyLimits } from "./safety.js";
 import { READOUT_ELEMENTS } from "./readings.js";
 
 export interface ConnectKeithley2400Options
@@ -19,13 +20,14 @@ const MODEL_2400_SERIES = /^MODEL 24\d\d/i;
 
 /**
  * Opens `resource` (see `openTransport`) and {@link attachKeithley2400}s a
- * driver to it. `options.limits` is required: there is no default for
- * what a device under test survives.
+ * driver to it. `options.limits` is merged over the conservative defaults
+ * (DEFAULT_SAFETY_LIMITS): give the device under test's own.
  */
 export async function connectKeithley2400(
   resource: string,
-  options: ConnectKeithley2400Options,
+  options: ConnectKeithley2400Options = {},
 ): Promise<Keithley2400> {
+  resolveSafetyLimits(options.limits, `${resource}: safety limits`); // a bad limit fails before the port is opened
   return attachKeithley2400(await openTransport(resource, options), options);
 }
 
@@ -41,7 +43,7 @@ export async function connectKeithley2400(
  */
 export async function attachKeithley2400(
   transport: Transport,
-  options: ConnectKeithley2400Options,
+  options: ConnectKeithley2400Options = {},
 ): Promise<Keithley2400> {
   const session = new ScpiSession(transport, options);
   try {

@@ -15,8 +15,16 @@
  * {@link Keithley2400.unsafeSession}, which bypasses the limits by name and
  * makes the driver forget what it tracked.
  */
-import { ProtocolError, SettingRangeError } from "../errors.js";
-import type { Identity } from "../scpi/identity.js";
+import {
+  ConnectionError,
+  LevelMismatchError,
+  LevelUnknownError,
+  ProtocolError,
+  SafetyLimitError,
+  SettingRangeError,
+  ShutdownError,
+} from "../errors.js";
+import { type Identity, parseIdentity } from "../scpi/identity.js";
 import type { CallOptions, ScpiChannel, ScpiSession } from "../scpi/session.js";
 import { formatNumber } from "../scpi/values.js";
 import type {
@@ -49,9 +57,9 @@ import {
   parseReadings,
   readingAt,
 } from "./readings.js";
-import { SafetyGuard, type SafetyLimits } from "./safety.js";
+import { SafetyGuard, type SafetyLimitsInput } from "./safety.js";
 import { planChunks, type SweepChunk } from "./sweep-plan.js";
-import { strictRange } from "./validators.js";
+import { strictMagnitude, strictRange } from "./validators.js";
 
 const readoutElements: PropertySpec<readonly ReadoutElement[]> = {
   doc: "Elements of each reading, in order: voltage, current, resistance, time, status.",
@@ -110,18 +118,18 @@ export const KEITHLEY_2400_PROPERTIES = {
     command: ":SOUR:CURR:RANG:AUTO %s",
   }),
   complianceCurrent: numberProperty({
-    doc: "Current compliance (limit) of the voltage source, A (−1.05 to 1.05; sign ignored).",
+    doc: "Current compliance (limit) of the voltage source, A (1e-9 to 1.05 in magnitude; sign ignored; the 2400 also refuses less than 0.1 % of the measurement range).",
     unit: "A",
     query: ":SENS:CURR:PROT?",
     command: ":SENS:CURR:PROT %s",
-    validate: strictRange(-1.05, 1.05),
+    validate: strictMagnitude(1e-9, 1.05),
   }),
   complianceVoltage: numberProperty({
-    doc: "Voltage compliance (limit) of the current source, V (−210 to 210; sign ignored).",
+    doc: "Voltage compliance (limit) of the current source, V (2e-4 to 210 in magnitude; sign ignored; the 2400 also refuses less than 0.1 % of the measurement range).",
     unit: "V",
     query: ":SENS:VOLT:PROT?",
     command: ":SENS:VOLT:PROT %s",
-    validate: strictRange(-210, 210),
+    validate: strictMagnitude(2e-4, 210),
   }),
   currentRange: numberProperty({
     doc: "Current measurement range, A (−1.05 to 1.05; setting it turns auto range off).",
@@ -218,9 +226,30 @@ const TRACKED: readonly Tracked[] = [
   "readoutElements",
   "outputEnabled",
 ];
+type Level = "sourceVoltage" | "sourceCurrent";
+const isLevel = (name: string): name is Level => name === "sourceVoltage" || name === "sourceCurrent";
+
+/** Full scale of each source, for the read-back comparison's floor (manual §18: ±210 V, ±1.05 A). */
+const FULL_SCALE: Readonly<Record<Level, number>> = { sourceVoltage: 210, sourceCurrent: 1.05 };
+
+/**
+ * Whether a read-back is the level that was set: the 2400 answers with seven
+ * significant digits (`+5.000000E-01`), so equal within one part in 10⁶,
+ * with a floor far below the finest source resolution (5 µV, 50 pA).
+ */
+const sameLevel = (name: Level, a: number, b: number): boolean =>
+  Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b)) + 1e-12 * FULL_SCALE[name];
+
+/** Errors raised before anything was sent: they leave what the driver knows as it was. */
+const refusedBeforeSending = (error: unknown): boolean =>
+  error instanceof SafetyLimitError ||
+  error instanceof SettingRangeError ||
+  error instanceof LevelUnknownError ||
+  error instanceof LevelMismatchError;
 
 export interface Keithley2400Options {
-  readonly limits: SafetyLimits;
+  /** Merged over DEFAULT_SAFETY_LIMITS (safety.ts); `Infinity` turns one off. */
+  readonly limits?: SafetyLimitsInput;
   /** Read the error queue after every set and throw what the instrument refused (default true). */
   readonly checkErrorsAfterSet?: boolean;
 }
@@ -232,6 +261,19 @@ export interface Keithley2400 extends BoundProperties<typeof KEITHLEY_2400_PROPE
  * A Keithley 2400 on an open session. Settings are the properties of
  * {@link KEITHLEY_2400_PROPERTIES} (`await k.sourceVoltage.set(1.2)`);
  * actions are the verb methods. Usually made by {@link connectKeithley2400}.
+ *
+ * What the driver knows of the instrument (source mode, levels,
+ * compliances, output state) is what it last read or set. Any exchange
+ * that fails (timeout, garbage, lost link, an error in the queue) makes all
+ * of it unknown, since the instrument may or may not have acted on the
+ * command; so does every raw command through {@link unsafeSession}. An
+ * unknown source level blocks every move that would be checked against it
+ * ({@link LevelUnknownError}) until it is read back: {@link refreshState},
+ * and the read-back that {@link rampTo}, {@link shutdown} and the sweeps
+ * make before their first step. A read-back is believed when it agrees with
+ * the level the driver set, or when a second read agrees with it; a level
+ * moved by someone else (two agreeing read-backs that differ from the
+ * tracked one) stops a move with {@link LevelMismatchError}.
  */
 // biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the interface above declares what the constructor binds from the table.
 export class Keithley2400 implements SourceMeter {
@@ -240,33 +282,45 @@ export class Keithley2400 implements SourceMeter {
   /** Private, so that every command goes through the checks (see {@link unsafeSession} for the exception). */
   readonly #session: ScpiSession;
   #known: Partial<TrackedValues> = {};
+  /** Why the state is unknown: the last failed exchange, for LevelUnknownError. */
+  #unknownBecause = "not read since the driver was attached";
+  /** Failures already explained by the exchange that raised them (the more precise reason). */
+  readonly #forgotten = new WeakSet<object>();
 
-  constructor(session: ScpiSession, options: Keithley2400Options) {
+  constructor(session: ScpiSession, options: Keithley2400Options = {}) {
     this.#session = session;
     this.resource = session.resource;
     this.guard = new SafetyGuard(session.resource, options.limits);
-    const properties = bindProperties(session, KEITHLEY_2400_PROPERTIES, {
-      checkErrorsAfterSet: options.checkErrorsAfterSet ?? true,
-      hooks: {
-        check: (name, value, channel) => this.#checkSet(name, value, channel),
-        record: (name, value) => {
-          if ((TRACKED as readonly string[]).includes(name)) Object.assign(this.#known, { [name]: value });
+    const properties = bindProperties(
+      { resource: this.resource, exclusive: (body) => this.#exclusive(body) },
+      KEITHLEY_2400_PROPERTIES,
+      {
+        checkErrorsAfterSet: options.checkErrorsAfterSet ?? true,
+        hooks: {
+          check: (name, value, channel) => this.#checkSet(name, value, channel),
+          record: (name, value, how) => this.#record(name, value, how),
         },
       },
-    });
+    );
     Object.assign(this, properties);
   }
 
   /**
    * Reads the settings that safety checks depend on (source mode, levels,
-   * compliances, readout elements, output state). If the output is on,
-   * checks what it applies as turning it on would — the active source
-   * level and the compliance on the other quantity — and throws
-   * SafetyLimitError past the limits; nothing is sent either way.
+   * compliances, readout elements, output state), the levels read back
+   * until two reads agree (one, where it agrees with the level the driver
+   * set). Call it after touching the instrument by hand, or to make a level
+   * known again after a failed exchange. If the output is on, checks what
+   * it applies as turning it on would — the active source level and the
+   * compliance on the other quantity — and throws SafetyLimitError past the
+   * limits; nothing is sent either way.
    */
   refreshState(options?: CallOptions): Promise<void> {
-    return this.#session.exclusive(async (channel) => {
-      for (const name of TRACKED) await this[name].getWith(channel, options);
+    return this.#exclusive(async (channel) => {
+      for (const name of TRACKED) {
+        if (isLevel(name)) await this.#readBackLevel(channel, name, options);
+        else await this[name].getWith(channel, options);
+      }
       if (this.#known.outputEnabled) {
         await this.#checkActiveSource(channel, await this.#tracked(channel, "sourceMode"));
       }
@@ -275,27 +329,31 @@ export class Keithley2400 implements SourceMeter {
 
   /** `*IDN?`, parsed: manufacturer, model, serial number, firmware. */
   identify(options?: CallOptions): Promise<Identity> {
-    return this.#session.identify(options);
+    return this.#exclusive(async (channel) => {
+      const reply = await channel.query("*IDN?", options);
+      const identity = parseIdentity(reply);
+      if (!identity) throw new ProtocolError(this.resource, "*IDN?", reply, IDENTITY_EXPECTED);
+      return identity;
+    });
   }
 
   /** Reads the error queue and throws its first entry as an InstrumentError. */
   checkErrors(options?: CallOptions): Promise<void> {
-    return this.#session.checkErrors(options);
+    return this.#exclusive((channel) => channel.checkErrors(options));
   }
 
   /**
    * UNSAFE: raw SCPI to the instrument, for tests and experts. What is sent
    * through it BYPASSES THE SAFETY LIMITS and the range validators: nothing
    * stops `:SOUR:VOLT 100` from reaching the device under test. Each call
-   * takes the session's queue for its one command, and makes the driver
-   * forget every setting it tracked, so that the next check reads the
-   * instrument again instead of trusting a level the raw command may have
-   * changed.
+   * takes the session's queue for its one command, and makes everything the
+   * driver tracked unknown: the next move refuses until the level is read
+   * back ({@link refreshState}, or the read-back of {@link rampTo}).
    */
   unsafeSession(): ScpiChannel {
     const raw = <T>(call: (channel: ScpiChannel) => Promise<T>): Promise<T> =>
       this.#session.exclusive((channel) => {
-        this.#known = {};
+        this.#forget("a raw command went through unsafeSession()");
         return call(channel);
       });
     return {
@@ -310,19 +368,71 @@ export class Keithley2400 implements SourceMeter {
 
   /** One reading (`:READ?`), its elements as set by {@link readoutElements}. */
   read(options?: CallOptions): Promise<SourceMeterReading> {
-    return this.#session.exclusive(async (channel) => readingAt(await this.#read(channel, 1, options), 0));
+    return this.#exclusive(async (channel) => readingAt(await this.#read(channel, 1, options), 0));
   }
 
-  /** Moves the present source (voltage or current, as {@link sourceMode} says) to `level` in allowed steps. */
+  /**
+   * Moves the present source (voltage or current, as {@link sourceMode}
+   * says) to `level` in allowed steps, starting from the level read back
+   * from the instrument (see the class doc for when that read-back stops
+   * the move).
+   */
   rampTo(level: number, options: RampOptions = {}): Promise<void> {
-    return this.#session.exclusive((channel) => this.#ramp(channel, level, options));
+    return this.#exclusive(async (channel) => {
+      const mode = await this.#tracked(channel, "sourceMode");
+      this.#validateLevel(mode, level);
+      this.guard.checkMagnitude(mode, level);
+      const from = await this.#startMove(channel, mode);
+      const source = this[levelOf(mode)];
+      const delayMs = (options.delay ?? 0) * 1000;
+      for (const step of this.guard.rampLevels(mode, from, level, options.step)) {
+        await source.setWith(channel, step);
+        if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
+      }
+    });
   }
 
-  /** Ramps the source to zero in allowed steps, then turns the output off. */
+  /**
+   * Makes the instrument safe, whatever state it and the driver are in:
+   * with the output on, reads the level back and ramps it to zero within
+   * the step limit (a level above the magnitude limit, set by someone else,
+   * is ramped down too), then turns the output off and reads back that it
+   * is. Where the level cannot be confirmed (read-backs that disagree,
+   * garbage, a timeout) or a step fails, it turns the output off at once,
+   * without a ramp, and throws a {@link ShutdownError} (`outputState:
+   * "off"`) saying what it could not do; where not even the output state
+   * can be confirmed (a dead link), `outputState: "unknown"`.
+   */
   shutdown(): Promise<void> {
-    return this.#session.exclusive(async (channel) => {
-      await this.#ramp(channel, 0, {});
-      await this.outputEnabled.setWith(channel, false);
+    return this.#session.exclusive(async (raw) => {
+      const channel = this.#watch(raw);
+      let problem: unknown;
+      try {
+        if (await this.outputEnabled.getWith(channel)) {
+          const mode = await this.#tracked(channel, "sourceMode");
+          const from = await this.#readBackLevel(channel, levelOf(mode));
+          const source = this[levelOf(mode)];
+          for (const step of this.guard.rampLevels(mode, from, 0)) await source.setWith(channel, step);
+        }
+      } catch (error) {
+        problem = error;
+      }
+      const off = await this.#turnOutputOff(channel);
+      const what = (error: unknown) => (error instanceof Error ? error.message : String(error));
+      if (off !== true) {
+        throw new ShutdownError(
+          this.resource,
+          "unknown",
+          `turning the output off was not confirmed: ${what(off)}` +
+            (problem === undefined ? "" : `; before that: ${what(problem)}`),
+          { cause: off },
+        );
+      }
+      if (problem !== undefined) {
+        throw new ShutdownError(this.resource, "off", `could not ramp the source down: ${what(problem)}`, {
+          cause: problem,
+        });
+      }
     });
   }
 
@@ -338,22 +448,23 @@ export class Keithley2400 implements SourceMeter {
    * each chunk's readings as its `:READ?` returns: a linear sweep as a
    * staircase (`:SOUR:<f>:MODE SWE`, up to 2500 points a chunk), a list as
    * a source list (`MODE LIST`, up to 100 points a chunk). Every level and
-   * every step (from the present level, the bias, through the chunk and
-   * back to the bias, where the 2400 returns after a sweep) is checked
-   * before the first byte. The session's queue is held from the first
-   * `next()` until the iteration finishes or is returned (`break`, `return`
-   * or a throw out of `for await`); an iterator dropped without either
-   * stalls every later call. Afterwards the source is back in fixed mode
-   * with a trigger count of 1.
+   * every step (from the present level, read back, which is the bias,
+   * through the chunk and back to the bias, where the 2400 returns after a
+   * sweep) is checked before the first byte that moves anything. The
+   * session's queue is held from the first `next()` until the iteration
+   * finishes or is returned (`break`, `return` or a throw out of `for
+   * await`); an iterator dropped without either stalls every later call.
+   * Afterwards the source is back in fixed mode with a trigger count of 1.
    */
   async *hardwareSweepChunks(levels: SweepLevels, options: SweepOptions = {}): AsyncGenerator<SweepColumns> {
     const lease = await this.#session.acquire();
+    const channel = this.#watch(lease.channel);
     try {
-      const { channel } = lease;
       const mode = await this.#tracked(channel, "sourceMode");
       const chunks = this.#plan(levels, options.chunkPoints);
-      const bias = await this.#tracked(channel, levelOf(mode));
-      for (const chunk of chunks) this.#checkLevels(mode, bias, [...chunk.levels, bias]);
+      for (const chunk of chunks) this.#checkLevels(mode, chunk.levels);
+      const bias = await this.#startMove(channel, mode);
+      for (const chunk of chunks) this.guard.checkPath(mode, bias, [...chunk.levels, bias]);
       let failed = false;
       try {
         for (const chunk of chunks) {
@@ -367,35 +478,45 @@ export class Keithley2400 implements SourceMeter {
         failed = true;
         throw error;
       } finally {
-        delete this.#known[levelOf(mode)];
         await this.#endSweep(channel, mode).catch((error: unknown) => {
           if (!failed) throw error;
         });
       }
+    } catch (error) {
+      if (!refusedBeforeSending(error) && !this.#forgotten.has(error as object)) {
+        this.#forget(describeFailure(error));
+      }
+      throw error;
     } finally {
       lease.release();
     }
   }
 
   /**
-   * Sets each level in turn (every level and step checked before the
-   * first) and takes one reading at each; the source stays at the last
-   * level. Holds the session's queue from the first `next()` until the
-   * iteration finishes or is returned; an iterator dropped without either
-   * stalls every later call.
+   * Sets each level in turn (every level and step checked, from the level
+   * read back, before the first) and takes one reading at each; the source
+   * stays at the last level. Holds the session's queue from the first
+   * `next()` until the iteration finishes or is returned; an iterator
+   * dropped without either stalls every later call.
    */
   async *softwareSweep(levels: SweepLevels, options?: CallOptions): AsyncGenerator<SourceMeterReading> {
     const lease = await this.#session.acquire();
+    const channel = this.#watch(lease.channel);
     try {
-      const { channel } = lease;
       const mode = await this.#tracked(channel, "sourceMode");
       const all = this.#plan(levels).flatMap((chunk) => chunk.levels);
-      this.#checkLevels(mode, await this.#tracked(channel, levelOf(mode)), all);
+      this.#checkLevels(mode, all);
+      this.guard.checkPath(mode, await this.#startMove(channel, mode), all);
       const source = this[levelOf(mode)];
       for (const level of all) {
         await source.setWith(channel, level, options);
         yield readingAt(await this.#read(channel, 1, options), 0);
       }
+    } catch (error) {
+      if (!refusedBeforeSending(error) && !this.#forgotten.has(error as object)) {
+        this.#forget(describeFailure(error));
+      }
+      throw error;
     } finally {
       lease.release();
     }
@@ -413,6 +534,118 @@ export class Keithley2400 implements SourceMeter {
     return this.#session.close();
   }
 
+  /**
+   * The session's queue, held; any failure in `body` but a refusal (a reply
+   * that does not parse, as much as a failed exchange) makes the tracked
+   * state unknown.
+   */
+  #exclusive<T>(body: (channel: ScpiChannel) => Promise<T>): Promise<T> {
+    return this.#session.exclusive(async (channel) => {
+      try {
+        return await body(this.#watch(channel));
+      } catch (error) {
+        if (!refusedBeforeSending(error) && !this.#forgotten.has(error as object)) {
+          this.#forget(describeFailure(error));
+        }
+        throw error;
+      }
+    });
+  }
+
+  /**
+   * `channel`, with every failed exchange making the tracked state unknown:
+   * a timeout, garbage, a lost link or an error in the queue all leave open
+   * whether the instrument acted on what was sent.
+   */
+  #watch(channel: ScpiChannel): ScpiChannel {
+    const watched =
+      <A extends unknown[], R>(call: (...args: A) => Promise<R>, command: (...args: A) => string) =>
+      async (...args: A): Promise<R> => {
+        try {
+          return await call(...args);
+        } catch (error) {
+          this.#forget(describeFailure(error, command(...args)));
+          if (typeof error === "object" && error !== null) this.#forgotten.add(error);
+          throw error;
+        }
+      };
+    return {
+      resource: channel.resource,
+      write: watched(channel.write, (command) => command),
+      query: watched(channel.query, (command) => command),
+      queryBlock: watched(channel.queryBlock, (command) => command),
+      readErrorQueue: watched(channel.readErrorQueue, () => ":SYST:ERR?"),
+      checkErrors: watched(channel.checkErrors, () => ":SYST:ERR?"),
+    };
+  }
+
+  /** Makes everything tracked unknown. */
+  #forget(because: string): void {
+    this.#known = {};
+    this.#unknownBecause = because;
+  }
+
+  /** Keeps a value the instrument holds; see the class doc for the source levels' rule. */
+  #record(name: string, value: unknown, how: "read" | "set"): void {
+    if (!(TRACKED as readonly string[]).includes(name)) return;
+    if (!isLevel(name) || how === "set") {
+      Object.assign(this.#known, { [name]: value });
+      return;
+    }
+    // A single read of a level is believed only where it confirms the tracked one (#readBackLevel decides otherwise).
+    const tracked = this.#known[name];
+    if (tracked !== undefined && !sameLevel(name, tracked, value as number)) {
+      delete this.#known[name];
+      this.#unknownBecause = `${name} read back ${value} where ${tracked} was set`;
+    }
+  }
+
+  /**
+   * The level the instrument holds, read back: believed at once where it
+   * agrees with the tracked level, otherwise read again and believed when
+   * the two reads agree (and then tracked); reads that disagree leave it
+   * unknown and throw {@link LevelUnknownError}.
+   */
+  async #readBackLevel(channel: ScpiChannel, name: Level, options?: CallOptions): Promise<number> {
+    const tracked = this.#known[name];
+    const first = await this[name].getWith(channel, options);
+    if (tracked !== undefined && sameLevel(name, tracked, first)) return first;
+    const second = await this[name].getWith(channel, options);
+    if (!sameLevel(name, first, second)) {
+      this.#forget(`two read-backs of ${name} disagree: ${first} then ${second}`);
+      throw new LevelUnknownError(this.resource, name, this.#unknownBecause);
+    }
+    this.#known[name] = second;
+    return second;
+  }
+
+  /** The level a move starts from: read back, and refused if someone else moved it. */
+  async #startMove(channel: ScpiChannel, mode: SourceMode): Promise<number> {
+    const name = levelOf(mode);
+    const tracked = this.#known[name];
+    const from = await this.#readBackLevel(channel, name);
+    if (tracked !== undefined && !sameLevel(name, tracked, from)) {
+      throw new LevelMismatchError(this.resource, name, tracked, from, UNIT[mode]);
+    }
+    return from;
+  }
+
+  /** `:OUTP OFF`, then `:OUTP?` until it reads 0 (two tries); true, or what went wrong. */
+  async #turnOutputOff(channel: ScpiChannel): Promise<true | unknown> {
+    let failure: unknown;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await channel.write(":OUTP OFF");
+        if ((await this.outputEnabled.getWith(channel)) === false) return true;
+        failure = new Error(":OUTP? still reads 1 after :OUTP OFF");
+      } catch (error) {
+        failure = error;
+        if (error instanceof ConnectionError) break;
+      }
+    }
+    return failure;
+  }
+
   async #read(channel: ScpiChannel, points: number, options?: CallOptions): Promise<SweepColumns> {
     const elements = await this.#tracked(channel, "readoutElements");
     const reply = await channel.query(":READ?", options);
@@ -428,19 +661,6 @@ export class Keithley2400 implements SourceMeter {
       );
     }
     return columns;
-  }
-
-  async #ramp(channel: ScpiChannel, level: number, options: RampOptions): Promise<void> {
-    const mode = await this.#tracked(channel, "sourceMode");
-    const source = this[levelOf(mode)];
-    this.#validateLevel(mode, level);
-    this.guard.checkMagnitude(mode, level);
-    const from = await this.#tracked(channel, levelOf(mode));
-    const delayMs = (options.delay ?? 0) * 1000;
-    for (const step of this.guard.rampLevels(mode, from, level, options.step)) {
-      await source.setWith(channel, step);
-      if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
-    }
   }
 
   async #configureChunk(channel: ScpiChannel, mode: SourceMode, chunk: SweepChunk): Promise<void> {
@@ -474,10 +694,10 @@ export class Keithley2400 implements SourceMeter {
     }
   }
 
-  /** Instrument range of every level, then the safety limits along the path from `from`. */
-  #checkLevels(mode: SourceMode, from: number, levels: readonly number[]): void {
+  /** The instrument's range and the magnitude limit of every level: what needs no read-back to refuse. */
+  #checkLevels(mode: SourceMode, levels: readonly number[]): void {
     for (const level of levels) this.#validateLevel(mode, level);
-    this.guard.checkPath(mode, from, levels);
+    for (const level of levels) this.guard.checkMagnitude(mode, level);
   }
 
   #validateLevel(mode: SourceMode, level: number): void {
@@ -490,10 +710,11 @@ export class Keithley2400 implements SourceMeter {
     }
   }
 
-  /** The value the instrument holds, as last read or set; read now if not known. */
+  /** The value the instrument holds, as last read or set; read now if not known (a level: read back). */
   async #tracked<K extends Tracked>(channel: ScpiChannel, name: K): Promise<TrackedValues[K]> {
     const known = this.#known[name];
     if (known !== undefined) return known as TrackedValues[K];
+    if (isLevel(name)) return (await this.#readBackLevel(channel, name)) as TrackedValues[K];
     return (await this[name].getWith(channel)) as TrackedValues[K];
   }
 
@@ -503,10 +724,12 @@ export class Keithley2400 implements SourceMeter {
       case "sourceVoltage":
       case "sourceCurrent": {
         const mode: SourceMode = name === "sourceVoltage" ? "voltage" : "current";
-        this.guard.checkMagnitude(mode, value as number);
-        if (Number.isFinite(this.guard.maxStep(mode))) {
-          this.guard.checkStep(mode, await this.#tracked(channel, name), value as number);
+        const from = this.#known[name];
+        if (from === undefined && Number.isFinite(this.guard.maxStep(mode))) {
+          throw new LevelUnknownError(this.resource, name, this.#unknownBecause);
         }
+        this.guard.checkLevel(mode, from, value as number);
+        if (from !== undefined) this.guard.checkStep(mode, from, value as number);
         return;
       }
       case "complianceCurrent":
@@ -530,7 +753,15 @@ export class Keithley2400 implements SourceMeter {
   }
 }
 
-const levelOf = (mode: SourceMode): "sourceVoltage" | "sourceCurrent" =>
-  mode === "voltage" ? "sourceVoltage" : "sourceCurrent";
+const UNIT: Readonly<Record<SourceMode, string>> = { voltage: "V", current: "A" };
+const IDENTITY_EXPECTED = "four comma-separated fields: manufacturer,model,serial,firmware";
+
+/** One line on what failed, for the reason a level became unknown. */
+function describeFailure(error: unknown, command?: string): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return command === undefined ? text : `${JSON.stringify(command)} failed: ${text}`;
+}
+
+const levelOf = (mode: SourceMode): Level => (mode === "voltage" ? "sourceVoltage" : "sourceCurrent");
 const complianceOf = (quantity: Quantity): "complianceVoltage" | "complianceCurrent" =>
   quantity === "voltage" ? "complianceVoltage" : "complianceCurrent";

@@ -10,7 +10,7 @@
  * time out or fail, and a `set` must be awaited before the next step.
  */
 import { ProtocolError, SettingRangeError } from "../errors.js";
-import type { CallOptions, ScpiChannel, ScpiSession } from "../scpi/session.js";
+import type { CallOptions, ScpiChannel } from "../scpi/session.js";
 import { formatNumber, parseBoolean, parseNumber } from "../scpi/values.js";
 import { booleanOnOff, strictDiscreteSet, type Validator } from "./validators.js";
 
@@ -31,8 +31,14 @@ export interface PropertySpec<T> {
   readonly expected: string;
   /** Validates (throws RangeError) and encodes a value as SCPI program data. */
   encode(value: T): string;
-  /** Decodes the reply to `query`; undefined if it does not parse. */
+  /** Decodes the reply to `query`; undefined if it does not parse or is not a value the setting can hold. */
   decode(reply: string): T | undefined;
+}
+
+/** What properties are bound to: a resource name and a way to hold the session's queue. */
+export interface PropertySession {
+  readonly resource: string;
+  exclusive<T>(body: (channel: ScpiChannel) => Promise<T>): Promise<T>;
 }
 
 /** A table of properties, keyed by the name they are bound under. */
@@ -40,7 +46,12 @@ export type PropertyTable = Readonly<Record<string, PropertySpec<unknown>>>;
 
 export type ValueOf<S> = S extends PropertySpec<infer T> ? T : never;
 
-/** A numeric setting: `validate` decides what the instrument accepts. */
+/**
+ * A numeric setting: `validate` decides what the instrument accepts, both
+ * ways. A read-back outside it is not believed (decode gives undefined, so
+ * the caller raises a ProtocolError): safety checks step from read-backs,
+ * and a garbage reply that happens to parse must not become a level.
+ */
 export function numberProperty(spec: {
   doc: string;
   unit: string;
@@ -50,9 +61,17 @@ export function numberProperty(spec: {
 }): PropertySpec<number> {
   return {
     ...spec,
-    expected: "a number",
+    expected: `a number ${spec.validate.allowed ?? ""}`.trimEnd(),
     encode: (value) => formatNumber(spec.validate(value)),
-    decode: parseNumber,
+    decode: (reply) => {
+      const value = parseNumber(reply);
+      if (value === undefined) return undefined;
+      try {
+        return spec.validate(value);
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 
@@ -108,8 +127,8 @@ export type BoundProperties<Table extends PropertyTable> = {
 export interface PropertyHooks {
   /** Runs before a set is sent, with the queue held; throws (e.g. SafetyLimitError) to refuse. */
   check(name: string, value: unknown, channel: ScpiChannel): Promise<void>;
-  /** Told the value the instrument now holds, after a get or a successful set. */
-  record(name: string, value: unknown): void;
+  /** Told a value the instrument holds: read back by a get, or sent by a set it accepted. */
+  record(name: string, value: unknown, how: "read" | "set"): void;
 }
 
 export interface BindOptions {
@@ -120,7 +139,7 @@ export interface BindOptions {
 
 /** Binds every property of `table` to `session`. */
 export function bindProperties<Table extends PropertyTable>(
-  session: ScpiSession,
+  session: PropertySession,
   table: Table,
   options: BindOptions,
 ): BoundProperties<Table> {
@@ -132,7 +151,7 @@ export function bindProperties<Table extends PropertyTable>(
 }
 
 function bindProperty<T>(
-  session: ScpiSession,
+  session: PropertySession,
   name: string,
   spec: PropertySpec<T>,
   options: BindOptions,
@@ -142,7 +161,7 @@ function bindProperty<T>(
     const reply = await channel.query(spec.query, callOptions);
     const value = spec.decode(reply);
     if (value === undefined) throw new ProtocolError(session.resource, spec.query, reply, spec.expected);
-    hooks?.record(name, value);
+    hooks?.record(name, value, "read");
     return value;
   };
   const setWith = async (channel: ScpiChannel, value: T, callOptions?: CallOptions): Promise<void> => {
@@ -156,7 +175,7 @@ function bindProperty<T>(
     await hooks?.check(name, value, channel);
     await channel.write(spec.command.replace("%s", encoded));
     if (checkErrorsAfterSet) await channel.checkErrors(callOptions);
-    hooks?.record(name, value);
+    hooks?.record(name, value, "set");
   };
   return {
     name,

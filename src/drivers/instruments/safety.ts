@@ -3,6 +3,11 @@
  * a byte is sent"). Tighter than what the hardware allows, and per bench:
  * a memristor that dies above 2 V gets `maxAbsVoltage: 2` whatever the SMU
  * could do. Pure checks; the driver calls them before it writes.
+ *
+ * Every limit has a safe default ({@link DEFAULT_SAFETY_LIMITS}); what a
+ * caller gives is merged over them, so `{}` or a partial object never
+ * disables a limit by leaving it out. Turning one off is explicit:
+ * `Infinity`.
  */
 import { SafetyLimitError } from "../errors.js";
 import type { Quantity, SourceMode } from "./kinds.js";
@@ -12,10 +17,52 @@ export interface SafetyLimits {
   readonly maxAbsVoltage: number;
   /** Largest |current| set as a source level or a compliance, A. */
   readonly maxAbsCurrent: number;
-  /** Largest change of the voltage source level in one set, V (default: no limit). */
-  readonly maxVoltageStep?: number;
-  /** Largest change of the current source level in one set, A (default: no limit). */
-  readonly maxCurrentStep?: number;
+  /** Largest change of the voltage source level in one set while it could be applied, V. */
+  readonly maxVoltageStep: number;
+  /** Largest change of the current source level in one set while it could be applied, A. */
+  readonly maxCurrentStep: number;
+}
+
+/**
+ * What a bench of memristive and photonic test structures survives when
+ * nobody said otherwise: 2 V and 100 mA at most, moved 0.1 V or 1 mA at a
+ * time. Conservative on purpose: a default is what someone who forgot gets.
+ */
+export const DEFAULT_SAFETY_LIMITS: SafetyLimits = Object.freeze({
+  maxAbsVoltage: 2,
+  maxAbsCurrent: 0.1,
+  maxVoltageStep: 0.1,
+  maxCurrentStep: 0.001,
+});
+
+/** Limits as a caller writes them: any subset, each a positive number or Infinity (no limit). */
+export type SafetyLimitsInput = Partial<SafetyLimits>;
+
+const KNOWN = Object.keys(DEFAULT_SAFETY_LIMITS) as (keyof SafetyLimits)[];
+
+/**
+ * `input` merged over the defaults. RangeError for an unknown key (listing
+ * the known ones) and for a value that is not a positive number or
+ * Infinity; `undefined` stands for the default.
+ */
+export function resolveSafetyLimits(input: SafetyLimitsInput = {}, where = "safety limits"): SafetyLimits {
+  if (input === null || typeof input !== "object") {
+    throw new RangeError(`${where}: expected an object of limits, got ${String(input)}`);
+  }
+  const resolved: Record<string, number> = { ...DEFAULT_SAFETY_LIMITS };
+  for (const [name, value] of Object.entries(input)) {
+    if (!(KNOWN as string[]).includes(name)) {
+      throw new RangeError(`${where}: unknown limit "${name}"; known limits: ${KNOWN.join(", ")}`);
+    }
+    if (value === undefined) continue;
+    if (typeof value !== "number" || !(value > 0)) {
+      throw new RangeError(
+        `${where}: ${name} must be a positive number (Infinity for no limit), got ${String(value)}`,
+      );
+    }
+    resolved[name] = value;
+  }
+  return resolved as unknown as SafetyLimits;
 }
 
 /** Slack for floating-point rounding, so a ramp in steps of exactly the limit passes. */
@@ -26,25 +73,18 @@ const exceeds = (value: number, limit: number): boolean => value > limit + Math.
 const UNIT: Readonly<Record<Quantity, string>> = { voltage: "V", current: "A" };
 
 export class SafetyGuard {
+  readonly limits: SafetyLimits;
+
   constructor(
     readonly resource: string,
-    readonly limits: SafetyLimits,
+    limits: SafetyLimitsInput = {},
   ) {
-    for (const [name, value] of Object.entries(limits)) {
-      if (value !== undefined && !(typeof value === "number" && value > 0)) {
-        throw new RangeError(
-          `${resource}: safety limit ${name} must be a positive number, got ${String(value)}`,
-        );
-      }
-    }
+    this.limits = resolveSafetyLimits(limits, `${resource}: safety limits`);
   }
 
   /** Largest change per set of the given source level (Infinity when unlimited). */
   maxStep(mode: SourceMode): number {
-    return (
-      (mode === "voltage" ? this.limits.maxVoltageStep : this.limits.maxCurrentStep) ??
-      Number.POSITIVE_INFINITY
-    );
+    return mode === "voltage" ? this.limits.maxVoltageStep : this.limits.maxCurrentStep;
   }
 
   /** Refuses a source level or compliance beyond the absolute limit of its quantity. */
@@ -56,6 +96,17 @@ export class SafetyGuard {
     if (Number.isNaN(value) || exceeds(Math.abs(value), limit)) {
       throw new SafetyLimitError(this.resource, name, limit, value, UNIT[quantity]);
     }
+  }
+
+  /**
+   * Refuses a source level beyond the absolute limit, unless it brings a
+   * level that is already beyond it (set by someone else) closer to zero on
+   * the same side: a reduction can only make things safer, and refusing it
+   * would leave the device at the higher level.
+   */
+  checkLevel(mode: SourceMode, from: number | undefined, to: number): void {
+    const reduction = from !== undefined && Math.abs(to) <= Math.abs(from) && to * from >= 0;
+    if (!reduction) this.checkMagnitude(mode, to);
   }
 
   /** Refuses a change of source level larger than the step limit. */

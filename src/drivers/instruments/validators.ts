@@ -5,16 +5,40 @@
  * setting the instrument cannot take is refused, not quietly changed.
  */
 
-export type Validator<T> = (value: T) => T;
+/** Returns the value or throws a RangeError; `allowed` says what passes, for messages ("in [0, 10]"). */
+export type Validator<T> = ((value: T) => T) & { readonly allowed?: string };
 
 /** Accepts finite numbers in [min, max]. */
 export function strictRange(min: number, max: number): Validator<number> {
-  return (value) => {
+  const allowed = `in [${min}, ${max}]`;
+  const check = (value: number) => {
     if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
       throw new RangeError(`${String(value)} is outside [${min}, ${max}]`);
     }
     return value;
   };
+  return Object.assign(check, { allowed });
+}
+
+/**
+ * Accepts finite numbers whose magnitude is in [min, max], either sign: for
+ * settings whose sign the instrument ignores but whose zero it cannot take
+ * (a compliance of 0 A is not a limit).
+ */
+export function strictMagnitude(min: number, max: number): Validator<number> {
+  const allowed = `with magnitude in [${min}, ${max}]`;
+  const check = (value: number) => {
+    if (
+      typeof value !== "number" ||
+      !Number.isFinite(value) ||
+      Math.abs(value) < min ||
+      Math.abs(value) > max
+    ) {
+      throw new RangeError(`${String(value)} is not a number ${allowed}`);
+    }
+    return value;
+  };
+  return Object.assign(check, { allowed });
 }
 
 /** Accepts integers in [min, max]. */

@@ -41,8 +41,25 @@ export const AUTO_SOURCE_DELAY = 0.001;
  */
 export const READING_OVERHEAD = 0.001;
 
+/**
+ * What the terminals are driven with: the output state, the source
+ * function and, with the output on, the level applied. The instrument's own
+ * record of what it was commanded, for tests that check safety through it
+ * rather than through a driver's belief.
+ */
+export interface SourceState {
+  /** The instrument's clock, s since power-on. */
+  readonly time: number;
+  readonly outputEnabled: boolean;
+  readonly sourceFunction: "VOLT" | "CURR";
+  /** Level applied, V or A (with the output off: the programmed level, not applied). */
+  readonly level: number;
+}
+
 export interface Keithley2400CoreOptions {
   readonly dut: DeviceUnderTest;
+  /** Told every change of what the terminals are driven with (see {@link SourceState}). */
+  readonly onSource?: (state: SourceState) => void;
   readonly clock: VirtualClock;
   readonly noise: MeasurementNoise | undefined;
   /** :SOURce:DELay at power-on, s (auto delay off); undefined keeps the *RST default. */
@@ -70,11 +87,14 @@ export class Keithley2400Core {
   remoteState: "LOC" | "REM" | "RWL" = "REM";
   /** Voltage across the DUT now, V (0 with the output off). */
   appliedVoltage = 0;
+  readonly #onSource: ((state: SourceState) => void) | undefined;
+  #driven: Omit<SourceState, "time"> | undefined;
 
   constructor(options: Keithley2400CoreOptions) {
     this.dut = options.dut;
     this.clock = options.clock;
     this.noise = options.noise;
+    this.#onSource = options.onSource;
     if (options.powerOnSourceDelay !== undefined) {
       this.settings.sourceDelay = options.powerOnSourceDelay;
       this.settings.sourceDelayAuto = false;
@@ -101,6 +121,28 @@ export class Keithley2400Core {
   setOutput(on: boolean): void {
     this.settings.outputEnabled = on;
     if (!on) this.appliedVoltage = 0;
+    this.drive();
+  }
+
+  /**
+   * Reports what the terminals are driven with now, if it changed: the
+   * output state, the source function, and with the output on `level`
+   * (default: the fixed level, where the source rests between sweeps).
+   * Called wherever one of them can change.
+   */
+  drive(level = this.settings.source[this.settings.sourceFunction].level): void {
+    if (!this.#onSource) return;
+    const { outputEnabled, sourceFunction } = this.settings;
+    const now = { outputEnabled, sourceFunction, level };
+    const last = this.#driven;
+    const changed =
+      last === undefined ||
+      last.outputEnabled !== outputEnabled ||
+      last.sourceFunction !== sourceFunction ||
+      (outputEnabled && last.level !== level);
+    if (!changed) return;
+    this.#driven = now;
+    this.#onSource({ time: this.clock.now, ...now });
   }
 
   /**
@@ -185,6 +227,7 @@ export class Keithley2400Core {
     const integration = (settings.nplc / settings.lineFrequency) * this.#repeatCount();
     const delay = settings.sourceDelayAuto ? AUTO_SOURCE_DELAY : settings.sourceDelay;
     const dt = delay + integration + READING_OVERHEAD;
+    if (settings.outputEnabled) this.drive(level);
     const result = sourceMeasure({
       settings,
       dut: this.dut,
@@ -253,5 +296,6 @@ export class Keithley2400Core {
       this.appliedVoltage =
         this.settings.sourceFunction === "VOLT" ? source.level : source.level * this.dut.resistance();
     }
+    this.drive();
   }
 }

@@ -20,7 +20,7 @@ import { dataCommands } from "./commands/data.js";
 import { senseCommands } from "./commands/sense.js";
 import { sourceCommands } from "./commands/source.js";
 import { systemCommands } from "./commands/system.js";
-import { DEVICE_ERRORS, Keithley2400Core } from "./core.js";
+import { DEVICE_ERRORS, Keithley2400Core, type SourceState } from "./core.js";
 import { DEFAULT_NOISE, MeasurementNoise, type NoiseSpec } from "./measure.js";
 import type { Keithley2400Settings } from "./settings.js";
 
@@ -37,6 +37,12 @@ export interface VirtualKeithley2400Options {
   realTime?: boolean;
   /** Serial number in *IDN? (default "4090001"). */
   serialNumber?: string;
+  /**
+   * Told every change of what the terminals are driven with: output state,
+   * source function, applied level (each sweep point too). The record of
+   * what the instrument was commanded, for checking safety from its side.
+   */
+  onSource?: (state: SourceState) => void;
 }
 
 /** Entries the 2400's error queue holds (manual §18 :SYSTem:ERRor[:NEXT]?: "can hold up to 10 messages"). */
@@ -78,6 +84,7 @@ export class VirtualKeithley2400 {
               new SeededRandom(options.seed ?? 1),
             ),
       ...(options.sourceDelay !== undefined && { powerOnSourceDelay: options.sourceDelay }),
+      ...(options.onSource && { onSource: options.onSource }),
     });
     const identity = `KEITHLEY INSTRUMENTS INC.,MODEL 2400,${this.serialNumber},${FIRMWARE}`;
     this.#engine = new ScpiEngine({

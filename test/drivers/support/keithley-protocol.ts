@@ -5,7 +5,7 @@
  */
 import { attachKeithley2400 } from "../../../src/drivers/instruments/connect-keithley2400.js";
 import type { Keithley2400 } from "../../../src/drivers/instruments/keithley2400.js";
-import type { SafetyLimits } from "../../../src/drivers/instruments/safety.js";
+import type { SafetyLimitsInput } from "../../../src/drivers/instruments/safety.js";
 import { type Exchange, ReplayTransport } from "../../../src/drivers/transports/replay.js";
 
 export const IDN_2400 = "KEITHLEY INSTRUMENTS INC.,MODEL 2400,4112345,C32   Oct  4 2010 14:20:11/A02  /S/K";
@@ -15,11 +15,15 @@ export const ERROR_CHECK: Exchange = [":SYST:ERR?", NO_ERROR];
 /**
  * What `connectKeithley2400` says and hears before handing over the driver:
  * the state the safety checks need, read first (0 V source, *RST
- * compliances, output off); then the status clear and the readout format.
+ * compliances, output off), each source level read twice since nothing is
+ * known to confirm a single read; then the status clear and the readout
+ * format.
  */
 export const STARTUP_STATE: readonly Exchange[] = [
   [":SOUR:FUNC?", "VOLT"],
   [":SOUR:VOLT:LEV?", "+0.000000E+00"],
+  [":SOUR:VOLT:LEV?", "+0.000000E+00"],
+  [":SOUR:CURR:LEV?", "+0.000000E+00"],
   [":SOUR:CURR:LEV?", "+0.000000E+00"],
   [":SENS:CURR:PROT?", "+1.050000E-04"],
   [":SENS:VOLT:PROT?", "+2.100000E+01"],
@@ -35,7 +39,12 @@ export const STARTUP: readonly Exchange[] = [
 ];
 
 /** As loose as the 2400 itself: the driver's own checks never refuse. */
-export const LOOSE_LIMITS: SafetyLimits = { maxAbsVoltage: 210, maxAbsCurrent: 1.05 };
+export const LOOSE_LIMITS: SafetyLimitsInput = {
+  maxAbsVoltage: 210,
+  maxAbsCurrent: 1.05,
+  maxVoltageStep: Number.POSITIVE_INFINITY,
+  maxCurrentStep: Number.POSITIVE_INFINITY,
+};
 
 /** A set command followed by the error-queue check every set makes. */
 export function setting(command: string): Exchange[] {
@@ -59,7 +68,7 @@ export interface Replayed {
 /** Attaches a driver over STARTUP followed by `exchanges`. */
 export async function replayKeithley(
   exchanges: readonly Exchange[],
-  limits: SafetyLimits = LOOSE_LIMITS,
+  limits: SafetyLimitsInput = LOOSE_LIMITS,
 ): Promise<Replayed> {
   const transport = new ReplayTransport([...STARTUP, ...exchanges]);
   const driver = await attachKeithley2400(transport, { limits, timeoutMs: 500 });
@@ -75,7 +84,7 @@ export async function replayKeithley(
 export async function expectProtocol<T>(
   exchanges: readonly Exchange[],
   call: (driver: Keithley2400) => Promise<T>,
-  limits?: SafetyLimits,
+  limits?: SafetyLimitsInput,
 ): Promise<T> {
   const { driver, transport } = await replayKeithley(exchanges, limits);
   let outcome: { value: T } | { error: unknown };

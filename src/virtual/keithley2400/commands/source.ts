@@ -49,6 +49,7 @@ export function sourceCommands(): ReturnType<typeof command>[] {
       get: (k) => k.settings.sourceFunction,
       set: (k, fn) => {
         k.settings.sourceFunction = fn;
+        k.drive();
       },
       format: (fn) => fn,
     }),
@@ -132,6 +133,7 @@ function levelCommands({ fn, node, max, unit, defaultRange }: (typeof SOURCES)[n
         if (!source.rangeAuto && Math.abs(value) > source.range) throw new ScpiError(-222);
         source.level = value;
         if (source.rangeAuto) source.range = rangeFor(ranges, value);
+        k.drive();
       },
       format: nr3,
     }),
