@@ -24,10 +24,11 @@
  * of that clean-up is never swallowed: it is thrown, after the primary
  * error if there was one.
  */
-import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { lastValueFrom, tap, toArray } from "rxjs";
 import { Scope } from "../bench/scope.js";
+import { MAX_DURATION_MS, MIN_TIMEOUT_MS } from "../drivers/durations.js";
 import { connectKeithley2400 } from "../drivers/instruments/connect-keithley2400.js";
 import type { Keithley2400 } from "../drivers/instruments/keithley2400.js";
 import { inCompliance as inComplianceBit } from "../drivers/instruments/keithley2400-status.js";
@@ -123,7 +124,6 @@ export const sweepMode = (pointsPerCycle: number): SweepMode =>
 const FIXED_BATCH = 50;
 
 const HYSTERESIS_THRESHOLD = 0.05;
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * An option the job refuses, before anything is started or sent. The
@@ -199,10 +199,16 @@ export function checkIvJobOptions(options: IvJobOptions): void {
   if (!(options.sourceDelay >= 0 && options.sourceDelay <= 999.9999)) {
     fail("sourceDelay", () => `must be from 0 to 999.9999 s; got ${options.sourceDelay}`);
   }
-  if (!(Number.isInteger(options.timeoutMs) && options.timeoutMs >= 1 && options.timeoutMs <= MAX_TIMER_MS)) {
+  if (
+    !(
+      Number.isInteger(options.timeoutMs) &&
+      options.timeoutMs >= MIN_TIMEOUT_MS &&
+      options.timeoutMs <= MAX_DURATION_MS
+    )
+  ) {
     fail(
       "timeoutMs",
-      () => `must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS}; got ${options.timeoutMs}`,
+      () => `must be a whole number of milliseconds from 1 to ${MAX_DURATION_MS}; got ${options.timeoutMs}`,
     );
   }
 }
@@ -213,7 +219,7 @@ export function checkIvJobOptions(options: IvJobOptions): void {
  */
 function prepareRunFolder(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true });
+    makeDirectories(dir);
     accessSync(dir, constants.W_OK);
     const probe = join(dir, ".pms-write-check");
     writeFileSync(probe, "");
@@ -222,6 +228,18 @@ function prepareRunFolder(dir: string): void {
     const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
     throw new IvOptionError("outDir", () => `cannot write the run folder ${dir} (${reason})`);
   }
+}
+
+/**
+ * `mkdir -p`, one level at a time: Node's `mkdirSync(…, { recursive: true })`
+ * spins forever under /proc (seen on Node 20), which is how `--out
+ * /proc/…` used to hang the command.
+ */
+function makeDirectories(dir: string): void {
+  const path = resolve(dir);
+  if (existsSync(path)) return;
+  makeDirectories(dirname(path));
+  mkdirSync(path);
 }
 
 /** Runs the job; `progress` hears after every batch how many points are in. */
@@ -485,6 +503,7 @@ function exchangeRecord(exchange: ScpiExchange): Record<string, unknown> {
       ? {}
       : { reply: typeof reply === "string" ? reply : Buffer.from(reply).toString("base64") }),
     ...(exchange.discarded?.length ? { discarded: exchange.discarded } : {}),
+    ...(exchange.discardedOmitted ? { discardedOmitted: exchange.discardedOmitted } : {}),
     ...(error ? { error: `${error.name}: ${error.message}` } : {}),
   };
 }

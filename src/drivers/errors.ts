@@ -56,10 +56,11 @@ export class ProtocolError extends DriverError {
     readonly reply: string,
     readonly expected: string,
   ) {
-    super(
-      `${resource}: reply to ${JSON.stringify(command)} was ${JSON.stringify(reply)}, expected ${expected}`,
-      resource,
-    );
+    const shown =
+      reply.length > 200
+        ? `${JSON.stringify(reply.slice(0, 200))}… (${reply.length} bytes)`
+        : JSON.stringify(reply);
+    super(`${resource}: reply to ${JSON.stringify(command)} was ${shown}, expected ${expected}`, resource);
   }
 }
 

@@ -4,6 +4,11 @@
  */
 
 export type { ErrorEntry } from "../scpi/protocol.js";
+export {
+  checkDurationMs,
+  MAX_DURATION_MS,
+  MIN_TIMEOUT_MS,
+} from "./durations.js";
 export * from "./errors.js";
 export {
   attachKeithley2400,

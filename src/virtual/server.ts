@@ -5,6 +5,7 @@
  * prints nothing; the caller reports the resource strings.
  */
 import { createServer, type Server, type Socket } from "node:net";
+import type { Duplex } from "node:stream";
 import { SerialPort } from "serialport";
 import { VirtualKeithley2400, type VirtualKeithley2400Options } from "./keithley2400/instrument.js";
 import { LineFramer } from "./line-framer.js";
@@ -25,21 +26,67 @@ export type ServeOptions = VirtualKeithley2400Options & {
   tcp?: { host?: string; port?: number } | false;
   /** Serve a serial PTY pair too (default false). */
   serial?: boolean;
+  /**
+   * Per connection, bytes of replies written but not yet taken by the OS
+   * beyond which the server gives up on the client: a TCP connection is
+   * closed, a reply on the serial port dropped (default
+   * {@link DEFAULT_MAX_QUEUED_BYTES}).
+   */
+  maxQueuedBytes?: number;
+  /** Where the server reports a client it gave up on (default console.warn). */
+  log?: (message: string) => void;
 };
+
+/**
+ * Default bound of a connection's queued output, bytes: room for the
+ * {@link MAX_IN_FLIGHT} replies a connection may have coming, each a full
+ * 2500-reading buffer of five elements (`:TRAC:DATA?`, about 14 bytes an
+ * element: 175 kB), with margin.
+ */
+export const DEFAULT_MAX_QUEUED_BYTES = 4 * 2 ** 20;
+
+/**
+ * Lines of one connection handed to the instrument and not yet answered, at
+ * most. The instrument answers every connection's lines through one queue
+ * ({@link VirtualKeithley2400.respond}), so this is also how many lines of a
+ * flooding client another client's line can find ahead of it.
+ */
+const MAX_IN_FLIGHT = 8;
 
 /** Baud rate of the instrument's end; a PTY ignores it, but serialport wants one. */
 const BAUD_RATE = 9600;
 
+/** One client's end: its stream, and what to do when it stops taking replies. */
+interface Wire {
+  readonly stream: Duplex;
+  /** Whether replies can still be written. */
+  writable(): boolean;
+  /** Called with the reply that would take the queued output past its bound; the reply is not written. */
+  overflow(reply: string, queuedBytes: number): void;
+}
+
+interface Limits {
+  readonly maxQueuedBytes: number;
+  readonly log: (message: string) => void;
+}
+
 export async function serveVirtualKeithley2400(options: ServeOptions = {}): Promise<VirtualServer> {
   const instrument = new VirtualKeithley2400(options);
+  const limits: Limits = {
+    maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
+    log: options.log ?? console.warn,
+  };
+  if (!(limits.maxQueuedBytes > 0)) {
+    throw new RangeError(`maxQueuedBytes must be a positive number of bytes, got ${limits.maxQueuedBytes}`);
+  }
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer();
   };
   try {
-    const tcp = options.tcp === false ? undefined : await listen(instrument, options.tcp ?? {});
+    const tcp = options.tcp === false ? undefined : await listen(instrument, options.tcp ?? {}, limits);
     if (tcp) closers.push(tcp.close);
-    const serial = options.serial ? await serveSerial(instrument) : undefined;
+    const serial = options.serial ? await serveSerial(instrument, limits) : undefined;
     if (serial) closers.push(serial.close);
     let closing: Promise<void> | undefined;
     return {
@@ -58,36 +105,111 @@ export async function serveVirtualKeithley2400(options: ServeOptions = {}): Prom
 }
 
 /**
- * Feeds a byte stream to the instrument and writes its replies back, in
- * order. A reply that fails (a bug) is reported to the instrument, which
- * queues -300 and goes on serving: one bad line never takes the server down.
+ * Feeds a client's lines to the instrument and writes its replies back, in
+ * order, holding no more of them than the client takes (issue 13: a client
+ * that pipelined `*IDN?` and never read grew the server by about 100 MB a
+ * second):
+ * - at most {@link MAX_IN_FLIGHT} lines are with the instrument at once; the
+ *   others wait, and more are handed over on the next turn of the event loop
+ *   (`setImmediate`), so that other connections are read in between;
+ * - the stream is paused while lines wait or a write has not drained
+ *   (`write` returned false, until "drain"), so what a slow client has not
+ *   taken stays in the OS's buffers and its own, and its writes block;
+ * - a reply that would take the bytes queued for the OS
+ *   (`writableLength`) past `maxQueuedBytes` goes to `wire.overflow`.
+ * A reply that fails (a bug) is reported to the instrument, which queues
+ * -300 and goes on serving: one bad line never takes the server down.
  */
-function connect(instrument: VirtualKeithley2400, write: (reply: string) => void): LineFramer {
-  return new LineFramer(
-    (line) => {
-      instrument
-        .respond(line)
-        .then((reply) => {
-          if (reply !== "") write(reply);
-        })
-        .catch((error: unknown) => instrument.reportInternalError(error));
-    },
+function serve(instrument: VirtualKeithley2400, wire: Wire, maxQueuedBytes: number): void {
+  const { stream } = wire;
+  let waiting: string[] = [];
+  let next = 0;
+  let inFlight = 0;
+  let draining = false;
+  let refilling = false;
+  const framer = new LineFramer(
+    (line) => waiting.push(line),
     () => instrument.inputOverrun(),
   );
+
+  const write = (reply: string) => {
+    if (!wire.writable()) return;
+    if (stream.writableLength + reply.length > maxQueuedBytes) {
+      wire.overflow(reply, stream.writableLength);
+    } else if (!stream.write(reply, "latin1") && !draining) {
+      draining = true;
+      stream.once("drain", () => {
+        draining = false;
+        feed();
+      });
+    }
+  };
+  const answer = (line: string) => {
+    inFlight += 1;
+    instrument
+      .respond(line)
+      .then((reply) => {
+        if (reply !== "") write(reply);
+      })
+      .catch((error: unknown) => instrument.reportInternalError(error))
+      .finally(() => {
+        inFlight -= 1;
+        if (refilling) return;
+        refilling = true;
+        setImmediate(() => {
+          refilling = false;
+          feed();
+        });
+      });
+  };
+  const feed = () => {
+    if (!wire.writable()) {
+      waiting = [];
+      next = 0;
+      return;
+    }
+    for (; !draining && inFlight < MAX_IN_FLIGHT && next < waiting.length; next += 1) {
+      answer(waiting[next] as string);
+    }
+    if (next === waiting.length) {
+      waiting = [];
+      next = 0;
+    }
+    if (draining || waiting.length > 0) stream.pause();
+    else stream.resume();
+  };
+
+  stream.on("data", (chunk: Buffer) => {
+    framer.push(chunk);
+    feed();
+  });
 }
 
 async function listen(
   instrument: VirtualKeithley2400,
   { host = "127.0.0.1", port = 0 }: { host?: string; port?: number },
+  limits: Limits,
 ): Promise<{ resource: string; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
-    const framer = connect(instrument, (reply) => {
-      if (!socket.destroyed) socket.write(reply, "latin1");
-    });
-    socket.on("data", (chunk) => framer.push(chunk));
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    serve(
+      instrument,
+      {
+        stream: socket,
+        writable: () => !socket.destroyed,
+        overflow: (_reply, queuedBytes) => {
+          limits.log(
+            `virtual Keithley 2400: closed ${peer}: ${queuedBytes} bytes of replies wait unread, ` +
+              `over the bound of ${limits.maxQueuedBytes} bytes (is the client reading its replies?)`,
+          );
+          socket.destroy();
+        },
+      },
+      limits.maxQueuedBytes,
+    );
     // A client that resets the connection is its own business, not the instrument's.
     socket.on("error", () => socket.destroy());
     socket.on("close", () => sockets.delete(socket));
@@ -113,6 +235,7 @@ async function listen(
 
 async function serveSerial(
   instrument: VirtualKeithley2400,
+  limits: Limits,
 ): Promise<{ resource: string; close: () => Promise<void> }> {
   const pty: PtyPair = await openPtyPair();
   const port = new SerialPort({ path: pty.instrumentPath, baudRate: BAUD_RATE, autoOpen: false });
@@ -122,10 +245,21 @@ async function serveSerial(
     await pty.close();
     throw error;
   }
-  const framer = connect(instrument, (reply) => {
-    if (port.isOpen) port.write(Buffer.from(reply, "latin1"));
-  });
-  port.on("data", (chunk: Buffer) => framer.push(chunk));
+  // The serial port is the instrument's one port: closing it would end serial serving for good,
+  // so a reply past the bound is dropped instead, as bytes sent down an RS-232 line nobody reads are lost.
+  serve(
+    instrument,
+    {
+      stream: port,
+      writable: () => port.isOpen,
+      overflow: (reply, queuedBytes) =>
+        limits.log(
+          `virtual Keithley 2400: dropped a ${reply.length}-byte reply on ${pty.clientPath}: ` +
+            `${queuedBytes} bytes of replies wait unread, over the bound of ${limits.maxQueuedBytes} bytes`,
+        ),
+    },
+    limits.maxQueuedBytes,
+  );
   // Errors after close (EIO as socat goes away) have nobody to report to.
   port.on("error", () => undefined);
   return {

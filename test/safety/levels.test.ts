@@ -69,6 +69,13 @@ describe("a failed exchange makes the level unknown", () => {
     expect(level()).toBeCloseTo(0.3, 12);
   });
 
+  it("after a truncated reply, the next call resynchronises past the partial line and succeeds", async () => {
+    bench.proxy.faultReply(":SOUR:FUNC?", { kind: "truncate" });
+    await expect(k.sourceMode.get()).rejects.toMatchObject({ name: "InstrumentTimeoutError" });
+    await k.refreshState();
+    expect(await k.sourceMode.get()).toBe("voltage");
+  });
+
   it("after a raw write through unsafeSession, a set refuses until the level is read back", async () => {
     await k.unsafeSession().write(":SOUR:VOLT:LEV 0.05");
     await expect(k.sourceVoltage.set(0.1)).rejects.toMatchObject({

@@ -1,7 +1,7 @@
 /**
  * `pms virtual`: serve the virtual Keithley 2400 so that any program — this
  * framework's drivers, PyMeasure, a terminal — can talk to it over TCP or a
- * serial PTY until Ctrl-C.
+ * serial PTY until Ctrl-C (SIGINT) or SIGTERM.
  */
 import type { Command } from "commander";
 import { serveVirtualKeithley2400 } from "../../virtual/index.js";
@@ -18,7 +18,7 @@ export function registerVirtual(program: Command): void {
       parseNumber,
       5025,
     )
-    .option("--no-tcp", "do not listen on TCP")
+    .option("--no-tcp", "do not listen on TCP (with --serial: serve on the serial PTY only)")
     .option("--serial", "also serve on a serial PTY pair made by socat", false)
     .option("--seed <n>", "seed of the measurement noise", parseNumber, 1)
     .option("--source-delay <s>", "source delay before each reading, s", parseNumber)
@@ -29,9 +29,23 @@ export function registerVirtual(program: Command): void {
 Examples:
   pms virtual                       # TCPIP::127.0.0.1::5025::SOCKET
   pms virtual --port 0 --serial     # a free TCP port, plus ASRL/dev/pts/N::INSTR
+  pms virtual --no-tcp --serial     # ASRL/dev/pts/N::INSTR only
   echo '*IDN?' | socat - TCP:127.0.0.1:5025`,
     )
-    .action(async (options) => {
+    .action(async (options, command: Command) => {
+      if (!options.tcp && !options.serial) {
+        // Exit code 2, the usual one for a command line that cannot work as written.
+        command.error(
+          "pms virtual: --no-tcp leaves nothing to serve; add --serial to serve on a serial PTY only",
+          { exitCode: 2 },
+        );
+      }
+      // Listen before starting: a signal that comes during start-up, or as soon as the
+      // resources are printed (a supervisor's cue), must still stop socat and free the port.
+      const stopRequested = new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
       const server = await serveVirtualKeithley2400({
         seed: options.seed,
         sourceDelay: options.sourceDelay,
@@ -43,10 +57,11 @@ Examples:
         if (resource) console.log(`virtual Keithley 2400 serving on ${resource}`);
       }
       console.log("Ctrl-C to stop.");
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      // Signal listeners do not keep Node's event loop alive; this timer does, so
+      // serving lasts until a signal whichever handles the server happens to hold.
+      const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
+      await stopRequested;
+      clearInterval(keepAlive);
       await server.close();
     });
 }

@@ -7,8 +7,8 @@ import { ScpiSession, type ScpiSessionOptions } from "../scpi/session.js";
 import type { Transport } from "../transport.js";
 import { type OpenTransportOptions, openTransport } from "../transports/open.js";
 import { Keithley2400, type Keithley2400Options } from "./keithley2400.js";
-import { resolveSafetyLimits } from "./safety.js";
 import { READOUT_ELEMENTS } from "./readings.js";
+import { resolveSafetyLimits } from "./safety.js";
 
 export interface ConnectKeithley2400Options
   extends Keithley2400Options,
@@ -45,7 +45,13 @@ export async function attachKeithley2400(
   transport: Transport,
   options: ConnectKeithley2400Options = {},
 ): Promise<Keithley2400> {
-  const session = new ScpiSession(transport, options);
+  let session: ScpiSession;
+  try {
+    session = new ScpiSession(transport, options); // refuses bad options (timeouts) with a RangeError
+  } catch (error) {
+    await transport.close();
+    throw error;
+  }
   try {
     const identity = await session.identify();
     if (!/^KEITHLEY/i.test(identity.manufacturer) || !MODEL_2400_SERIES.test(identity.model)) {

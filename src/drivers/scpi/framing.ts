@@ -7,7 +7,8 @@
  */
 
 export type FrameResult<T> =
-  | { readonly kind: "incomplete" }
+  /** `length`, once known (a block's header has come), is how many bytes the whole frame takes. */
+  | { readonly kind: "incomplete"; readonly length?: number }
   | { readonly kind: "complete"; readonly value: T; readonly length: number }
   /** `length` bytes (through the next terminator) are to be dropped with it. */
   | { readonly kind: "malformed"; readonly text: string; readonly expected: string; readonly length: number };
@@ -49,8 +50,9 @@ export function blockFrame(terminator: string): FrameReader<Uint8Array> {
     const lengthText = buffer.toString("latin1", 2, headerLength);
     if (!/^\d+$/.test(lengthText)) return malformed(buffer, BLOCK);
     const payloadEnd = headerLength + Number(lengthText);
-    if (buffer.length < payloadEnd + end.length) return INCOMPLETE;
-    if (!buffer.subarray(payloadEnd, payloadEnd + end.length).equals(end)) {
+    const frameLength = payloadEnd + end.length;
+    if (buffer.length < frameLength) return { kind: "incomplete", length: frameLength };
+    if (!buffer.subarray(payloadEnd, frameLength).equals(end)) {
       const after = malformed(
         buffer.subarray(payloadEnd),
         `the terminator right after the ${lengthText}-byte block`,
@@ -60,7 +62,7 @@ export function blockFrame(terminator: string): FrameReader<Uint8Array> {
     return {
       kind: "complete",
       value: Uint8Array.from(buffer.subarray(headerLength, payloadEnd)),
-      length: payloadEnd + end.length,
+      length: frameLength,
     };
   };
 }

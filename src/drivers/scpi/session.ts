@@ -22,13 +22,33 @@
  * This relies on the instrument answering in order, which IEEE 488.2's
  * output queue guarantees (§6.1.10). Dropped lines are reported in the next
  * exchange's `discarded`.
+ *
+ * Bounds (issue 13: a 16 MiB reply without terminator once became a
+ * 16.7-million-character error message). Nothing from the instrument is
+ * held beyond `maxReplyBytes`:
+ * - a reply longer than that fails its call with ReplyTooLongError as soon
+ *   as more than the cap is held. The session drops what it held; if the
+ *   reply is still coming, it skips the rest unbuffered as it arrives and
+ *   the next query resynchronises first, as after a timeout. A
+ *   definite-length block counts whole, header and terminator included:
+ *   one that fits is read, one that declares more is refused once the cap
+ *   is passed, and the rest of its declared length is skipped by count,
+ *   since its payload may hold the terminator. (A peer that declares more
+ *   than it sends keeps the session skipping, so timing out, until those
+ *   bytes come or the session is reopened.) A line past the cap that
+ *   arrives while nothing is asked is skipped the same way;
+ * - an exchange lists at most 16 stale lines, each cut to its first 200
+ *   bytes, and counts the rest;
+ * - errors show at most the first 200 bytes of what came.
  */
+import { checkDurationMs } from "../durations.js";
 import {
   ConnectionError,
-  type DriverError,
+  DriverError,
   InstrumentError,
   InstrumentTimeoutError,
   ProtocolError,
+  ReplyTooLongError,
 } from "../errors.js";
 import type { Transport } from "../transport.js";
 import { parseErrorEntry } from "./error-queue.js";
@@ -36,7 +56,7 @@ import { blockFrame, type FrameReader, type FrameResult, lineFrame } from "./fra
 import { type Identity, parseIdentity } from "./identity.js";
 
 export interface CallOptions {
-  /** Time allowed for the reply, ms (default: the session's `timeoutMs`). */
+  /** Time allowed for the reply, ms (1 to 2³¹ − 1; default: the session's `timeoutMs`). */
   readonly timeoutMs?: number;
 }
 
@@ -46,8 +66,10 @@ export interface ScpiExchange {
   readonly command: string;
   /** Text reply, block payload, or absent for a command without reply. */
   readonly reply?: string | Uint8Array;
-  /** Stale replies dropped before this command was answered (see the module doc). */
+  /** Stale replies dropped before this command was answered, the first few, each cut short (see the module doc). */
   readonly discarded?: readonly string[];
+  /** Stale replies dropped besides those in `discarded`. */
+  readonly discardedOmitted?: number;
   readonly error?: DriverError;
   /** Wall-clock time the command was sent, s since the Unix epoch. */
   readonly startTime: number;
@@ -60,12 +82,17 @@ export interface ScpiSessionOptions {
   readonly writeTerminator?: string;
   /** Ends every reply (default "\n"). */
   readonly readTerminator?: string;
-  /** Default time allowed for a reply, ms (default 2000). */
+  /** Default time allowed for a reply, ms (1 to 2³¹ − 1, default 2000). */
   readonly timeoutMs?: number;
   /** Give up reading `:SYST:ERR?` after this many entries without `0,"No error"` (default 32). */
   readonly errorQueueLimit?: number;
-  /** After a resync's "1", keep dropping lines arriving within this long, ms (default 50). */
+  /** After a resync's "1", keep dropping lines arriving within this long, ms (0 to 2³¹ − 1, default 50). */
   readonly resyncSettleMs?: number;
+  /**
+   * Longest reply, bytes, terminator (and block header) included (default
+   * {@link DEFAULT_MAX_REPLY_BYTES}); see the module doc.
+   */
+  readonly maxReplyBytes?: number;
   /** Called with every command and its reply, including the session's own (`*OPC?`, `:SYST:ERR?`). */
   readonly onExchange?: (exchange: ScpiExchange) => void;
 }
@@ -91,19 +118,49 @@ export interface ScpiLease {
   release(): void;
 }
 
+/**
+ * Default cap on one reply, bytes (1 MiB). The longest reply of a 2400 is a
+ * full 2500-reading buffer with all five elements in ASCII (`:TRAC:DATA?`,
+ * or `:READ?` with a trigger count of 2500): 2500 × 5 × 14 bytes
+ * ("+1.234567E-03,") = 175 kB. This leaves six times that.
+ */
+export const DEFAULT_MAX_REPLY_BYTES = 2 ** 20;
+
+/** Bytes of an unwanted reply shown in an error or kept in `discarded`: its head, as ReplyTooLongError's. */
+const HEAD_BYTES = 200;
+
+/** Stale lines listed in one exchange's `discarded`; more are only counted. */
+const DISCARDED_LISTED = 16;
+
 const ERROR_QUERY = ":SYST:ERR?";
 const SYNC_QUERY = "*OPC?";
+const EMPTY = Buffer.alloc(0);
+
+/** The reply being read: bytes that arrive belong to it, not to the stale ones. */
+interface Pending {
+  readonly command: string;
+  readonly frame: FrameReader<unknown>;
+}
 
 interface Waiter {
-  readonly frame: FrameReader<unknown>;
-  settle(result: FrameResult<unknown> | ConnectionError): void;
+  settle(result: FrameResult<unknown> | DriverError): void;
 }
+
+/**
+ * The rest of a refused reply, dropped unbuffered as it arrives: a count of
+ * bytes (a block of declared length), or everything through the next
+ * terminator (a line), `tail` holding the last bytes seen in case the
+ * terminator is split across chunks.
+ */
+type Skip = { readonly bytes: number } | { readonly tail: Buffer };
 
 export class ScpiSession implements ScpiChannel {
   readonly resource: string;
   readonly timeoutMs: number;
+  readonly maxReplyBytes: number;
   readonly #transport: Transport;
   readonly #writeTerminator: string;
+  readonly #readTerminator: Buffer;
   readonly #line: FrameReader<string>;
   readonly #block: FrameReader<Uint8Array>;
   readonly #errorQueueLimit: number;
@@ -111,40 +168,47 @@ export class ScpiSession implements ScpiChannel {
   readonly #onExchange: ((exchange: ScpiExchange) => void) | undefined;
   readonly #channel: ScpiChannel;
   #queue: Promise<void> = Promise.resolve();
-  #received: Buffer = Buffer.alloc(0);
+  #received: Buffer = EMPTY;
+  #pending: Pending | undefined;
   #waiter: Waiter | undefined;
+  #skipping: Skip | undefined;
   #desynchronised = false;
   #discarded: string[] = [];
+  #discardedOmitted = 0;
   #lastCommand: string | undefined;
   #closed: ConnectionError | undefined;
 
+  /** Throws a RangeError for a duration or size out of range. */
   constructor(transport: Transport, options: ScpiSessionOptions = {}) {
     this.#transport = transport;
     this.resource = transport.resource;
-    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.timeoutMs = checkDurationMs("timeoutMs", options.timeoutMs ?? 2000);
+    this.#resyncSettleMs = checkDurationMs("resyncSettleMs", options.resyncSettleMs ?? 50, { min: 0 });
+    this.maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
+    if (!Number.isInteger(this.maxReplyBytes) || this.maxReplyBytes < 1) {
+      throw new RangeError(
+        `maxReplyBytes must be a whole number of bytes, at least 1, got ${this.maxReplyBytes}`,
+      );
+    }
     this.#writeTerminator = options.writeTerminator ?? "\n";
     const readTerminator = options.readTerminator ?? "\n";
+    this.#readTerminator = Buffer.from(readTerminator, "latin1");
     this.#line = lineFrame(readTerminator);
     this.#block = blockFrame(readTerminator);
     this.#errorQueueLimit = options.errorQueueLimit ?? 32;
-    this.#resyncSettleMs = options.resyncSettleMs ?? 50;
     this.#onExchange = options.onExchange;
     this.#channel = {
       resource: this.resource,
       write: (command) => this.#write(command),
-      query: (command, options) => this.#query(command, this.#line, options?.timeoutMs ?? this.timeoutMs),
-      queryBlock: (command, options) =>
-        this.#query(command, this.#block, options?.timeoutMs ?? this.timeoutMs),
-      readErrorQueue: (options) => this.#readErrorQueue(options?.timeoutMs ?? this.timeoutMs),
+      query: async (command, options) => this.#query(command, this.#line, this.#callTimeout(options)),
+      queryBlock: async (command, options) => this.#query(command, this.#block, this.#callTimeout(options)),
+      readErrorQueue: async (options) => this.#readErrorQueue(this.#callTimeout(options)),
       checkErrors: async (options) => {
-        const [first] = await this.#readErrorQueue(options?.timeoutMs ?? this.timeoutMs);
+        const [first] = await this.#readErrorQueue(this.#callTimeout(options));
         if (first) throw first;
       },
     };
-    transport.onData((chunk) => {
-      this.#received = Buffer.concat([this.#received, chunk]);
-      this.#pump();
-    });
+    transport.onData((chunk) => this.#receive(chunk));
     transport.onClose((error) => {
       this.#closed ??= new ConnectionError(
         `${this.resource}: connection closed by the instrument side${error ? ` (${error.message})` : ""}`,
@@ -234,6 +298,12 @@ export class ScpiSession implements ScpiChannel {
     }
   }
 
+  #callTimeout(options: CallOptions | undefined): number {
+    return options?.timeoutMs === undefined
+      ? this.timeoutMs
+      : checkDurationMs("timeoutMs", options.timeoutMs);
+  }
+
   async #query<T extends string | Uint8Array>(
     command: string,
     frame: FrameReader<T>,
@@ -242,8 +312,9 @@ export class ScpiSession implements ScpiChannel {
     if (this.#desynchronised || this.#dropStale()) await this.#resynchronise(command, timeoutMs);
     const record = this.#recorder(command);
     try {
-      await this.#send(command);
-      const reply = await this.#read(command, frame, timeoutMs);
+      const reply = await this.#expecting(command, frame, () =>
+        this.#sendAndRead<T>(command, timeoutMs, this.#send(command)),
+      );
       record({ reply });
       return reply;
     } catch (error) {
@@ -252,18 +323,43 @@ export class ScpiSession implements ScpiChannel {
     }
   }
 
+  /** Runs `body` with the bytes that arrive taken as the reply to `command`, read with `frame`. */
+  async #expecting<T>(command: string, frame: FrameReader<unknown>, body: () => Promise<T>): Promise<T> {
+    this.#pending = { command, frame };
+    try {
+      return await body();
+    } finally {
+      this.#pending = undefined;
+    }
+  }
+
+  /**
+   * Reads the first frame of the reply to `command` while `sending` sends
+   * it: the reader waits from the moment the bytes go out (after `#send`
+   * dropped the stale ones), so every byte that arrives is checked against
+   * the cap as it comes. A failed send fails the read.
+   */
+  async #sendAndRead<T>(command: string, timeoutMs: number, sending: Promise<void>): Promise<T> {
+    const reply = this.#read<T>(command, timeoutMs);
+    await sending.catch((error: DriverError) => this.#waiter?.settle(error));
+    return reply;
+  }
+
   /** Starts the record of one exchange; the returned function completes and reports it. */
   #recorder(command: string): (result: { reply?: string | Uint8Array; error?: DriverError }) => void {
     const startTime = Date.now() / 1000;
     const started = performance.now();
     return (result) => {
       const discarded = this.#discarded;
+      const discardedOmitted = this.#discardedOmitted;
       this.#discarded = [];
+      this.#discardedOmitted = 0;
       this.#onExchange?.({
         resource: this.resource,
         command,
         ...result,
         ...(discarded.length > 0 ? { discarded } : {}),
+        ...(discardedOmitted > 0 ? { discardedOmitted } : {}),
         startTime,
         duration: (performance.now() - started) / 1000,
       });
@@ -288,34 +384,34 @@ export class ScpiSession implements ScpiChannel {
     if (command !== ERROR_QUERY && command !== SYNC_QUERY) this.#lastCommand = command;
   }
 
-  async #read<T>(command: string, frame: FrameReader<T>, timeoutMs: number): Promise<T> {
-    const result = await this.#await(frame, timeoutMs);
+  /** Reads the pending reply (see {@link #expecting}). */
+  async #read<T>(command: string, timeoutMs: number): Promise<T> {
+    const result = await this.#await(timeoutMs);
     if (result === undefined) {
       this.#desynchronised = true;
-      throw new InstrumentTimeoutError(this.resource, command, timeoutMs, this.#received.toString("latin1"));
+      throw new InstrumentTimeoutError(this.resource, command, timeoutMs, this.#head(this.#received));
     }
     if (result.kind === "malformed")
-      throw new ProtocolError(this.resource, command, result.text, result.expected);
-    return (result as { value: T }).value;
+      throw new ProtocolError(this.resource, command, this.#head(result.text), result.expected);
+    return result.value as T;
   }
 
-  /** Waits for one frame; undefined on timeout. Rejects only when the connection goes away. */
-  #await<T>(
-    frame: FrameReader<T>,
-    timeoutMs: number,
-  ): Promise<Exclude<FrameResult<T>, { kind: "incomplete" }> | undefined> {
+  /**
+   * Waits for one frame of the pending reply; undefined on timeout. Rejects
+   * with a DriverError: the connection went away, the reply is too long.
+   */
+  #await(timeoutMs: number): Promise<Exclude<FrameResult<unknown>, { kind: "incomplete" }> | undefined> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiter = undefined;
         resolve(undefined);
       }, timeoutMs);
       this.#waiter = {
-        frame,
         settle: (result) => {
           clearTimeout(timer);
           this.#waiter = undefined;
-          if (result instanceof ConnectionError) reject(result);
-          else resolve(result as Exclude<FrameResult<T>, { kind: "incomplete" }>);
+          if (result instanceof DriverError) reject(result);
+          else resolve(result as Exclude<FrameResult<unknown>, { kind: "incomplete" }>);
         },
       };
       if (this.#closed) this.#waiter.settle(this.#closed);
@@ -323,13 +419,35 @@ export class ScpiSession implements ScpiChannel {
     });
   }
 
+  #receive(chunk: Uint8Array): void {
+    const rest = this.#skipRefused(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (rest.length === 0) return;
+    this.#received = Buffer.concat([this.#received, rest]);
+    if (this.#pending) this.#pump();
+    else this.#dropStale();
+  }
+
+  /** Hands the pending reply to its reader once complete, or refuses it once past the cap. */
   #pump(): void {
+    const pending = this.#pending;
     const waiter = this.#waiter;
-    if (!waiter || this.#received.length === 0) return;
-    const result = waiter.frame(this.#received);
-    if (result.kind === "incomplete") return;
-    this.#received = this.#received.subarray(result.length);
-    waiter.settle(result);
+    if (!pending || !waiter || this.#received.length === 0) return;
+    const result = pending.frame(this.#received);
+    const held = result.kind === "incomplete" ? this.#received.length : result.length;
+    if (held > this.maxReplyBytes) {
+      const refused = new ReplyTooLongError(
+        this.resource,
+        pending.command,
+        this.maxReplyBytes,
+        this.#head(this.#received.subarray(0, held)),
+      );
+      if (result.kind === "incomplete") this.#skipRest(result.length);
+      else this.#received = this.#received.subarray(result.length);
+      waiter.settle(refused);
+    } else if (result.kind !== "incomplete") {
+      this.#received = this.#received.subarray(result.length);
+      waiter.settle(result);
+    }
   }
 
   /** Drops complete lines that arrived while nothing was asked; true if a partial line is left. */
@@ -339,28 +457,90 @@ export class ScpiSession implements ScpiChannel {
       result.kind === "complete";
       result = this.#line(this.#received)
     ) {
-      this.#discarded.push(result.value);
+      this.#discard(result.value);
       this.#received = this.#received.subarray(result.length);
+    }
+    if (this.#received.length > this.maxReplyBytes) {
+      this.#discard(this.#head(this.#received));
+      this.#skipRest(undefined);
     }
     return this.#received.length > 0;
   }
 
+  #discard(reply: string): void {
+    if (this.#discarded.length < DISCARDED_LISTED) this.#discarded.push(this.#head(reply));
+    else this.#discardedOmitted += 1;
+  }
+
+  /**
+   * Drops the buffered start of a refused reply and skips its rest as it
+   * arrives: up to `frameLength` bytes in all when the frame said how long
+   * it is (a block), else through the next terminator.
+   */
+  #skipRest(frameLength: number | undefined): void {
+    const terminator = this.#readTerminator;
+    this.#skipping =
+      frameLength === undefined
+        ? { tail: Buffer.from(this.#received.subarray(this.#received.length - (terminator.length - 1))) }
+        : { bytes: frameLength - this.#received.length };
+    this.#received = EMPTY;
+    this.#desynchronised = true;
+  }
+
+  /** Drops what arrives of a refused reply (see {@link #skipRest}); returns the bytes after it. */
+  #skipRefused(chunk: Buffer): Buffer {
+    const skipping = this.#skipping;
+    if (skipping === undefined) return chunk;
+    if ("bytes" in skipping) {
+      if (chunk.length < skipping.bytes) {
+        this.#skipping = { bytes: skipping.bytes - chunk.length };
+        return EMPTY;
+      }
+      this.#skipping = undefined;
+      return chunk.subarray(skipping.bytes);
+    }
+    const terminator = this.#readTerminator;
+    const data = skipping.tail.length > 0 ? Buffer.concat([skipping.tail, chunk]) : chunk;
+    const at = data.indexOf(terminator);
+    if (at < 0) {
+      this.#skipping = { tail: Buffer.from(data.subarray(data.length - (terminator.length - 1))) };
+      return EMPTY;
+    }
+    this.#skipping = undefined;
+    return data.subarray(at + terminator.length);
+  }
+
+  /** The first {@link HEAD_BYTES} bytes, for a message or a record. */
+  #head(bytes: Buffer | string): string {
+    return typeof bytes === "string" ? bytes.slice(0, HEAD_BYTES) : bytes.toString("latin1", 0, HEAD_BYTES);
+  }
+
   /** Realigns replies before `command` is sent (see the module doc); a timeout names `command`. */
   async #resynchronise(command: string, timeoutMs: number): Promise<void> {
-    await this.#write(SYNC_QUERY);
-    for (;;) {
-      const line = await this.#read(SYNC_QUERY, this.#line, timeoutMs).catch((error: unknown) => {
+    const naming = (reading: Promise<string>) =>
+      reading.catch((error: unknown) => {
         if (!(error instanceof InstrumentTimeoutError)) throw error;
         throw new InstrumentTimeoutError(this.resource, command, timeoutMs, error.partial, true);
       });
-      if (line.trim() === "1") break;
-      this.#discarded.push(line);
-    }
-    for (;;) {
-      const late = await this.#await(this.#line, this.#resyncSettleMs);
-      if (late?.kind !== "complete") break;
-      this.#discarded.push(late.value);
-    }
+    // A reply cut short (no terminator) stays in front of the "1": the first line is then "<partial>1".
+    const partial = this.#received.toString("latin1");
+    const isSync = (line: string, first: boolean) =>
+      line.trim() === "1" ||
+      (first && partial !== "" && line.startsWith(partial) && line.slice(partial.length).trim() === "1");
+    await this.#expecting(SYNC_QUERY, this.#line, async () => {
+      let line = await naming(this.#sendAndRead(SYNC_QUERY, timeoutMs, this.#write(SYNC_QUERY)));
+      let first = true;
+      while (!isSync(line, first)) {
+        first = false;
+        this.#discard(line);
+        line = await naming(this.#read(SYNC_QUERY, timeoutMs));
+      }
+      for (;;) {
+        const late = await this.#await(this.#resyncSettleMs);
+        if (late?.kind !== "complete") break;
+        this.#discard(late.value as string);
+      }
+    });
     this.#desynchronised = false;
   }
 

@@ -1,13 +1,14 @@
 /**
  * One entry point from a resource string to an open {@link Transport}.
  */
+import { checkDurationMs } from "../durations.js";
 import type { Transport } from "../transport.js";
 import { parseResource } from "./resource.js";
 import { openSerialTransport, type SerialLineOptions, type SerialPortClass } from "./serial.js";
 import { openTcpTransport } from "./tcp.js";
 
 export interface OpenTransportOptions {
-  /** TCP: give up connecting after this long, ms (default 5000). */
+  /** TCP: give up connecting after this long, ms (1 to 2³¹ − 1, default 5000). */
   readonly connectTimeoutMs?: number;
   /** Serial: line settings (default 9600 8N1, no flow control). */
   readonly serial?: SerialLineOptions;
@@ -18,12 +19,14 @@ export interface OpenTransportOptions {
 /**
  * Opens `TCPIP::<host>::<port>::SOCKET` or `ASRL<path>::INSTR`
  * (see {@link parseResource}); errors are ResourceError (bad string, no such
- * device) or ConnectionError (refused, timed out, busy).
+ * device) or ConnectionError (refused, timed out, busy), and a RangeError
+ * for a `connectTimeoutMs` out of range, whatever the resource.
  */
 export async function openTransport(
   resource: string,
   options: OpenTransportOptions = {},
 ): Promise<Transport> {
+  const connectTimeoutMs = checkDurationMs("connectTimeoutMs", options.connectTimeoutMs ?? 5000);
   const address = parseResource(resource);
   switch (address.kind) {
     case "tcp-socket":
@@ -31,7 +34,7 @@ export async function openTransport(
         host: address.host,
         port: address.port,
         resource,
-        connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+        connectTimeoutMs,
       });
     case "serial":
       return openSerialTransport({

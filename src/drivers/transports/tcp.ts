@@ -2,6 +2,7 @@
  * Raw SCPI socket over TCP (`TCPIP::host::port::SOCKET`), via `node:net`.
  */
 import { connect } from "node:net";
+import { checkDurationMs } from "../durations.js";
 import { ConnectionError } from "../errors.js";
 import type { Transport } from "../transport.js";
 import { DuplexTransport } from "./duplex.js";
@@ -11,13 +12,18 @@ export interface TcpOptions {
   readonly port: number;
   /** Resource string the connection is reported under. */
   readonly resource: string;
-  /** Give up connecting after this long, ms. */
+  /** Give up connecting after this long, ms (1 to 2³¹ − 1). */
   readonly connectTimeoutMs: number;
 }
 
-/** Connects; rejects with {@link ConnectionError} naming host:port when refused, unreachable or too slow. */
-export function openTcpTransport(options: TcpOptions): Promise<Transport> {
-  const { host, port, resource, connectTimeoutMs } = options;
+/**
+ * Connects; rejects with {@link ConnectionError} naming host:port when
+ * refused, unreachable or too slow, with a RangeError for a
+ * `connectTimeoutMs` out of range.
+ */
+export async function openTcpTransport(options: TcpOptions): Promise<Transport> {
+  const { host, port, resource } = options;
+  const connectTimeoutMs = checkDurationMs("connectTimeoutMs", options.connectTimeoutMs);
   const peer = `${host}:${port}`;
   return new Promise((resolve, reject) => {
     const socket = connect({ host, port });
