@@ -89,6 +89,22 @@ describe("a failed exchange makes the level unknown", () => {
 });
 
 describe("read-backs used for safety are checked", () => {
+  it("a level set lost on the wire is a missing reply, not a silent difference", async () => {
+    await k.rampTo(0.1);
+    bench.proxy.faultCommand(/^:SOUR:VOLT:LEV 0\.2/, { kind: "drop" });
+    await expect(k.sourceVoltage.set(0.2)).rejects.toMatchObject({ name: "InstrumentTimeoutError" });
+    expect(level()).toBeCloseTo(0.1, 12);
+    await expect(k.sourceVoltage.set(0.3)).rejects.toBeInstanceOf(LevelUnknownError); // 0.2 V from 0.1 V
+    await k.rampTo(0.3);
+    expect(bench.record.stepsBeyond(MAX_STEP)).toEqual([]);
+  });
+
+  it("a level set confirmed with another value is refused and makes the level unknown", async () => {
+    bench.proxy.faultReply(/^:SOUR:VOLT:LEV 0\.1;/, { kind: "corrupt", text: "+1.000000E-02" });
+    await expect(k.sourceVoltage.set(0.1)).rejects.toMatchObject({ name: "ProtocolError" });
+    await expect(k.sourceVoltage.set(0.2)).rejects.toBeInstanceOf(LevelUnknownError);
+  });
+
   it("a garbage but numeric read-back is not believed: rampTo(0) does not jump to 0.9 V", async () => {
     await k.rampTo(0.5);
     bench.proxy.faultReply(":SOUR:VOLT:LEV?", { kind: "corrupt", text: "1" });
@@ -190,7 +206,7 @@ describe("limits are merged over safe defaults", () => {
       limitValue: 0.1,
     });
     expect(bench.proxy.commands.slice(sent).filter((c) => /LEV [^?]/.test(c))).toEqual([
-      ":SOUR:VOLT:LEV 0.05",
+      ":SOUR:VOLT:LEV 0.05;:SOUR:VOLT:LEV?",
     ]);
   });
 

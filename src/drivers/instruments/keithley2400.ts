@@ -71,6 +71,20 @@ const readoutElements: PropertySpec<readonly ReadoutElement[]> = {
   decode: decodeElements,
 };
 
+type Level = "sourceVoltage" | "sourceCurrent";
+const isLevel = (name: string): name is Level => name === "sourceVoltage" || name === "sourceCurrent";
+
+/** Full scale of each source, for the read-back comparison's floor (manual §18: ±210 V, ±1.05 A). */
+const FULL_SCALE: Readonly<Record<Level, number>> = { sourceVoltage: 210, sourceCurrent: 1.05 };
+
+/**
+ * Whether a read-back is the level that was set: the 2400 answers with seven
+ * significant digits (`+5.000000E-01`), so equal within one part in 10⁶,
+ * with a floor far below the finest source resolution (5 µV, 50 pA).
+ */
+const sameLevel = (name: Level, a: number, b: number): boolean =>
+  Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b)) + 1e-12 * FULL_SCALE[name];
+
 /** The 2400's settings, as in its manual's SCPI reference. */
 export const KEITHLEY_2400_PROPERTIES = {
   sourceMode: choiceProperty({
@@ -85,6 +99,7 @@ export const KEITHLEY_2400_PROPERTIES = {
     query: ":SOUR:VOLT:LEV?",
     command: ":SOUR:VOLT:LEV %s",
     validate: strictRange(-210, 210),
+    confirms: (sent, readBack) => sameLevel("sourceVoltage", sent, readBack),
   }),
   sourceCurrent: numberProperty({
     doc: "Current source level (setpoint), A (−1.05 to 1.05).",
@@ -92,6 +107,7 @@ export const KEITHLEY_2400_PROPERTIES = {
     query: ":SOUR:CURR:LEV?",
     command: ":SOUR:CURR:LEV %s",
     validate: strictRange(-1.05, 1.05),
+    confirms: (sent, readBack) => sameLevel("sourceCurrent", sent, readBack),
   }),
   sourceVoltageRange: numberProperty({
     doc: "Voltage source range, V (−210 to 210; the instrument picks the lowest range that holds it).",
@@ -226,20 +242,6 @@ const TRACKED: readonly Tracked[] = [
   "readoutElements",
   "outputEnabled",
 ];
-type Level = "sourceVoltage" | "sourceCurrent";
-const isLevel = (name: string): name is Level => name === "sourceVoltage" || name === "sourceCurrent";
-
-/** Full scale of each source, for the read-back comparison's floor (manual §18: ±210 V, ±1.05 A). */
-const FULL_SCALE: Readonly<Record<Level, number>> = { sourceVoltage: 210, sourceCurrent: 1.05 };
-
-/**
- * Whether a read-back is the level that was set: the 2400 answers with seven
- * significant digits (`+5.000000E-01`), so equal within one part in 10⁶,
- * with a floor far below the finest source resolution (5 µV, 50 pA).
- */
-const sameLevel = (name: Level, a: number, b: number): boolean =>
-  Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b)) + 1e-12 * FULL_SCALE[name];
-
 /** Errors raised before anything was sent: they leave what the driver knows as it was. */
 const refusedBeforeSending = (error: unknown): boolean =>
   error instanceof SafetyLimitError ||

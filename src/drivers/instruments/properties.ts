@@ -33,6 +33,15 @@ export interface PropertySpec<T> {
   encode(value: T): string;
   /** Decodes the reply to `query`; undefined if it does not parse or is not a value the setting can hold. */
   decode(reply: string): T | undefined;
+  /**
+   * Whether a reply to `query` confirms the value just set (absent: the set
+   * is sent alone). Where it is given, the set goes out as one compound
+   * message with its own query (`:SOUR:VOLT:LEV 0.5;:SOUR:VOLT:LEV?`,
+   * SCPI-99 §6.2.4), so a command lost on the wire is a missing reply,
+   * not a silent difference between driver and instrument. Costs no round
+   * trip: the set is answered where it was not.
+   */
+  confirms?(sent: T, readBack: T): boolean;
 }
 
 /** What properties are bound to: a resource name and a way to hold the session's queue. */
@@ -58,6 +67,7 @@ export function numberProperty(spec: {
   query: string;
   command: string;
   validate: Validator<number>;
+  confirms?: (sent: number, readBack: number) => boolean;
 }): PropertySpec<number> {
   return {
     ...spec,
@@ -173,7 +183,17 @@ function bindProperty<T>(
       throw new SettingRangeError(session.resource, name, value, error.message);
     }
     await hooks?.check(name, value, channel);
-    await channel.write(spec.command.replace("%s", encoded));
+    const command = spec.command.replace("%s", encoded);
+    if (spec.confirms) {
+      const compound = `${command};${spec.query}`;
+      const reply = await channel.query(compound, callOptions);
+      const readBack = spec.decode(reply);
+      if (readBack === undefined || !spec.confirms(value, readBack)) {
+        throw new ProtocolError(session.resource, compound, reply, `${spec.expected} confirming ${encoded}`);
+      }
+    } else {
+      await channel.write(command);
+    }
     if (checkErrorsAfterSet) await channel.checkErrors(callOptions);
     hooks?.record(name, value, "set");
   };

@@ -48,7 +48,18 @@ export const LOOSE_LIMITS: SafetyLimitsInput = {
 
 /** A set command followed by the error-queue check every set makes. */
 export function setting(command: string): Exchange[] {
-  return [[command, null], ERROR_CHECK];
+  const level = /^:SOUR:(VOLT|CURR):LEV (\S+)$/.exec(command);
+  if (!level) return [[command, null], ERROR_CHECK];
+  // A source level goes out with its own query, which confirms it (PropertySpec.confirms).
+  return [[`${command};:SOUR:${level[1]}:LEV?`, nr3(Number(level[2]))], ERROR_CHECK];
+}
+
+/** A number as the 2400 answers it: `+5.000000E-01`. */
+export function nr3(value: number): string {
+  const [mantissa, exponent = "0"] = value.toExponential(6).split("e");
+  const sign = value < 0 ? "" : "+";
+  const e = Number(exponent);
+  return `${sign}${mantissa}E${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
 }
 
 /** A `:READ?` reply of `points` readings of all five elements, resistance not measured. */
