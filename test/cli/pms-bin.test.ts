@@ -52,6 +52,32 @@ describe("pms (compiled bin)", () => {
     );
   });
 
+  it.each([
+    [
+      ["--points", "44"],
+      /^pms: --points: must be a multiple of 4 .*at least 48 .*within --max-step \(0\.1 V\); got 44$/m,
+    ],
+    [
+      ["--compliance", "0"],
+      /^pms: --compliance: must be a current from 1e-9 to 0\.1 A .*--max-current\); got 0$/m,
+    ],
+    [
+      ["--timeout", "3e9"],
+      /^pms: --timeout: must be a whole number of milliseconds from 1 to 2147483647; got 3000000000$/m,
+    ],
+    [["--out", "/proc/pms/run"], /^pms: --out: cannot write the run folder \/proc\/pms\/run \(E[A-Z]+\)$/m],
+  ])(
+    "iv %j is refused naming the flag the user typed, exit code 2, nothing started",
+    async (args, message) => {
+      const out = join(mkdtempSync(join(tmpdir(), "pms-bin-")), "run");
+      const error = await run(process.execPath, [PMS, "iv", "--out", out, ...args], {
+        timeout: 10_000,
+      }).catch((e) => e);
+      expect(error.code).toBe(2);
+      expect(error.stderr).toMatch(message);
+    },
+  );
+
   it("virtual serves the 2400 over TCP and a serial PTY until SIGINT", async () => {
     const { child, resources } = await startVirtual(["--port", "0", "--serial"]);
     expect(resources).toHaveLength(2);
