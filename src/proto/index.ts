@@ -9,3 +9,18 @@ export const SampleBatchMessage = pms.v1.SampleBatch;
 export const InstrumentIdentityMessage = pms.v1.InstrumentIdentity;
 export type SampleBatchMessage = pms.v1.SampleBatch;
 export type InstrumentIdentityMessage = pms.v1.InstrumentIdentity;
+
+export const ClockRequestMessage = pms.v1.ClockRequest;
+export const ClockReplyMessage = pms.v1.ClockReply;
+export const ClockModeEnum = pms.v1.ClockMode;
+export const ClockErrorCodeEnum = pms.v1.ClockErrorCode;
+export type ClockRequestMessage = pms.v1.ClockRequest;
+export type ClockReplyMessage = pms.v1.ClockReply;
+/** Properties of a ClockReply, as given to `ClockReplyMessage.encode`. */
+export type ClockReplyProperties = pms.v1.ClockReply.$Properties;
+/** Properties of a ClockRequest, as given to `ClockRequestMessage.encode`. */
+export type ClockRequestProperties = pms.v1.ClockRequest.$Properties;
+export type ClockModeEnum = pms.v1.ClockMode;
+export type ClockErrorCodeEnum = pms.v1.ClockErrorCode;
+/** A ClockErrorCode's name, as in proto/pms.proto ("CLOCK_ERROR_CODE_NOT_MANUAL"). */
+export type ClockErrorCodeName = keyof typeof pms.v1.ClockErrorCode;

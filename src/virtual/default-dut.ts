@@ -8,7 +8,7 @@
  * the fit starts with).
  */
 import { type VteamParams, vteam } from "../models/memristor/index.js";
-import { MemristorDut } from "./memristor-dut.js";
+import { MemristorDut } from "./chip/two-terminal.js";
 
 /** Ratios to `vteam.defaults`: what a fit starting from the defaults must find. */
 const TRUTH_RATIOS: Readonly<Partial<Record<keyof VteamParams, number>>> = {

@@ -1,8 +1,13 @@
 /**
- * Serves a virtual Keithley 2400 on the wires a real one uses: a raw SCPI
+ * Serves a virtual instrument on the wires a real one uses: a raw SCPI
  * socket (TCP, port 5025 by convention) and a serial line (a socat PTY
  * pair, opened with the `serialport` package like an RS-232 adapter). It
  * prints nothing; the caller reports the resource strings.
+ *
+ * Each line that arrives is reported to the bench clock (`arrived`) with
+ * the resource it came through, ending a request that a session of this
+ * project declared as it wrote it (an event clock does not jump past a
+ * request still on the wire).
  */
 import { createServer, type Server, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -11,17 +16,33 @@ import { VirtualKeithley2400, type VirtualKeithley2400Options } from "./keithley
 import { LineFramer } from "./line-framer.js";
 import { openPtyPair, type PtyPair } from "./serial-pty.js";
 
-export interface VirtualServer {
+/** What a server needs of an instrument: it answers lines, in order, and hears of trouble on the wire. */
+export interface ServedInstrument {
+  /** How log lines name it ("virtual Keithley 2400"). */
+  readonly label: string;
+  /** The bench clock its lines are reported to. */
+  readonly clock: { arrived(resource: string): void };
+  /** The reply to one line (LF-terminated), or "" for none; calls are answered in order. */
+  respond(line: string): Promise<string>;
+  /** The transport dropped an over-long line. */
+  inputOverrun(): void;
+  /** An exception escaped a reply (a bug): the instrument keeps serving and queues it. */
+  reportInternalError(error: unknown): void;
+}
+
+export interface InstrumentServer<I extends ServedInstrument = ServedInstrument> {
   /** "TCPIP::127.0.0.1::<port>::SOCKET" when serving TCP. */
   readonly tcpResource?: string;
   /** "ASRL/dev/pts/N::INSTR" when serving a serial PTY. */
   readonly serialResource?: string;
-  readonly instrument: VirtualKeithley2400;
+  readonly instrument: I;
   /** Frees the port, closes the serial port and stops socat; idempotent. */
   close(): Promise<void>;
 }
 
-export type ServeOptions = VirtualKeithley2400Options & {
+export type VirtualServer = InstrumentServer<VirtualKeithley2400>;
+
+export interface WireOptions {
   /** Default { host: "127.0.0.1", port: 0 }; false for no TCP. */
   tcp?: { host?: string; port?: number } | false;
   /** Serve a serial PTY pair too (default false). */
@@ -35,7 +56,9 @@ export type ServeOptions = VirtualKeithley2400Options & {
   maxQueuedBytes?: number;
   /** Where the server reports a client it gave up on (default console.warn). */
   log?: (message: string) => void;
-};
+}
+
+export type ServeOptions = VirtualKeithley2400Options & WireOptions;
 
 /**
  * Default bound of a connection's queued output, bytes: room for the
@@ -70,8 +93,31 @@ interface Limits {
   readonly log: (message: string) => void;
 }
 
+/**
+ * A virtual Keithley 2400 on its own clock and chip (unless given them),
+ * served. A clock it made itself is closed with the server.
+ */
 export async function serveVirtualKeithley2400(options: ServeOptions = {}): Promise<VirtualServer> {
   const instrument = new VirtualKeithley2400(options);
+  const server = await serveInstrument(instrument, options).catch((error: unknown) => {
+    if (!options.clock) instrument.clock.close();
+    throw error;
+  });
+  if (options.clock) return server;
+  return {
+    ...server,
+    close: async () => {
+      await server.close();
+      instrument.clock.close();
+    },
+  };
+}
+
+/** Serves `instrument` on TCP and/or a serial PTY. */
+export async function serveInstrument<I extends ServedInstrument>(
+  instrument: I,
+  options: WireOptions = {},
+): Promise<InstrumentServer<I>> {
   const limits: Limits = {
     maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
     log: options.log ?? console.warn,
@@ -120,7 +166,7 @@ export async function serveVirtualKeithley2400(options: ServeOptions = {}): Prom
  * A reply that fails (a bug) is reported to the instrument, which queues
  * -300 and goes on serving: one bad line never takes the server down.
  */
-function serve(instrument: VirtualKeithley2400, wire: Wire, maxQueuedBytes: number): void {
+function serve(instrument: ServedInstrument, resource: string, wire: Wire, maxQueuedBytes: number): void {
   const { stream } = wire;
   let waiting: string[] = [];
   let next = 0;
@@ -128,7 +174,10 @@ function serve(instrument: VirtualKeithley2400, wire: Wire, maxQueuedBytes: numb
   let draining = false;
   let refilling = false;
   const framer = new LineFramer(
-    (line) => waiting.push(line),
+    (line) => {
+      instrument.clock.arrived(resource);
+      waiting.push(line);
+    },
     () => instrument.inputOverrun(),
   );
 
@@ -186,23 +235,25 @@ function serve(instrument: VirtualKeithley2400, wire: Wire, maxQueuedBytes: numb
 }
 
 async function listen(
-  instrument: VirtualKeithley2400,
+  instrument: ServedInstrument,
   { host = "127.0.0.1", port = 0 }: { host?: string; port?: number },
   limits: Limits,
 ): Promise<{ resource: string; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
+  let resource = "";
   const server: Server = createServer((socket) => {
     sockets.add(socket);
     socket.setNoDelay(true);
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
     serve(
       instrument,
+      resource,
       {
         stream: socket,
         writable: () => !socket.destroyed,
         overflow: (_reply, queuedBytes) => {
           limits.log(
-            `virtual Keithley 2400: closed ${peer}: ${queuedBytes} bytes of replies wait unread, ` +
+            `${instrument.label}: closed ${peer}: ${queuedBytes} bytes of replies wait unread, ` +
               `over the bound of ${limits.maxQueuedBytes} bytes (is the client reading its replies?)`,
           );
           socket.destroy();
@@ -223,8 +274,9 @@ async function listen(
   });
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("TCP server has no port");
+  resource = `TCPIP::${host}::${address.port}::SOCKET`;
   return {
-    resource: `TCPIP::${host}::${address.port}::SOCKET`,
+    resource,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
@@ -234,7 +286,7 @@ async function listen(
 }
 
 async function serveSerial(
-  instrument: VirtualKeithley2400,
+  instrument: ServedInstrument,
   limits: Limits,
 ): Promise<{ resource: string; close: () => Promise<void> }> {
   const pty: PtyPair = await openPtyPair();
@@ -249,12 +301,13 @@ async function serveSerial(
   // so a reply past the bound is dropped instead, as bytes sent down an RS-232 line nobody reads are lost.
   serve(
     instrument,
+    `ASRL${pty.clientPath}::INSTR`,
     {
       stream: port,
       writable: () => port.isOpen,
       overflow: (reply, queuedBytes) =>
         limits.log(
-          `virtual Keithley 2400: dropped a ${reply.length}-byte reply on ${pty.clientPath}: ` +
+          `${instrument.label}: dropped a ${reply.length}-byte reply on ${pty.clientPath}: ` +
             `${queuedBytes} bytes of replies wait unread, over the bound of ${limits.maxQueuedBytes} bytes`,
         ),
     },

@@ -50,30 +50,32 @@ const RESET_STATE: ReadonlyArray<readonly [string, string]> = [
 ];
 
 describe("identity and defaults", () => {
-  it("identifies as a Model 2400", () => {
-    expect(k2400({ serialNumber: "1234567" }).send("*IDN?")).toBe(
+  it("identifies as a Model 2400", async () => {
+    expect(await k2400({ serialNumber: "1234567" }).send("*IDN?")).toBe(
       "KEITHLEY INSTRUMENTS INC.,MODEL 2400,1234567,C30   Mar 17 2006 09:29:29/A02  /K/J",
     );
   });
 
-  it.each(RESET_STATE)("powers on with %s → %s", (query, reply) => {
-    expect(k2400().send(query)).toBe(reply);
+  it.each(RESET_STATE)("powers on with %s → %s", async (query, reply) => {
+    expect(await k2400().send(query)).toBe(reply);
   });
 
-  it("returns to the same state on *RST", () => {
+  it("returns to the same state on *RST", async () => {
     const { send, errors } = k2400();
-    send(":SOUR:FUNC CURR;:SOUR:CURR 1e-3;:SENS:FUNC:ALL;:SENS:CURR:NPLC 5;:FORM:ELEM CURR;:OUTP ON");
-    send(":TRIG:COUN 7;:ARM:COUN 3;:SOUR:DEL 0.1;:SYST:RSEN ON;:ROUT:TERM REAR;:SOUR:SWE:POIN 11");
-    expect(errors()).toEqual([]);
-    send("*RST");
-    expect(RESET_STATE.map(([query]) => send(query))).toEqual(RESET_STATE.map(([, reply]) => reply));
+    await send(":SOUR:FUNC CURR;:SOUR:CURR 1e-3;:SENS:FUNC:ALL;:SENS:CURR:NPLC 5;:FORM:ELEM CURR;:OUTP ON");
+    await send(":TRIG:COUN 7;:ARM:COUN 3;:SOUR:DEL 0.1;:SYST:RSEN ON;:ROUT:TERM REAR;:SOUR:SWE:POIN 11");
+    expect(await errors()).toEqual([]);
+    await send("*RST");
+    const replies: Array<string | undefined> = [];
+    for (const [query] of RESET_STATE) replies.push(await send(query));
+    expect(replies).toEqual(RESET_STATE.map(([, reply]) => reply));
   });
 
-  it("starts with the source delay it is given, and *RST restores the manual's", () => {
+  it("starts with the source delay it is given, and *RST restores the manual's", async () => {
     const { send } = k2400({ sourceDelay: 0.05 });
-    expect(send(":SOUR:DEL?;DEL:AUTO?")).toBe("+5.000000E-02;0");
-    send("*RST");
-    expect(send(":SOUR:DEL?;DEL:AUTO?")).toBe("+0.000000E+00;1");
+    expect(await send(":SOUR:DEL?;DEL:AUTO?")).toBe("+5.000000E-02;0");
+    await send("*RST");
+    expect(await send(":SOUR:DEL?;DEL:AUTO?")).toBe("+0.000000E+00;1");
   });
 });
 
@@ -150,11 +152,11 @@ describe("settings read back", () => {
     [":TRAC:POIN 10;:TRAC:TST:FORM DELT", ":TRAC:POIN?;TST:FORM?", "10;DELT"],
     [":TRAC:FEED SENS1", ":DATA:FEED?", "SENS"],
     [":CALC3:FORM SDEV", ":CALC3:FORM?", "SDEV"],
-  ])("%s → %s is %s", (set, query, reply) => {
+  ])("%s → %s is %s", async (set, query, reply) => {
     const { send, errors } = k2400();
-    send(set);
-    expect(errors()).toEqual([]);
-    expect(send(query)).toBe(reply);
+    await send(set);
+    expect(await errors()).toEqual([]);
+    expect(await send(query)).toBe(reply);
   });
 
   it.each([
@@ -167,14 +169,14 @@ describe("settings read back", () => {
     [":SENS:CURR:PROT? DEF", "+1.050000E-04"],
     [":SENS:CURR:NPLC? MIN", "+1.000000E-02"],
     [":TRIG:COUN? MAX", "2500"],
-  ])("%s → %s", (query, reply) => {
-    expect(k2400().send(query)).toBe(reply);
+  ])("%s → %s", async (query, reply) => {
+    expect(await k2400().send(query)).toBe(reply);
   });
 
-  it("going to local turns source autorange off and the sourcing mode back to fixed (manual §18)", () => {
+  it("going to local turns source autorange off and the sourcing mode back to fixed (manual §18)", async () => {
     const { send } = k2400();
-    send(":SOUR:VOLT:MODE SWE;:SYST:LOC");
-    expect(send(":SOUR:VOLT:MODE?;RANG:AUTO?")).toBe("FIX;0");
+    await send(":SOUR:VOLT:MODE SWE;:SYST:LOC");
+    expect(await send(":SOUR:VOLT:MODE?;RANG:AUTO?")).toBe("FIX;0");
   });
 });
 
@@ -221,15 +223,15 @@ describe("refusals", () => {
     [`:DISP:TEXT '${"x".repeat(21)}'`, -223],
     [":DISP:WIND3:TEXT 'x'", -114],
     [":SENS:CURR:DC:PROT:TRIP 1", -113],
-  ])("%s → %i", (message, code) => {
+  ])("%s → %i", async (message, code) => {
     const { send, errors } = k2400();
-    send(message);
-    expect(errors()).toEqual([code]);
+    await send(message);
+    expect(await errors()).toEqual([code]);
   });
 
-  it("leaves the setting as it was", () => {
+  it("leaves the setting as it was", async () => {
     const { send } = k2400();
-    send(":SOUR:VOLT 2;:SOUR:VOLT 300");
-    expect(send(":SOUR:VOLT?")).toBe("+2.000000E+00");
+    await send(":SOUR:VOLT 2;:SOUR:VOLT 300");
+    expect(await send(":SOUR:VOLT?")).toBe("+2.000000E+00");
   });
 });

@@ -2,7 +2,12 @@
 import { existsSync } from "node:fs";
 import { connect } from "node:net";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ResistorDut, serveVirtualKeithley2400, type VirtualServer } from "../../src/virtual/index.js";
+import {
+  createBenchClock,
+  ResistorDut,
+  serveVirtualKeithley2400,
+  type VirtualServer,
+} from "../../src/virtual/index.js";
 import { type LineClient, serialClient, tcpClient } from "./line-client.js";
 
 const IDN = "KEITHLEY INSTRUMENTS INC.,MODEL 2400,4090001,C30   Mar 17 2006 09:29:29/A02  /K/J";
@@ -154,15 +159,19 @@ describe("faults", () => {
   });
 });
 
-describe("real time", () => {
-  it("waits the simulated duration of the readings on the wall clock", async () => {
-    const c = await client((await serve({ realTime: true })).tcpResource);
+describe("wall clock", () => {
+  it("takes the readings' durations in real time, and stamps them with it", async () => {
+    const clock = createBenchClock("wall");
+    const c = await client((await serve({ clock })).tcpResource);
     c.send(":SENS:CURR:PROT 0.1;:OUTP ON;:FORM:ELEM TIME;:SENS:CURR:NPLC 3;:TRIG:COUN 4\n");
-    const started = Date.now();
-    const reply = await c.query(":READ?");
-    const simulated = Number(reply?.split(",").at(-1));
-    expect(simulated).toBeCloseTo(4 * (0.002 + 3 / 60), 6);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(simulated * 1000 - 5);
+    const started = clock.now();
+    const times = (await c.query(":READ?"))?.split(",").map(Number) ?? [];
+    const cycle = 0.002 + 3 / 60; // auto source delay + 3 PLC at 60 Hz + overhead
+    expect(times).toHaveLength(4);
+    for (let i = 1; i < 4; i++)
+      expect((times[i] as number) - (times[i - 1] as number)).toBeGreaterThanOrEqual(cycle - 1e-3);
+    expect(clock.now() - started).toBeGreaterThanOrEqual(4 * cycle - 1e-3);
+    clock.close();
   });
 });
 

@@ -3,8 +3,13 @@
  * framework's drivers, PyMeasure, a terminal — can talk to it over TCP or a
  * serial PTY until Ctrl-C (SIGINT) or SIGTERM.
  */
-import type { Command } from "commander";
-import { serveVirtualKeithley2400 } from "../../virtual/index.js";
+import { type Command, Option } from "commander";
+import {
+  CLOCK_MODES,
+  type ClockMode,
+  createBenchClock,
+  serveVirtualKeithley2400,
+} from "../../virtual/index.js";
 import { parseNumber } from "../options.js";
 
 export function registerVirtual(program: Command): void {
@@ -22,7 +27,15 @@ export function registerVirtual(program: Command): void {
     .option("--serial", "also serve on a serial PTY pair made by socat", false)
     .option("--seed <n>", "seed of the measurement noise", parseNumber, 1)
     .option("--source-delay <s>", "source delay before each reading, s", parseNumber)
-    .option("--real-time", "wait the instrument's delays on the wall clock (default: simulated time)", false)
+    .addOption(
+      new Option(
+        "--clock <mode>",
+        "the bench clock: wall (real time: a client's pauses reach the device), event (simulated: time jumps " +
+          "to the next reply; a client's pauses take no time) or manual (moved only through the clock-control endpoint)",
+      )
+        .choices(CLOCK_MODES)
+        .default("wall"),
+    )
     .addHelpText(
       "after",
       `
@@ -46,10 +59,11 @@ Examples:
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
+      const clock = createBenchClock(options.clock as ClockMode);
       const server = await serveVirtualKeithley2400({
+        clock,
         seed: options.seed,
         sourceDelay: options.sourceDelay,
-        realTime: options.realTime,
         tcp: options.tcp ? { host: options.host, port: options.port } : false,
         serial: options.serial,
       });
@@ -63,5 +77,6 @@ Examples:
       await stopRequested;
       clearInterval(keepAlive);
       await server.close();
+      clock.close();
     });
 }

@@ -41,6 +41,7 @@
  *   bytes, and counts the rest;
  * - errors show at most the first 200 bytes of what came.
  */
+import { hostTimebase, type Timebase } from "../../sync/timebase.js";
 import { checkDurationMs } from "../durations.js";
 import {
   ConnectionError,
@@ -95,6 +96,12 @@ export interface ScpiSessionOptions {
   readonly maxReplyBytes?: number;
   /** Called with every command and its reply, including the session's own (`*OPC?`, `:SYST:ERR?`). */
   readonly onExchange?: (exchange: ScpiExchange) => void;
+  /**
+   * The run's timebase (src/sync/timebase.ts). Each line written is
+   * declared to it first, so that an event bench clock does not jump past
+   * a request still on the wire; default: host time, which holds nothing.
+   */
+  readonly timebase?: Timebase;
 }
 
 /** What can be done with the queue held: the commands of a session. */
@@ -177,6 +184,13 @@ export class ScpiSession implements ScpiChannel {
   #discardedOmitted = 0;
   #lastCommand: string | undefined;
   #closed: ConnectionError | undefined;
+  readonly #timebase: Timebase;
+  /**
+   * Releases of the lines declared to the timebase and not known to have
+   * arrived. A reply (or a timeout, or an error) ends them all: lines are
+   * answered in order, so every earlier line has arrived, or will not.
+   */
+  #declared: Array<() => void> = [];
 
   /** Throws a RangeError for a duration or size out of range. */
   constructor(transport: Transport, options: ScpiSessionOptions = {}) {
@@ -197,6 +211,7 @@ export class ScpiSession implements ScpiChannel {
     this.#block = blockFrame(readTerminator);
     this.#errorQueueLimit = options.errorQueueLimit ?? 32;
     this.#onExchange = options.onExchange;
+    this.#timebase = options.timebase ?? hostTimebase();
     this.#channel = {
       resource: this.resource,
       write: (command) => this.#write(command),
@@ -284,6 +299,7 @@ export class ScpiSession implements ScpiChannel {
   async close(): Promise<void> {
     this.#closed ??= new ConnectionError(`${this.resource}: session was closed`, this.resource);
     this.#waiter?.settle(this.#closed);
+    this.#endDeclarations();
     await this.#transport.close();
   }
 
@@ -369,9 +385,11 @@ export class ScpiSession implements ScpiChannel {
   async #send(command: string): Promise<void> {
     if (this.#closed) throw this.#closed;
     this.#dropStale();
+    this.#declared.push(this.#timebase.declare(this.resource));
     try {
       await this.#transport.write(Buffer.from(command + this.#writeTerminator, "latin1"));
     } catch (error) {
+      this.#endDeclarations();
       if (error instanceof ConnectionError) throw error;
       throw new ConnectionError(
         `${this.resource}: sending ${JSON.stringify(command)} failed`,
@@ -404,12 +422,14 @@ export class ScpiSession implements ScpiChannel {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiter = undefined;
+        this.#endDeclarations();
         resolve(undefined);
       }, timeoutMs);
       this.#waiter = {
         settle: (result) => {
           clearTimeout(timer);
           this.#waiter = undefined;
+          this.#endDeclarations();
           if (result instanceof DriverError) reject(result);
           else resolve(result as Exclude<FrameResult<unknown>, { kind: "incomplete" }>);
         },
@@ -417,6 +437,10 @@ export class ScpiSession implements ScpiChannel {
       if (this.#closed) this.#waiter.settle(this.#closed);
       else this.#pump();
     });
+  }
+
+  #endDeclarations(): void {
+    for (const release of this.#declared.splice(0)) release();
   }
 
   #receive(chunk: Uint8Array): void {

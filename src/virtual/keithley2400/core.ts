@@ -1,14 +1,22 @@
 /**
- * The 2400 behind its SCPI table: settings, the DUT, the clock, the status
- * registers, and what happens when it is triggered (manual §11 "Trigger
- * model": arm layer × trigger layer of source-delay-measure cycles).
+ * The 2400 behind its SCPI table: settings, the port it drives, the bench
+ * clock, the status registers, and what happens when it is triggered
+ * (manual §11 "Trigger model": arm layer × trigger layer of
+ * source-delay-measure cycles).
+ *
+ * The output drives a port of the chip from the moment a command changes
+ * it, and holds it between commands: the chip under it evolves while the
+ * client thinks. A source-delay-measure cycle is an interval on the bench
+ * clock (source delay + integration + overhead): the level goes out at
+ * its start and the reading is the port's operating point at its end, so
+ * another instrument may act on the chip in between.
  */
 
-import type { VirtualClock } from "../clock.js";
-import type { DeviceUnderTest } from "../dut.js";
+import { type ElectricalPort, OPEN_DRIVE } from "../chip/ports.js";
+import type { BenchClock } from "../clock/bench-clock.js";
 import { ScpiError } from "../scpi/errors.js";
 import { EventRegister } from "../scpi/status.js";
-import { type MeasurementNoise, type Reading, sourceMeasure } from "./measure.js";
+import { cycleDrive, type MeasurementNoise, type Reading, sourceMeasure } from "./measure.js";
 import { sourceLevels, sourcePoint } from "./sequence.js";
 import { type Keithley2400Settings, resetSettings } from "./settings.js";
 
@@ -48,7 +56,7 @@ export const READING_OVERHEAD = 0.001;
  * rather than through a driver's belief.
  */
 export interface SourceState {
-  /** The instrument's clock, s since power-on. */
+  /** The bench clock, s. */
   readonly time: number;
   readonly outputEnabled: boolean;
   readonly sourceFunction: "VOLT" | "CURR";
@@ -57,10 +65,11 @@ export interface SourceState {
 }
 
 export interface Keithley2400CoreOptions {
-  readonly dut: DeviceUnderTest;
+  /** The port the output terminals are wired to. */
+  readonly port: ElectricalPort;
   /** Told every change of what the terminals are driven with (see {@link SourceState}). */
   readonly onSource?: (state: SourceState) => void;
-  readonly clock: VirtualClock;
+  readonly clock: BenchClock;
   readonly noise: MeasurementNoise | undefined;
   /** :SOURce:DELay at power-on, s (auto delay off); undefined keeps the *RST default. */
   readonly powerOnSourceDelay?: number;
@@ -68,8 +77,8 @@ export interface Keithley2400CoreOptions {
 
 export class Keithley2400Core {
   settings: Keithley2400Settings = resetSettings();
-  readonly dut: DeviceUnderTest;
-  readonly clock: VirtualClock;
+  readonly port: ElectricalPort;
+  readonly clock: BenchClock;
   readonly noise: MeasurementNoise | undefined;
   readonly measurementEvents = new EventRegister();
   readonly operationEvents = new EventRegister();
@@ -85,14 +94,15 @@ export class Keithley2400Core {
   /** Last front-panel key pressed (:SYSTem:KEY?). */
   lastKey = 0;
   remoteState: "LOC" | "REM" | "RWL" = "REM";
-  /** Voltage across the DUT now, V (0 with the output off). */
-  appliedVoltage = 0;
+  /** Bench-clock time of the last :SYSTem:TIME:RESet (or of power-on), s. */
+  timeZero: number;
   readonly #onSource: ((state: SourceState) => void) | undefined;
   #driven: Omit<SourceState, "time"> | undefined;
 
   constructor(options: Keithley2400CoreOptions) {
-    this.dut = options.dut;
+    this.port = options.port;
     this.clock = options.clock;
+    this.timeZero = options.clock.now();
     this.noise = options.noise;
     this.#onSource = options.onSource;
     if (options.powerOnSourceDelay !== undefined) {
@@ -120,19 +130,32 @@ export class Keithley2400Core {
 
   setOutput(on: boolean): void {
     this.settings.outputEnabled = on;
-    if (!on) this.appliedVoltage = 0;
     this.drive();
   }
 
   /**
-   * Reports what the terminals are driven with now, if it changed: the
-   * output state, the source function, and with the output on `level`
-   * (default: the fixed level, where the source rests between sweeps).
-   * Called wherever one of them can change.
+   * The timestamp of now: seconds since the last :SYSTem:TIME:RESet,
+   * wrapping after 99,999.999 s as the 2400's does (manual §18 "Data
+   * elements", TIME). A view on the bench clock.
    */
-  drive(level = this.settings.source[this.settings.sourceFunction].level): void {
+  timestamp(): number {
+    return (this.clock.now() - this.timeZero) % 100_000;
+  }
+
+  /**
+   * Drives the port with what the terminals carry from now on: with the
+   * output on, the source function at `level` (default: the fixed level,
+   * where the source rests between sweeps) under the compliance that
+   * applies; with it off, nothing (the output relay open). `cycle` drives
+   * the level for a measurement cycle whatever the output state (auto
+   * output-off turns the output on for the cycle only). Reports the change
+   * to `onSource`. Called wherever any of it can change.
+   */
+  drive(level = this.settings.source[this.settings.sourceFunction].level, cycle = false): void {
+    const { outputEnabled } = this.settings;
+    this.port.drive(outputEnabled || cycle ? cycleDrive(this.settings, level) : OPEN_DRIVE);
     if (!this.#onSource) return;
-    const { outputEnabled, sourceFunction } = this.settings;
+    const { sourceFunction } = this.settings;
     const now = { outputEnabled, sourceFunction, level };
     const last = this.#driven;
     const changed =
@@ -142,7 +165,7 @@ export class Keithley2400Core {
       (outputEnabled && last.level !== level);
     if (!changed) return;
     this.#driven = now;
-    this.#onSource({ time: this.clock.now, ...now });
+    this.#onSource({ time: this.clock.now(), ...now });
   }
 
   /**
@@ -150,7 +173,7 @@ export class Keithley2400Core {
    * output-off is enabled (+803, manual §18 :SOURce:CLEar:AUTO). With the
    * arm source BUS the arm passes wait for *TRG.
    */
-  initiate(): void {
+  async initiate(): Promise<void> {
     if (!this.settings.outputEnabled && !this.settings.autoOutputOff)
       throw new ScpiError(DEVICE_ERRORS.OUTPUT_OFF);
     // Continuous operation (ARM:COUNt INFinite) is not simulated: refused rather than faked.
@@ -164,17 +187,17 @@ export class Keithley2400Core {
       return;
     }
     for (let pass = 0; pass < this.settings.arm.count; pass++) {
-      if (!this.#armPass(pass)) break;
+      if (!(await this.#armPass(pass))) break;
     }
     this.#finish();
   }
 
   /** *TRG: one arm pass, when an :INITiate with arm source BUS is waiting; otherwise -211. */
-  busTrigger(): void {
+  async busTrigger(): Promise<void> {
     if (this.pendingArms === 0) throw new ScpiError(-211);
     const pass = this.settings.arm.count - this.pendingArms;
     this.pendingArms--;
-    const carryOn = this.#armPass(pass);
+    const carryOn = await this.#armPass(pass);
     if (this.pendingArms === 0 || !carryOn) {
       this.pendingArms = 0;
       this.#finish();
@@ -189,13 +212,13 @@ export class Keithley2400Core {
   }
 
   /** :READ?: :ABORt, :INITiate, :FETCh? (manual §17 ":READ?"). */
-  read(): Reading[] {
+  async read(): Promise<Reading[]> {
     if (this.settings.arm.count === Number.POSITIVE_INFINITY)
       throw new ScpiError(DEVICE_ERRORS.INFINITE_ARM_COUNT);
     // A bus-triggered read would wait for a *TRG that cannot arrive while READ? holds the bus.
     if (this.settings.arm.source === "BUS") throw new ScpiError(-214);
     this.abort();
-    this.initiate();
+    await this.initiate();
     return this.fetch();
   }
 
@@ -206,38 +229,35 @@ export class Keithley2400Core {
   }
 
   /** One pass of the trigger layer; false when compliance abort stopped the acquisition. */
-  #armPass(pass: number): boolean {
+  async #armPass(pass: number): Promise<boolean> {
     const settings = this.settings;
-    if (pass > 0 && settings.arm.source === "TIM") this.#hold(settings.arm.timer);
+    if (pass > 0 && settings.arm.source === "TIM") await this.#hold(settings.arm.timer);
     const levels = sourceLevels(settings);
     const sweeping = settings.source[settings.sourceFunction].mode !== "FIX";
     for (let t = 0; t < settings.trigger.count; t++) {
-      if (settings.trigger.delay > 0) this.#hold(settings.trigger.delay);
+      if (settings.trigger.delay > 0) await this.#hold(settings.trigger.delay);
       // A trigger count beyond the sweep or list length starts it again (manual §18 asks that they match).
       const point = sourcePoint(settings, levels, levels[t % levels.length] ?? 0);
-      const inCompliance = this.#sourceDelayMeasure(point.level, point.range);
+      const inCompliance = await this.#sourceDelayMeasure(point.level, point.range);
       if (inCompliance && sweeping && settings.sweep.complianceAbort !== "NEV") return false;
     }
     return true;
   }
 
-  /** One SDM cycle on `range`: advances DUT and clock, records the reading; true when in compliance. */
-  #sourceDelayMeasure(level: number, range: number): boolean {
+  /**
+   * One SDM cycle on `range`: the level goes out now, the reading is taken
+   * at the end of the source delay and integration; true when in compliance.
+   */
+  async #sourceDelayMeasure(level: number, range: number): Promise<boolean> {
     const settings = this.settings;
     const integration = (settings.nplc / settings.lineFrequency) * this.#repeatCount();
     const delay = settings.sourceDelayAuto ? AUTO_SOURCE_DELAY : settings.sourceDelay;
-    const dt = delay + integration + READING_OVERHEAD;
-    if (settings.outputEnabled) this.drive(level);
-    const result = sourceMeasure({
-      settings,
-      dut: this.dut,
-      noise: this.noise,
-      level,
-      sourceRange: range,
-      dt,
-    });
-    this.clock.advance(dt);
-    this.appliedVoltage = result.appliedVoltage;
+    this.drive(level, true);
+    await this.#hold(delay + integration + READING_OVERHEAD);
+    const result = sourceMeasure(
+      { settings, noise: this.noise, level, sourceRange: range },
+      this.port.read(),
+    );
     for (const [fn, used] of Object.entries(result.usedRanges)) {
       settings.sense[fn as keyof typeof settings.sense].range = used;
     }
@@ -245,17 +265,16 @@ export class Keithley2400Core {
     if (source.rangeAuto) source.range = range;
     const { voltage, current, resistance, status } = result;
     this.#record(
-      { voltage, current, resistance, time: this.clock.timestamp, status },
+      { voltage, current, resistance, time: this.timestamp(), status },
       result.inCompliance,
       result.overflow,
     );
     return result.inCompliance;
   }
 
-  /** Holds the present output for `seconds` (a delay or timer wait). */
-  #hold(seconds: number): void {
-    if (this.settings.outputEnabled) this.dut.applyVoltage(this.appliedVoltage, seconds);
-    this.clock.advance(seconds);
+  /** Lets `seconds` pass on the bench clock with the output held as it is (a delay or timer wait). */
+  #hold(seconds: number): Promise<void> {
+    return this.clock.sleep(seconds);
   }
 
   #repeatCount(): number {
@@ -290,11 +309,6 @@ export class Keithley2400Core {
     if (this.settings.autoOutputOff) {
       this.setOutput(false);
       return;
-    }
-    const source = this.settings.source[this.settings.sourceFunction];
-    if (this.settings.outputEnabled && source.mode !== "FIX") {
-      this.appliedVoltage =
-        this.settings.sourceFunction === "VOLT" ? source.level : source.level * this.dut.resistance();
     }
     this.drive();
   }

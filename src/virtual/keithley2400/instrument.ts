@@ -1,13 +1,15 @@
 /**
  * The virtual Keithley 2400 SourceMeter: the SCPI engine with the 2400's
- * command table in front of its core, and the faults and pacing of what it
- * sends back. Transports (TCP, serial PTY) live in ../server.ts; this class
- * only turns program messages into response messages.
+ * command table in front of its core, on a port of a chip and on a bench
+ * clock, with the faults of what it sends back. Transports (TCP, serial
+ * PTY) live in ../server.ts; this class only turns program messages into
+ * response messages, each an interval on the bench clock.
  */
 import type { ErrorEntry } from "../../scpi/protocol.js";
-import { VirtualClock } from "../clock.js";
+import type { ElectricalPort } from "../chip/ports.js";
+import { type TwoTerminalDevice, TwoTerminalPort } from "../chip/two-terminal.js";
+import { type BenchClock, createBenchClock } from "../clock/bench-clock.js";
 import { defaultDut } from "../default-dut.js";
-import type { DeviceUnderTest } from "../dut.js";
 import { type Fault, FaultQueue } from "../faults.js";
 import { SeededRandom } from "../random.js";
 import { commonCommands } from "../scpi/common-commands.js";
@@ -27,14 +29,16 @@ import type { Keithley2400Settings } from "./settings.js";
 export interface VirtualKeithley2400Options {
   /** Seed of the measurement noise (default 1). */
   seed?: number;
-  /** What is connected to the terminals (default: the hidden-truth memristor of default-dut.ts). */
-  dut?: DeviceUnderTest;
+  /** The bench clock (default: a clock of its own, in event mode). */
+  clock?: BenchClock;
+  /** The chip port the terminals are wired to (default: a chip of its own with `dut` on its one port). */
+  port?: ElectricalPort;
+  /** With no `port`: the device on the instrument's own chip (default: the hidden-truth memristor of default-dut.ts). */
+  dut?: TwoTerminalDevice;
   /** :SOURce:DELay at power-on, s (auto delay off); *RST restores the manual's default. */
   sourceDelay?: number;
   /** Gaussian reading noise: true (default) for DEFAULT_NOISE, false for exact readings, or its terms. */
   noise?: boolean | Partial<NoiseSpec>;
-  /** Also wait, on the wall clock, the time each reply took in simulated time (default false). */
-  realTime?: boolean;
   /** Serial number in *IDN? (default "4090001"). */
   serialNumber?: string;
   /**
@@ -44,6 +48,14 @@ export interface VirtualKeithley2400Options {
    */
   onSource?: (state: SourceState) => void;
 }
+
+/**
+ * Time from a program message's arrival to its effect, s: the bus transfer
+ * and parsing of a short command. The manual gives no figure; 0.5 ms is
+ * of the order a 2400 takes to parse a command and answer `*IDN?` over
+ * GPIB. Every line costs it, so a polling loop always moves the clock.
+ */
+export const COMMAND_LATENCY = 5e-4;
 
 /** Entries the 2400's error queue holds (manual §18 :SYSTem:ERRor[:NEXT]?: "can hold up to 10 messages"). */
 export const ERROR_QUEUE_CAPACITY = 10;
@@ -58,9 +70,10 @@ const ERROR_TABLE = {
 };
 
 export class VirtualKeithley2400 {
-  readonly dut: DeviceUnderTest;
+  readonly label = "virtual Keithley 2400";
+  readonly port: ElectricalPort;
+  readonly clock: BenchClock;
   readonly serialNumber: string;
-  readonly realTime: boolean;
   readonly #core: Keithley2400Core;
   readonly #engine: ScpiEngine<Keithley2400Core>;
   readonly #faults = new FaultQueue();
@@ -69,13 +82,16 @@ export class VirtualKeithley2400 {
   #queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: VirtualKeithley2400Options = {}) {
-    this.dut = options.dut ?? defaultDut();
+    if (options.port && options.dut) {
+      throw new RangeError("virtual Keithley 2400: give a port of a chip or a dut of its own, not both");
+    }
+    this.clock = options.clock ?? createBenchClock("event");
+    this.port = options.port ?? new TwoTerminalPort(this.clock, options.dut ?? defaultDut());
     this.serialNumber = options.serialNumber ?? "4090001";
-    this.realTime = options.realTime ?? false;
     const noise = options.noise ?? true;
     this.#core = new Keithley2400Core({
-      dut: this.dut,
-      clock: new VirtualClock(),
+      port: this.port,
+      clock: this.clock,
       noise:
         noise === false
           ? undefined
@@ -120,9 +136,9 @@ export class VirtualKeithley2400 {
     return this.#core.settings;
   }
 
-  /** The instrument's clock, s since power-on (simulated time). */
+  /** The bench clock's time, s. */
   get time(): number {
-    return this.#core.clock.now;
+    return this.clock.now();
   }
 
   /** The error queue, oldest first, without reading it. */
@@ -138,18 +154,21 @@ export class VirtualKeithley2400 {
   /**
    * Executes one program message (its LF terminator removed; a trailing CR
    * is ignored) and returns the response message, if it has one, as the one
-   * element of the array (IEEE 488.2: one response message per program message).
-   * No faults, no pacing: this is the instrument itself.
+   * element of the array (IEEE 488.2: one response message per program
+   * message), once its time has passed on the bench clock: the command
+   * latency, then whatever its operations take. No faults: this is the
+   * instrument itself. Call it for one line at a time.
    */
-  handleLine(line: string): string[] {
-    const reply = this.#engine.execute(line.endsWith("\r") ? line.slice(0, -1) : line);
+  async handleLine(line: string): Promise<string[]> {
+    await this.clock.sleep(COMMAND_LATENCY);
+    const reply = await this.#engine.execute(line.endsWith("\r") ? line.slice(0, -1) : line);
     return reply === undefined ? [] : [reply];
   }
 
   /**
    * What goes back on the wire for one line: the response with its LF
-   * terminator (or "" for none), after the line's simulated time (with
-   * `realTime`) and any injected fault. Calls are served in order.
+   * terminator (or "" for none), once the line's time has passed on the
+   * bench clock, with any injected fault. Calls are served in order.
    */
   respond(line: string): Promise<string> {
     const next = this.#queue.then(() => this.#respondNow(line));
@@ -180,9 +199,7 @@ export class VirtualKeithley2400 {
   }
 
   async #respondNow(line: string): Promise<string> {
-    const [reply] = this.handleLine(line);
-    const elapsed = this.#core.clock.takeElapsed();
-    if (this.realTime && elapsed > 0) await sleep(elapsed * 1000);
+    const [reply] = await this.handleLine(line);
     if (reply === undefined) return "";
     const fault = this.#faults.take();
     switch (fault?.kind) {

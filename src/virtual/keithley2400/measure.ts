@@ -12,7 +12,7 @@
  * measure range below the compliance, the range is the limit instead
  * ("range compliance", status bit 16).
  */
-import type { DeviceUnderTest } from "../dut.js";
+import type { PortDrive, PortReading } from "../chip/ports.js";
 import type { SeededRandom } from "../random.js";
 import { rangeFor } from "./ranges.js";
 import { type Keithley2400Settings, rangesOf, type SenseFunction } from "./settings.js";
@@ -74,14 +74,11 @@ export class MeasurementNoise {
 
 export interface SdmInput {
   readonly settings: Keithley2400Settings;
-  readonly dut: DeviceUnderTest;
   readonly noise: MeasurementNoise | undefined;
   /** Source level, V or A, already within the source range. */
   readonly level: number;
   /** Full-scale source range used for this point. */
   readonly sourceRange: number;
-  /** How long the level is held before the reading completes (source delay + integration), s. */
-  readonly dt: number;
 }
 
 export interface SdmResult {
@@ -93,65 +90,33 @@ export interface SdmResult {
   readonly inCompliance: boolean;
   /** Some measured value exceeded a fixed measure range. */
   readonly overflow: boolean;
-  /** Voltage actually across the DUT at the end of the cycle, V. */
-  readonly appliedVoltage: number;
   /** Ranges the measurement used, for functions on autorange. */
   readonly usedRanges: Partial<Record<SenseFunction, number>>;
 }
 
 /**
- * Runs one SDM cycle: advances the DUT by `dt` and returns the reading
- * (without timestamp). Whether the level would exceed compliance is judged
- * from the DUT's resistance at the start of the cycle; a nonlinear DUT that
- * still exceeds it by the end is clamped there too.
+ * The drive of one source-delay-measure cycle: the source function at
+ * `level`, its compliance the limit that applies ({@link effectiveLimit}).
  */
-export function sourceMeasure(input: SdmInput): SdmResult {
-  const { settings, dut, level, dt } = input;
+export function cycleDrive(settings: Keithley2400Settings, level: number): PortDrive {
   const sourcingVoltage = settings.sourceFunction === "VOLT";
-  const limited = sourcingVoltage ? "CURR" : "VOLT";
-  const { limit, byRange } = effectiveLimit(settings, limited);
-  const ohms = dut.resistance();
+  const { limit } = effectiveLimit(settings, sourcingVoltage ? "CURR" : "VOLT");
+  return { mode: sourcingVoltage ? "voltage" : "current", level, limit };
+}
 
-  let voltage: number;
-  let current: number;
-  let limitHit = false;
-  if (sourcingVoltage) {
-    let applied = level;
-    if (Math.abs(level / ohms) > limit) {
-      applied = Math.sign(level) * limit * ohms;
-      limitHit = true;
-    }
-    current = dut.applyVoltage(applied, dt);
-    if (Math.abs(current) > limit) {
-      current = Math.sign(current) * limit;
-      limitHit = true;
-    }
-    voltage = applied;
-  } else {
-    let applied = level * ohms;
-    if (Math.abs(applied) > limit) {
-      applied = Math.sign(level) * limit;
-      limitHit = true;
-    }
-    const flowing = dut.applyVoltage(applied, dt);
-    if (limitHit) {
-      current = flowing;
-      voltage = applied;
-    } else {
-      // The current source holds the level; the voltage follows the device to the end of the cycle.
-      current = level;
-      voltage = level * dut.resistance();
-      if (Math.abs(voltage) > limit) {
-        voltage = Math.sign(voltage) * limit;
-        limitHit = true;
-      }
-    }
-  }
-  return readBack(input, voltage, current, limitHit, byRange);
+/**
+ * The reading that ends an SDM cycle, from the port's operating point at
+ * the end of the cycle (the chip has held the drive for the source delay
+ * and the integration): measurement noise, ranges, the status word.
+ */
+export function sourceMeasure(input: SdmInput, point: PortReading): SdmResult {
+  const limited = input.settings.sourceFunction === "VOLT" ? "CURR" : "VOLT";
+  const { byRange } = effectiveLimit(input.settings, limited);
+  return readBack(input, point.voltage, point.current, point.limited, byRange);
 }
 
 /** The compliance that applies: the set limit, or a lower fixed measure range. */
-function effectiveLimit(
+export function effectiveLimit(
   settings: Keithley2400Settings,
   limited: "VOLT" | "CURR",
 ): { limit: number; byRange: boolean } {
@@ -211,7 +176,6 @@ function readBack(
     status: statusWord(settings, limitHit && !byRange, limitHit && byRange, overflow),
     inCompliance: limitHit,
     overflow,
-    appliedVoltage: trueVoltage,
     usedRanges,
   };
 }

@@ -11,6 +11,11 @@
  *
  * Responses: the replies of all queries in one program message form one
  * response message, separated by `;` (IEEE 488.2 §8.4.1).
+ *
+ * A handler may return a promise (an operation that takes time on the
+ * bench clock: a reading integrates while another instrument acts); the
+ * message's later units then run once it settles. A message of handlers
+ * that all return at once is executed synchronously, with no promise made.
  */
 
 import type { ErrorEntry } from "../../scpi/protocol.js";
@@ -35,9 +40,12 @@ export type Values<S extends readonly ParamSpec<unknown, never>[]> = {
   -readonly [K in keyof S]: S[K] extends ParamSpec<infer T, never> ? T : never;
 };
 
+/** What a handler returns: its result now, or a promise of it. */
+export type Deferred<R> = R | Promise<R>;
+
 interface Form<Ctx, R> {
   readonly params: readonly ParamSpec<unknown, Ctx>[];
-  run(ctx: Ctx, args: unknown[], call: CommandCall<Ctx>): R;
+  run(ctx: Ctx, args: unknown[], call: CommandCall<Ctx>): Deferred<R>;
 }
 
 /** One row of a command table: a header pattern with its set form, its query form, or both. */
@@ -52,8 +60,14 @@ export interface CommandForms<
   S extends readonly ParamSpec<unknown, Ctx>[],
   Q extends readonly ParamSpec<unknown, Ctx>[],
 > {
-  readonly set?: { readonly params: S; run(ctx: Ctx, args: Values<S>, call: CommandCall<Ctx>): void };
-  readonly query?: { readonly params?: Q; run(ctx: Ctx, args: Values<Q>, call: CommandCall<Ctx>): string };
+  readonly set?: {
+    readonly params: S;
+    run(ctx: Ctx, args: Values<S>, call: CommandCall<Ctx>): Deferred<void>;
+  };
+  readonly query?: {
+    readonly params?: Q;
+    run(ctx: Ctx, args: Values<Q>, call: CommandCall<Ctx>): Deferred<string>;
+  };
 }
 
 /**
@@ -122,31 +136,70 @@ export class ScpiEngine<Ctx> {
 
   /**
    * Executes one program message (without its terminator) and returns its
-   * response message, or undefined when it has no queries (or they failed).
+   * response message, or undefined when it has no queries (or they failed):
+   * at once, or as a promise when a handler's operation takes time.
    */
-  execute(message: string): string | undefined {
-    const responses: string[] = [];
-    let path: readonly TypedMnemonic[] = [];
-    for (const unit of splitUnits(message)) {
+  execute(message: string): Deferred<string | undefined> {
+    return this.#continue(splitUnits(message), 0, { responses: [], path: [] });
+  }
+
+  /** Runs units from `first` on; switches to a promise at the first handler that returns one. */
+  #continue(
+    units: ReturnType<typeof splitUnits>,
+    first: number,
+    state: MessageState,
+  ): Deferred<string | undefined> {
+    for (let i = first; i < units.length; i++) {
+      const unit = units[i] as (typeof units)[number];
+      let header: ParsedUnit["header"];
+      let full: readonly TypedMnemonic[];
+      let reply: Deferred<string | undefined>;
       try {
         const parsed = parseUnit(unit);
         if (parsed === undefined) continue;
-        const { header } = parsed;
-        const full = header.common || header.absolute ? header.mnemonics : [...path, ...header.mnemonics];
-        const reply = this.#run(parsed, full, responses.length);
-        if (reply !== undefined) responses.push(reply);
-        if (!header.common) path = full.slice(0, -1);
+        header = parsed.header;
+        full = header.common || header.absolute ? header.mnemonics : [...state.path, ...header.mnemonics];
+        reply = this.#run(parsed, full, state.responses.length);
       } catch (error) {
-        if (error instanceof ScpiError) {
-          this.pushError(error.code, error.text);
-        } else {
-          this.#onInternalError?.(error, unit.text);
-          this.pushError(-300);
-        }
-        if (this.#abortOnError) break;
+        if (this.#fail(error, unit.text)) break;
+        continue;
       }
+      if (reply instanceof Promise) {
+        const done = header;
+        const path = full;
+        return reply.then(
+          (value) => {
+            this.#accept(state, done, path, value);
+            return this.#continue(units, i + 1, state);
+          },
+          (error: unknown) =>
+            this.#fail(error, unit.text) ? finish(state) : this.#continue(units, i + 1, state),
+        );
+      }
+      this.#accept(state, header, full, reply);
     }
-    return responses.length > 0 ? responses.join(";") : undefined;
+    return finish(state);
+  }
+
+  #accept(
+    state: MessageState,
+    header: ParsedUnit["header"],
+    full: readonly TypedMnemonic[],
+    reply: string | undefined,
+  ): void {
+    if (reply !== undefined) state.responses.push(reply);
+    if (!header.common) state.path = full.slice(0, -1);
+  }
+
+  /** Queues the error of a failed unit; true when the rest of the message is to be discarded. */
+  #fail(error: unknown, unit: string): boolean {
+    if (error instanceof ScpiError) {
+      this.pushError(error.code, error.text);
+    } else {
+      this.#onInternalError?.(error, unit);
+      this.pushError(-300);
+    }
+    return this.#abortOnError;
   }
 
   /** Queues an error and sets its Standard Event bit. */
@@ -159,7 +212,11 @@ export class ScpiEngine<Ctx> {
     this.status.events.latch(esrBitFor(code, this.#deviceErrors));
   }
 
-  #run(parsed: ParsedUnit, full: readonly TypedMnemonic[], responsesSoFar: number): string | undefined {
+  #run(
+    parsed: ParsedUnit,
+    full: readonly TypedMnemonic[],
+    responsesSoFar: number,
+  ): Deferred<string | undefined> {
     const { header, params } = parsed;
     let badSuffix = false;
     for (const definition of this.#commands) {
@@ -170,12 +227,22 @@ export class ScpiEngine<Ctx> {
       if (match.kind === "bad-suffix") badSuffix = true;
       if (match.kind !== "match") continue;
       const args = bindParams(form.params, params, this.context);
-      return (
-        form.run(this.context, args, { engine: this, suffixes: match.suffixes, responsesSoFar }) ?? undefined
-      );
+      const result = form.run(this.context, args, { engine: this, suffixes: match.suffixes, responsesSoFar });
+      // A set's promise settles to undefined: no response.
+      return (result ?? undefined) as Deferred<string | undefined>;
     }
     throw new ScpiError(badSuffix ? -114 : -113);
   }
+}
+
+/** The response and header path of a program message being executed. */
+interface MessageState {
+  readonly responses: string[];
+  path: readonly TypedMnemonic[];
+}
+
+function finish(state: MessageState): string | undefined {
+  return state.responses.length > 0 ? state.responses.join(";") : undefined;
 }
 
 /** Matches tokens to specs by position: -109 when one is missing, -108 when there are extra. */

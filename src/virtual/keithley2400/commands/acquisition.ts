@@ -45,7 +45,7 @@ function configure(k: Core, fn: SenseFunction): void {
 }
 
 function signalCommands() {
-  const readings = (k: Core) => formatReadings(k.read(), k.settings.elements);
+  const readings = async (k: Core) => formatReadings(await k.read(), k.settings.elements);
   return [
     command(":INITiate[:IMMediate]", { set: { params: [], run: (k) => k.initiate() } }),
     command(":ABORt", { set: { params: [], run: (k) => k.abort() } }),

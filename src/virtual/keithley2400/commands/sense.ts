@@ -197,6 +197,7 @@ function rangeCommands({ fn, node, min, max, unit, def }: (typeof FUNCTIONS)[num
         }
         sense(k).range = range;
         sense(k).rangeAuto = false;
+        k.drive(); // a fixed measure range below the compliance limits the output
       },
       format: nr3,
     }),
@@ -205,6 +206,7 @@ function rangeCommands({ fn, node, min, max, unit, def }: (typeof FUNCTIONS)[num
       get: (k) => sense(k).rangeAuto,
       set: (k, on) => {
         sense(k).rangeAuto = on;
+        k.drive();
       },
       format: boolean,
     }),
@@ -235,6 +237,7 @@ function complianceCommands() {
         k.settings.compliance[fn] = limit;
         // Range synchronisation: the fixed measure range follows the compliance (manual §18 :RSYNchronize).
         if (k.settings.complianceRangeSync && !sense.rangeAuto) sense.range = rangeFor(rangesOf(fn), limit);
+        k.drive();
       },
       format: nr3,
     }),

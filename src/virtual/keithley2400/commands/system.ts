@@ -83,7 +83,14 @@ function systemSettings() {
       },
       format: nr1,
     }),
-    command(":SYSTem:TIME:RESet", { set: { params: [], run: (k) => k.clock.resetTimestamp() } }),
+    command(":SYSTem:TIME:RESet", {
+      set: {
+        params: [],
+        run: (k) => {
+          k.timeZero = k.clock.now();
+        },
+      },
+    }),
     // Going to local: "source auto range disables" and "the sourcing mode will default to FIXed" (manual §18 SOURce).
     command(":SYSTem:LOCal", {
       set: {
