@@ -9,6 +9,7 @@ import { writeFileSync } from "node:fs";
 import { arch, cpus, platform } from "node:os";
 import { join } from "node:path";
 import { findPackageRoot } from "../src/core/load-node.js";
+import { chipBench } from "./chip.js";
 import { crossbarBench } from "./crossbar.js";
 import {
   type BenchModule,
@@ -31,6 +32,7 @@ const BENCHES: readonly BenchModule[] = [
   tmmBench,
   phaseChangeBench,
   crossbarBench,
+  chipBench,
 ];
 
 const OPTIONS: BenchOptions = { warmup: 1, repetitions: 5 };

@@ -7,28 +7,16 @@
  * instruments": readings come from a hidden true chip, not from the model
  * the fit starts with).
  */
+import { standaloneTruth } from "../models/chip/index.js";
 import { type VteamParams, vteam } from "../models/memristor/index.js";
 import { MemristorDut } from "./chip/two-terminal.js";
 
-/** Ratios to `vteam.defaults`: what a fit starting from the defaults must find. */
-const TRUTH_RATIOS: Readonly<Partial<Record<keyof VteamParams, number>>> = {
-  rOn: 1.2,
-  rOff: 0.8,
-  kOn: 1.25,
-  kOff: 0.75,
-  vOn: 1.1,
-  vOff: 0.9,
-};
-
-/** The hidden true parameters of the default DUT. */
-export const TRUE_VTEAM_PARAMS: Readonly<VteamParams> = Object.freeze(
-  Object.fromEntries(
-    Object.entries(vteam.defaults).map(([name, value]) => [
-      name,
-      value * (TRUTH_RATIOS[name as keyof VteamParams] ?? 1),
-    ]),
-  ) as VteamParams,
-);
+/**
+ * The hidden true parameters of the default DUT: the demo chip's standalone
+ * memristor (src/models/chip/truth.ts), so an instrument with a device of
+ * its own and one on the bench's chip hold the same device.
+ */
+export const TRUE_VTEAM_PARAMS: Readonly<VteamParams> = standaloneTruth;
 
 export function defaultDut(): MemristorDut<VteamParams> {
   return new MemristorDut({ model: vteam, params: TRUE_VTEAM_PARAMS });

@@ -203,7 +203,8 @@ function serve(instrument: ServedInstrument, resource: string, wire: Wire, maxQu
       .catch((error: unknown) => instrument.reportInternalError(error))
       .finally(() => {
         inFlight -= 1;
-        if (refilling) return;
+        // Nothing held back: the next line is handed over as it arrives, with no turn of the loop spent.
+        if (refilling || (next === waiting.length && !draining)) return;
         refilling = true;
         setImmediate(() => {
           refilling = false;

@@ -52,10 +52,11 @@ export class RecordingPort implements ElectricalPort {
     return this.#inner.name;
   }
 
-  drive(drive: PortDrive): void {
-    this.#inner.drive(drive);
+  drive(drive: PortDrive, at = this.#clock.now()): void {
+    this.#inner.drive(drive, at);
     this.#drive = drive;
-    this.#drivenAt = this.#clock.now();
+    // The instrument sets a drive for its line's time, which may lie ahead of the clock.
+    this.#drivenAt = Math.max(at, this.#clock.now());
     this.calls.push({ op: "drive", time: this.#drivenAt, drive, drivenAt: this.#drivenAt });
   }
 

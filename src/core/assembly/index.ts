@@ -4,6 +4,16 @@
  * places them there. src/core/wasm.ts is the typed way in.
  */
 
+export {
+  chipElectrical,
+  chipElectricalJacobian,
+  chipLayout,
+  chipStep,
+  chipStepJacobian,
+  chipThevenin,
+  chipTransmission,
+  chipTransmissionGradient,
+} from "./chip";
 export { crossbarCheck, crossbarProduct, crossbarSolve } from "./crossbar";
 export { linearIonDriftBatch } from "./linear-ion-drift";
 export { alloc, keep, reset } from "./memory";

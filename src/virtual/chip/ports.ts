@@ -42,8 +42,14 @@ export interface PortReading {
 export interface ElectricalPort {
   /** The port's name on its chip ("memristor", "heater", ...). */
   readonly name: string;
-  /** Drives the port so from the clock's now on (held until the next drive). */
-  drive(drive: PortDrive): void;
+  /**
+   * Drives the port so from time `at` on (s on the bench clock, default
+   * now; a time already past means now), held until the next drive. An
+   * instrument whose command takes effect after its latency sets the
+   * drive for then, without waiting; a drive for a later time replaces
+   * what was set for a time after it.
+   */
+  drive(drive: PortDrive, at?: number): void;
   /** The port's operating point at the clock's now, under its present drive. */
   read(): PortReading;
 }

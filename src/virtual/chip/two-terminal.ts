@@ -10,7 +10,7 @@
  * compliance: a memristor switching under a held voltage draws more current
  * until the channel limits it, as on a real bench.
  */
-import { advance, type MemristorModel } from "../../models/memristor/index.js";
+import { advance, holdVoltage, type MemristorModel } from "../../models/memristor/index.js";
 import type { BenchClock } from "../clock/bench-clock.js";
 import {
   checkDrive,
@@ -31,10 +31,13 @@ export interface TwoTerminalDevice {
   reset(): void;
   /** The device's state (in its model's unit; 0 for a memoryless one), settable to go back to one read before. */
   state: number;
+  /** Nothing it holds changes it (a resistor): holding it can be skipped. */
+  readonly memoryless?: boolean;
 }
 
 /** An ohmic resistor: memoryless. */
 export class ResistorDut implements TwoTerminalDevice {
+  readonly memoryless = true;
   /** @param ohms resistance, Ω (positive and finite). */
   constructor(readonly ohms: number) {
     if (!(ohms > 0 && Number.isFinite(ohms)))
@@ -68,6 +71,7 @@ export class MemristorDut<P extends Record<string, number>> implements TwoTermin
   readonly model: MemristorModel<P>;
   readonly params: Readonly<P>;
   readonly x0: number;
+  readonly #bounds: readonly [number, number];
   #x: number;
 
   constructor(options: MemristorDutOptions<P>) {
@@ -76,6 +80,7 @@ export class MemristorDut<P extends Record<string, number>> implements TwoTermin
     this.x0 = options.x0 ?? options.model.initialState(options.params);
     // advance() validates the parameters and the state, so a bad device fails here and not at the first reading.
     this.#x = advance(this.model, this.params, this.x0, 0, 0);
+    this.#bounds = this.model.stateBounds(this.params);
   }
 
   /** Present state, in the model's state unit. */
@@ -92,7 +97,13 @@ export class MemristorDut<P extends Record<string, number>> implements TwoTermin
   }
 
   hold(voltage: number, dt: number): void {
-    this.#x = advance(this.model, this.params, this.#x, voltage, dt);
+    if (!Number.isFinite(voltage) || !(dt >= 0 && dt < Number.POSITIVE_INFINITY)) {
+      throw new RangeError(`${this.model.id}: cannot hold ${voltage} V for ${dt} s`);
+    }
+    // The parameters were checked once, at construction, and the state is kept in bounds: the
+    // integrator is called directly rather than through advance(), which checks both every time.
+    const [lower, upper] = this.#bounds;
+    this.#x = holdVoltage(this.model, this.params, this.#x, voltage, dt, lower, upper);
   }
 
   reset(): void {
@@ -116,6 +127,8 @@ export class TwoTerminalPort implements ElectricalPort {
   readonly device: TwoTerminalDevice;
   readonly #clock: BenchClock;
   #drive: PortDrive = OPEN_DRIVE;
+  /** Drives set for a later time, in time order. */
+  readonly #scheduled: Array<{ readonly at: number; readonly drive: PortDrive }> = [];
   /** Clock time the device has been advanced to. */
   #time: number;
 
@@ -126,30 +139,49 @@ export class TwoTerminalPort implements ElectricalPort {
     this.#time = clock.now();
   }
 
-  drive(drive: PortDrive): void {
+  drive(drive: PortDrive, at = this.#clock.now()): void {
     checkDrive(this.name, drive);
-    this.#catchUp();
-    this.#drive = drive;
+    if (Number.isNaN(at)) throw new RangeError(`port "${this.name}": a drive at NaN s`);
+    this.#catchUp(this.#clock.now());
+    if (at <= this.#time) {
+      this.#scheduled.length = 0;
+      this.#drive = drive;
+      return;
+    }
+    // A later drive replaces what was scheduled from its time on.
+    while ((this.#scheduled.at(-1)?.at ?? Number.NEGATIVE_INFINITY) >= at) this.#scheduled.pop();
+    this.#scheduled.push({ at, drive });
   }
 
   read(): PortReading {
-    this.#catchUp();
+    this.#catchUp(this.#clock.now());
     return operatingPoint(this.#drive, this.device.resistance());
   }
 
   /** Back to power-on: the device reset, the port open. */
   reset(): void {
-    this.#catchUp();
+    this.#catchUp(this.#clock.now());
+    this.#scheduled.length = 0;
     this.device.reset();
     this.#drive = OPEN_DRIVE;
   }
 
-  /** Advances the device from where it was to the clock's now under the held drive. */
-  #catchUp(): void {
-    const now = this.#clock.now();
-    let remaining = now - this.#time;
-    this.#time = now;
-    if (!(remaining > 0) || this.#drive.mode === "open") return;
+  /** Advances the device to `time` under the drives held, switching to each scheduled one at its time. */
+  #catchUp(time: number): void {
+    for (let next = this.#scheduled[0]; next !== undefined && next.at <= time; next = this.#scheduled[0]) {
+      this.#hold(next.at);
+      this.#drive = next.drive;
+      this.#scheduled.shift();
+    }
+    this.#hold(time);
+  }
+
+  /** Advances the device to `time` under the present drive. */
+  #hold(time: number): void {
+    let remaining = time - this.#time;
+    if (!(remaining > 0)) return;
+    this.#time = time;
+    if (this.#drive.mode === "open" || this.device.memoryless) return;
     const start = operatingPoint(this.#drive, this.device.resistance());
     // Not limited, sourcing a voltage: the device sees the level throughout — unless it switches
     // into compliance on the way, which the end state shows (a held voltage moves R one way).

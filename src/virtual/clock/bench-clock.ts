@@ -305,6 +305,12 @@ class EventClock extends ClockBase {
   readonly kind = "event";
   #now = 0;
   #checking = false;
+  /**
+   * A jump was made since the loop last went through its poll phase: a
+   * reply it let out may still be unread by a client of this process, whose
+   * next request is not declared yet.
+   */
+  #jumpedThisTurn = false;
 
   now(): number {
     return this.#now;
@@ -318,19 +324,44 @@ class EventClock extends ClockBase {
     this.#check();
   }
 
-  /** On the next turn of the loop, if nothing is on the wire, jumps to the earliest wait. */
+  /**
+   * Schedules a jump to the earliest wait once nothing known can run:
+   * - normally on the next turn of the loop (`setImmediate`, after the poll
+   *   phase has read every socket with data);
+   * - with a single wait and no jump made this turn, as soon as the
+   *   microtasks queued now have run (a `process.nextTick` queued from a
+   *   microtask runs once the microtask queue is empty): nothing else waits,
+   *   nothing is declared, and every reply of an earlier jump has been
+   *   through a poll phase. This saves a turn of the loop per request, a
+   *   fifth of a round trip on loopback (bench/scpi.ts). The cost: requests
+   *   of undeclared clients that arrive in the same poll phase as that one
+   *   wait are stamped after its jump, not beside it.
+   */
   #check(): void {
     if (this.#checking || this.queue.size === 0) return;
     this.#checking = true;
-    setImmediate(() => {
-      this.#checking = false;
-      if (this.closed || this.declared > 0) return;
-      const next = this.queue.peek();
-      if (!next) return;
-      this.#now = Math.max(this.#now, next.due);
-      this.answerUpTo(this.#now);
-      this.#check();
-    });
+    if (this.queue.size === 1 && !this.#jumpedThisTurn) {
+      queueMicrotask(() => process.nextTick(() => this.#jump()));
+    } else {
+      setImmediate(() => this.#jump());
+    }
+  }
+
+  #jump(): void {
+    this.#checking = false;
+    if (this.closed || this.declared > 0) return;
+    const next = this.queue.peek();
+    if (!next) return;
+    this.#now = Math.max(this.#now, next.due);
+    this.answerUpTo(this.#now);
+    if (!this.#jumpedThisTurn) {
+      this.#jumpedThisTurn = true;
+      setImmediate(() => {
+        this.#jumpedThisTurn = false;
+        this.#check();
+      });
+    }
+    this.#check();
   }
 }
 

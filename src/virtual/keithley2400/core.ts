@@ -14,6 +14,7 @@
 
 import { type ElectricalPort, OPEN_DRIVE } from "../chip/ports.js";
 import type { BenchClock } from "../clock/bench-clock.js";
+import type { InstrumentTimeline } from "../clock/timeline.js";
 import { ScpiError } from "../scpi/errors.js";
 import { EventRegister } from "../scpi/status.js";
 import { cycleDrive, type MeasurementNoise, type Reading, sourceMeasure } from "./measure.js";
@@ -70,6 +71,8 @@ export interface Keithley2400CoreOptions {
   /** Told every change of what the terminals are driven with (see {@link SourceState}). */
   readonly onSource?: (state: SourceState) => void;
   readonly clock: BenchClock;
+  /** The instrument's time within the line it executes (see timeline.ts). */
+  readonly timeline: InstrumentTimeline;
   readonly noise: MeasurementNoise | undefined;
   /** :SOURce:DELay at power-on, s (auto delay off); undefined keeps the *RST default. */
   readonly powerOnSourceDelay?: number;
@@ -79,6 +82,7 @@ export class Keithley2400Core {
   settings: Keithley2400Settings = resetSettings();
   readonly port: ElectricalPort;
   readonly clock: BenchClock;
+  readonly timeline: InstrumentTimeline;
   readonly noise: MeasurementNoise | undefined;
   readonly measurementEvents = new EventRegister();
   readonly operationEvents = new EventRegister();
@@ -102,6 +106,7 @@ export class Keithley2400Core {
   constructor(options: Keithley2400CoreOptions) {
     this.port = options.port;
     this.clock = options.clock;
+    this.timeline = options.timeline;
     this.timeZero = options.clock.now();
     this.noise = options.noise;
     this.#onSource = options.onSource;
@@ -139,7 +144,7 @@ export class Keithley2400Core {
    * elements", TIME). A view on the bench clock.
    */
   timestamp(): number {
-    return (this.clock.now() - this.timeZero) % 100_000;
+    return (this.timeline.cursor - this.timeZero) % 100_000;
   }
 
   /**
@@ -153,7 +158,10 @@ export class Keithley2400Core {
    */
   drive(level = this.settings.source[this.settings.sourceFunction].level, cycle = false): void {
     const { outputEnabled } = this.settings;
-    this.port.drive(outputEnabled || cycle ? cycleDrive(this.settings, level) : OPEN_DRIVE);
+    this.port.drive(
+      outputEnabled || cycle ? cycleDrive(this.settings, level) : OPEN_DRIVE,
+      this.timeline.cursor,
+    );
     if (!this.#onSource) return;
     const { sourceFunction } = this.settings;
     const now = { outputEnabled, sourceFunction, level };
@@ -165,7 +173,7 @@ export class Keithley2400Core {
       (outputEnabled && last.level !== level);
     if (!changed) return;
     this.#driven = now;
-    this.#onSource({ time: this.clock.now(), ...now });
+    this.#onSource({ time: this.timeline.cursor, ...now });
   }
 
   /**
@@ -231,11 +239,11 @@ export class Keithley2400Core {
   /** One pass of the trigger layer; false when compliance abort stopped the acquisition. */
   async #armPass(pass: number): Promise<boolean> {
     const settings = this.settings;
-    if (pass > 0 && settings.arm.source === "TIM") await this.#hold(settings.arm.timer);
+    if (pass > 0 && settings.arm.source === "TIM") this.timeline.pass(settings.arm.timer);
     const levels = sourceLevels(settings);
     const sweeping = settings.source[settings.sourceFunction].mode !== "FIX";
     for (let t = 0; t < settings.trigger.count; t++) {
-      if (settings.trigger.delay > 0) await this.#hold(settings.trigger.delay);
+      if (settings.trigger.delay > 0) this.timeline.pass(settings.trigger.delay);
       // A trigger count beyond the sweep or list length starts it again (manual §18 asks that they match).
       const point = sourcePoint(settings, levels, levels[t % levels.length] ?? 0);
       const inCompliance = await this.#sourceDelayMeasure(point.level, point.range);
@@ -253,7 +261,8 @@ export class Keithley2400Core {
     const integration = (settings.nplc / settings.lineFrequency) * this.#repeatCount();
     const delay = settings.sourceDelayAuto ? AUTO_SOURCE_DELAY : settings.sourceDelay;
     this.drive(level, true);
-    await this.#hold(delay + integration + READING_OVERHEAD);
+    this.timeline.pass(delay + integration + READING_OVERHEAD);
+    await this.timeline.reach();
     const result = sourceMeasure(
       { settings, noise: this.noise, level, sourceRange: range },
       this.port.read(),
@@ -270,11 +279,6 @@ export class Keithley2400Core {
       result.overflow,
     );
     return result.inCompliance;
-  }
-
-  /** Lets `seconds` pass on the bench clock with the output held as it is (a delay or timer wait). */
-  #hold(seconds: number): Promise<void> {
-    return this.clock.sleep(seconds);
   }
 
   #repeatCount(): number {

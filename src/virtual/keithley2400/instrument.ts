@@ -9,6 +9,7 @@ import type { ErrorEntry } from "../../scpi/protocol.js";
 import type { ElectricalPort } from "../chip/ports.js";
 import { type TwoTerminalDevice, TwoTerminalPort } from "../chip/two-terminal.js";
 import { type BenchClock, createBenchClock } from "../clock/bench-clock.js";
+import { InstrumentTimeline } from "../clock/timeline.js";
 import { defaultDut } from "../default-dut.js";
 import { type Fault, FaultQueue } from "../faults.js";
 import { SeededRandom } from "../random.js";
@@ -76,6 +77,7 @@ export class VirtualKeithley2400 {
   readonly serialNumber: string;
   readonly #core: Keithley2400Core;
   readonly #engine: ScpiEngine<Keithley2400Core>;
+  readonly #timeline: InstrumentTimeline;
   readonly #faults = new FaultQueue();
   readonly #internalErrors: unknown[] = [];
   /** Replies go out in the order their lines came in, whichever connection sent them. */
@@ -87,11 +89,13 @@ export class VirtualKeithley2400 {
     }
     this.clock = options.clock ?? createBenchClock("event");
     this.port = options.port ?? new TwoTerminalPort(this.clock, options.dut ?? defaultDut());
+    this.#timeline = new InstrumentTimeline(this.clock, COMMAND_LATENCY);
     this.serialNumber = options.serialNumber ?? "4090001";
     const noise = options.noise ?? true;
     this.#core = new Keithley2400Core({
       port: this.port,
       clock: this.clock,
+      timeline: this.#timeline,
       noise:
         noise === false
           ? undefined
@@ -160,9 +164,13 @@ export class VirtualKeithley2400 {
    * instrument itself. Call it for one line at a time.
    */
   async handleLine(line: string): Promise<string[]> {
-    await this.clock.sleep(COMMAND_LATENCY);
+    // The 2400 executes nothing while its trigger model runs (manual §16 "*OPC"): every command waits.
+    this.#timeline.begin();
     const reply = await this.#engine.execute(line.endsWith("\r") ? line.slice(0, -1) : line);
-    return reply === undefined ? [] : [reply];
+    this.#timeline.finish();
+    if (reply === undefined) return [];
+    await this.#timeline.reach();
+    return [reply];
   }
 
   /**

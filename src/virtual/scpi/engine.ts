@@ -124,6 +124,8 @@ export class ScpiEngine<Ctx> {
   readonly #deviceErrors: Readonly<Record<number, DeviceErrorInfo>>;
   readonly #abortOnError: boolean;
   readonly #onInternalError: ((error: unknown, unit: string) => void) | undefined;
+  readonly #resolved = new Map<string, Resolved<Ctx>>();
+  readonly #lexed = new Map<string, readonly LexedUnit[]>();
 
   constructor(options: ScpiEngineOptions<Ctx>) {
     this.context = options.context;
@@ -140,22 +142,39 @@ export class ScpiEngine<Ctx> {
    * at once, or as a promise when a handler's operation takes time.
    */
   execute(message: string): Deferred<string | undefined> {
-    return this.#continue(splitUnits(message), 0, { responses: [], path: [] });
+    return this.#continue(this.#lex(message), 0, { responses: [], path: [] });
+  }
+
+  /**
+   * The units of a message, parsed (or the error each gives). Parsing
+   * depends on the text alone, so a message sent again (a polling loop's
+   * `:MEAS:CURR?`) is parsed once; the cache is emptied when full.
+   */
+  #lex(message: string): readonly LexedUnit[] {
+    const cached = this.#lexed.get(message);
+    if (cached) return cached;
+    const units = splitUnits(message).map((unit): LexedUnit => {
+      try {
+        return { text: unit.text, parsed: parseUnit(unit) };
+      } catch (error) {
+        return { text: unit.text, error };
+      }
+    });
+    if (this.#lexed.size >= LEXED_CACHE_SIZE) this.#lexed.clear();
+    this.#lexed.set(message, units);
+    return units;
   }
 
   /** Runs units from `first` on; switches to a promise at the first handler that returns one. */
-  #continue(
-    units: ReturnType<typeof splitUnits>,
-    first: number,
-    state: MessageState,
-  ): Deferred<string | undefined> {
+  #continue(units: readonly LexedUnit[], first: number, state: MessageState): Deferred<string | undefined> {
     for (let i = first; i < units.length; i++) {
-      const unit = units[i] as (typeof units)[number];
+      const unit = units[i] as LexedUnit;
       let header: ParsedUnit["header"];
       let full: readonly TypedMnemonic[];
       let reply: Deferred<string | undefined>;
       try {
-        const parsed = parseUnit(unit);
+        if ("error" in unit) throw unit.error;
+        const parsed = unit.parsed;
         if (parsed === undefined) continue;
         header = parsed.header;
         full = header.common || header.absolute ? header.mnemonics : [...state.path, ...header.mnemonics];
@@ -218,22 +237,61 @@ export class ScpiEngine<Ctx> {
     responsesSoFar: number,
   ): Deferred<string | undefined> {
     const { header, params } = parsed;
-    let badSuffix = false;
+    const resolved = this.#resolve(header.common, header.query, full);
+    if (resolved.kind !== "match") throw new ScpiError(resolved.kind === "bad-suffix" ? -114 : -113);
+    const { form, suffixes } = resolved;
+    const args = bindParams(form.params, params, this.context);
+    const result = form.run(this.context, args, { engine: this, suffixes, responsesSoFar });
+    // A set's promise settles to undefined: no response.
+    return (result ?? undefined) as Deferred<string | undefined>;
+  }
+
+  /**
+   * The first table row whose pattern matches the header, and its form.
+   * Matching walks the whole table, so results are kept by header (a
+   * `:MEAS:CURR?` poll resolves once); the cache is emptied when full, so
+   * a client sending endless distinct headers cannot grow it.
+   */
+  #resolve(common: boolean, query: boolean, full: readonly TypedMnemonic[]): Resolved<Ctx> {
+    let key = common ? "*" : "";
+    for (const mnemonic of full) key += `:${mnemonic.name}${mnemonic.suffix ?? ""}`;
+    if (query) key += "?";
+    const cached = this.#resolved.get(key);
+    if (cached) return cached;
+    let resolved: Resolved<Ctx> = { kind: "none" };
     for (const definition of this.#commands) {
-      if (definition.pattern.common !== header.common) continue;
-      const form = header.query ? definition.query : definition.set;
+      if (definition.pattern.common !== common) continue;
+      const form = query ? definition.query : definition.set;
       if (form === undefined) continue;
       const match = matchHeader(definition.pattern, full);
-      if (match.kind === "bad-suffix") badSuffix = true;
+      if (match.kind === "bad-suffix") resolved = { kind: "bad-suffix" };
       if (match.kind !== "match") continue;
-      const args = bindParams(form.params, params, this.context);
-      const result = form.run(this.context, args, { engine: this, suffixes: match.suffixes, responsesSoFar });
-      // A set's promise settles to undefined: no response.
-      return (result ?? undefined) as Deferred<string | undefined>;
+      resolved = { kind: "match", form, suffixes: match.suffixes };
+      break;
     }
-    throw new ScpiError(badSuffix ? -114 : -113);
+    if (this.#resolved.size >= RESOLVED_CACHE_SIZE) this.#resolved.clear();
+    this.#resolved.set(key, resolved);
+    return resolved;
   }
 }
+
+/** Headers whose table row is kept (see `#resolve`). */
+const RESOLVED_CACHE_SIZE = 1024;
+/** Program messages whose parse is kept (see `#lex`). */
+const LEXED_CACHE_SIZE = 256;
+
+/** One unit of a program message: its parse (undefined for an empty unit) or the error parsing gave. */
+type LexedUnit =
+  | { readonly text: string; readonly parsed: ParsedUnit | undefined }
+  | { readonly text: string; readonly error: unknown };
+
+type Resolved<Ctx> =
+  | {
+      readonly kind: "match";
+      readonly form: Form<Ctx, string> | Form<Ctx, void>;
+      readonly suffixes: readonly number[];
+    }
+  | { readonly kind: "bad-suffix" | "none" };
 
 /** The response and header path of a program message being executed. */
 interface MessageState {

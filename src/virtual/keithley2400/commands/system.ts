@@ -87,7 +87,7 @@ function systemSettings() {
       set: {
         params: [],
         run: (k) => {
-          k.timeZero = k.clock.now();
+          k.timeZero = k.timeline.cursor;
         },
       },
     }),

@@ -1,0 +1,164 @@
+/**
+ * The demo chip's two backends (src/core/kernels/chip.ts): the WASM kernel
+ * (src/core/assembly/chip.ts) against the TypeScript reference
+ * (src/models/chip/dynamics.ts) over a whole session — thousands of steps
+ * with changing drives, compliance on every port, the patch crystallising,
+ * optical reads at many wavelengths — every output to 1e-12 of itself.
+ * They run the same portable physics; only the phase-change step's
+ * Math.exp/log/pow may differ in the last bit between the engines.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { createDemoChipBackend, type DemoChipBackend } from "../../src/core/kernels/chip.js";
+import { loadCore } from "../../src/core/load-node.js";
+import type { Core } from "../../src/core/wasm.js";
+import {
+  chipDefaults,
+  chipInitialState,
+  chipStimulus,
+  demoChipTruth,
+  chipLayout as L,
+} from "../../src/models/chip/index.js";
+import { ParameterRangeError } from "../../src/models/parameters.js";
+import { close, STATE_FLOORS, sessionDrives } from "../models/chip/support.js";
+
+let core: Core;
+beforeAll(async () => {
+  core = await loadCore();
+});
+
+const TOLERANCE = 1e-12;
+
+describe("WASM = TypeScript reference over a session", () => {
+  it.each([
+    ["truth", demoChipTruth],
+    ["defaults", chipDefaults],
+  ])("%s parameters: 4000 steps at 10 kS/s and 40 long ones", (_name, params) => {
+    const wasm = createDemoChipBackend({ backend: "wasm", params, core });
+    const ts = createDemoChipBackend({ backend: "ts", params });
+    const a = chipInitialState(params);
+    const b = chipInitialState(params);
+    const stimulus = chipStimulus();
+    const [outA, outB] = [
+      new Float64Array(L.ELECTRICAL_OUTPUT_SIZE),
+      new Float64Array(L.ELECTRICAL_OUTPUT_SIZE),
+    ];
+    const seen = { limited: [0, 0, 0], crystallised: false, reads: 0 };
+    const fail = (what: string, k: number, x: number, y: number) =>
+      expect.fail(`step ${k}: ${what}: wasm ${x} vs ts ${y}`);
+    for (let k = 0; k < 4040; k++) {
+      sessionDrives(k, stimulus);
+      const dt = k < 4000 ? 1e-4 : 5e-3;
+      wasm.step(a, stimulus, dt);
+      ts.step(b, stimulus, dt);
+      for (let i = 0; i < L.STATE_SIZE; i++) {
+        if (!close(a[i] as number, b[i] as number, TOLERANCE, STATE_FLOORS[i]))
+          fail(`state[${i}]`, k, a[i] as number, b[i] as number);
+      }
+      wasm.electrical(a, stimulus, outA);
+      ts.electrical(b, stimulus, outB);
+      for (let o = 0; o < L.ELECTRICAL_OUTPUT_SIZE; o++) {
+        if (!close(outA[o] as number, outB[o] as number, TOLERANCE, 1e-15))
+          fail(`electrical[${o}]`, k, outA[o] as number, outB[o] as number);
+      }
+      for (const [port, flag] of [L.HEATER_LIMITED, L.LINE_LIMITED, L.MEMRISTOR_LIMITED].entries()) {
+        seen.limited[port] = (seen.limited[port] as number) + (outA[flag] as number);
+      }
+      seen.crystallised ||= (a[L.CELL_FRACTION] as number) > 0.5;
+      if (k % 4 === 0) {
+        const wavelength = 1.53e-6 + ((k * 37) % 4000) * 1e-11;
+        for (const path of ["ring", "reference"] as const) {
+          const x = wasm.transmission(a, wavelength, path);
+          const y = ts.transmission(b, wavelength, path);
+          if (!close(x, y, TOLERANCE)) fail(`${path} transmission at ${wavelength} m`, k, x, y);
+          seen.reads++;
+        }
+      }
+    }
+    // The session went through what it is meant to.
+    expect(
+      seen.limited.map((n) => n > 10),
+      `limited steps ${seen.limited}`,
+    ).toEqual([true, true, true]);
+    expect(seen.crystallised).toBe(true);
+    expect(seen.reads).toBe(2020);
+    wasm.release();
+  });
+});
+
+describe("Jacobians agree between the backends", () => {
+  it("step, electrical and optical Jacobians along the session", () => {
+    const params = demoChipTruth;
+    const wasm = createDemoChipBackend({ backend: "wasm", params, core });
+    const ts = createDemoChipBackend({ backend: "ts", params });
+    const a = chipInitialState(params);
+    const b = chipInitialState(params);
+    const stimulus = chipStimulus();
+    const arrays = (rows: number) =>
+      [new Float64Array(rows * 6), new Float64Array(rows * L.PARAMETER_COUNT)] as const;
+    const [sa, pa] = arrays(6);
+    const [sb, pb] = arrays(6);
+    const [ea, fa] = arrays(7);
+    const [eb, fb] = arrays(7);
+    const [ta, ua] = arrays(1);
+    const [tb, ub] = arrays(1);
+    const compare = (what: string, x: Float64Array, y: Float64Array) => {
+      const scale = Math.max(...Array.from(y, Math.abs));
+      for (let k = 0; k < x.length; k++) {
+        if (!close(x[k] as number, y[k] as number, TOLERANCE, 1e-9 * scale)) {
+          expect.fail(`${what}[${k}]: wasm ${x[k]} vs ts ${y[k]}`);
+        }
+      }
+    };
+    for (let k = 0; k < 1500; k += 1) {
+      sessionDrives(k, stimulus);
+      if (k % 50 !== 0) {
+        wasm.step(a, stimulus, 1e-4);
+        ts.step(b, stimulus, 1e-4);
+        continue;
+      }
+      wasm.stepJacobian(a, stimulus, 3e-4, sa, pa);
+      ts.stepJacobian(b, stimulus, 3e-4, sb, pb);
+      compare("dState", sa, sb);
+      compare("dParams", pa, pb);
+      wasm.electricalJacobian(a, stimulus, ea, fa);
+      ts.electricalJacobian(b, stimulus, eb, fb);
+      compare("electrical dState", ea, eb);
+      compare("electrical dParams", fa, fb);
+      for (const path of ["ring", "reference"] as const) {
+        wasm.transmissionGradient(a, 1.55e-6 + k * 1e-12, path, ta, ua);
+        ts.transmissionGradient(b, 1.55e-6 + k * 1e-12, path, tb, ub);
+        compare(`${path} dState`, ta, tb);
+        compare(`${path} dParams`, ua, ub);
+      }
+    }
+    wasm.release();
+  });
+});
+
+describe("the seam", () => {
+  it("checks the parameters once, on both backends, with the model's error", () => {
+    const bad = { ...chipDefaults, "cell.heatingShare": 1.5 };
+    expect(() => createDemoChipBackend({ backend: "ts", params: bad })).toThrow(ParameterRangeError);
+    expect(() => createDemoChipBackend({ backend: "wasm", params: bad, core })).toThrow(ParameterRangeError);
+    expect(() => createDemoChipBackend({ backend: "wasm", params: chipDefaults })).toThrow(/needs a core/);
+  });
+
+  it.each(["ts", "wasm"] as const)(
+    "%s: refuses a bad state, stimulus and dt; a released backend throws",
+    (backend) => {
+      const chip: DemoChipBackend = createDemoChipBackend({ backend, params: chipDefaults, core });
+      const state = chipInitialState(chipDefaults);
+      const stimulus = chipStimulus();
+      expect(() => chip.step(state, stimulus, -1)).toThrow(RangeError);
+      const badState = Float64Array.from(state);
+      badState[L.CELL_FRACTION] = 1.2;
+      expect(() => chip.step(badState, stimulus, 1e-3)).toThrow(/crystalline fraction/);
+      const badStimulus = Float64Array.from(stimulus);
+      badStimulus[L.HEATER_PORT] = 7;
+      expect(() => chip.step(state, badStimulus, 1e-3)).toThrow(/drive mode/);
+      expect(() => chip.transmission(state, -1, "ring")).toThrow(RangeError);
+      chip.release();
+      if (backend === "wasm") expect(() => chip.step(state, stimulus, 1e-3)).toThrow(/released/);
+    },
+  );
+});
