@@ -43,8 +43,9 @@ import { fromReadings } from "../sync/from-readings.js";
 import { type HysteresisSummary, hysteresis } from "../sync/hysteresis.js";
 import { memristorTwin, type TwinFrame } from "../sync/memristor-twin.js";
 import { RunRecorder } from "../sync/run-recorder.js";
+import { describeTimebase, hostTimebase, instrumentTimeMapper, type Timebase } from "../sync/timebase.js";
 import { bipolarTriangle } from "../sync/waveforms.js";
-import { serveVirtualKeithley2400 } from "../virtual/index.js";
+import { serveVirtualBench } from "../virtual/index.js";
 import { svgPlot } from "./svg-plot.js";
 
 export interface IvJobOptions {
@@ -264,15 +265,25 @@ export async function runIvJob(
   let result: IvJobResult | undefined;
   try {
     stage("starting");
-    const server = options.resource ? undefined : await serveVirtualKeithley2400({ seed: options.seed });
-    if (server) scope.defer("the embedded virtual Keithley 2400", () => server.close());
-    const resource = options.resource ?? server?.tcpResource;
+    // The embedded bench: the demo chip on the event clock, the 2400 on its standalone memristor.
+    const bench = options.resource
+      ? undefined
+      : await serveVirtualBench({
+          clock: "event",
+          instruments: { smu1: { model: "keithley2400", port: "memristor", seed: options.seed } },
+          clockControl: false,
+        });
+    if (bench) scope.defer("the embedded virtual bench", () => bench.close());
+    const resource = options.resource ?? bench?.resources.instruments.smu1?.tcp;
     if (!resource) throw new Error("the virtual instrument did not report a TCP resource");
+    // The run's one timebase: the bench clock on the virtual bench, host-monotonic time on hardware.
+    const timebase: Timebase = bench?.clock ?? hostTimebase();
     const mode = sweepMode(options.pointsPerCycle);
     const run = new RunRecorder(options.outDir, {
       job: "iv",
       resource,
-      virtual: server !== undefined,
+      virtual: bench !== undefined,
+      timebase: describeTimebase(timebase),
       config: { ...options, outDir: undefined, signal: undefined, onStage: undefined, mode },
       model: { id: model.id, citation: model.citation, parameters: params },
     });
@@ -280,6 +291,7 @@ export async function runIvJob(
     checkpoint(signal, run);
     stage(`connecting to ${resource}`);
     const smu = await connectKeithley2400(resource, {
+      timebase,
       limits: options.limits,
       timeoutMs: options.timeoutMs,
       onExchange: (exchange) => run.appendExchange(exchangeRecord(exchange)),
@@ -304,10 +316,11 @@ export async function runIvJob(
     stage(`sweeping (${mode} mode)`);
     const levels = Array.from(bipolarTriangle(options.amplitude, options.pointsPerCycle, options.cycles));
     let inCompliance = 0;
+    const onTimebase = instrumentTimeMapper();
     async function* counted(chunks: AsyncIterable<SweepColumns>) {
       for await (const chunk of chunks) {
         inCompliance += chunk.status.filter(inComplianceBit).length;
-        yield chunk;
+        yield { ...chunk, time: onTimebase(chunk.time, timebase.now()) };
         if (signal?.aborted) return; // the checkpoint between batches
       }
     }
@@ -327,7 +340,7 @@ export async function runIvJob(
     if (run.rowCount < levels.length) throw interruption(signal, run);
     const summary = summarise(frames, {
       resource,
-      virtual: server !== undefined,
+      virtual: bench !== undefined,
       mode,
       inCompliance,
       identity: `${identity.manufacturer} ${identity.model} (serial ${identity.serial})`,

@@ -78,3 +78,50 @@ export function hostTimebase(anchor: TimeAnchor = anchorNow()): Timebase {
     declare: () => NOTHING,
   };
 }
+
+/** A timebase as a record (run.json, another process): its kind and where its zero lies. */
+export function describeTimebase(timebase: Timebase): {
+  readonly kind: Timebase["kind"];
+  readonly anchor: { readonly hrtimeNs: string; readonly wallSeconds: number };
+} {
+  return {
+    kind: timebase.kind,
+    anchor: { hrtimeNs: timebase.anchor.hrtimeNs.toString(), wallSeconds: timebase.anchor.wallSeconds },
+  };
+}
+
+/**
+ * Places an instrument's own timestamps (the 2400's TIME element) on the
+ * run's timebase, batch by batch. The first batch fixes the offset between
+ * the two clocks: its last reading is put at `receivedAt`, the run's time
+ * when the reply carrying it arrived (on a bench clock, exactly when that
+ * reading ended; on the host, late by the reply's transfer). Later batches
+ * keep that offset, so the instrument's own spacing is kept across batches
+ * too — also when its clock runs at another rate than the run's, as a
+ * simulated instrument's does seen from host time. A batch whose times go
+ * back (the instrument's clock was reset, or wrapped after 99,999.999 s)
+ * is anchored afresh at its arrival, as long as that keeps the run's
+ * times increasing.
+ */
+export function instrumentTimeMapper(): (
+  instrumentTimes: ArrayLike<number>,
+  receivedAt: number,
+) => Float64Array {
+  let offset: number | undefined;
+  let lastInstrument = Number.NEGATIVE_INFINITY;
+  let lastRun = Number.NEGATIVE_INFINITY;
+  return (instrumentTimes, receivedAt) => {
+    const n = instrumentTimes.length;
+    if (n === 0) return new Float64Array(0);
+    const first = instrumentTimes[0] as number;
+    const last = instrumentTimes[n - 1] as number;
+    if (offset === undefined || first < lastInstrument) {
+      offset = Math.max(receivedAt - last, lastRun - first);
+    }
+    const times = new Float64Array(n);
+    for (let k = 0; k < n; k++) times[k] = (instrumentTimes[k] as number) + offset;
+    lastInstrument = last;
+    lastRun = times[n - 1] as number;
+    return times;
+  };
+}

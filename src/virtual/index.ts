@@ -1,9 +1,29 @@
 /**
- * Virtual instruments (DESIGN.md, "Virtual instruments"): the Keithley 2400
- * SourceMeter, its device under test, and the servers that put it on a TCP
- * socket or a serial PTY.
+ * Virtual instruments (DESIGN.md, "Virtual instruments"): one bench clock,
+ * one simulated chip reached through ports, the Keithley 2400 SourceMeter,
+ * and the servers that put instruments on TCP sockets and serial PTYs —
+ * a whole bench at once with `serveVirtualBench`.
  */
 
+export {
+  checkVirtualBenchSpec,
+  DEFAULT_BENCH_INSTRUMENTS,
+  serveVirtualBench,
+  VIRTUAL_MODELS,
+  type VirtualBench,
+  type VirtualBenchSpec,
+  VirtualBenchSpecError,
+  type VirtualInstrumentResources,
+  type VirtualInstrumentSpec,
+  type VirtualModel,
+} from "./bench.js";
+export {
+  CHIP_PORTS,
+  createVirtualDemoChip,
+  OPTICAL_PATHS,
+  VirtualDemoChip,
+  type VirtualDemoChipOptions,
+} from "./chip/demo-chip.js";
 export { type ElectricalPort, OPEN_DRIVE, type PortDrive, type PortReading } from "./chip/ports.js";
 export {
   MAX_LIMITED_HOLD,
@@ -13,13 +33,8 @@ export {
   type TwoTerminalDevice,
   TwoTerminalPort,
 } from "./chip/two-terminal.js";
-export {
-  type BenchClock,
-  CLOCK_MODES,
-  ClockClosedError,
-  type ClockMode,
-  createBenchClock,
-} from "./clock/bench-clock.js";
+export * from "./clock/index.js";
+export { InstrumentTimeline } from "./clock/timeline.js";
 export { defaultDut, TRUE_VTEAM_PARAMS } from "./default-dut.js";
 export type { Fault } from "./faults.js";
 export type { SourceState } from "./keithley2400/core.js";

@@ -5,7 +5,7 @@ describe("pms --help teaches", () => {
   it("lists the commands", () => {
     const help = buildProgram().helpInformation();
     expect(help).toMatch(/iv .*sweep a bipolar voltage triangle/);
-    expect(help).toMatch(/virtual .*serve a virtual Keithley 2400/);
+    expect(help).toMatch(/virtual .*serve the virtual bench/);
   });
 
   it.each([

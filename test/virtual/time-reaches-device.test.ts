@@ -1,7 +1,8 @@
 /**
  * Issue 14, "Wall time reaches the device": a memristor under bias keeps
  * switching while the client says nothing, as a real one does, on each
- * clock mode. The instrument is served over TCP; the expected values are
+ * clock mode. The default virtual bench is served over TCP (the 2400 on
+ * the demo chip's standalone memristor); the expected values are
  * the model's own (`advance` of the hidden-truth VTEAM device along the
  * waveform the instrument reports it drove), so a device that only moved
  * while a reading integrated — the virtual 2400 before issue 14 — fails.
@@ -15,7 +16,7 @@ import {
   type ClockMode,
   createBenchClock,
   type SourceState,
-  serveVirtualKeithley2400,
+  serveVirtualBench,
   TRUE_VTEAM_PARAMS,
 } from "../../src/virtual/index.js";
 import { type LineClient, tcpClient } from "./line-client.js";
@@ -44,12 +45,19 @@ afterEach(async () => {
 async function bench(mode: ClockMode): Promise<Bench> {
   const clock = createBenchClock(mode);
   const driven: SourceState[] = [];
-  const server = await serveVirtualKeithley2400({ clock, onSource: (state) => driven.push(state) });
+  // The default bench: the 2400 on the demo chip's standalone memristor.
+  const bench = await serveVirtualBench({
+    clock,
+    instruments: {
+      smu1: { model: "keithley2400", port: "memristor", onSource: (state) => driven.push(state) },
+    },
+    clockControl: false,
+  });
   closers.push(async () => {
-    await server.close();
+    await bench.close();
     clock.close();
   });
-  const resource = server.tcpResource as string;
+  const resource = bench.resources.instruments.smu1?.tcp as string;
   if (mode === "event") {
     // The project's own session: it declares each line to the clock as it writes it.
     const session = new ScpiSession(await openTransport(resource), { timebase: clock, timeoutMs: 5000 });

@@ -1,25 +1,26 @@
 /**
- * `pms virtual`: serve the virtual Keithley 2400 so that any program — this
- * framework's drivers, PyMeasure, a terminal — can talk to it over TCP or a
- * serial PTY until Ctrl-C (SIGINT) or SIGTERM.
+ * `pms virtual`: serve the virtual bench — the demo chip on one bench
+ * clock, with a Keithley 2400 on its standalone memristor — so that any
+ * program (this framework's drivers, PyMeasure, a terminal) can talk to it
+ * over TCP or a serial PTY until Ctrl-C (SIGINT) or SIGTERM. The clock is
+ * real time by default: a program this project does not control cannot
+ * tell the bench when it is thinking, and a memristor under bias switches
+ * while it does.
  */
 import { type Command, Option } from "commander";
-import {
-  CLOCK_MODES,
-  type ClockMode,
-  createBenchClock,
-  serveVirtualKeithley2400,
-} from "../../virtual/index.js";
+import { CLOCK_MODES, type ClockMode, serveVirtualBench } from "../../virtual/index.js";
 import { parseNumber } from "../options.js";
 
 export function registerVirtual(program: Command): void {
   program
     .command("virtual")
-    .description("serve a virtual Keithley 2400 (a memristor under test) over TCP and/or a serial PTY")
+    .description(
+      "serve the virtual bench: the demo chip on one clock, a Keithley 2400 on its standalone memristor, over TCP and/or a serial PTY",
+    )
     .option("--host <address>", "TCP address to listen on", "127.0.0.1")
     .option(
       "--port <n>",
-      "TCP port (0 picks a free one; 5025 is the SCPI-socket convention)",
+      "TCP port of the 2400 (0 picks a free one; 5025 is the SCPI-socket convention)",
       parseNumber,
       5025,
     )
@@ -31,18 +32,36 @@ export function registerVirtual(program: Command): void {
       new Option(
         "--clock <mode>",
         "the bench clock: wall (real time: a client's pauses reach the device), event (simulated: time jumps " +
-          "to the next reply; a client's pauses take no time) or manual (moved only through the clock-control endpoint)",
+          "to the next reply; a client's pauses take no time unless made through the clock endpoint) or " +
+          "manual (moved only through the clock-control endpoint)",
       )
         .choices(CLOCK_MODES)
         .default("wall"),
     )
+    .addOption(
+      new Option(
+        "--backend <name>",
+        "what steps the chip's physics: the WASM core or the TypeScript reference",
+      )
+        .choices(["wasm", "ts"])
+        .default("wasm"),
+    )
+    .option(
+      "--clock-endpoint <endpoint>",
+      "ZeroMQ endpoint of the clock control (default: a free port on 127.0.0.1)",
+    )
     .addHelpText(
       "after",
       `
+The clock-control endpoint (protobuf ClockRequest/ClockReply of proto/pms.proto
+on a ZeroMQ REQ/DEALER socket) lets another process read the bench clock, sleep
+on it, and, with --clock manual, advance it.
+
 Examples:
-  pms virtual                       # TCPIP::127.0.0.1::5025::SOCKET
+  pms virtual                       # TCPIP::127.0.0.1::5025::SOCKET, real time
   pms virtual --port 0 --serial     # a free TCP port, plus ASRL/dev/pts/N::INSTR
   pms virtual --no-tcp --serial     # ASRL/dev/pts/N::INSTR only
+  pms virtual --clock event         # simulated time, as fast as the CPU allows
   echo '*IDN?' | socat - TCP:127.0.0.1:5025`,
     )
     .action(async (options, command: Command) => {
@@ -59,24 +78,33 @@ Examples:
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
-      const clock = createBenchClock(options.clock as ClockMode);
-      const server = await serveVirtualKeithley2400({
-        clock,
-        seed: options.seed,
-        sourceDelay: options.sourceDelay,
-        tcp: options.tcp ? { host: options.host, port: options.port } : false,
-        serial: options.serial,
+      const bench = await serveVirtualBench({
+        clock: options.clock as ClockMode,
+        backend: options.backend,
+        host: options.host,
+        instruments: {
+          smu1: {
+            model: "keithley2400",
+            port: "memristor",
+            tcpPort: options.tcp ? options.port : false,
+            serial: options.serial,
+            seed: options.seed,
+            ...(options.sourceDelay !== undefined && { sourceDelay: options.sourceDelay }),
+          },
+        },
+        clockControl: options.clockEndpoint ? { endpoint: options.clockEndpoint } : true,
       });
-      for (const resource of [server.tcpResource, server.serialResource]) {
+      const smu = bench.resources.instruments.smu1 ?? {};
+      for (const resource of [smu.tcp, smu.serial]) {
         if (resource) console.log(`virtual Keithley 2400 serving on ${resource}`);
       }
+      console.log(`bench clock (${options.clock}) control on ${bench.resources.clock}`);
       console.log("Ctrl-C to stop.");
       // Signal listeners do not keep Node's event loop alive; this timer does, so
       // serving lasts until a signal whichever handles the server happens to hold.
       const keepAlive = setInterval(() => undefined, 2 ** 31 - 1);
       await stopRequested;
       clearInterval(keepAlive);
-      await server.close();
-      clock.close();
+      await bench.close();
     });
 }

@@ -1,0 +1,207 @@
+/**
+ * A virtual bench: every virtual instrument of a spec served on the wires
+ * real ones use (TCP, and serial PTYs on request) around ONE simulated chip
+ * on ONE bench clock, with the clock's control endpoint (DESIGN.md,
+ * "Virtual instruments"; issue 14 §2). The spec places each instrument on
+ * a port of the chip; what one instrument does to the chip, the others see.
+ *
+ * The resources it returns — each instrument's resource strings and the
+ * clock-control endpoint — are what a bench script, the CLI or another
+ * process needs to reach it.
+ */
+import type { ChipBackendName } from "../core/kernels/chip.js";
+import type { ChipParams, ChipPort } from "../models/chip/index.js";
+import { CHIP_PORTS, createVirtualDemoChip, type VirtualDemoChip } from "./chip/demo-chip.js";
+import { type BenchClock, type ClockMode, createBenchClock } from "./clock/bench-clock.js";
+import { type ClockControlServer, serveClockControl } from "./clock/control-server.js";
+import type { SourceState } from "./keithley2400/core.js";
+import { VirtualKeithley2400 } from "./keithley2400/instrument.js";
+import type { NoiseSpec } from "./keithley2400/measure.js";
+import { type InstrumentServer, serveInstrument, type WireOptions } from "./server.js";
+
+/** The instrument models a virtual bench can hold. */
+export const VIRTUAL_MODELS = ["keithley2400"] as const;
+export type VirtualModel = (typeof VIRTUAL_MODELS)[number];
+
+export interface VirtualInstrumentSpec {
+  readonly model: VirtualModel;
+  /** The chip port its terminals are wired to. */
+  readonly port: ChipPort;
+  /** TCP port to listen on (default 0: a free one); false for none. */
+  readonly tcpPort?: number | false;
+  /** Also serve it on a serial PTY pair (default false). */
+  readonly serial?: boolean;
+  /** Seed of its measurement noise (default 1). */
+  readonly seed?: number;
+  /** Reading noise: true (default), false for exact readings, or its terms. */
+  readonly noise?: boolean | Partial<NoiseSpec>;
+  readonly serialNumber?: string;
+  /** :SOURce:DELay at power-on, s. */
+  readonly sourceDelay?: number;
+  /** Told every change of what its terminals are driven with (the instrument's own record). */
+  readonly onSource?: (state: SourceState) => void;
+}
+
+export interface VirtualBenchSpec {
+  /** The bench clock: a mode (default "event") or a clock made by the caller (not closed with the bench). */
+  readonly clock?: ClockMode | BenchClock;
+  /** The chip's parameters (default: the demo chip's hidden truth). */
+  readonly params?: ChipParams;
+  /** What steps the chip (default "wasm"). */
+  readonly backend?: ChipBackendName;
+  /** Address every instrument listens on (default 127.0.0.1). */
+  readonly host?: string;
+  /** Instruments by name (default: {@link DEFAULT_BENCH_INSTRUMENTS}). */
+  readonly instruments?: Readonly<Record<string, VirtualInstrumentSpec>>;
+  /** Serve the clock-control endpoint (default true), optionally at a given ZeroMQ endpoint. */
+  readonly clockControl?: boolean | { readonly endpoint: string };
+  /** Where servers report clients they gave up on (default console.warn). */
+  readonly log?: (message: string) => void;
+}
+
+/** `pms virtual`'s bench: a Keithley 2400 on the standalone memristor. */
+export const DEFAULT_BENCH_INSTRUMENTS: Readonly<Record<string, VirtualInstrumentSpec>> = Object.freeze({
+  smu1: { model: "keithley2400", port: "memristor" },
+});
+
+/** How to reach one served instrument. */
+export interface VirtualInstrumentResources {
+  readonly tcp?: string;
+  readonly serial?: string;
+}
+
+export interface VirtualBench {
+  readonly clock: BenchClock;
+  readonly chip: VirtualDemoChip;
+  readonly instruments: Readonly<Record<string, InstrumentServer<VirtualKeithley2400>>>;
+  /** Each instrument's resource strings, by name, and the clock-control endpoint. */
+  readonly resources: {
+    readonly instruments: Readonly<Record<string, VirtualInstrumentResources>>;
+    readonly clock?: string;
+  };
+  /** Stops every server, the clock-control endpoint, the clock (if the bench made it) and the chip; idempotent. */
+  close(): Promise<void>;
+}
+
+/** A spec that cannot be served, named by where it goes wrong. */
+export class VirtualBenchSpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "VirtualBenchSpecError";
+  }
+}
+
+/** Checks a spec before anything starts: known models, real ports, one instrument per port. */
+export function checkVirtualBenchSpec(spec: VirtualBenchSpec): void {
+  const instruments = spec.instruments ?? DEFAULT_BENCH_INSTRUMENTS;
+  const names = Object.keys(instruments);
+  if (names.length === 0) throw new VirtualBenchSpecError("virtual bench: the spec names no instrument");
+  const taken = new Map<ChipPort, string>();
+  for (const name of names) {
+    const instrument = instruments[name] as VirtualInstrumentSpec;
+    if (!VIRTUAL_MODELS.includes(instrument.model)) {
+      throw new VirtualBenchSpecError(
+        `virtual bench: instrument "${name}" is a "${instrument.model}"; the models are ${VIRTUAL_MODELS.join(", ")}`,
+      );
+    }
+    if (!CHIP_PORTS.includes(instrument.port)) {
+      throw new VirtualBenchSpecError(
+        `virtual bench: instrument "${name}" is on port "${instrument.port}"; the chip's ports are ${CHIP_PORTS.join(", ")}`,
+      );
+    }
+    const other = taken.get(instrument.port);
+    if (other) {
+      throw new VirtualBenchSpecError(
+        `virtual bench: "${name}" and "${other}" are both on port "${instrument.port}"; one source-meter per port`,
+      );
+    }
+    taken.set(instrument.port, name);
+    if (instrument.tcpPort === false && !instrument.serial) {
+      throw new VirtualBenchSpecError(
+        `virtual bench: instrument "${name}" has neither TCP nor serial to serve on`,
+      );
+    }
+  }
+}
+
+/**
+ * Serves every instrument of `spec` around one chip on one clock. A failure
+ * part-way closes what was started before it is reported.
+ */
+export async function serveVirtualBench(spec: VirtualBenchSpec = {}): Promise<VirtualBench> {
+  checkVirtualBenchSpec(spec);
+  const ownsClock = typeof spec.clock !== "object";
+  const clock = typeof spec.clock === "object" ? spec.clock : createBenchClock(spec.clock ?? "event");
+  const closers: Array<() => Promise<void> | void> = [];
+  const closeAll = async () => {
+    const errors: unknown[] = [];
+    for (const close of closers.splice(0).reverse()) {
+      try {
+        await close();
+      } catch (error) {
+        errors.push(error);
+      }
+    }
+    if (errors.length > 0) throw new AggregateError(errors, "virtual bench: closing failed");
+  };
+  if (ownsClock) closers.push(() => clock.close());
+  try {
+    const chip = await createVirtualDemoChip({
+      clock,
+      ...(spec.params && { params: spec.params }),
+      ...(spec.backend && { backend: spec.backend }),
+    });
+    closers.push(() => chip.release());
+    const servers: Record<string, InstrumentServer<VirtualKeithley2400>> = {};
+    const resources: Record<string, VirtualInstrumentResources> = {};
+    for (const [name, instrumentSpec] of Object.entries(spec.instruments ?? DEFAULT_BENCH_INSTRUMENTS)) {
+      const instrument = new VirtualKeithley2400({
+        clock,
+        port: chip.port(instrumentSpec.port),
+        ...(instrumentSpec.seed !== undefined && { seed: instrumentSpec.seed }),
+        ...(instrumentSpec.noise !== undefined && { noise: instrumentSpec.noise }),
+        ...(instrumentSpec.serialNumber !== undefined && { serialNumber: instrumentSpec.serialNumber }),
+        ...(instrumentSpec.sourceDelay !== undefined && { sourceDelay: instrumentSpec.sourceDelay }),
+        ...(instrumentSpec.onSource && { onSource: instrumentSpec.onSource }),
+      });
+      const wires: WireOptions = {
+        tcp:
+          instrumentSpec.tcpPort === false
+            ? false
+            : { host: spec.host ?? "127.0.0.1", port: instrumentSpec.tcpPort ?? 0 },
+        serial: instrumentSpec.serial ?? false,
+        ...(spec.log && { log: spec.log }),
+      };
+      const server = await serveInstrument(instrument, wires);
+      closers.push(() => server.close());
+      servers[name] = server;
+      resources[name] = {
+        ...(server.tcpResource && { tcp: server.tcpResource }),
+        ...(server.serialResource && { serial: server.serialResource }),
+      };
+    }
+    let control: ClockControlServer | undefined;
+    if (spec.clockControl !== false) {
+      control = await serveClockControl(
+        clock,
+        typeof spec.clockControl === "object" ? { endpoint: spec.clockControl.endpoint } : {},
+      );
+      const served = control;
+      closers.push(() => served.close());
+    }
+    let closing: Promise<void> | undefined;
+    return {
+      clock,
+      chip,
+      instruments: servers,
+      resources: { instruments: resources, ...(control && { clock: control.endpoint }) },
+      close: () => {
+        closing ??= closeAll();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await closeAll().catch(() => undefined);
+    throw error;
+  }
+}
