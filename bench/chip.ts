@@ -10,10 +10,10 @@
  * hidden-truth parameters, on WASM and on the TypeScript reference.
  *
  * "wasm rate" is simulated seconds per wall second: the real-time factor.
- * Issue 14's target is a real-time factor ≥ 10 with WASM; the harness's
- * targets are ratios between implementations, so the row declares the
- * batch target against the TypeScript reference and its notes judge the
- * real-time factor against REAL_TIME_TARGET.
+ * Issue 14's target is a real-time factor ≥ 10 with WASM: the row carries
+ * a "real time" column (the wall time its simulated second takes in real
+ * time), so real time / wasm is that factor, judged by the harness like
+ * any ratio, beside the batch target against the TypeScript reference.
  */
 import { createDemoChipBackend, type DemoChipBackend } from "../src/core/kernels/chip.js";
 import { loadCore } from "../src/core/load-node.js";
@@ -87,19 +87,22 @@ export const chipBench: BenchModule = {
     wasm.release();
     const simulatedSeconds = SAMPLES / RATE;
     const realTime = (simulatedSeconds * 1e3) / wasmMs;
-    const verdict = realTime >= REAL_TIME_TARGET ? "✓" : "✗ MISSED";
     return [
       {
         bench: "chip",
         case: "virtual bench, 10 kS/s, 1 simulated s",
         work: simulatedSeconds,
         workUnit: "simulated s",
-        medianMs: { wasm: wasmMs, "ts reference": tsMs },
+        // "real time": the wall time the simulated span takes in real time, so real time / wasm is the real-time factor.
+        medianMs: { wasm: wasmMs, "ts reference": tsMs, "real time": simulatedSeconds * 1e3 },
         notes:
-          `real-time factor wasm ${realTime.toFixed(1)}× (target ≥ ${REAL_TIME_TARGET} ${verdict}), ` +
-          `ts ${((simulatedSeconds * 1e3) / tsMs).toFixed(1)}×; checksums agree to ${worst.toExponential(0)}`,
-        targets: TARGETS.batch.filter((target) => target.against === "ts reference"),
-        agreement: { wasm: worst },
+          `real-time factor wasm ${realTime.toFixed(1)}×, ts ${((simulatedSeconds * 1e3) / tsMs).toFixed(1)}×; ` +
+          `checksums agree to ${worst.toExponential(0)}`,
+        targets: [
+          ...TARGETS.batch.filter((target) => target.against === "ts reference"),
+          { against: "real time", atLeast: REAL_TIME_TARGET },
+        ],
+        agreement: { wasm: worst, "real time": 0 },
       },
     ];
   },

@@ -25,17 +25,28 @@ export interface BenchRow {
    * something else is no result.
    */
   readonly agreement?: Readonly<Record<string, number>>;
+  /**
+   * False for a row whose implementations compute nothing to compare
+   * (round trips of a server against an echo): its targets are judged
+   * without an agreement. Default true.
+   */
+  readonly comparesResults?: boolean;
 }
 
 /** Largest disagreement with the reference (`BenchRow.agreement`) at which a speed ratio is still judged. */
 export const AGREEMENT_LIMIT = 1e-9;
 
 /**
- * A declared speed target: `medianMs[against] / medianMs.wasm ≥ atLeast`
- * (WASM at least `atLeast` times as fast as the other implementation).
+ * A declared speed target: `medianMs[against] / medianMs[subject] ≥ atLeast`
+ * (the subject, WASM unless named, at least `atLeast` times as fast as the
+ * other). `against` may be "real time": a row that simulates puts there
+ * the wall time its simulated span would take in real time, so the ratio
+ * is the real-time factor.
  */
 export interface BenchTarget {
-  readonly against: "ts reference" | "numpy";
+  /** The implementation judged (default "wasm"). */
+  readonly subject?: string;
+  readonly against: string;
   readonly atLeast: number;
 }
 
@@ -68,16 +79,19 @@ export const TARGETS = {
 
 /** Each declared target of `row` with the measured ratio and whether it is met. */
 export function checkTargets(row: BenchRow): readonly TargetVerdict[] {
-  const wasm = row.medianMs.wasm;
   return (row.targets ?? []).map((target) => {
+    const subject = row.medianMs[target.subject ?? "wasm"];
     const other = row.medianMs[target.against];
-    if (wasm === undefined || other === undefined) return { ...target, verdict: "not measured" };
-    const ratio = other / wasm;
+    if (subject === undefined || other === undefined) return { ...target, verdict: "not measured" };
+    const ratio = other / subject;
+    if (row.comparesResults === false) {
+      return { ...target, ratio, verdict: ratio >= target.atLeast ? "met" : "missed" };
+    }
     // Missing counts as disagreeing: a row that never compared its results is not judged.
     // (The TS reference is what the others are compared with.)
     const disagrees = (name: string) =>
       name !== "ts reference" && !((row.agreement?.[name] ?? Number.NaN) <= AGREEMENT_LIMIT);
-    if (disagrees("wasm") || disagrees(target.against))
+    if (disagrees(target.subject ?? "wasm") || disagrees(target.against))
       return { ...target, ratio, verdict: "not comparable" };
     return { ...target, ratio, verdict: ratio >= target.atLeast ? "met" : "missed" };
   });

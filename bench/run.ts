@@ -23,6 +23,7 @@ import { meshBench } from "./mesh.js";
 import { numpyUnavailable, numpyVersionString } from "./numpy-runner.js";
 import { phaseChangeBench } from "./phase-change.js";
 import { ringBench } from "./ring.js";
+import { scpiBench } from "./scpi.js";
 import { tmmBench } from "./tmm.js";
 
 const BENCHES: readonly BenchModule[] = [
@@ -33,36 +34,44 @@ const BENCHES: readonly BenchModule[] = [
   phaseChangeBench,
   crossbarBench,
   chipBench,
+  scpiBench,
 ];
 
 const OPTIONS: BenchOptions = { warmup: 1, repetitions: 5 };
 
-/** Implementations in the order the table shows them; ratios are against "wasm". */
+/** Implementations known to come first, in this order; others follow as the rows name them. */
 const IMPLEMENTATIONS = ["wasm", "ts reference", "numpy"] as const;
 
+/** Every implementation the rows measured, known ones first; the first is what ratios are against. */
+function implementationsOf(rows: readonly BenchRow[]): string[] {
+  const named = rows.flatMap((row) => Object.keys(row.medianMs));
+  return [...new Set<string>([...IMPLEMENTATIONS, ...named])].filter((name) => named.includes(name));
+}
+
 function formatTable(rows: readonly BenchRow[]): string {
-  const shown = IMPLEMENTATIONS.filter((name) => rows.some((row) => row.medianMs[name] !== undefined));
-  const others = shown.filter((name) => name !== "wasm");
+  const shown = implementationsOf(rows);
+  const base = shown[0] ?? "wasm";
+  const others = shown.filter((name) => name !== base);
   const header = [
     "case",
     "work",
     ...shown.map((name) => `${name} (ms)`),
-    ...others.map((name) => `${name}/wasm`),
-    "wasm rate",
+    ...others.map((name) => `${name}/${base}`),
+    `${base} rate`,
     "targets",
     "notes",
   ];
   const lines = rows.map((row) => {
-    const wasm = row.medianMs.wasm ?? Number.NaN;
+    const first = row.medianMs[base] ?? Number.NaN;
     const ms = (name: string) => row.medianMs[name];
     return [
       row.case,
       `${row.work.toExponential(0)} ${row.workUnit}`,
       ...shown.map((name) => (ms(name) === undefined ? "—" : (ms(name) as number).toPrecision(3))),
       ...others.map((name) =>
-        ms(name) === undefined ? "—" : `${((ms(name) as number) / wasm).toFixed(1)}×`,
+        ms(name) === undefined ? "—" : `${((ms(name) as number) / first).toFixed(2)}×`,
       ),
-      `${((row.work / wasm) * 1e3).toExponential(2)}/s`,
+      `${((row.work / first) * 1e3).toExponential(2)}/s`,
       checkTargets(row).map(formatVerdict).join(", ") || "—",
       row.notes ?? "",
     ];
@@ -73,10 +82,10 @@ function formatTable(rows: readonly BenchRow[]): string {
   return [format(header), format(widths.map((w) => "-".repeat(w))), ...lines.map(format)].join("\n");
 }
 
-const SHORT_NAMES: Readonly<Record<TargetVerdict["against"], string>> = {
+const SHORT_NAMES: Readonly<Record<string, string>> = {
   "ts reference": "ts",
-  numpy: "numpy",
 };
+
 const MARKS: Readonly<Record<TargetVerdict["verdict"], string>> = {
   met: "✓",
   missed: "✗",
@@ -86,7 +95,9 @@ const MARKS: Readonly<Record<TargetVerdict["verdict"], string>> = {
 
 /** "≥1.5× ts ✓" */
 function formatVerdict(verdict: TargetVerdict): string {
-  return `≥${verdict.atLeast}× ${SHORT_NAMES[verdict.against]} ${MARKS[verdict.verdict]}`;
+  const against = SHORT_NAMES[verdict.against] ?? verdict.against;
+  const subject = verdict.subject === undefined ? "" : `${verdict.subject} `;
+  return `${subject}≥${verdict.atLeast}× ${against} ${MARKS[verdict.verdict]}`;
 }
 
 /** The closing lines: every missed target with its ratio, then the targets with no figure to check. */
@@ -97,7 +108,7 @@ function formatSummary(rows: readonly BenchRow[]): string {
         .filter((v) => v.verdict === verdict)
         .map((v) => {
           const ratio = v.ratio === undefined ? "" : `: ${v.ratio.toFixed(2)}×`;
-          return `${row.bench} / ${row.case}: ≥${v.atLeast}× ${v.against}${ratio}`;
+          return `${row.bench} / ${row.case}: ${v.subject ?? "wasm"} ≥${v.atLeast}× ${v.against}${ratio}`;
         }),
     );
   const missed = list("missed");

@@ -43,6 +43,25 @@ describe("checkTargets", () => {
     ).toEqual(["met", "not comparable"]);
   });
 
+  it("judges a named subject against a named other, and a real-time factor against 'real time'", () => {
+    const simulated: BenchRow = {
+      ...row({ wasm: 50, "real time": 1000 }, { wasm: 0, "real time": 0 }),
+      targets: [{ against: "real time", atLeast: 10 }],
+    };
+    expect(checkTargets(simulated).map((v) => [v.ratio, v.verdict])).toEqual([[20, "met"]]);
+    const rate: BenchRow = {
+      ...row({ "virtual 2400": 125, echo: 100 }),
+      targets: [{ subject: "virtual 2400", against: "echo", atLeast: 0.8 }],
+      comparesResults: false,
+    };
+    expect(checkTargets(rate).map((v) => [v.ratio, v.verdict])).toEqual([[0.8, "met"]]);
+    expect(checkTargets({ ...rate, medianMs: { "virtual 2400": 130, echo: 100 } })[0]?.verdict).toBe(
+      "missed",
+    );
+    // Without comparesResults: false, a row with no agreement record is still not judged.
+    expect(checkTargets({ ...rate, comparesResults: undefined })[0]?.verdict).toBe("not comparable");
+  });
+
   it("says 'not measured' where the other side has no figure", () => {
     expect(checkTargets(row({ wasm: 1, "ts reference": 2 }, { wasm: 0 })).map((v) => v.verdict)).toEqual([
       "met",
