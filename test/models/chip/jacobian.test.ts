@@ -98,6 +98,39 @@ const CASES: readonly (readonly [string, Case])[] = [
   ],
 ];
 
+/**
+ * A grid beside the hand-picked cases: three interior states (memristors
+ * off-ish, half-way, on-ish; the patch cold, warm, above T_x) × four sets of
+ * drives (all open; voltages within limits; currents; voltages held at
+ * their compliance), on the hidden-truth parameters.
+ */
+const GRID_STATES = [
+  ["off-ish, cold", chipState({ x: 0.15, w: 2.6e-9, rise: 0.2, cellTemperature: 300, fraction: 0.05 })],
+  [
+    "half-way, warm",
+    chipState({ x: 0.5, w: 1.8e-9, rise: 4, cellTemperature: 360, fraction: 0.3, ambient: -0.1 }),
+  ],
+  [
+    "on-ish, above T_x",
+    chipState({ x: 0.85, w: 0.9e-9, rise: 20, cellTemperature: 450, fraction: 0.6, ambient: 0.3 }),
+  ],
+] as const;
+const GRID_DRIVES = [
+  ["all open", { heater: open, heaterLine: open, memristor: open }],
+  ["voltages", { heater: voltage(1.2), heaterLine: voltage(0.7, 0.1), memristor: voltage(-0.9, 0.01) }],
+  ["currents", { heater: current(1e-3, 10), heaterLine: current(-0.3e-3, 10), memristor: current(40e-6, 5) }],
+  [
+    "voltages at compliance",
+    { heater: voltage(1.8, 1e-3), heaterLine: voltage(1.5, 0.2e-3), memristor: voltage(-1.1, 20e-6) },
+  ],
+] as const;
+const GRID: readonly (readonly [string, Case])[] = GRID_STATES.flatMap(([stateName, state]) =>
+  GRID_DRIVES.map(
+    ([driveName, drives]) =>
+      [`grid: ${stateName}, ${driveName}`, { params: demoChipTruth, state, drives, dt: 2e-4 }] as const,
+  ),
+);
+
 /** Central differences (Richardson) of f over every state entry and parameter: columns of [state | params]. */
 function finiteDifferences(
   c: Case,
@@ -186,7 +219,7 @@ const ELECTRICAL_NAMES = [
 describe.each(["ts", "wasm"] as const)("%s backend", (backend) => {
   const chipOf = (params: ChipParams) => createDemoChipBackend({ backend, params, core });
 
-  it.each(CASES)("step Jacobian: %s", (_name, c) => {
+  it.each([...CASES, ...GRID])("step Jacobian: %s", (_name, c) => {
     const stimulus = chipStimulus(c.drives);
     const numeric = finiteDifferences(c, (reference, s) => {
       reference.step(s, stimulus, c.dt);
@@ -203,7 +236,7 @@ describe.each(["ts", "wasm"] as const)("%s backend", (backend) => {
     expectMatches(L.STATE_SIZE, dState, dParams, numeric, STATE_NAMES);
   });
 
-  it.each(CASES)("electrical observables' Jacobian: %s", (_name, c) => {
+  it.each([...CASES, ...GRID])("electrical observables' Jacobian: %s", (_name, c) => {
     const stimulus = chipStimulus(c.drives);
     const numeric = finiteDifferences(c, (reference, s) => {
       const out = new Float64Array(L.ELECTRICAL_OUTPUT_SIZE);
