@@ -1,12 +1,9 @@
 /**
- * The two clocks of DESIGN.md "Streams": monotonic time orders samples and
- * never jumps; wall time stamps records for people and other machines.
+ * Wall-clock time, for records a person or another machine reads (DESIGN.md
+ * "Streams": monotonic time orders samples, wall time stamps records).
+ * Sample times are on the run's timebase instead (./timebase.ts), whose
+ * anchor maps them to wall time.
  */
-
-/** Monotonic time, s, from an arbitrary origin (performance.now). */
-export function monotonicSeconds(): number {
-  return performance.now() / 1000;
-}
 
 /** Wall-clock time, s since the Unix epoch. */
 export function wallSeconds(): number {

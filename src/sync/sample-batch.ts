@@ -13,7 +13,7 @@ export interface SampleBatch {
   readonly unit: string;
   /** Per-source sequence number; a gap means a lost batch. */
   readonly sequence: number;
-  /** Sample times, s, on the producer's monotonic clock. */
+  /** Sample times, s, on the run's timebase (./timebase.ts: the bench clock, or host-monotonic time). */
   readonly times: Float64Array;
   /** Sample values in `unit`; same length as `times`. */
   readonly values: Float64Array;

@@ -142,3 +142,29 @@ export function k2400(options: VirtualKeithley2400Options & { ohms?: number } = 
   };
   return { instrument, clock, port, send, errors, numbers };
 }
+
+/**
+ * What PyMeasure's Keithley2400 sends for reset, apply_voltage,
+ * measure_current, enable_source, current and shutdown, with the replies of
+ * a noise-free 2400 on 1 kΩ (the `:READ?` at 0.5 V: 0.5 mA).
+ */
+export const PYMEASURE_EXCHANGE: ReadonlyArray<readonly [string, string | undefined]> = [
+  ["status:queue:clear;*RST;:stat:pres;:*CLS;", undefined],
+  [":SOUR:FUNC VOLT", undefined],
+  [":SOUR:FUNC?", "VOLT"],
+  [":SOUR:VOLT:RANG:AUTO 1", undefined],
+  [":SENS:CURR:PROT 0.1", undefined],
+  [":system:error?", '0,"No error"'],
+  [":SENS:FUNC 'CURR';:SENS:CURR:NPLC 1.000000;:FORM:ELEM CURR;", undefined],
+  [":SENS:CURR:RANG:AUTO 1;", undefined],
+  [":system:error?", '0,"No error"'],
+  ["OUTPUT ON", undefined],
+  [":SOUR:VOLT:LEV 0.5", undefined],
+  [":READ?", "+5.000000E-04"],
+  ["OUTPut?", "1"],
+  [":SOUR:VOLT?", "+5.000000E-01"],
+  [":SOUR:VOLT:LEV 0", undefined],
+  ["OUTPUT OFF", undefined],
+  ["OUTPut?", "0"],
+  ["*IDN?", "KEITHLEY INSTRUMENTS INC.,MODEL 2400,4090001,C30   Mar 17 2006 09:29:29/A02  /K/J"],
+];

@@ -1,7 +1,7 @@
 /** What the virtual 2400 reads: data strings, compliance, the output-off error, noise (manual §17, §18 FORMat, §6). */
 import { describe, expect, it } from "vitest";
 import { COMMAND_LATENCY, ResistorDut, STATUS_WORD, VirtualKeithley2400 } from "../../src/virtual/index.js";
-import { DEFAULT_READING_TIME, k2400 } from "./k2400-helpers.js";
+import { DEFAULT_READING_TIME, k2400, PYMEASURE_EXCHANGE } from "./k2400-helpers.js";
 
 /** Status word of these tests' usual set-up: front terminals, I measured, V sourced. */
 const FRONT_I_MEAS_V_SOUR =
@@ -237,32 +237,10 @@ describe("noise", () => {
 });
 
 describe("a third-party driver's exchange (PyMeasure Keithley2400)", () => {
-  /** What PyMeasure's reset, apply_voltage, measure_current, enable_source, current and shutdown send. */
-  const EXCHANGE: ReadonlyArray<readonly [string, string | undefined]> = [
-    ["status:queue:clear;*RST;:stat:pres;:*CLS;", undefined],
-    [":SOUR:FUNC VOLT", undefined],
-    [":SOUR:FUNC?", "VOLT"],
-    [":SOUR:VOLT:RANG:AUTO 1", undefined],
-    [":SENS:CURR:PROT 0.1", undefined],
-    [":system:error?", '0,"No error"'],
-    [":SENS:FUNC 'CURR';:SENS:CURR:NPLC 1.000000;:FORM:ELEM CURR;", undefined],
-    [":SENS:CURR:RANG:AUTO 1;", undefined],
-    [":system:error?", '0,"No error"'],
-    ["OUTPUT ON", undefined],
-    [":SOUR:VOLT:LEV 0.5", undefined],
-    [":READ?", "+5.000000E-04"],
-    ["OUTPut?", "1"],
-    [":SOUR:VOLT?", "+5.000000E-01"],
-    [":SOUR:VOLT:LEV 0", undefined],
-    ["OUTPUT OFF", undefined],
-    ["OUTPut?", "0"],
-    ["*IDN?", "KEITHLEY INSTRUMENTS INC.,MODEL 2400,4090001,C30   Mar 17 2006 09:29:29/A02  /K/J"],
-  ];
-
   it("replays exactly", async () => {
     const { send } = k2400();
     const replies: Array<string | undefined> = [];
-    for (const [sent] of EXCHANGE) replies.push(await send(sent));
-    expect(replies).toEqual(EXCHANGE.map(([, reply]) => reply));
+    for (const [sent] of PYMEASURE_EXCHANGE) replies.push(await send(sent));
+    expect(replies).toEqual(PYMEASURE_EXCHANGE.map(([, reply]) => reply));
   });
 });
