@@ -43,11 +43,11 @@ export function registerIv(program: Command): void {
   program
     .command("iv")
     .description(
-      "sweep a bipolar voltage triangle over a memristor with a Keithley 2400 (the embedded virtual one by default), compare with a model, record the run",
+      "sweep a bipolar voltage triangle over a memristor with a Keithley 2400 (by default one on the embedded virtual bench: the demo chip's standalone memristor, in simulated time), compare with a model, record the run",
     )
     .option(
       "-r, --resource <visa>",
-      "instrument to use, e.g. ASRL/dev/ttyUSB0::INSTR or TCPIP::192.0.2.7::5025::SOCKET (default: start the virtual 2400)",
+      "instrument to use, e.g. ASRL/dev/ttyUSB0::INSTR or TCPIP::192.0.2.7::5025::SOCKET (default: start the virtual bench on its event clock)",
     )
     .option("-a, --amplitude <V>", "peak voltage of the triangle, V", parseNumber, 1.2)
     .option(
