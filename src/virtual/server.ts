@@ -193,24 +193,24 @@ function serve(instrument: ServedInstrument, resource: string, wire: Wire, maxQu
       });
     }
   };
-  const answer = (line: string) => {
+  const answer = async (line: string) => {
     inFlight += 1;
-    instrument
-      .respond(line)
-      .then((reply) => {
-        if (reply !== "") write(reply);
-      })
-      .catch((error: unknown) => instrument.reportInternalError(error))
-      .finally(() => {
-        inFlight -= 1;
-        // Nothing held back: the next line is handed over as it arrives, with no turn of the loop spent.
-        if (refilling || (next === waiting.length && !draining)) return;
+    try {
+      const reply = await instrument.respond(line);
+      if (reply !== "") write(reply);
+    } catch (error) {
+      instrument.reportInternalError(error);
+    } finally {
+      inFlight -= 1;
+      // Nothing held back: the next line is handed over as it arrives, with no turn of the loop spent.
+      if (!refilling && (next !== waiting.length || draining)) {
         refilling = true;
         setImmediate(() => {
           refilling = false;
           feed();
         });
-      });
+      }
+    }
   };
   const feed = () => {
     if (!wire.writable()) {
@@ -219,7 +219,7 @@ function serve(instrument: ServedInstrument, resource: string, wire: Wire, maxQu
       return;
     }
     for (; !draining && inFlight < MAX_IN_FLIGHT && next < waiting.length; next += 1) {
-      answer(waiting[next] as string);
+      void answer(waiting[next] as string);
     }
     if (next === waiting.length) {
       waiting = [];

@@ -19,7 +19,7 @@ import { ScpiError } from "../scpi/errors.js";
 import { EventRegister } from "../scpi/status.js";
 import { cycleDrive, type MeasurementNoise, type Reading, sourceMeasure } from "./measure.js";
 import { sourceLevels, sourcePoint } from "./sequence.js";
-import { type Keithley2400Settings, resetSettings } from "./settings.js";
+import { type Keithley2400Settings, resetSettings, type SenseFunction } from "./settings.js";
 
 /** Measurement Event Register bits (manual §15 "Measurement Event Register", Figure 15-6). */
 export const MEASUREMENT_EVENT = {
@@ -41,6 +41,9 @@ export const DEVICE_ERRORS = {
   OUTPUT_OFF: 803,
   INFINITE_ARM_COUNT: 830,
 } as const;
+
+/** Every sense function, for copying the ranges a reading used back into the settings. */
+const SENSE_FUNCTIONS: readonly SenseFunction[] = ["VOLT", "CURR", "RES"];
 
 /** Auto source delay: the bench-default delay action, 1 ms (manual §11 "Bench defaults"). */
 export const AUTO_SOURCE_DELAY = 0.001;
@@ -267,8 +270,9 @@ export class Keithley2400Core {
       { settings, noise: this.noise, level, sourceRange: range },
       this.port.read(),
     );
-    for (const [fn, used] of Object.entries(result.usedRanges)) {
-      settings.sense[fn as keyof typeof settings.sense].range = used;
+    for (const fn of SENSE_FUNCTIONS) {
+      const used = result.usedRanges[fn];
+      if (used !== undefined) settings.sense[fn].range = used;
     }
     const source = settings.source[settings.sourceFunction];
     if (source.rangeAuto) source.range = range;

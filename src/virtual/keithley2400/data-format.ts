@@ -17,8 +17,13 @@ const VALUE_OF: Readonly<Record<DataElement, (r: Reading) => number>> = {
 };
 
 export function formatReadings(readings: readonly Reading[], elements: readonly DataElement[]): string {
-  const selected = ELEMENTS.filter((e) => elements.includes(e));
-  return readings.flatMap((reading) => selected.map((e) => nr3(VALUE_OF[e](reading)))).join(",");
+  const values = ELEMENTS.filter((e) => elements.includes(e)).map((e) => VALUE_OF[e]);
+  // Built as one string rather than an array joined: a reply is formatted for every query.
+  let text = "";
+  for (const reading of readings) {
+    for (const value of values) text += `${text === "" ? "" : ","}${nr3(value(reading))}`;
+  }
+  return text;
 }
 
 /**

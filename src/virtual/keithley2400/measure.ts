@@ -192,20 +192,19 @@ function statusWord(
   overflow: boolean,
 ): number {
   const on = settings.senseOn;
-  const bits: ReadonlyArray<readonly [boolean, number]> = [
-    [overflow, STATUS_WORD.OVERFLOW],
-    [settings.filter.enabled, STATUS_WORD.FILTER],
-    [settings.terminals === "FRON", STATUS_WORD.FRONT_TERMINALS],
-    [compliance, STATUS_WORD.COMPLIANCE],
-    [on.RES && settings.resistanceMode === "AUTO", STATUS_WORD.AUTO_OHMS],
-    [on.VOLT, STATUS_WORD.MEASURE_VOLTAGE],
-    [on.CURR, STATUS_WORD.MEASURE_CURRENT],
-    [on.RES, STATUS_WORD.MEASURE_RESISTANCE],
-    [settings.sourceFunction === "VOLT", STATUS_WORD.SOURCE_VOLTAGE],
-    [settings.sourceFunction === "CURR", STATUS_WORD.SOURCE_CURRENT],
-    [rangeCompliance, STATUS_WORD.RANGE_COMPLIANCE],
-    [on.RES && settings.offsetCompensated, STATUS_WORD.OFFSET_COMPENSATED],
-    [settings.remoteSense, STATUS_WORD.REMOTE_SENSE],
-  ];
-  return bits.reduce((word, [set, bit]) => (set ? word | bit : word), 0);
+  return (
+    (overflow ? STATUS_WORD.OVERFLOW : 0) |
+    (settings.filter.enabled ? STATUS_WORD.FILTER : 0) |
+    (settings.terminals === "FRON" ? STATUS_WORD.FRONT_TERMINALS : 0) |
+    (compliance ? STATUS_WORD.COMPLIANCE : 0) |
+    (on.RES && settings.resistanceMode === "AUTO" ? STATUS_WORD.AUTO_OHMS : 0) |
+    (on.VOLT ? STATUS_WORD.MEASURE_VOLTAGE : 0) |
+    (on.CURR ? STATUS_WORD.MEASURE_CURRENT : 0) |
+    (on.RES ? STATUS_WORD.MEASURE_RESISTANCE : 0) |
+    (settings.sourceFunction === "VOLT" ? STATUS_WORD.SOURCE_VOLTAGE : 0) |
+    (settings.sourceFunction === "CURR" ? STATUS_WORD.SOURCE_CURRENT : 0) |
+    (rangeCompliance ? STATUS_WORD.RANGE_COMPLIANCE : 0) |
+    (on.RES && settings.offsetCompensated ? STATUS_WORD.OFFSET_COMPENSATED : 0) |
+    (settings.remoteSense ? STATUS_WORD.REMOTE_SENSE : 0)
+  );
 }

@@ -13,10 +13,12 @@ export function nr3(value: number, digits = 6): string {
     : Number.isFinite(value)
       ? value
       : Math.sign(value) * SCPI_OVERFLOW;
-  const [mantissa, exponent = "0"] = Math.abs(finite).toExponential(digits).split("e");
-  const exp = Number(exponent);
+  // toExponential writes "1.050000e-4": the exponent always signed, with as many digits as it needs.
+  const text = Math.abs(finite).toExponential(digits);
+  const e = text.indexOf("e");
+  const expDigits = text.slice(e + 2);
   const sign = finite < 0 ? "-" : "+";
-  return `${sign}${mantissa}E${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  return `${sign}${text.slice(0, e)}E${text[e + 1]}${expDigits.length === 1 ? "0" : ""}${expDigits}`;
 }
 
 /** An integer. */
