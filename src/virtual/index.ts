@@ -24,6 +24,7 @@ export {
   VirtualDemoChip,
   type VirtualDemoChipOptions,
 } from "./chip/demo-chip.js";
+export { DARK, type LightDrive, type OpticalInput, type OpticalOutput } from "./chip/optical.js";
 export { type ElectricalPort, OPEN_DRIVE, type PortDrive, type PortReading } from "./chip/ports.js";
 export {
   MAX_LIMITED_HOLD,

@@ -92,7 +92,13 @@ describe("serveVirtualBench", () => {
       instruments: { heater: { model: "keithley2400", port: "heater", noise: false } },
     });
     const smu = await session(served, "heater");
-    const ring = (wavelength: number) => served.chip.transmission("ring", wavelength);
+    // Until the optical instruments arrive: 1 mW into the ring path's input, the power at its output.
+    const input = served.chip.opticalInput("ring");
+    const output = served.chip.opticalOutput("ring");
+    const ring = (wavelength: number) => {
+      input.drive({ wavelength, power: 1e-3 });
+      return output.read() / 1e-3;
+    };
     const low = 1.5495e-6;
     const high = 1.5535e-6;
     const before = resonance(ring, low, high);
@@ -118,6 +124,24 @@ describe("serveVirtualBench", () => {
     expect(shift).toBeGreaterThan(50e-12); // a red shift of tens of picometres at least
     // The ambient drift over the few ms between the scans moves it by far less than this tolerance.
     expect(shift).toBeCloseTo(expectedAfter - expectedBefore, 13);
+  });
+
+  it("carries light through each optical path: output = input × the path's transmission, dark when off", async () => {
+    const served = await bench({ clockControl: false });
+    const input = served.chip.opticalInput("reference");
+    const output = served.chip.opticalOutput("reference");
+    expect(output.read()).toBe(0);
+    input.drive({ wavelength: 1.55e-6, power: 2e-3 });
+    const transmission = served.chip.transmission("reference", 1.55e-6);
+    expect(transmission).toBeGreaterThan(0.01);
+    expect(output.read()).toBeCloseTo(2e-3 * transmission, 15);
+    // Light set for a later time reaches the output then, not before.
+    input.drive({ wavelength: 1.55e-6, power: 0 }, served.clock.now() + 0.1);
+    expect(output.read()).toBeCloseTo(2e-3 * transmission, 15);
+    await served.clock.sleep(0.1);
+    expect(output.read()).toBe(0);
+    expect(() => input.drive({ wavelength: -1, power: 1e-3 })).toThrow(/wavelength -1 m is not positive/);
+    expect(() => served.chip.opticalInput("drop" as "ring")).toThrow(/no optical path "drop"/);
   });
 
   it("puts two source-meters on separate ports of one chip, on one clock", async () => {

@@ -11,6 +11,10 @@
  *   "memristor"   P ─[VTEAM]─ Q
  * ```
  *
+ * Light goes in at each path's optical input (a wavelength and a power,
+ * held until it changes) and leaves at its output, scaled by the path's
+ * transmission with the chip's state at that moment.
+ *
  * At every interaction (a drive, a reading) the chip first advances itself
  * to the clock's now, each port's drive held since it was set (zero-order
  * hold), switching to each drive an instrument set for a later time at that
@@ -37,6 +41,7 @@ import {
   setDrive,
 } from "../../models/chip/index.js";
 import type { BenchClock } from "../clock/bench-clock.js";
+import { checkLight, DARK, type LightDrive, type OpticalInput, type OpticalOutput } from "./optical.js";
 import { checkDrive, type ElectricalPort, type PortDrive, type PortReading } from "./ports.js";
 
 export const CHIP_PORTS: readonly ChipPort[] = ["heater", "heaterLine", "memristor"];
@@ -80,6 +85,12 @@ interface Scheduled {
   readonly drive: PortDrive;
 }
 
+/** Light set for a later time. */
+interface ScheduledLight {
+  readonly at: number;
+  readonly light: LightDrive;
+}
+
 export class VirtualDemoChip {
   readonly clock: BenchClock;
   readonly backend: DemoChipBackend;
@@ -88,6 +99,10 @@ export class VirtualDemoChip {
   readonly #electrical = new Float64Array(chipLayout.ELECTRICAL_OUTPUT_SIZE);
   readonly #scheduled: Scheduled[] = [];
   readonly #ports = new Map<ChipPort, ElectricalPort>();
+  /** What each optical input carries now, and what is set for later, by path. */
+  readonly #light = new Map<OpticalPath, { now: LightDrive; later: ScheduledLight[] }>(
+    OPTICAL_PATHS.map((path) => [path, { now: DARK, later: [] }]),
+  );
   /** Clock time the state has been advanced to, s. */
   #time: number;
 
@@ -138,6 +153,42 @@ export class VirtualDemoChip {
     return this.backend.transmission(this.#state, wavelength, path);
   }
 
+  /** The input of optical path `path`, for a light source to drive. */
+  opticalInput(path: OpticalPath): OpticalInput {
+    const light = this.#lightOf(path);
+    return {
+      path,
+      drive: (drive, at = this.clock.now()) => {
+        checkLight(path, drive);
+        if (Number.isNaN(at)) throw new RangeError(`optical input "${path}": light at NaN s`);
+        // Light changes no state: it is kept with its time and taken up when the output is read.
+        while ((light.later.at(-1)?.at ?? Number.NEGATIVE_INFINITY) >= at) light.later.pop();
+        if (at <= this.clock.now()) {
+          light.later.length = 0;
+          light.now = drive;
+        } else {
+          light.later.push({ at, light: drive });
+        }
+      },
+    };
+  }
+
+  /** The output of optical path `path`, for a detector to read. */
+  opticalOutput(path: OpticalPath): OpticalOutput {
+    const light = this.#lightOf(path);
+    return {
+      path,
+      read: () => {
+        const now = this.clock.now();
+        while ((light.later[0]?.at ?? Number.POSITIVE_INFINITY) <= now) {
+          light.now = (light.later.shift() as ScheduledLight).light;
+        }
+        if (light.now.power === 0) return 0;
+        return light.now.power * this.transmission(path, light.now.wavelength);
+      },
+    };
+  }
+
   /** Power dissipated in the heater now, W. */
   heaterPower(): number {
     this.#advance(this.clock.now());
@@ -148,6 +199,14 @@ export class VirtualDemoChip {
   /** Gives the backend's memory back; the chip is unusable afterwards. */
   release(): void {
     this.backend.release();
+  }
+
+  #lightOf(path: OpticalPath): { now: LightDrive; later: ScheduledLight[] } {
+    const light = this.#light.get(path);
+    if (!light) {
+      throw new RangeError(`the demo chip has no optical path "${path}": it has ${OPTICAL_PATHS.join(", ")}`);
+    }
+    return light;
   }
 
   #drive(port: ChipPort, drive: PortDrive, at = this.clock.now()): void {
