@@ -17,9 +17,10 @@ import {
   chipStimulus,
   demoChipTruth,
   chipLayout as L,
+  setDrive,
 } from "../../src/models/chip/index.js";
 import { ParameterRangeError } from "../../src/models/parameters.js";
-import { close, STATE_FLOORS, sessionDrives } from "../models/chip/support.js";
+import { close, current, open, STATE_FLOORS, sessionDrives, voltage } from "../models/chip/support.js";
 
 let core: Core;
 beforeAll(async () => {
@@ -131,6 +132,59 @@ describe("Jacobians agree between the backends", () => {
         compare(`${path} dParams`, ua, ub);
       }
     }
+    wasm.release();
+  });
+});
+
+describe("WASM = TypeScript reference on steps taken whole", () => {
+  it("long steps, the heater line mostly open: the patch cold and past T_x, the memristor within and into its limit", () => {
+    // Steps of 1–20 ms: the standalone memristor held whole (open, or a voltage within its limit) or split (a
+    // voltage into its limit, a current); the rest whole while the patch stays cold, split once the heater
+    // takes it past T_x or the heater line is driven (src/models/chip/dynamics.ts). Every fifth a Jacobian step.
+    const params = demoChipTruth;
+    const wasm = createDemoChipBackend({ backend: "wasm", params, core });
+    const ts = createDemoChipBackend({ backend: "ts", params });
+    const a = chipInitialState(params);
+    const b = chipInitialState(params);
+    const stimulus = chipStimulus();
+    const [sa, sb] = [new Float64Array(36), new Float64Array(36)];
+    const [pa, pb] = [new Float64Array(6 * L.PARAMETER_COUNT), new Float64Array(6 * L.PARAMETER_COUNT)];
+    const agree = (
+      what: string,
+      k: number,
+      x: Float64Array,
+      y: Float64Array,
+      floors: (i: number) => number,
+    ) => {
+      for (let i = 0; i < x.length; i++) {
+        if (!close(x[i] as number, y[i] as number, TOLERANCE, floors(i)))
+          expect.fail(`step ${k}: ${what}[${i}]: wasm ${x[i]} vs ts ${y[i]}`);
+      }
+    };
+    let crystallised = false;
+    for (let k = 0; k < 120; k++) {
+      setDrive(stimulus, "heater", voltage(k % 20 < 12 ? 1.2 : 2, 0.1));
+      setDrive(stimulus, "heaterLine", k % 15 === 14 ? current(0.5e-3, 4) : open);
+      setDrive(
+        stimulus,
+        "memristor",
+        k % 9 === 8 ? current(-40e-6, 5) : k % 6 === 5 ? open : voltage(k % 4 < 2 ? -1.1 : 1.1, 70e-6),
+      );
+      const dt = 1e-3 * (1 + ((k * 7) % 20));
+      if (k % 5 === 0) {
+        wasm.stepJacobian(a, stimulus, dt, sa, pa);
+        ts.stepJacobian(b, stimulus, dt, sb, pb);
+        const scale = (x: Float64Array) => 1e-9 * Math.max(...Array.from(x, Math.abs));
+        agree("dState", k, sa, sb, () => scale(sb));
+        agree("dParams", k, pa, pb, () => scale(pb));
+      } else {
+        wasm.step(a, stimulus, dt);
+        ts.step(b, stimulus, dt);
+      }
+      agree("state", k, a, b, (i) => STATE_FLOORS[i] as number);
+      crystallised ||= (a[L.CELL_FRACTION] as number) > 0.5;
+    }
+    expect(crystallised).toBe(true);
     wasm.release();
   });
 });

@@ -2,15 +2,24 @@
  * The demo chip's dynamics in the WASM core: src/models/chip/dynamics.ts
  * (`ChipReference`, the executable specification) line for line, on the
  * same flat layouts (src/models/chip/portable/layout.ts) and the same
- * portable physics — circuits, optics and the cell's tangent from
- * src/models/chip/portable/, the memristor scheme and formulas from
- * src/models/memristor/portable/ (its `exponential` and `power`, the same
- * bits in both engines), the cell step from src/models/phase-change/
- * portable/ and sin/cos from src/models/photonic/mesh/portable/trig.ts.
+ * portable physics — circuits, optics, the cell's tangent and the cold
+ * patch's exact step from src/models/chip/portable/, the memristor scheme
+ * and formulas from src/models/memristor/portable/ (its `exponential` and
+ * `power`, the same bits in both engines), the cell step from
+ * src/models/phase-change/portable/ and sin/cos from
+ * src/models/photonic/mesh/portable/trig.ts.
  * Where the TypeScript uses closures, this uses small functions of the same
  * arithmetic. Only the phase-change code's Math.exp/log/expm1/log1p/pow can
  * differ in the last bit between the engines (test/core/chip.test.ts holds
  * the two to 1e-12 over a session).
+ *
+ * The step is dynamics.ts's (its top comment says why each part is exact):
+ * the standalone memristor and the rest advance apart, each in one substep
+ * of the whole dt where that is exact (`holdsWhole`: the port open, or a
+ * voltage within its compliance at both ends of a trial hold; `staysCold`:
+ * the heater line open and the patch at or below T_x throughout, by
+ * cold-cell.ts `peakTemperature`), else in n = ⌈dt/MAX_SUBSTEP⌉ substeps —
+ * the same decisions, mirrored line for line.
  *
  * Arguments are byte addresses of f64 arrays: `params` [63] (resident, see
  * src/core/kernels/chip.ts), `state` [6], `stimulus` [9], outputs as named.
@@ -45,6 +54,15 @@ import {
   theveninResistance,
   theveninVoltage,
 } from "../../models/chip/portable/circuit";
+import {
+  byRate,
+  byStart,
+  bySteady,
+  byTimeConstant,
+  driftingTemperature,
+  driftingTemperaturePartials,
+  peakTemperature,
+} from "../../models/chip/portable/cold-cell";
 import {
   AMBIENT_DRIFT_RATE,
   AMBIENT_RISE,
@@ -97,6 +115,8 @@ import {
   MEMRISTOR_LIMITED,
   MEMRISTOR_PORT,
   MEMRISTOR_VOLTAGE,
+  MODE_CURRENT,
+  MODE_OPEN,
   PARAMETER_COUNT,
   PATCH_CLADDING,
   PATCH_CONFINEMENT,
@@ -178,7 +198,6 @@ const NEXT = memory.data(STATE_SIZE * (STATE_SIZE + PARAMETER_COUNT) * 8, 16);
 const D_RM = memory.data((STATE_SIZE + PARAMETER_COUNT) * 8, 16);
 const D_RV = memory.data((STATE_SIZE + PARAMETER_COUNT) * 8, 16);
 const D_LINE = memory.data((STATE_SIZE + PARAMETER_COUNT) * 8, 16);
-const D_PORT = memory.data((STATE_SIZE + PARAMETER_COUNT) * 8, 16);
 const D_POWER = memory.data((STATE_SIZE + PARAMETER_COUNT) * 8, 16);
 const GRADIENT = memory.data((STATE_SIZE + PARAMETER_COUNT) * 8, 16);
 const LINE_LOCAL = memory.data(6 * 8, 16);
@@ -264,16 +283,61 @@ function run(p: usize, state: usize, stimulus: usize, dt: f64, jacobian: bool): 
   if (dt === 0) return;
   const n = Math.ceil(dt / MAX_SUBSTEP);
   const h = dt / n;
-  const thermalDecay = exponential(-h / ld(p, THERMAL_TIME_CONSTANT));
-  const cellDecay = exponential(-h / (ld(p, CELL_THERMAL_RESISTANCE) * ld(p, CELL_HEAT_CAPACITY)));
   const count = <i32>n;
-  for (let k = 0; k < count; k++) {
-    if (jacobian) substepJacobian(p, state, stimulus, h, thermalDecay, cellDecay);
-    else substep(p, state, stimulus, h, thermalDecay, cellDecay);
+  if (count > 1 && holdsWhole(p, state, stimulus, dt)) {
+    if (jacobian) portSubstepJacobian(p, state, stimulus, dt);
+    else st(state, STANDALONE_STATE, held);
+  } else {
+    for (let k = 0; k < count; k++) {
+      if (jacobian) portSubstepJacobian(p, state, stimulus, h);
+      else portSubstep(p, state, stimulus, h);
+    }
+  }
+  const cold = staysCold(p, state, stimulus, dt);
+  const steps = cold ? 1 : count;
+  const length = cold ? dt : h;
+  const thermalDecay = exponential(-length / ld(p, THERMAL_TIME_CONSTANT));
+  const cellDecay = exponential(-length / (ld(p, CELL_THERMAL_RESISTANCE) * ld(p, CELL_HEAT_CAPACITY)));
+  for (let k = 0; k < steps; k++) {
+    if (jacobian) restSubstepJacobian(p, state, stimulus, length, thermalDecay, cellDecay, cold);
+    else restSubstep(p, state, stimulus, length, thermalDecay, cellDecay, cold);
   }
 }
 
+/** The standalone memristor's state after `holdsWhole`'s trial hold (dynamics.ts `held`). */
+let held: f64 = 0;
+
+function holdsWhole(p: usize, state: usize, stimulus: usize, dt: f64): bool {
+  if (ld(stimulus, MEMRISTOR_PORT) === <f64>MODE_CURRENT) return false;
+  const w = ld(state, STANDALONE_STATE);
+  solveStandalone(p, w, stimulus);
+  if (portLimited !== 0) return false;
+  held = holdPort(p, w, portVoltage, dt, false);
+  solveStandalone(p, held, stimulus);
+  return portLimited === 0;
+}
+
+function staysCold(p: usize, state: usize, stimulus: usize, dt: f64): bool {
+  if (ld(stimulus, LINE_PORT) !== <f64>MODE_OPEN) return false;
+  solveHeater(p, state, stimulus);
+  const steady = cellSteady(p, state, (nodeN * nodeN) / ld(p, HEATER_RESISTANCE));
+  const timeConstant = ld(p, CELL_THERMAL_RESISTANCE) * ld(p, CELL_HEAT_CAPACITY);
+  const peak = peakTemperature(
+    ld(state, CELL_TEMPERATURE),
+    steady,
+    ld(p, AMBIENT_DRIFT_RATE),
+    timeConstant,
+    dt,
+  );
+  return peak <= ld(p, CELL_CRYSTALLISATION);
+}
+
 function solve(p: usize, state: usize, stimulus: usize): void {
+  solveHeater(p, state, stimulus);
+  solveStandalone(p, ld(state, STANDALONE_STATE), stimulus);
+}
+
+function solveHeater(p: usize, state: usize, stimulus: usize): void {
   const rm = memristance(ld(state, LINE_STATE), ld(p, LINE_R_ON), ld(p, LINE_R_OFF));
   solveHeaterCircuit(
     ld(stimulus, HEATER_PORT),
@@ -285,13 +349,10 @@ function solve(p: usize, state: usize, stimulus: usize): void {
     rm,
     ld(p, HEATER_RESISTANCE),
   );
-  const rv = vteamResistance(
-    ld(state, STANDALONE_STATE),
-    ld(p, SA_R_ON),
-    ld(p, SA_R_OFF),
-    ld(p, SA_W_ON),
-    ld(p, SA_W_OFF),
-  );
+}
+
+function solveStandalone(p: usize, w: f64, stimulus: usize): void {
+  const rv = vteamResistance(w, ld(p, SA_R_ON), ld(p, SA_R_OFF), ld(p, SA_W_ON), ld(p, SA_W_OFF));
   solvePort(
     ld(stimulus, MEMRISTOR_PORT),
     ld(stimulus, MEMRISTOR_PORT + 1),
@@ -300,38 +361,73 @@ function solve(p: usize, state: usize, stimulus: usize): void {
   );
 }
 
-function substep(p: usize, state: usize, stimulus: usize, h: f64, thermalDecay: f64, cellDecay: f64): void {
-  solve(p, state, stimulus);
+function cellSteady(p: usize, state: usize, heaterPower: f64): f64 {
+  return (
+    ld(p, CELL_AMBIENT) +
+    ld(state, AMBIENT_RISE) +
+    ld(p, HEATING_SHARE) * heaterPower * ld(p, CELL_THERMAL_RESISTANCE)
+  );
+}
+
+function portSubstep(p: usize, state: usize, stimulus: usize, h: f64): void {
+  solveStandalone(p, ld(state, STANDALONE_STATE), stimulus);
+  st(state, STANDALONE_STATE, holdPort(p, ld(state, STANDALONE_STATE), portVoltage, h, false));
+}
+
+function restSubstep(
+  p: usize,
+  state: usize,
+  stimulus: usize,
+  h: f64,
+  thermalDecay: f64,
+  cellDecay: f64,
+  cold: bool,
+): void {
+  solveHeater(p, state, stimulus);
   const heaterPower = (nodeN * nodeN) / ld(p, HEATER_RESISTANCE);
   st(state, LINE_STATE, holdLine(p, ld(state, LINE_STATE), nodeA - nodeN, h, false));
-  st(state, STANDALONE_STATE, holdPort(p, ld(state, STANDALONE_STATE), portVoltage, h, false));
   st(
     state,
     HEATER_RISE,
     relaxedTemperature(ld(state, HEATER_RISE), ld(p, THERMAL_RESISTANCE) * heaterPower, thermalDecay),
   );
   const t0 = ld(state, CELL_TEMPERATURE);
-  const x0 = ld(state, CELL_FRACTION);
   const rc = ld(p, CELL_THERMAL_RESISTANCE);
-  const steady = ld(p, CELL_AMBIENT) + ld(state, AMBIENT_RISE) + ld(p, HEATING_SHARE) * heaterPower * rc;
-  const t1 = relaxedTemperature(t0, steady, cellDecay);
-  const avrami = ld(p, CELL_AVRAMI);
-  const progress = advanceProgress(
-    -1,
-    x0,
-    avrami,
-    t0,
-    t1,
-    steady,
-    rc * ld(p, CELL_HEAT_CAPACITY),
-    h,
-    ld(p, CELL_CRYSTALLISATION),
-    ld(p, CELL_MELTING),
-    ld(p, CELL_ACTIVATION) / BOLTZMANN,
-    ld(p, CELL_PREFACTOR),
-  );
-  st(state, CELL_TEMPERATURE, t1);
-  st(state, CELL_FRACTION, fractionAfter(progress, x0, avrami));
+  const steady = cellSteady(p, state, heaterPower);
+  if (cold) {
+    st(
+      state,
+      CELL_TEMPERATURE,
+      driftingTemperature(
+        t0,
+        steady,
+        ld(p, AMBIENT_DRIFT_RATE),
+        rc * ld(p, CELL_HEAT_CAPACITY),
+        h,
+        cellDecay,
+      ),
+    );
+  } else {
+    const x0 = ld(state, CELL_FRACTION);
+    const t1 = relaxedTemperature(t0, steady, cellDecay);
+    const avrami = ld(p, CELL_AVRAMI);
+    const progress = advanceProgress(
+      -1,
+      x0,
+      avrami,
+      t0,
+      t1,
+      steady,
+      rc * ld(p, CELL_HEAT_CAPACITY),
+      h,
+      ld(p, CELL_CRYSTALLISATION),
+      ld(p, CELL_MELTING),
+      ld(p, CELL_ACTIVATION) / BOLTZMANN,
+      ld(p, CELL_PREFACTOR),
+    );
+    st(state, CELL_TEMPERATURE, t1);
+    st(state, CELL_FRACTION, fractionAfter(progress, x0, avrami));
+  }
   st(state, AMBIENT_RISE, ld(state, AMBIENT_RISE) + ld(p, AMBIENT_DRIFT_RATE) * h);
 }
 
@@ -518,27 +614,40 @@ function addAt(base: usize, i: i32, value: f64): void {
   st(base, i, ld(base, i) + value);
 }
 
-function substepJacobian(
+function portSubstepJacobian(p: usize, state: usize, stimulus: usize, h: f64): void {
+  const D = DIRECTIONS;
+  const w = ld(state, STANDALONE_STATE);
+  portPartials(p, state);
+  solveStandalone(p, w, stimulus);
+  holdPort(p, w, portVoltage, h, true);
+  const row = STANDALONE_STATE * D;
+  for (let j = 0; j < D; j++) {
+    st(S, row + j, ld(PORT_LOCAL, 0) * ld(S, row + j) + ld(PORT_LOCAL, 1) * (portVoltageDr * ld(D_RV, j)));
+  }
+  for (let k = 0; k < 10; k++) addAt(S, row + P(SA_R_ON + k), ld(PORT_LOCAL, 2 + k));
+  portSubstep(p, state, stimulus, h);
+}
+
+function restSubstepJacobian(
   p: usize,
   state: usize,
   stimulus: usize,
   h: f64,
   thermalDecay: f64,
   cellDecay: f64,
+  cold: bool,
 ): void {
   const D = DIRECTIONS;
   const x = ld(state, LINE_STATE);
-  const w = ld(state, STANDALONE_STATE);
   const rise = ld(state, HEATER_RISE);
   const t0 = ld(state, CELL_TEMPERATURE);
   const x0 = ld(state, CELL_FRACTION);
   const ambientRise = ld(state, AMBIENT_RISE);
   const rh = ld(p, HEATER_RESISTANCE);
-  resistancePartials(p, state);
-  solve(p, state, stimulus);
+  linePartials(p, state);
+  solveHeater(p, state, stimulus);
   const vn = nodeN;
   const vLine = nodeA - nodeN;
-  const vPort = portVoltage;
   const heaterPower = (vn * vn) / rh;
   for (let j = 0; j < D; j++) {
     const rm = ld(D_RM, j);
@@ -546,31 +655,23 @@ function substepJacobian(
     const dVn = nodeNDm * rm;
     st(D_LINE, j, dVa - dVn);
     st(D_POWER, j, (2 * vn * dVn) / rh);
-    st(D_PORT, j, portVoltageDr * ld(D_RV, j));
   }
   const jh = P(HEATER_RESISTANCE);
   addAt(D_LINE, jh, nodeADh - nodeNDh);
   addAt(D_POWER, jh, (2 * vn * nodeNDh) / rh - heaterPower / rh);
 
   holdLine(p, x, vLine, h, true);
-  holdPort(p, w, vPort, h, true);
   for (let j = 0; j < D; j++) {
     st(
       NEXT,
       LINE_STATE * D + j,
       ld(LINE_LOCAL, 0) * ld(S, LINE_STATE * D + j) + ld(LINE_LOCAL, 1) * ld(D_LINE, j),
     );
-    st(
-      NEXT,
-      STANDALONE_STATE * D + j,
-      ld(PORT_LOCAL, 0) * ld(S, STANDALONE_STATE * D + j) + ld(PORT_LOCAL, 1) * ld(D_PORT, j),
-    );
   }
   addAt(NEXT, LINE_STATE * D + P(LINE_R_ON), ld(LINE_LOCAL, 2));
   addAt(NEXT, LINE_STATE * D + P(LINE_R_OFF), ld(LINE_LOCAL, 3));
   addAt(NEXT, LINE_STATE * D + P(LINE_THICKNESS), ld(LINE_LOCAL, 4));
   addAt(NEXT, LINE_STATE * D + P(LINE_MOBILITY), ld(LINE_LOCAL, 5));
-  for (let k = 0; k < 10; k++) addAt(NEXT, STANDALONE_STATE * D + P(SA_R_ON + k), ld(PORT_LOCAL, 2 + k));
 
   const rth = ld(p, THERMAL_RESISTANCE);
   const tau = ld(p, THERMAL_TIME_CONSTANT);
@@ -589,6 +690,26 @@ function substepJacobian(
     ((rise - heaterSteady) * thermalDecay * h) / (tau * tau),
   );
 
+  if (cold) coldCellTangent(p, state, t0, heaterPower, h, cellDecay);
+  else cellTangent(p, t0, x0, ambientRise, heaterPower, h, cellDecay);
+  for (let j = 0; j < D; j++) st(NEXT, AMBIENT_RISE * D + j, ld(S, AMBIENT_RISE * D + j));
+  addAt(NEXT, AMBIENT_RISE * D + P(AMBIENT_DRIFT_RATE), h);
+  for (let j = 0; j < D; j++) st(NEXT, STANDALONE_STATE * D + j, ld(S, STANDALONE_STATE * D + j));
+  memory.copy(S, NEXT, (<usize>(STATE_SIZE * D)) << 3);
+
+  restSubstep(p, state, stimulus, h, thermalDecay, cellDecay, cold);
+}
+
+function cellTangent(
+  p: usize,
+  t0: f64,
+  x0: f64,
+  ambientRise: f64,
+  heaterPower: f64,
+  h: f64,
+  cellDecay: f64,
+): void {
+  const D = DIRECTIONS;
   const share = ld(p, HEATING_SHARE);
   const cellPower = share * heaterPower;
   const ambient = ld(p, CELL_AMBIENT) + ambientRise;
@@ -645,31 +766,57 @@ function substepJacobian(
       addAt(NEXT, row + P(cellParam), ld(CELL_LOCAL, 8 + 2 * k + r));
     }
   }
-  for (let j = 0; j < D; j++) st(NEXT, AMBIENT_RISE * D + j, ld(S, AMBIENT_RISE * D + j));
-  addAt(NEXT, AMBIENT_RISE * D + P(AMBIENT_DRIFT_RATE), h);
-  memory.copy(S, NEXT, (<usize>(STATE_SIZE * D)) << 3);
-
-  substep(p, state, stimulus, h, thermalDecay, cellDecay);
 }
 
-function resistancePartials(p: usize, state: usize): void {
+function coldCellTangent(p: usize, state: usize, t0: f64, heaterPower: f64, h: f64, cellDecay: f64): void {
+  const D = DIRECTIONS;
+  const share = ld(p, HEATING_SHARE);
+  const rc = ld(p, CELL_THERMAL_RESISTANCE);
+  const capacity = ld(p, CELL_HEAT_CAPACITY);
+  driftingTemperaturePartials(
+    t0,
+    cellSteady(p, state, heaterPower),
+    ld(p, AMBIENT_DRIFT_RATE),
+    rc * capacity,
+    h,
+    cellDecay,
+  );
+  const row = CELL_TEMPERATURE * D;
+  for (let j = 0; j < D; j++) {
+    st(
+      NEXT,
+      row + j,
+      byStart * ld(S, row + j) + bySteady * (ld(S, AMBIENT_RISE * D + j) + share * rc * ld(D_POWER, j)),
+    );
+    st(NEXT, CELL_FRACTION * D + j, ld(S, CELL_FRACTION * D + j));
+  }
+  addAt(NEXT, row + P(CELL_AMBIENT), bySteady);
+  addAt(NEXT, row + P(HEATING_SHARE), bySteady * heaterPower * rc);
+  addAt(NEXT, row + P(CELL_THERMAL_RESISTANCE), bySteady * share * heaterPower + byTimeConstant * capacity);
+  addAt(NEXT, row + P(CELL_HEAT_CAPACITY), byTimeConstant * rc);
+  addAt(NEXT, row + P(AMBIENT_DRIFT_RATE), byRate);
+}
+
+function linePartials(p: usize, state: usize): void {
   const D = DIRECTIONS;
   const x = ld(state, LINE_STATE);
-  const w = ld(state, STANDALONE_STATE);
   const rOn = ld(p, LINE_R_ON);
   const rOff = ld(p, LINE_R_OFF);
+  for (let j = 0; j < D; j++) st(D_RM, j, (rOn - rOff) * ld(S, LINE_STATE * D + j));
+  addAt(D_RM, P(LINE_R_ON), x);
+  addAt(D_RM, P(LINE_R_OFF), 1 - x);
+}
+
+function portPartials(p: usize, state: usize): void {
+  const D = DIRECTIONS;
+  const w = ld(state, STANDALONE_STATE);
   const vOn = ld(p, SA_R_ON);
   const vOff = ld(p, SA_R_OFF);
   const wOn = ld(p, SA_W_ON);
   const wOff = ld(p, SA_W_OFF);
   const span = wOff - wOn;
   const slope = (vOff - vOn) / span;
-  for (let j = 0; j < D; j++) {
-    st(D_RM, j, (rOn - rOff) * ld(S, LINE_STATE * D + j));
-    st(D_RV, j, slope * ld(S, STANDALONE_STATE * D + j));
-  }
-  addAt(D_RM, P(LINE_R_ON), x);
-  addAt(D_RM, P(LINE_R_OFF), 1 - x);
+  for (let j = 0; j < D; j++) st(D_RV, j, slope * ld(S, STANDALONE_STATE * D + j));
   const fraction = (w - wOn) / span;
   addAt(D_RV, P(SA_R_ON), 1 - fraction);
   addAt(D_RV, P(SA_R_OFF), fraction);
@@ -704,7 +851,8 @@ export function chipElectricalJacobian(
   const D = DIRECTIONS;
   fill(S, STATE_SIZE * D, 0);
   for (let i = 0; i < STATE_SIZE; i++) st(S, i * D + i, 1);
-  resistancePartials(p, state);
+  linePartials(p, state);
+  portPartials(p, state);
   solve(p, state, stimulus);
   const rh = ld(p, HEATER_RESISTANCE);
   const vn = nodeN;

@@ -28,17 +28,48 @@
  * a substep through their own and each other's state (a divider, a
  * compliance-limited source): a first-order error, of order
  * h·|∂v/∂x·dx/dt| relative, which is what MAX_SUBSTEP bounds; the heater
- * power feeding ΔT_h and the cell likewise lags by up to one substep. While
- * the drives are open or voltage sources straight across a device there is
- * no such feedback and the step is exact to the integrators' own error.
+ * power feeding ΔT_h and the cell likewise lags by up to one substep, and
+ * the cell's ambient by r·h.
+ *
+ * Where no input moves within the step, one substep of the whole dt is
+ * exact, and a step takes it (a virtual instrument steps the chip over each
+ * reading, ~20 ms, and over any idle time). The standalone memristor (its
+ * own pads, no heat; nothing else reads it) and the rest decide apart:
+ *  - the standalone memristor, when its port is open (v = 0 throughout) or a
+ *    voltage source within its compliance at the start and at the end of a
+ *    trial hold over dt (`holdsWhole`): VTEAM is ohmic at a fixed state, so
+ *    below its limit the source fixes v; under a fixed v the state moves one
+ *    way and R_v(w) is linear in w, so |I| = |v|/R_v is largest at one end
+ *    of the step, and within the limit at both ends it is within it
+ *    throughout: the one hold is the exact trajectory. A current source, or
+ *    the limit reached at either end, keeps the n substeps (the trial is
+ *    dropped). With n = 1 both are the one substep, and no trial is made;
+ *  - the rest, when the heater line is open and the patch stays at or below
+ *    T_x (`staysCold`): with A open no current flows through R_m, so the
+ *    line memristor sees 0 V and does not move, and P_h is fixed by the
+ *    heater port on the fixed R_h alone (its compliance decided once): ΔT_h's
+ *    exponential and ΔT_amb + r·dt are exact over any dt; at or below T_x the
+ *    patch has no kinetics (X stays) and its temperature follows the exact
+ *    solution with the ambient drifting (portable/cold-cell.ts: T_ss − rτ +
+ *    r t + (T0 − T_ss + rτ)e^{−t/τ}, `peakTemperature` bounding it over the
+ *    step). Otherwise (the line driven, or the patch reaching T_x, where
+ *    JMAK's log-mean rate integral and the crossing times want short
+ *    substeps) the n substeps.
+ * Either way the two parts use the same per-substep code as the splitting
+ * (`portSubstep`, `restSubstep`; the cold patch by cold-cell.ts), and a
+ * split step is the same bits as before these shortcuts. The WASM kernel
+ * mirrors the decisions line for line; cold-cell.ts is shared.
  *
  * Jacobians: forward mode. S = ∂state/∂(state₀, params) (6 × (6 + 63)) is
  * carried through the substeps: the circuit's partials with respect to R_m
  * and R_h are analytic (portable/circuit.ts), the memristors' through their
  * RK4 stages with the substep lengths held (as
  * src/models/memristor/sensitivity.ts), the RC exactly, the cell by its
- * forward tangent (portable/cell-tangent.ts). Branches (compliance, bounds,
- * T_x, T_m) are taken on the values: the derivative is that of the branch
+ * forward tangent (portable/cell-tangent.ts), or, cold, by the exact
+ * solution's partials (portable/cold-cell.ts). A substep of the whole dt is
+ * carried the same way: the adaptive hold's tangent is its RK4 steps', for
+ * any length. Branches (compliance, bounds, T_x, T_m, and which steps are
+ * taken whole) are taken on the values: the derivative is that of the branch
  * taken.
  */
 import { AMPLITUDE_PER_DB, BOLTZMANN } from "../constants.js";
@@ -63,6 +94,15 @@ import {
 } from "../photonic/mesh/portable/trig.js";
 import { cellStepTangent, stepFractionD, stepTemperatureD } from "./portable/cell-tangent.js";
 import * as circuit from "./portable/circuit.js";
+import {
+  byRate,
+  byStart,
+  bySteady,
+  byTimeConstant,
+  driftingTemperature,
+  driftingTemperaturePartials,
+  peakTemperature,
+} from "./portable/cold-cell.js";
 import * as L from "./portable/layout.js";
 import * as optics from "./portable/optics.js";
 
@@ -114,12 +154,13 @@ export class ChipReference {
   private readonly dRm = new Float64Array(DIRECTIONS);
   private readonly dRv = new Float64Array(DIRECTIONS);
   private readonly dLine = new Float64Array(DIRECTIONS);
-  private readonly dPort = new Float64Array(DIRECTIONS);
   private readonly dPower = new Float64Array(DIRECTIONS);
   private readonly lineLocal = new Float64Array(6);
   private readonly portLocal = new Float64Array(12);
   private readonly cellLocal = new Float64Array(22);
   private readonly gradient = new Float64Array(DIRECTIONS);
+  /** The standalone memristor's state after `holdsWhole`'s trial hold, m. */
+  private held = 0;
 
   constructor(p: Float64Array) {
     this.p = Float64Array.from(p);
@@ -160,18 +201,78 @@ export class ChipReference {
     const p = this.p;
     const n = Math.ceil(dt / MAX_SUBSTEP);
     const h = dt / n;
-    const thermalDecay = exponential(-h / (p[L.THERMAL_TIME_CONSTANT] as number));
+    // The standalone memristor: its own pads, no heat, and nothing else reads it.
+    if (n > 1 && this.holdsWhole(state, stimulus, dt)) {
+      if (jacobian) this.portSubstepJacobian(state, stimulus, dt);
+      else state[L.STANDALONE_STATE] = this.held;
+    } else {
+      for (let k = 0; k < n; k++) {
+        if (jacobian) this.portSubstepJacobian(state, stimulus, h);
+        else this.portSubstep(state, stimulus, h);
+      }
+    }
+    // The rest: the heater circuit, the heater, the patch and the ambient.
+    const cold = this.staysCold(state, stimulus, dt);
+    const count = cold ? 1 : n;
+    const length = cold ? dt : h;
+    const thermalDecay = exponential(-length / (p[L.THERMAL_TIME_CONSTANT] as number));
     const cellDecay = exponential(
-      -h / ((p[L.CELL_THERMAL_RESISTANCE] as number) * (p[L.CELL_HEAT_CAPACITY] as number)),
+      -length / ((p[L.CELL_THERMAL_RESISTANCE] as number) * (p[L.CELL_HEAT_CAPACITY] as number)),
     );
-    for (let k = 0; k < n; k++) {
-      if (jacobian) this.substepJacobian(state, stimulus, h, thermalDecay, cellDecay);
-      else this.substep(state, stimulus, h, thermalDecay, cellDecay);
+    for (let k = 0; k < count; k++) {
+      if (jacobian) this.restSubstepJacobian(state, stimulus, length, thermalDecay, cellDecay, cold);
+      else this.restSubstep(state, stimulus, length, thermalDecay, cellDecay, cold);
     }
   }
 
-  /** Solves both circuits at `state` into portable/circuit.ts's globals; returns R_v. */
-  private solve(state: Float64Array, stimulus: Float64Array): number {
+  /**
+   * Whether one hold over the whole dt is exact for the standalone
+   * memristor (see the top): its port open, or a voltage source within its
+   * compliance at the start and at the end of a trial hold over dt, whose
+   * end state is left in `held`.
+   */
+  private holdsWhole(state: Float64Array, stimulus: Float64Array, dt: number): boolean {
+    if (stimulus[L.MEMRISTOR_PORT] === L.MODE_CURRENT) return false;
+    const w = state[L.STANDALONE_STATE] as number;
+    this.solveStandalone(w, stimulus);
+    if (circuit.portLimited !== 0) return false;
+    this.held = this.holdPort(w, circuit.portVoltage, dt, null);
+    this.solveStandalone(this.held, stimulus);
+    return circuit.portLimited === 0;
+  }
+
+  /**
+   * Whether one substep of the whole dt is exact for the rest (see the
+   * top): the heater line open, and the patch at or below T_x throughout
+   * (portable/cold-cell.ts `peakTemperature`).
+   */
+  private staysCold(state: Float64Array, stimulus: Float64Array, dt: number): boolean {
+    if (stimulus[L.LINE_PORT] !== L.MODE_OPEN) return false;
+    const p = this.p;
+    this.solveHeater(state, stimulus);
+    const steady = this.cellSteady(
+      state,
+      (circuit.nodeN * circuit.nodeN) / (p[L.HEATER_RESISTANCE] as number),
+    );
+    const timeConstant = (p[L.CELL_THERMAL_RESISTANCE] as number) * (p[L.CELL_HEAT_CAPACITY] as number);
+    const peak = peakTemperature(
+      state[L.CELL_TEMPERATURE] as number,
+      steady,
+      p[L.AMBIENT_DRIFT_RATE] as number,
+      timeConstant,
+      dt,
+    );
+    return peak <= (p[L.CELL_CRYSTALLISATION] as number);
+  }
+
+  /** Solves both circuits at `state` into portable/circuit.ts's globals. */
+  private solve(state: Float64Array, stimulus: Float64Array): void {
+    this.solveHeater(state, stimulus);
+    this.solveStandalone(state[L.STANDALONE_STATE] as number, stimulus);
+  }
+
+  /** Solves the heater circuit (heater and heater line) at `state`. */
+  private solveHeater(state: Float64Array, stimulus: Float64Array): void {
     const p = this.p;
     const rm = memristance(
       state[L.LINE_STATE] as number,
@@ -188,8 +289,13 @@ export class ChipReference {
       rm,
       p[L.HEATER_RESISTANCE] as number,
     );
+  }
+
+  /** Solves the standalone memristor's port with the device at state w. */
+  private solveStandalone(w: number, stimulus: Float64Array): void {
+    const p = this.p;
     const rv = vteamResistance(
-      state[L.STANDALONE_STATE] as number,
+      w,
       p[L.SA_R_ON] as number,
       p[L.SA_R_OFF] as number,
       p[L.SA_W_ON] as number,
@@ -201,28 +307,48 @@ export class ChipReference {
       stimulus[L.MEMRISTOR_PORT + 2] as number,
       rv,
     );
-    return rv;
   }
 
-  private substep(
+  /** T_ss of the patch, K: T_amb,c + ΔT_amb + s·P_h·R_th,c. */
+  private cellSteady(state: Float64Array, heaterPower: number): number {
+    const p = this.p;
+    return (
+      (p[L.CELL_AMBIENT] as number) +
+      (state[L.AMBIENT_RISE] as number) +
+      (p[L.HEATING_SHARE] as number) * heaterPower * (p[L.CELL_THERMAL_RESISTANCE] as number)
+    );
+  }
+
+  /** The standalone memristor over h, its port solved at the start. */
+  private portSubstep(state: Float64Array, stimulus: Float64Array, h: number): void {
+    this.solveStandalone(state[L.STANDALONE_STATE] as number, stimulus);
+    state[L.STANDALONE_STATE] = this.holdPort(
+      state[L.STANDALONE_STATE] as number,
+      circuit.portVoltage,
+      h,
+      null,
+    );
+  }
+
+  /**
+   * All but the standalone memristor over h, the heater circuit solved at
+   * the start; `cold`: the patch by portable/cold-cell.ts (exact while it
+   * stays at or below T_x, which the caller has checked).
+   */
+  private restSubstep(
     state: Float64Array,
     stimulus: Float64Array,
     h: number,
     thermalDecay: number,
     cellDecay: number,
+    cold: boolean,
   ): void {
     const p = this.p;
-    this.solve(state, stimulus);
+    this.solveHeater(state, stimulus);
     const heaterPower = (circuit.nodeN * circuit.nodeN) / (p[L.HEATER_RESISTANCE] as number);
     state[L.LINE_STATE] = this.holdLine(
       state[L.LINE_STATE] as number,
       circuit.nodeA - circuit.nodeN,
-      h,
-      null,
-    );
-    state[L.STANDALONE_STATE] = this.holdPort(
-      state[L.STANDALONE_STATE] as number,
-      circuit.portVoltage,
       h,
       null,
     );
@@ -232,30 +358,38 @@ export class ChipReference {
       thermalDecay,
     );
     const t0 = state[L.CELL_TEMPERATURE] as number;
-    const x0 = state[L.CELL_FRACTION] as number;
     const rc = p[L.CELL_THERMAL_RESISTANCE] as number;
-    const steady =
-      (p[L.CELL_AMBIENT] as number) +
-      (state[L.AMBIENT_RISE] as number) +
-      (p[L.HEATING_SHARE] as number) * heaterPower * rc;
-    const t1 = relaxedTemperature(t0, steady, cellDecay);
-    const avrami = p[L.CELL_AVRAMI] as number;
-    const progress = advanceProgress(
-      -1,
-      x0,
-      avrami,
-      t0,
-      t1,
-      steady,
-      rc * (p[L.CELL_HEAT_CAPACITY] as number),
-      h,
-      p[L.CELL_CRYSTALLISATION] as number,
-      p[L.CELL_MELTING] as number,
-      (p[L.CELL_ACTIVATION] as number) / BOLTZMANN,
-      p[L.CELL_PREFACTOR] as number,
-    );
-    state[L.CELL_TEMPERATURE] = t1;
-    state[L.CELL_FRACTION] = fractionAfter(progress, x0, avrami);
+    const steady = this.cellSteady(state, heaterPower);
+    if (cold) {
+      state[L.CELL_TEMPERATURE] = driftingTemperature(
+        t0,
+        steady,
+        p[L.AMBIENT_DRIFT_RATE] as number,
+        rc * (p[L.CELL_HEAT_CAPACITY] as number),
+        h,
+        cellDecay,
+      );
+    } else {
+      const x0 = state[L.CELL_FRACTION] as number;
+      const t1 = relaxedTemperature(t0, steady, cellDecay);
+      const avrami = p[L.CELL_AVRAMI] as number;
+      const progress = advanceProgress(
+        -1,
+        x0,
+        avrami,
+        t0,
+        t1,
+        steady,
+        rc * (p[L.CELL_HEAT_CAPACITY] as number),
+        h,
+        p[L.CELL_CRYSTALLISATION] as number,
+        p[L.CELL_MELTING] as number,
+        (p[L.CELL_ACTIVATION] as number) / BOLTZMANN,
+        p[L.CELL_PREFACTOR] as number,
+      );
+      state[L.CELL_TEMPERATURE] = t1;
+      state[L.CELL_FRACTION] = fractionAfter(progress, x0, avrami);
+    }
     state[L.AMBIENT_RISE] = (state[L.AMBIENT_RISE] as number) + (p[L.AMBIENT_DRIFT_RATE] as number) * h;
   }
 
@@ -353,35 +487,56 @@ export class ChipReference {
     return w;
   }
 
-  /** One substep with S (this.s) carried along. */
-  private substepJacobian(
+  /** `portSubstep` with the standalone memristor's row of S (this.s) carried along. */
+  private portSubstepJacobian(state: Float64Array, stimulus: Float64Array, h: number): void {
+    const s = this.s;
+    const D = DIRECTIONS;
+    const w = state[L.STANDALONE_STATE] as number;
+    this.portPartials(state);
+    this.solveStandalone(w, stimulus);
+    const dRv = this.dRv;
+    const port = this.portLocal;
+    this.holdPort(w, circuit.portVoltage, h, port);
+    const row = L.STANDALONE_STATE * D;
+    for (let j = 0; j < D; j++) {
+      s[row + j] =
+        (port[0] as number) * (s[row + j] as number) +
+        (port[1] as number) * (circuit.portVoltageDr * (dRv[j] as number));
+    }
+    for (let k = 0; k < 10; k++) {
+      const at = row + P(L.SA_R_ON + k);
+      s[at] = (s[at] as number) + (port[2 + k] as number);
+    }
+    // The value: the plain substep, so that a Jacobian step moves the state exactly as `step` does.
+    this.portSubstep(state, stimulus, h);
+  }
+
+  /** `restSubstep` with the other rows of S (this.s) carried along. */
+  private restSubstepJacobian(
     state: Float64Array,
     stimulus: Float64Array,
     h: number,
     thermalDecay: number,
     cellDecay: number,
+    cold: boolean,
   ): void {
     const p = this.p;
     const s = this.s;
     const next = this.next;
     const D = DIRECTIONS;
     const x = state[L.LINE_STATE] as number;
-    const w = state[L.STANDALONE_STATE] as number;
     const rise = state[L.HEATER_RISE] as number;
     const t0 = state[L.CELL_TEMPERATURE] as number;
     const x0 = state[L.CELL_FRACTION] as number;
     const ambientRise = state[L.AMBIENT_RISE] as number;
     const rh = p[L.HEATER_RESISTANCE] as number;
-    this.resistancePartials(state);
-    this.solve(state, stimulus);
+    this.linePartials(state);
+    this.solveHeater(state, stimulus);
     const vn = circuit.nodeN;
     const vLine = circuit.nodeA - circuit.nodeN;
-    const vPort = circuit.portVoltage;
     const heaterPower = (vn * vn) / rh;
     const dRm = this.dRm;
-    const dRv = this.dRv;
     const dLine = this.dLine;
-    const dPort = this.dPort;
     const dPower = this.dPower;
     for (let j = 0; j < D; j++) {
       const rm = dRm[j] as number;
@@ -389,34 +544,24 @@ export class ChipReference {
       const dVn = circuit.nodeNDm * rm;
       dLine[j] = dVa - dVn;
       dPower[j] = (2 * vn * dVn) / rh;
-      dPort[j] = circuit.portVoltageDr * (dRv[j] as number);
     }
     // R_h's own direction.
     const jh = P(L.HEATER_RESISTANCE);
     dLine[jh] = (dLine[jh] as number) + circuit.nodeADh - circuit.nodeNDh;
     dPower[jh] = (dPower[jh] as number) + (2 * vn * circuit.nodeNDh) / rh - heaterPower / rh;
 
-    // Memristors.
+    // The line memristor.
     const line = this.lineLocal;
-    const port = this.portLocal;
     this.holdLine(x, vLine, h, line);
-    this.holdPort(w, vPort, h, port);
     for (let j = 0; j < D; j++) {
       next[L.LINE_STATE * D + j] =
         (line[0] as number) * (s[L.LINE_STATE * D + j] as number) +
         (line[1] as number) * (dLine[j] as number);
-      next[L.STANDALONE_STATE * D + j] =
-        (port[0] as number) * (s[L.STANDALONE_STATE * D + j] as number) +
-        (port[1] as number) * (dPort[j] as number);
     }
     const lineParams = [L.LINE_R_ON, L.LINE_R_OFF, L.LINE_THICKNESS, L.LINE_MOBILITY];
     for (let k = 0; k < 4; k++) {
       const at = L.LINE_STATE * D + P(lineParams[k] as number);
       next[at] = (next[at] as number) + (line[2 + k] as number);
-    }
-    for (let k = 0; k < 10; k++) {
-      const at = L.STANDALONE_STATE * D + P(L.SA_R_ON + k);
-      next[at] = (next[at] as number) + (port[2 + k] as number);
     }
 
     // Heater: ΔT' = ΔT_ss + (ΔT − ΔT_ss)·d, ΔT_ss = R_th P, d = e^{−h/τ}.
@@ -434,7 +579,37 @@ export class ChipReference {
       (next[L.HEATER_RISE * D + P(L.THERMAL_TIME_CONSTANT)] as number) +
       ((rise - heaterSteady) * thermalDecay * h) / (tau * tau);
 
-    // Cell: local partials with respect to [T0, X0, T_amb, P_c, C, R_c, T_x, T_m, E_a, ν, n].
+    if (cold) this.coldCellTangent(state, t0, heaterPower, h, cellDecay);
+    else this.cellTangent(t0, x0, ambientRise, heaterPower, h, cellDecay);
+    // Ambient: ΔT_amb' = ΔT_amb + r h.
+    for (let j = 0; j < D; j++) next[L.AMBIENT_RISE * D + j] = s[L.AMBIENT_RISE * D + j] as number;
+    next[L.AMBIENT_RISE * D + P(L.AMBIENT_DRIFT_RATE)] =
+      (next[L.AMBIENT_RISE * D + P(L.AMBIENT_DRIFT_RATE)] as number) + h;
+    // The standalone memristor's row is portSubstepJacobian's.
+    for (let j = 0; j < D; j++) next[L.STANDALONE_STATE * D + j] = s[L.STANDALONE_STATE * D + j] as number;
+    s.set(next);
+
+    // The values: the plain substep, so that a Jacobian step moves the state exactly as `step` does.
+    this.restSubstep(state, stimulus, h, thermalDecay, cellDecay, cold);
+  }
+
+  /**
+   * The patch's rows of `next` from its forward tangent (portable/cell-tangent.ts):
+   * local partials with respect to [T0, X0, T_amb, P_c, C, R_c, T_x, T_m, E_a, ν, n].
+   */
+  private cellTangent(
+    t0: number,
+    x0: number,
+    ambientRise: number,
+    heaterPower: number,
+    h: number,
+    cellDecay: number,
+  ): void {
+    const p = this.p;
+    const s = this.s;
+    const next = this.next;
+    const D = DIRECTIONS;
+    const dPower = this.dPower;
     const share = p[L.HEATING_SHARE] as number;
     const cellPower = share * heaterPower;
     const ambient = (p[L.CELL_AMBIENT] as number) + ambientRise;
@@ -489,39 +664,83 @@ export class ChipReference {
         next[row + P(cellParam)] = (next[row + P(cellParam)] as number) + (cell[8 + 2 * k + r] as number);
       }
     }
-    // Ambient: ΔT_amb' = ΔT_amb + r h.
-    for (let j = 0; j < D; j++) next[L.AMBIENT_RISE * D + j] = s[L.AMBIENT_RISE * D + j] as number;
-    next[L.AMBIENT_RISE * D + P(L.AMBIENT_DRIFT_RATE)] =
-      (next[L.AMBIENT_RISE * D + P(L.AMBIENT_DRIFT_RATE)] as number) + h;
-    s.set(next);
-
-    // The values: the plain substep, so that a Jacobian step moves the state exactly as `step` does.
-    this.substep(state, stimulus, h, thermalDecay, cellDecay);
   }
 
-  /** dRm and dRv over DIRECTIONS from S (this.s) at `state`. */
-  private resistancePartials(state: Float64Array): void {
+  /**
+   * The patch's rows of `next` over a step it spends at or below T_x
+   * (portable/cold-cell.ts): T' by the partials of the drifting exact
+   * solution through T_ss = T_amb,c + ΔT_amb + s P_h R_c and τ = R_c C; X
+   * unchanged.
+   */
+  private coldCellTangent(
+    state: Float64Array,
+    t0: number,
+    heaterPower: number,
+    h: number,
+    cellDecay: number,
+  ): void {
+    const p = this.p;
+    const s = this.s;
+    const next = this.next;
+    const D = DIRECTIONS;
+    const dPower = this.dPower;
+    const share = p[L.HEATING_SHARE] as number;
+    const rc = p[L.CELL_THERMAL_RESISTANCE] as number;
+    const capacity = p[L.CELL_HEAT_CAPACITY] as number;
+    driftingTemperaturePartials(
+      t0,
+      this.cellSteady(state, heaterPower),
+      p[L.AMBIENT_DRIFT_RATE] as number,
+      rc * capacity,
+      h,
+      cellDecay,
+    );
+    const row = L.CELL_TEMPERATURE * D;
+    for (let j = 0; j < D; j++) {
+      next[row + j] =
+        byStart * (s[row + j] as number) +
+        bySteady * ((s[L.AMBIENT_RISE * D + j] as number) + share * rc * (dPower[j] as number));
+      next[L.CELL_FRACTION * D + j] = s[L.CELL_FRACTION * D + j] as number;
+    }
+    next[row + P(L.CELL_AMBIENT)] = (next[row + P(L.CELL_AMBIENT)] as number) + bySteady;
+    next[row + P(L.HEATING_SHARE)] = (next[row + P(L.HEATING_SHARE)] as number) + bySteady * heaterPower * rc;
+    next[row + P(L.CELL_THERMAL_RESISTANCE)] =
+      (next[row + P(L.CELL_THERMAL_RESISTANCE)] as number) +
+      bySteady * share * heaterPower +
+      byTimeConstant * capacity;
+    next[row + P(L.CELL_HEAT_CAPACITY)] =
+      (next[row + P(L.CELL_HEAT_CAPACITY)] as number) + byTimeConstant * rc;
+    next[row + P(L.AMBIENT_DRIFT_RATE)] = (next[row + P(L.AMBIENT_DRIFT_RATE)] as number) + byRate;
+  }
+
+  /** dRm over DIRECTIONS from S (this.s) at `state`. */
+  private linePartials(state: Float64Array): void {
     const p = this.p;
     const s = this.s;
     const D = DIRECTIONS;
     const x = state[L.LINE_STATE] as number;
-    const w = state[L.STANDALONE_STATE] as number;
     const rOn = p[L.LINE_R_ON] as number;
     const rOff = p[L.LINE_R_OFF] as number;
+    const dRm = this.dRm;
+    for (let j = 0; j < D; j++) dRm[j] = (rOn - rOff) * (s[L.LINE_STATE * D + j] as number);
+    dRm[P(L.LINE_R_ON)] = (dRm[P(L.LINE_R_ON)] as number) + x;
+    dRm[P(L.LINE_R_OFF)] = (dRm[P(L.LINE_R_OFF)] as number) + (1 - x);
+  }
+
+  /** dRv over DIRECTIONS from S (this.s) at `state`. */
+  private portPartials(state: Float64Array): void {
+    const p = this.p;
+    const s = this.s;
+    const D = DIRECTIONS;
+    const w = state[L.STANDALONE_STATE] as number;
     const vOn = p[L.SA_R_ON] as number;
     const vOff = p[L.SA_R_OFF] as number;
     const wOn = p[L.SA_W_ON] as number;
     const wOff = p[L.SA_W_OFF] as number;
     const span = wOff - wOn;
     const slope = (vOff - vOn) / span;
-    const dRm = this.dRm;
     const dRv = this.dRv;
-    for (let j = 0; j < D; j++) {
-      dRm[j] = (rOn - rOff) * (s[L.LINE_STATE * D + j] as number);
-      dRv[j] = slope * (s[L.STANDALONE_STATE * D + j] as number);
-    }
-    dRm[P(L.LINE_R_ON)] = (dRm[P(L.LINE_R_ON)] as number) + x;
-    dRm[P(L.LINE_R_OFF)] = (dRm[P(L.LINE_R_OFF)] as number) + (1 - x);
+    for (let j = 0; j < D; j++) dRv[j] = slope * (s[L.STANDALONE_STATE * D + j] as number);
     const fraction = (w - wOn) / span;
     dRv[P(L.SA_R_ON)] = (dRv[P(L.SA_R_ON)] as number) + (1 - fraction);
     dRv[P(L.SA_R_OFF)] = (dRv[P(L.SA_R_OFF)] as number) + fraction;
@@ -558,7 +777,8 @@ export class ChipReference {
     const D = DIRECTIONS;
     s.fill(0);
     for (let i = 0; i < L.STATE_SIZE; i++) s[i * D + i] = 1;
-    this.resistancePartials(state);
+    this.linePartials(state);
+    this.portPartials(state);
     this.solve(state, stimulus);
     const rh = this.p[L.HEATER_RESISTANCE] as number;
     const vn = circuit.nodeN;

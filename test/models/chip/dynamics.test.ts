@@ -5,7 +5,8 @@
  * heater power; Δλ ≈ λ²Δφ/A), the ambient drift, the patch crystallising
  * under a source-measure unit's reach, the standalone memristor's
  * acceptance figures at −0.8 V, the line memristor moving exactly as the
- * memristor layer's integrator says, and the operator splitting's error.
+ * memristor layer's integrator says, the operator splitting's error, and
+ * the steps taken in one substep where that is exact (and only there).
  */
 import { describe, expect, it } from "vitest";
 import {
@@ -23,11 +24,12 @@ import {
   standaloneTruth,
   stepDemoChip,
 } from "../../../src/models/chip/index.js";
+import { driftingTemperature, peakTemperature } from "../../../src/models/chip/portable/cold-cell.js";
 import { demoChip } from "../../../src/models/circuit/index.js";
 import { advance, holdVoltage, linearIonDriftIdeal, vteam } from "../../../src/models/memristor/index.js";
 import { patchIndexChange, patchParameters } from "../../../src/models/phase-change/index.js";
 import { minimumOf } from "../photonic/support/spectrum.js";
-import { chipState, close, current, voltage } from "./support.js";
+import { chipState, close, current, STATE_FLOORS, voltage } from "./support.js";
 
 describe("layout", () => {
   it("the parameter table sits where portable/layout.ts says", () => {
@@ -220,11 +222,12 @@ describe("ambient drift", () => {
     const rate = p["ambient.driftRate"] as number;
     const s = chipState({});
     reference.step(s, chipStimulus(), 2);
-    // 20 000 substeps each add r·h: the sum is exact to their rounding.
-    expect(close(s[L.AMBIENT_RISE] as number, 2 * rate, 1e-11)).toBe(true);
-    // The cell relaxes (τ ~ 1 ns) to the ambient of its last substep's start (operator splitting).
-    const cellAmbient = (p["cell.ambientTemperature"] as number) + rate * (2 - MAX_SUBSTEP);
-    expect(close(s[L.CELL_TEMPERATURE] as number, cellAmbient, 1e-12)).toBe(true);
+    // All open and the patch cold: one substep of the whole 2 s (dynamics.ts), adding r·2.
+    expect(s[L.AMBIENT_RISE]).toBe(2 * rate);
+    // The cell follows the drifting ambient, behind it by r·τ_c (τ_c = R_th,c C ~ 1 ns; portable/cold-cell.ts).
+    const lag = rate * (p["cell.thermalResistance"] as number) * (p["cell.heatCapacity"] as number);
+    const cellAmbient = (p["cell.ambientTemperature"] as number) + rate * 2 - lag;
+    expect(close(s[L.CELL_TEMPERATURE] as number, cellAmbient, 1e-15)).toBe(true);
     // The ring sees ΔT_h + ΔT_amb: the same transmission whichever holds the rise, negative included.
     const asHeater = chipState({ rise: 2 * rate });
     for (const wavelength of [1.5498e-6, 1.5506e-6]) {
@@ -302,4 +305,115 @@ describe("memristors", () => {
     expect(coarseError / mediumError).toBeGreaterThan(8);
     expect(coarseError / mediumError).toBeLessThan(13);
   });
+});
+
+describe("one substep of the whole step where that is exact", () => {
+  const p = demoChipTruth;
+  const reference = new ChipReference(chipParameterVector(p));
+  /** The state after `dt` in steps of dt/n, n = ⌈dt/MAX_SUBSTEP⌉, each one substep: the splitting by hand. */
+  const split = (state: Float64Array, stimulus: Float64Array, dt: number) => {
+    const n = Math.ceil(dt / MAX_SUBSTEP);
+    const h = dt / n;
+    expect(Math.ceil(h / MAX_SUBSTEP)).toBe(1);
+    const s = Float64Array.from(state);
+    for (let k = 0; k < n; k++) reference.step(s, stimulus, h);
+    return s;
+  };
+  const stepped = (state: Float64Array, stimulus: Float64Array, dt: number) => {
+    const s = Float64Array.from(state);
+    reference.step(s, stimulus, dt);
+    return s;
+  };
+
+  it("standalone memristor at −0.8 V for 1 s: one hold, advance's bits (10⁴ substeps round differently)", () => {
+    const state = chipInitialState(p);
+    const stimulus = chipStimulus({ memristor: voltage(-0.8, 0.1) });
+    const w = advance(vteam, standaloneTruth, state[L.STANDALONE_STATE] as number, -0.8, 1);
+    expect(stepped(state, stimulus, 1)[L.STANDALONE_STATE]).toBe(w);
+    const bySubsteps = split(state, stimulus, 1)[L.STANDALONE_STATE] as number;
+    expect(bySubsteps).not.toBe(w);
+    expect(close(bySubsteps, w, 1e-11)).toBe(true);
+  });
+
+  it("standalone memristor at −1.2 V into its 100 µA limit part-way through 0.5 s: split, as by hand", () => {
+    const state = chipInitialState(p);
+    const stimulus = chipStimulus({ memristor: voltage(-1.2, 100e-6) });
+    const out = new Float64Array(L.ELECTRICAL_OUTPUT_SIZE);
+    reference.electrical(state, stimulus, out);
+    expect(out[L.MEMRISTOR_LIMITED]).toBe(0);
+    const after = stepped(state, stimulus, 0.5);
+    expect(after[L.STANDALONE_STATE]).toBe(split(state, stimulus, 0.5)[L.STANDALONE_STATE]);
+    reference.electrical(after, stimulus, out);
+    expect(out[L.MEMRISTOR_LIMITED]).toBe(1);
+    // One hold at −1.2 V would have gone further than the limited current lets it.
+    const held = advance(vteam, standaloneTruth, state[L.STANDALONE_STATE] as number, -1.2, 0.5);
+    expect(held).toBeLessThan((after[L.STANDALONE_STATE] as number) - 1e-10);
+  });
+
+  it("heater alone, patch cold: one 1 s step = 1000 of 1 ms = the exact heat balance with the ambient drifting", () => {
+    const state = chipState({ x: 0.4, w: 2e-9, rise: 3, cellTemperature: 310, fraction: 0.2, ambient: 0.01 });
+    const stimulus = chipStimulus({ heater: voltage(1.2, 0.1) });
+    const once = stepped(state, stimulus, 1);
+    const many = Float64Array.from(state);
+    for (let k = 0; k < 1000; k++) reference.step(many, stimulus, 1e-3);
+    for (let i = 0; i < L.STATE_SIZE; i++) {
+      expect(close(once[i] as number, many[i] as number, 1e-12, STATE_FLOORS[i]), `state[${i}]`).toBe(true);
+    }
+    expect([once[L.LINE_STATE], once[L.STANDALONE_STATE], once[L.CELL_FRACTION]]).toEqual([0.4, 2e-9, 0.2]);
+    const power = (1.2 * 1.2) / (p["heater.heaterResistance"] as number);
+    const rate = p["ambient.driftRate"] as number;
+    const tau = (p["cell.thermalResistance"] as number) * (p["cell.heatCapacity"] as number);
+    const steady =
+      (p["cell.ambientTemperature"] as number) +
+      0.01 +
+      (p["cell.heatingShare"] as number) * power * (p["cell.thermalResistance"] as number);
+    expect(steady).toBeLessThan(p["cell.crystallisationTemperature"] as number);
+    expect(close(once[L.CELL_TEMPERATURE] as number, steady + rate * (1 - tau), 1e-14)).toBe(true);
+    expect(close(once[L.HEATER_RISE] as number, (p["thermal.resistance"] as number) * power, 1e-14)).toBe(
+      true,
+    );
+    expect(close(once[L.AMBIENT_RISE] as number, 0.01 + rate, 1e-15)).toBe(true);
+  });
+
+  it.each([
+    ["heater line driven", { heater: voltage(1.2), heaterLine: current(1e-3, 4) }, 300, "rest"],
+    ["patch heated past T_x", { heater: voltage(2, 0.1) }, 300, "rest"],
+    ["patch held above T_x", { heater: voltage(1.8) }, 430, "rest"],
+    ["standalone memristor current-driven", { memristor: current(-60e-6, 5) }, 300, "memristor"],
+  ] as const)("%s: still split, bit for bit as by hand", (_name, drives, cellTemperature, part) => {
+    const state = chipState({ x: 0.3, w: 2.5e-9, cellTemperature, fraction: 0.1 });
+    const stimulus = chipStimulus(drives);
+    const dt = 8 * MAX_SUBSTEP;
+    const entries = part === "memristor" ? [L.STANDALONE_STATE] : [0, 2, 3, 4, 5];
+    const pick = (s: Float64Array) => entries.map((i) => s[i]);
+    const after = stepped(state, stimulus, dt);
+    expect(pick(after)).toEqual(pick(split(state, stimulus, dt)));
+    expect(pick(after)).not.toEqual(pick(state));
+  });
+});
+
+describe("portable/cold-cell.ts", () => {
+  it.each([
+    // T0, T_ss, r (K/s), τ (s), dt (s): heating, cooling, either drift, a transient against the drift.
+    [300, 350, 1e-4, 1e-3, 1],
+    [420, 320, -0.5, 2e-3, 5e-3],
+    [330, 330.001, -1, 1e-3, 4e-3],
+    [350, 340, 0.8, 5e-4, 2e-3],
+  ])(
+    "T0 %d K, T_ss %d K, r %d K/s, τ %d s over %d s: solves the ODE; the peak bounds it",
+    (t0, steady, rate, tau, dt) => {
+      const at = (t: number) => driftingTemperature(t0, steady, rate, tau, t, Math.exp(-t / tau));
+      expect(at(0)).toBeCloseTo(t0, 10);
+      const scale = (Math.abs(steady - t0) + Math.abs(rate) * tau) / tau;
+      const e = 1e-4 * tau;
+      let max = t0;
+      for (let k = 1; k <= 1000; k++) {
+        const t = (k / 1000) * dt;
+        const slope = (at(t + e) - at(t - e)) / (2 * e);
+        expect(Math.abs(slope - (steady + rate * t - at(t)) / tau)).toBeLessThan(1e-6 * scale);
+        max = Math.max(max, at(t));
+      }
+      expect(max).toBeLessThanOrEqual(peakTemperature(t0, steady, rate, tau, dt));
+    },
+  );
 });

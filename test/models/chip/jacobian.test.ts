@@ -6,7 +6,8 @@
  * output (`roundingFloor`: what a difference can resolve at that step) held
  * to that floor instead. Over a grid of states and drives: open, voltage
  * and current drives, in and out of compliance, the heater on and off, the
- * patch below T_x, crystallising above it, and cooling through it.
+ * patch below T_x, crystallising above it, and cooling through it; steps
+ * split into substeps and steps taken whole (src/models/chip/dynamics.ts).
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDemoChipBackend } from "../../../src/core/kernels/chip.js";
@@ -94,6 +95,15 @@ const CASES: readonly (readonly [string, Case])[] = [
       state: chipState({ x: 0.2, w: 2.9e-9, rise: 0.5, fraction: 0.8, ambient: 1 }),
       drives: { heater: open, heaterLine: current(1e-3), memristor: current(-50e-6, 5) },
       dt: 1e-3,
+    },
+  ],
+  [
+    "heater driven, line open, memristor at −0.8 V, patch cold: one substep of 50 ms for each part",
+    {
+      params: demoChipTruth,
+      state: chipState({ x: 0.3, w: 2.4e-9, rise: 2, cellTemperature: 330, fraction: 0.1, ambient: 0.1 }),
+      drives: { heater: voltage(1.1), heaterLine: open, memristor: voltage(-0.8, 1e-3) },
+      dt: 50e-3,
     },
   ],
 ];
