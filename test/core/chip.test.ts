@@ -189,6 +189,23 @@ describe("WASM = TypeScript reference on steps taken whole", () => {
   });
 });
 
+describe("a step of days", () => {
+  it("is taken whole alike on both backends: the memristor at -0.8 V for 3·10⁵ s (3·10⁹ substeps' worth) saturates on", () => {
+    const params = demoChipTruth;
+    const stimulus = chipStimulus({ memristor: voltage(-0.8) });
+    const results = (["wasm", "ts"] as const).map((backend) => {
+      const chip = createDemoChipBackend({ backend, params, ...(backend === "wasm" && { core }) });
+      const state = chipInitialState(params);
+      chip.step(state, stimulus, 3e5);
+      chip.release();
+      return state;
+    });
+    const [wasm, ts] = results as [Float64Array, Float64Array];
+    expect(Array.from(wasm)).toEqual(Array.from(ts));
+    expect(wasm[L.STANDALONE_STATE]).toBeCloseTo(params["standalone.wOn"] as number, 15);
+  });
+});
+
 describe("the seam", () => {
   it("checks the parameters once, on both backends, with the model's error", () => {
     const bad = { ...chipDefaults, "cell.heatingShare": 1.5 };

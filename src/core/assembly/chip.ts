@@ -283,22 +283,23 @@ function run(p: usize, state: usize, stimulus: usize, dt: f64, jacobian: bool): 
   if (dt === 0) return;
   const n = Math.ceil(dt / MAX_SUBSTEP);
   const h = dt / n;
-  const count = <i32>n;
+  // An f64 count, as the reference's: an i32 would cap a step of over 2³¹ substeps (2.5 days) at 2³¹ − 1.
+  const count: f64 = n;
   if (count > 1 && holdsWhole(p, state, stimulus, dt)) {
     if (jacobian) portSubstepJacobian(p, state, stimulus, dt);
     else st(state, STANDALONE_STATE, held);
   } else {
-    for (let k = 0; k < count; k++) {
+    for (let k: f64 = 0; k < count; k++) {
       if (jacobian) portSubstepJacobian(p, state, stimulus, h);
       else portSubstep(p, state, stimulus, h);
     }
   }
   const cold = staysCold(p, state, stimulus, dt);
-  const steps = cold ? 1 : count;
+  const steps: f64 = cold ? 1 : count;
   const length = cold ? dt : h;
   const thermalDecay = exponential(-length / ld(p, THERMAL_TIME_CONSTANT));
   const cellDecay = exponential(-length / (ld(p, CELL_THERMAL_RESISTANCE) * ld(p, CELL_HEAT_CAPACITY)));
-  for (let k = 0; k < steps; k++) {
+  for (let k: f64 = 0; k < steps; k++) {
     if (jacobian) restSubstepJacobian(p, state, stimulus, length, thermalDecay, cellDecay, cold);
     else restSubstep(p, state, stimulus, length, thermalDecay, cellDecay, cold);
   }
