@@ -64,9 +64,16 @@ export class InstrumentTimeline {
     this.#cursor += seconds;
   }
 
-  /** Waits until the clock reaches the line's time: before reading the chip or answering. */
-  reach(): Promise<void> {
-    return this.clock.until(this.#cursor);
+  /**
+   * Waits until the clock reaches the line's time: before reading the chip
+   * or answering. On the wall clock a timer may fire late (a loaded
+   * machine): the line's time then moves on to when it did, so that what
+   * the instrument reads, stamps and sets next is at the moment it really
+   * happens. On the simulated clocks the two are the same.
+   */
+  async reach(): Promise<void> {
+    await this.clock.until(this.#cursor);
+    this.#cursor = Math.max(this.#cursor, this.clock.now());
   }
 
   /** Ends a line that waits: the instrument is busy until its time. */
