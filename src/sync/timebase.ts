@@ -24,6 +24,16 @@ export interface TimeAnchor {
   readonly wallSeconds: number;
 }
 
+/**
+ * A request declared to a timebase: calling it ends it (for a request that
+ * will not arrive; ending twice is harmless), and `ended` says whether it
+ * has ended, by its arrival or by a call.
+ */
+export interface Declaration {
+  (): void;
+  readonly ended: boolean;
+}
+
 export interface Timebase {
   /** "host": host-monotonic time on hardware; otherwise the bench clock's mode. */
   readonly kind: "host" | "wall" | "event" | "manual";
@@ -38,15 +48,16 @@ export interface Timebase {
   /**
    * Declares a request about to be written to the instrument at `resource`
    * (a VISA resource string), so that an event clock does not jump past it
-   * while it is on the wire. Returns the release, for a request that never
-   * arrives (a failed write, a timeout); releasing twice is harmless.
-   * A no-op everywhere else.
+   * while it is on the wire. Returns the declaration, to end it for a
+   * request that never arrives (a failed write, a timeout). A no-op
+   * everywhere else (the declaration comes back already ended).
    */
-  declare(resource: string): () => void;
+  declare(resource: string): Declaration;
   readonly anchor: TimeAnchor;
 }
 
-const NOTHING = (): void => undefined;
+/** A declaration that holds nothing: ended from the start. */
+export const ENDED: Declaration = Object.assign((): void => undefined, { ended: true as const });
 
 /** Checks a wait or a step of time: a finite number of seconds, at least 0. */
 export function checkSeconds(seconds: number, what: string): void {
@@ -75,7 +86,7 @@ export function hostTimebase(anchor: TimeAnchor = anchorNow()): Timebase {
       checkSeconds(seconds, "a sleep");
       return new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     },
-    declare: () => NOTHING,
+    declare: () => ENDED,
   };
 }
 

@@ -41,7 +41,7 @@
  *   bytes, and counts the rest;
  * - errors show at most the first 200 bytes of what came.
  */
-import { hostTimebase, type Timebase } from "../../sync/timebase.js";
+import { type Declaration, hostTimebase, type Timebase } from "../../sync/timebase.js";
 import { checkDurationMs } from "../durations.js";
 import {
   ConnectionError,
@@ -186,11 +186,18 @@ export class ScpiSession implements ScpiChannel {
   #closed: ConnectionError | undefined;
   readonly #timebase: Timebase;
   /**
-   * Releases of the lines declared to the timebase and not known to have
-   * arrived. A reply (or a timeout, or an error) ends them all: lines are
-   * answered in order, so every earlier line has arrived, or will not.
+   * The lines declared to the timebase and not known to have arrived,
+   * oldest first. A reply (or a timeout, or an error) ends them all: lines
+   * are answered in order, so every earlier line has arrived, or will not.
+   * Those that arrived are dropped as new ones come, so a session that
+   * only writes keeps none of them for long.
    */
-  #declared: Array<() => void> = [];
+  readonly #declared: Declaration[] = [];
+
+  /** Lines declared to the timebase that the session still tracks (for diagnostics: stays small). */
+  get declaredLines(): number {
+    return this.#declared.length;
+  }
 
   /** Throws a RangeError for a duration or size out of range. */
   constructor(transport: Transport, options: ScpiSessionOptions = {}) {
@@ -385,6 +392,7 @@ export class ScpiSession implements ScpiChannel {
   async #send(command: string): Promise<void> {
     if (this.#closed) throw this.#closed;
     this.#dropStale();
+    while (this.#declared[0]?.ended) this.#declared.shift();
     this.#declared.push(this.#timebase.declare(this.resource));
     try {
       await this.#transport.write(Buffer.from(command + this.#writeTerminator, "latin1"));

@@ -32,6 +32,7 @@
 import {
   anchorNow,
   checkSeconds,
+  type Declaration,
   hostSecondsSince,
   type TimeAnchor,
   type Timebase,
@@ -202,7 +203,7 @@ abstract class ClockBase implements BenchClock {
     return this.until(this.now() + seconds);
   }
 
-  declare(resource: string): () => void {
+  declare(resource: string): Declaration {
     const token = { done: false };
     let list = this.#declarations.get(resource);
     if (!list) {
@@ -211,7 +212,8 @@ abstract class ClockBase implements BenchClock {
     }
     list.push(token);
     this.#declared += 1;
-    return () => this.#end(resource, token);
+    const end = () => this.#end(resource, token);
+    return Object.defineProperty(end, "ended", { get: () => token.done }) as Declaration;
   }
 
   arrived(resource: string): void {

@@ -137,3 +137,24 @@ describe("event clock with instruments on it", () => {
     expect(clock.now() - start).toBeCloseTo(50 * cycle + COMMAND_LATENCY, 9);
   });
 });
+
+describe("a session's declarations", () => {
+  it("keeps none of a long run of writes once they have arrived: the clock holds nothing, and the next query goes", async () => {
+    const clock = createBenchClock("event");
+    const server = await serveVirtualKeithley2400({ clock, dut: new ResistorDut(1000), noise: false });
+    closers.push(() => server.close());
+    const s = await session(clock, server.tcpResource as string);
+    let most = 0;
+    for (let k = 0; k < 2000; k++) {
+      await s.write(`:SOUR:VOLT ${(k % 10) / 100}`);
+      // A plan doing other work between its writes: the server reads them meanwhile.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      most = Math.max(most, s.declaredLines);
+    }
+    // Only those still on the wire are kept (a few at most), not one per write of the run.
+    expect(most).toBeLessThan(20);
+    expect(await s.query("*OPC?")).toBe("1");
+    expect(s.declaredLines).toBe(0);
+    expect(clock.declared).toBe(0);
+  });
+});
