@@ -231,6 +231,7 @@ abstract class ClockBase implements BenchClock {
     if (this.#closed) return;
     this.#closed = true;
     for (const wait of this.queue.drain()) wait.reject(new ClockClosedError(this.kind, wait.due));
+    for (const list of this.#declarations.values()) for (const token of list) token.done = true;
     this.#declarations.clear();
     this.#declared = 0;
     this.closing();
