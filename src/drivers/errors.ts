@@ -188,6 +188,27 @@ export class LevelMismatchError extends DriverError {
 }
 
 /**
+ * The sweep engine does not hold what the driver just sent it (a list,
+ * start, stop, point count, mode or trigger count): a command was lost or
+ * garbled on the way, and the engine would run stale levels from an
+ * earlier sweep. Found before `:READ?`: nothing was swept.
+ */
+export class SweepMismatchError extends DriverError {
+  constructor(
+    resource: string,
+    readonly field: string,
+    readonly sent: string,
+    readonly held: string,
+  ) {
+    super(
+      `${resource}: the sweep engine holds ${field} = ${held} where ${sent} was sent: a command was lost on the ` +
+        "way; nothing was swept, and the driver now tracks nothing it has not read back",
+      resource,
+    );
+  }
+}
+
+/**
  * `shutdown()` could not do all it should: it turned the output off without
  * a ramp because it could not confirm the level (`outputState: "off"`), or
  * it could not even confirm that (`outputState: "unknown"`: check the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProtocolError, SafetyLimitError } from "../../src/drivers/errors.js";
+import { ProtocolError, SafetyLimitError, SweepMismatchError } from "../../src/drivers/errors.js";
 import { attachKeithley2400 } from "../../src/drivers/instruments/connect-keithley2400.js";
 import { KEITHLEY_2400_PROPERTIES, type Keithley2400 } from "../../src/drivers/instruments/keithley2400.js";
 import type { SafetyLimitsInput } from "../../src/drivers/instruments/safety.js";
@@ -100,6 +100,21 @@ describe("Keithley 2400 properties", () => {
   });
 });
 
+/** The read-back of a linear chunk's engine: what was sent, as the 2400 formats it. */
+function linearConfirm(start: number, stop: number, points: number): Exchange {
+  return [
+    ":SOUR:VOLT:MODE?;:SOUR:SWE:SPAC?;:SOUR:VOLT:STAR?;:SOUR:VOLT:STOP?;:SOUR:SWE:POIN?;:TRIG:COUN?",
+    `SWE;LIN;${nr3(start)};${nr3(stop)};${points};${points}`,
+  ];
+}
+
+/** `+1.000000E-01`: a level as the 2400 answers it. */
+function nr3(value: number): string {
+  const [mantissa, exponent = "0"] = Math.abs(value).toExponential(6).split("e");
+  const e = Number(exponent);
+  return `${value < 0 ? "-" : "+"}${mantissa}E${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
+}
+
 const LINEAR_SWEEP: Exchange[] = [
   [":SOUR:VOLT:MODE SWE", null],
   [":SOUR:SWE:SPAC LIN", null],
@@ -107,18 +122,20 @@ const LINEAR_SWEEP: Exchange[] = [
   [":SOUR:VOLT:STOP 1", null],
   [":SOUR:SWE:POIN 3", null],
   [":TRIG:COUN 3", null],
+  linearConfirm(0, 1, 3),
   ERROR_CHECK,
   [":READ?", readReply([0, 0.5, 1])],
   [":SOUR:VOLT:MODE FIX", null],
   [":TRIG:COUN 1", null],
 ];
 
-/** A list sweep chunk: the list, the count, the check, the read. */
+/** A list sweep chunk: the list, the count, the engine read back, the check, the read. */
 function listChunk(levels: readonly number[]): Exchange[] {
   return [
     [":SOUR:VOLT:MODE LIST", null],
     [`:SOUR:LIST:VOLT ${levels.join(",")}`, null],
     [`:TRIG:COUN ${levels.length}`, null],
+    [":SOUR:VOLT:MODE?;:SOUR:LIST:VOLT?;:TRIG:COUN?", `LIST;${levels.map(nr3).join(",")};${levels.length}`],
     ERROR_CHECK,
     [":READ?", readReply(levels)],
   ];
@@ -260,6 +277,7 @@ const VERB_CASES: readonly {
       [":SOUR:VOLT:STOP 0.25", null],
       [":SOUR:SWE:POIN 2", null],
       [":TRIG:COUN 2", null],
+      linearConfirm(0, 0.25, 2),
       ERROR_CHECK,
       [":READ?", readReply([0, 0.25])],
       [":SOUR:VOLT:MODE SWE", null],
@@ -268,6 +286,7 @@ const VERB_CASES: readonly {
       [":SOUR:VOLT:STOP 0.75", null],
       [":SOUR:SWE:POIN 2", null],
       [":TRIG:COUN 2", null],
+      linearConfirm(0.5, 0.75, 2),
       ERROR_CHECK,
       [":READ?", readReply([0.5, 0.75])],
       ...END_SWEEP,
@@ -383,6 +402,25 @@ describe("Keithley 2400 verbs", () => {
     const error = await expectProtocol([[":READ?", reply]], (k) => k.read()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProtocolError);
     expect(error).toMatchObject({ command: ":READ?", reply });
+  });
+
+  it.each([
+    [
+      "a lost list: the previous sweep's levels",
+      `LIST;${[0.675, 0.725].map(nr3).join(",")};2`,
+      ":SOUR:LIST:VOLT",
+    ],
+    ["a lost mode", "FIX;+1.000000E-01,+2.000000E-01;2", ":SOUR:VOLT:MODE"],
+    ["a lost count", `LIST;${[0.1, 0.2].map(nr3).join(",")};1`, ":TRIG:COUN"],
+  ])("hardwareSweep finds %s before :READ?, sweeps nothing and ends the sweep", async (_, held, field) => {
+    const chunk = listChunk([0.1, 0.2]);
+    const confirm = chunk[3] as Exchange;
+    const exchanges: Exchange[] = [READ_BACK_0V, ...chunk.slice(0, 3), [confirm[0], held], ...END_SWEEP];
+    const error = await expectProtocol(exchanges, (k) => k.hardwareSweep([0.1, 0.2])).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SweepMismatchError);
+    expect(error).toMatchObject({ field });
   });
 
   it("hardwareSweep refuses a reply with the wrong number of readings, and still ends the sweep", async () => {

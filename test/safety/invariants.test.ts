@@ -33,6 +33,16 @@ import { type ExchangeFault, type ProxyEvent, startFaultProxy } from "../helpers
 import { SourceRecord } from "./source-record.js";
 
 const RUNS = Number(process.env.PMS_SAFETY_RUNS ?? 500);
+/**
+ * To replay a failure fast-check reported: `PMS_SAFETY_SEED=<seed> PMS_SAFETY_PATH=<path>`
+ * (both from its message) run that case first.
+ */
+const REPLAY = process.env.PMS_SAFETY_SEED
+  ? {
+      seed: Number(process.env.PMS_SAFETY_SEED),
+      ...(process.env.PMS_SAFETY_PATH && { path: process.env.PMS_SAFETY_PATH }),
+    }
+  : {};
 const LIMITS = { maxAbsVoltage: 1, maxAbsCurrent: 0.01, maxVoltageStep: 0.1, maxCurrentStep: 1e-3 };
 const MAX_STEP = { voltage: LIMITS.maxVoltageStep, current: LIMITS.maxCurrentStep };
 const root = mkdtempSync(join(tmpdir(), "pms-invariants-"));
@@ -246,18 +256,20 @@ describe("source safety invariants under random faults and interrupts", () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(scheduleArb, (schedule) => runSchedule(schedule, ++run)),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...REPLAY },
     );
-    expect(run).toBeGreaterThanOrEqual(RUNS);
+    // A replay of one path runs that case alone.
+    expect(run).toBeGreaterThanOrEqual("path" in REPLAY ? 1 : RUNS);
   }, 240_000);
 
   it(`hold on ${RUNS} random scripts that carry on after errors`, async () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(scriptArb, (script) => runScript(script, ++run)),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...REPLAY },
     );
-    expect(run).toBeGreaterThanOrEqual(RUNS);
+    // A replay of one path runs that case alone.
+    expect(run).toBeGreaterThanOrEqual("path" in REPLAY ? 1 : RUNS);
   }, 240_000);
 
   it("the wire check catches motion without a read-back (it can fail)", () => {

@@ -23,6 +23,7 @@ import {
   SafetyLimitError,
   SettingRangeError,
   ShutdownError,
+  SweepMismatchError,
 } from "../errors.js";
 import { type Identity, parseIdentity } from "../scpi/identity.js";
 import type { CallOptions, ScpiChannel, ScpiSession } from "../scpi/session.js";
@@ -665,20 +666,58 @@ export class Keithley2400 implements SourceMeter {
     return columns;
   }
 
+  /**
+   * Loads one chunk into the sweep engine, then reads the engine back in one
+   * compound query and compares: a set lost or garbled on the wire would
+   * otherwise leave the previous sweep's levels in place, and :READ? would
+   * run them from the present bias — a jump no limit checked (the safety
+   * suite's property test found one: a lost :SOUR:LIST:VOLT).
+   */
   async #configureChunk(channel: ScpiChannel, mode: SourceMode, chunk: SweepChunk): Promise<void> {
     const f = MNEMONIC[mode];
     const points = chunk.levels.length;
+    const expected: Array<[field: string, matches: (held: string) => boolean, sent: string]> = [];
+    const same = (sent: number) => (held: string) => sameLevel(levelOf(mode), sent, Number(held));
     if (chunk.kind === "linear") {
       await channel.write(`:SOUR:${f}:MODE SWE`);
       await channel.write(":SOUR:SWE:SPAC LIN");
       await channel.write(`:SOUR:${f}:STAR ${formatNumber(chunk.start)}`);
       await channel.write(`:SOUR:${f}:STOP ${formatNumber(chunk.stop)}`);
       await channel.write(`:SOUR:SWE:POIN ${points}`);
+      expected.push(
+        [`:SOUR:${f}:MODE`, (held) => held === "SWE", "SWE"],
+        [":SOUR:SWE:SPAC", (held) => held === "LIN", "LIN"],
+        [`:SOUR:${f}:STAR`, same(chunk.start), formatNumber(chunk.start)],
+        [`:SOUR:${f}:STOP`, same(chunk.stop), formatNumber(chunk.stop)],
+        [":SOUR:SWE:POIN", (held) => Number(held) === points, String(points)],
+      );
     } else {
+      const list = chunk.levels.map(formatNumber).join(",");
       await channel.write(`:SOUR:${f}:MODE LIST`);
-      await channel.write(`:SOUR:LIST:${f} ${chunk.levels.map(formatNumber).join(",")}`);
+      await channel.write(`:SOUR:LIST:${f} ${list}`);
+      expected.push(
+        [`:SOUR:${f}:MODE`, (held) => held === "LIST", "LIST"],
+        [
+          `:SOUR:LIST:${f}`,
+          (held) => {
+            const values = held.split(",");
+            return (
+              values.length === points && chunk.levels.every((level, i) => same(level)(values[i] as string))
+            );
+          },
+          list,
+        ],
+      );
     }
     await channel.write(`:TRIG:COUN ${points}`);
+    expected.push([":TRIG:COUN", (held) => Number(held) === points, String(points)]);
+    const reply = await channel.query(expected.map(([field]) => `${field}?`).join(";"));
+    // Each query's reply is one ;-separated unit; the list's values are ,-separated within its unit.
+    const held = reply.split(";");
+    expected.forEach(([field, matches, sent], i) => {
+      const value = held[i] ?? "(no reply)";
+      if (!matches(value)) throw new SweepMismatchError(this.resource, field, sent, value);
+    });
   }
 
   async #endSweep(channel: ScpiChannel, mode: SourceMode): Promise<void> {
