@@ -13,7 +13,6 @@
  */
 
 import { type ElectricalPort, OPEN_DRIVE } from "../chip/ports.js";
-import type { BenchClock } from "../clock/bench-clock.js";
 import type { InstrumentTimeline } from "../clock/timeline.js";
 import { ScpiError } from "../scpi/errors.js";
 import { EventRegister } from "../scpi/status.js";
@@ -73,8 +72,7 @@ export interface Keithley2400CoreOptions {
   readonly port: ElectricalPort;
   /** Told every change of what the terminals are driven with (see {@link SourceState}). */
   readonly onSource?: (state: SourceState) => void;
-  readonly clock: BenchClock;
-  /** The instrument's time within the line it executes (see timeline.ts). */
+  /** The instrument's time on the bench clock, within the line it executes (see timeline.ts). */
   readonly timeline: InstrumentTimeline;
   readonly noise: MeasurementNoise | undefined;
   /** :SOURce:DELay at power-on, s (auto delay off); undefined keeps the *RST default. */
@@ -84,7 +82,6 @@ export interface Keithley2400CoreOptions {
 export class Keithley2400Core {
   settings: Keithley2400Settings = resetSettings();
   readonly port: ElectricalPort;
-  readonly clock: BenchClock;
   readonly timeline: InstrumentTimeline;
   readonly noise: MeasurementNoise | undefined;
   readonly measurementEvents = new EventRegister();
@@ -108,9 +105,8 @@ export class Keithley2400Core {
 
   constructor(options: Keithley2400CoreOptions) {
     this.port = options.port;
-    this.clock = options.clock;
     this.timeline = options.timeline;
-    this.timeZero = options.clock.now();
+    this.timeZero = options.timeline.clock.now();
     this.noise = options.noise;
     this.#onSource = options.onSource;
     if (options.powerOnSourceDelay !== undefined) {

@@ -94,7 +94,6 @@ export class VirtualKeithley2400 {
     const noise = options.noise ?? true;
     this.#core = new Keithley2400Core({
       port: this.port,
-      clock: this.clock,
       timeline: this.#timeline,
       noise:
         noise === false
