@@ -120,11 +120,16 @@ export function medianMs(run: () => unknown, options: BenchOptions): number {
     run();
     times.push(performance.now() - start);
   }
-  times.sort((a, b) => a - b);
-  const middle = times.length >> 1;
-  return times.length % 2 === 1
-    ? (times[middle] as number)
-    : 0.5 * ((times[middle - 1] as number) + (times[middle] as number));
+  return median(times);
+}
+
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : 0.5 * ((sorted[middle - 1] as number) + (sorted[middle] as number));
 }
 
 /** "wasm = reference to 2e-16 of scale (1234/100000 values differ)": how closely two implementations agree. */

@@ -15,7 +15,7 @@ import { createInterface } from "node:readline";
 import { findPackageRoot } from "../src/core/load-node.js";
 import { ScpiSession } from "../src/drivers/scpi/session.js";
 import { openTransport } from "../src/drivers/transports/open.js";
-import type { BenchModule, BenchOptions, BenchRow } from "./harness.js";
+import { type BenchModule, type BenchOptions, type BenchRow, median } from "./harness.js";
 
 /** Round trips per timed run. */
 const ROUND_TRIPS = 2000;
@@ -59,14 +59,6 @@ async function timeQueries(session: ScpiSession, query: string): Promise<number>
   const started = performance.now();
   for (let n = 0; n < ROUND_TRIPS; n++) await session.query(query);
   return performance.now() - started;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : 0.5 * ((sorted[middle - 1] as number) + (sorted[middle] as number));
 }
 
 /**

@@ -4,6 +4,8 @@ import { attachKeithley2400 } from "../../src/drivers/instruments/connect-keithl
 import { KEITHLEY_2400_PROPERTIES, type Keithley2400 } from "../../src/drivers/instruments/keithley2400.js";
 import type { SafetyLimitsInput } from "../../src/drivers/instruments/safety.js";
 import { type Exchange, ReplayTransport } from "../../src/drivers/transports/replay.js";
+// A level as the 2400 answers it (`+1.000000E-01`): the virtual instrument's formatter.
+import { nr3 } from "../../src/virtual/scpi/format.js";
 import {
   ERROR_CHECK,
   expectProtocol,
@@ -108,13 +110,6 @@ function linearConfirm(start: number, stop: number, points: number): Exchange {
   ];
 }
 
-/** `+1.000000E-01`: a level as the 2400 answers it. */
-function nr3(value: number): string {
-  const [mantissa, exponent = "0"] = Math.abs(value).toExponential(6).split("e");
-  const e = Number(exponent);
-  return `${value < 0 ? "-" : "+"}${mantissa}E${e < 0 ? "-" : "+"}${String(Math.abs(e)).padStart(2, "0")}`;
-}
-
 const LINEAR_SWEEP: Exchange[] = [
   [":SOUR:VOLT:MODE SWE", null],
   [":SOUR:SWE:SPAC LIN", null],
@@ -135,7 +130,10 @@ function listChunk(levels: readonly number[]): Exchange[] {
     [":SOUR:VOLT:MODE LIST", null],
     [`:SOUR:LIST:VOLT ${levels.join(",")}`, null],
     [`:TRIG:COUN ${levels.length}`, null],
-    [":SOUR:VOLT:MODE?;:SOUR:LIST:VOLT?;:TRIG:COUN?", `LIST;${levels.map(nr3).join(",")};${levels.length}`],
+    [
+      ":SOUR:VOLT:MODE?;:SOUR:LIST:VOLT?;:TRIG:COUN?",
+      `LIST;${levels.map((v) => nr3(v)).join(",")};${levels.length}`,
+    ],
     ERROR_CHECK,
     [":READ?", readReply(levels)],
   ];
@@ -407,11 +405,11 @@ describe("Keithley 2400 verbs", () => {
   it.each([
     [
       "a lost list: the previous sweep's levels",
-      `LIST;${[0.675, 0.725].map(nr3).join(",")};2`,
+      `LIST;${[0.675, 0.725].map((v) => nr3(v)).join(",")};2`,
       ":SOUR:LIST:VOLT",
     ],
     ["a lost mode", "FIX;+1.000000E-01,+2.000000E-01;2", ":SOUR:VOLT:MODE"],
-    ["a lost count", `LIST;${[0.1, 0.2].map(nr3).join(",")};1`, ":TRIG:COUN"],
+    ["a lost count", `LIST;${[0.1, 0.2].map((v) => nr3(v)).join(",")};1`, ":TRIG:COUN"],
   ])("hardwareSweep finds %s before :READ?, sweeps nothing and ends the sweep", async (_, held, field) => {
     const chunk = listChunk([0.1, 0.2]);
     const confirm = chunk[3] as Exchange;

@@ -277,13 +277,18 @@ class WallClock extends ClockBase {
     return hostSecondsSince(this.anchor);
   }
 
+  /** Due time the timer is set for (+∞ with none). */
+  #armedFor = Number.POSITIVE_INFINITY;
+
   protected scheduled(): void {
-    this.#arm();
+    // A wait later than the one the timer is set for changes nothing.
+    if ((this.queue.peek()?.due ?? Number.POSITIVE_INFINITY) < this.#armedFor) this.#arm();
   }
 
   protected override closing(): void {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#armedFor = Number.POSITIVE_INFINITY;
   }
 
   /** One timer, for the earliest wait. */
@@ -291,12 +296,14 @@ class WallClock extends ClockBase {
     const next = this.queue.peek();
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#armedFor = next?.due ?? Number.POSITIVE_INFINITY;
     if (!next) return;
     // Node runs a delay past 2³¹ − 1 ms (24.8 days) after 1 ms instead, which
     // re-armed here would spin; a clamped timer fires early and re-arms.
     const ms = Math.min(MAX_TIMER_MS, Math.max(0, (next.due - this.now()) * 1000));
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
+      this.#armedFor = Number.POSITIVE_INFINITY;
       this.answerUpTo(this.now());
       this.#arm();
     }, ms);

@@ -52,9 +52,9 @@ export interface VirtualKeithley2400Options {
 
 /**
  * Time from a program message's arrival to its effect, s: the bus transfer
- * and parsing of a short command. The manual gives no figure; 0.5 ms is
- * of the order a 2400 takes to parse a command and answer `*IDN?` over
- * GPIB. Every line costs it, so a polling loop always moves the clock.
+ * and parsing of a short command. The manual gives no figure: 0.5 ms is an
+ * assumption (a round figure, short against any reading), not a
+ * measurement. Every line costs it, so a polling loop always moves the clock.
  */
 export const COMMAND_LATENCY = 5e-4;
 
