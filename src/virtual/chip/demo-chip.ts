@@ -236,11 +236,17 @@ export class VirtualDemoChip {
     };
   }
 
-  /** Drops the drives of `port` scheduled at or after `from`. */
+  /**
+   * Drops the drives of `port` scheduled at or after `from`. The list is in
+   * time order, so only its tail from `from` on is looked at: a client that
+   * only sets (each line's drive later than the last, none yet due) costs
+   * the same per line however many it has sent.
+   */
   #unschedule(port: ChipPort, from: number): void {
     for (let i = this.#scheduled.length - 1; i >= 0; i--) {
       const entry = this.#scheduled[i] as Scheduled;
-      if (entry.port === port && entry.at >= from) this.#scheduled.splice(i, 1);
+      if (entry.at < from) return;
+      if (entry.port === port) this.#scheduled.splice(i, 1);
     }
   }
 

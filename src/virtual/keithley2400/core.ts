@@ -14,6 +14,7 @@
 
 import { type ElectricalPort, OPEN_DRIVE } from "../chip/ports.js";
 import type { InstrumentTimeline } from "../clock/timeline.js";
+import { andThen, type Deferred } from "../scpi/engine.js";
 import { ScpiError } from "../scpi/errors.js";
 import { EventRegister } from "../scpi/status.js";
 import { cycleDrive, type MeasurementNoise, type Reading, sourceMeasure } from "./measure.js";
@@ -180,7 +181,7 @@ export class Keithley2400Core {
    * output-off is enabled (+803, manual §18 :SOURce:CLEar:AUTO). With the
    * arm source BUS the arm passes wait for *TRG.
    */
-  async initiate(): Promise<void> {
+  initiate(): Deferred<void> {
     if (!this.settings.outputEnabled && !this.settings.autoOutputOff)
       throw new ScpiError(DEVICE_ERRORS.OUTPUT_OFF);
     // Continuous operation (ARM:COUNt INFinite) is not simulated: refused rather than faked.
@@ -193,22 +194,26 @@ export class Keithley2400Core {
       this.operationEvents.setCondition(OPERATION_EVENT.WAITING_FOR_ARM, true);
       return;
     }
-    for (let pass = 0; pass < this.settings.arm.count; pass++) {
-      if (!(await this.#armPass(pass))) break;
-    }
-    this.#finish();
+    return this.#armPasses(0);
+  }
+
+  /** Arm passes from `pass` to the arm count, or until compliance abort; then back to idle. */
+  #armPasses(pass: number): Deferred<void> {
+    if (pass >= this.settings.arm.count) return this.#finish();
+    return andThen(this.#armPass(pass), (carryOn) => (carryOn ? this.#armPasses(pass + 1) : this.#finish()));
   }
 
   /** *TRG: one arm pass, when an :INITiate with arm source BUS is waiting; otherwise -211. */
-  async busTrigger(): Promise<void> {
+  busTrigger(): Deferred<void> {
     if (this.pendingArms === 0) throw new ScpiError(-211);
     const pass = this.settings.arm.count - this.pendingArms;
     this.pendingArms--;
-    const carryOn = await this.#armPass(pass);
-    if (this.pendingArms === 0 || !carryOn) {
-      this.pendingArms = 0;
-      this.#finish();
-    }
+    return andThen(this.#armPass(pass), (carryOn) => {
+      if (this.pendingArms === 0 || !carryOn) {
+        this.pendingArms = 0;
+        this.#finish();
+      }
+    });
   }
 
   /** :ABORt: back to idle. */
@@ -219,14 +224,13 @@ export class Keithley2400Core {
   }
 
   /** :READ?: :ABORt, :INITiate, :FETCh? (manual §17 ":READ?"). */
-  async read(): Promise<Reading[]> {
+  read(): Deferred<Reading[]> {
     if (this.settings.arm.count === Number.POSITIVE_INFINITY)
       throw new ScpiError(DEVICE_ERRORS.INFINITE_ARM_COUNT);
     // A bus-triggered read would wait for a *TRG that cannot arrive while READ? holds the bus.
     if (this.settings.arm.source === "BUS") throw new ScpiError(-214);
     this.abort();
-    await this.initiate();
-    return this.fetch();
+    return andThen(this.initiate(), () => this.fetch());
   }
 
   /** :FETCh?: the readings of the last acquisition; -230 when there are none. */
@@ -236,32 +240,42 @@ export class Keithley2400Core {
   }
 
   /** One pass of the trigger layer; false when compliance abort stopped the acquisition. */
-  async #armPass(pass: number): Promise<boolean> {
+  #armPass(pass: number): Deferred<boolean> {
     const settings = this.settings;
     if (pass > 0 && settings.arm.source === "TIM") this.timeline.pass(settings.arm.timer);
-    const levels = sourceLevels(settings);
-    const sweeping = settings.source[settings.sourceFunction].mode !== "FIX";
-    for (let t = 0; t < settings.trigger.count; t++) {
-      if (settings.trigger.delay > 0) this.timeline.pass(settings.trigger.delay);
-      // A trigger count beyond the sweep or list length starts it again (manual §18 asks that they match).
-      const point = sourcePoint(settings, levels, levels[t % levels.length] ?? 0);
-      const inCompliance = await this.#sourceDelayMeasure(point.level, point.range);
+    return this.#triggers(sourceLevels(settings), 0);
+  }
+
+  /** Trigger-layer cycles from `t` to the trigger count; false when compliance abort stopped them. */
+  #triggers(levels: readonly number[], t: number): Deferred<boolean> {
+    const settings = this.settings;
+    if (t >= settings.trigger.count) return true;
+    if (settings.trigger.delay > 0) this.timeline.pass(settings.trigger.delay);
+    // A trigger count beyond the sweep or list length starts it again (manual §18 asks that they match).
+    const point = sourcePoint(settings, levels, levels[t % levels.length] ?? 0);
+    return this.#sourceDelayMeasure(point.level, point.range).then((inCompliance) => {
+      const sweeping = settings.source[settings.sourceFunction].mode !== "FIX";
       if (inCompliance && sweeping && settings.sweep.complianceAbort !== "NEV") return false;
-    }
-    return true;
+      return this.#triggers(levels, t + 1);
+    });
   }
 
   /**
    * One SDM cycle on `range`: the level goes out now, the reading is taken
    * at the end of the source delay and integration; true when in compliance.
    */
-  async #sourceDelayMeasure(level: number, range: number): Promise<boolean> {
+  #sourceDelayMeasure(level: number, range: number): Promise<boolean> {
     const settings = this.settings;
     const integration = (settings.nplc / settings.lineFrequency) * this.#repeatCount();
     const delay = settings.sourceDelayAuto ? AUTO_SOURCE_DELAY : settings.sourceDelay;
     this.drive(level, true);
     this.timeline.pass(delay + integration + READING_OVERHEAD);
-    await this.timeline.reach();
+    return this.timeline.reach(() => this.#measure(level, range));
+  }
+
+  /** The end of an SDM cycle, at its time: the reading, recorded; true when in compliance. */
+  #measure(level: number, range: number): boolean {
+    const settings = this.settings;
     const result = sourceMeasure(
       { settings, noise: this.noise, level, sourceRange: range },
       this.port.read(),

@@ -82,6 +82,8 @@ export class VirtualKeithley2400 {
   readonly #internalErrors: unknown[] = [];
   /** Replies go out in the order their lines came in, whichever connection sent them. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Lines handed to {@link respond} and not yet answered. */
+  #queued = 0;
 
   constructor(options: VirtualKeithley2400Options = {}) {
     if (options.port && options.dut) {
@@ -163,13 +165,23 @@ export class VirtualKeithley2400 {
    * instrument itself. Call it for one line at a time.
    */
   async handleLine(line: string): Promise<string[]> {
+    const reply = await this.#execute(line);
+    return reply === undefined ? [] : [reply];
+  }
+
+  /**
+   * One line's response, once its time has passed (see {@link handleLine}).
+   * Only the waits make promises: this runs on every line served.
+   */
+  #execute(line: string): Promise<string | undefined> {
     // The 2400 executes nothing while its trigger model runs (manual §16 "*OPC"): every command waits.
     this.#timeline.begin();
-    const reply = await this.#engine.execute(line.endsWith("\r") ? line.slice(0, -1) : line);
-    this.#timeline.finish();
-    if (reply === undefined) return [];
-    await this.#timeline.reach();
-    return [reply];
+    const executed = this.#engine.execute(line.endsWith("\r") ? line.slice(0, -1) : line);
+    const answer = (reply: string | undefined): Promise<string | undefined> => {
+      this.#timeline.finish();
+      return reply === undefined ? NO_REPLY : this.#timeline.reach(() => reply);
+    };
+    return executed instanceof Promise ? executed.then(answer) : answer(executed);
   }
 
   /**
@@ -178,8 +190,10 @@ export class VirtualKeithley2400 {
    * bench clock, with any injected fault. Calls are served in order.
    */
   respond(line: string): Promise<string> {
-    const next = this.#queue.then(() => this.#respondNow(line));
-    this.#queue = next.catch(() => undefined);
+    // With nothing ahead of it, a line starts at once rather than a microtask turn later.
+    const next = this.#queued === 0 ? this.#respondNow(line) : this.#queue.then(() => this.#respondNow(line));
+    this.#queued += 1;
+    this.#queue = next.then(this.#dequeue, this.#dequeue);
     return next;
   }
 
@@ -205,8 +219,16 @@ export class VirtualKeithley2400 {
     this.#faults.inject(fault, count);
   }
 
-  async #respondNow(line: string): Promise<string> {
-    const [reply] = await this.handleLine(line);
+  #respondNow(line: string): Promise<string> {
+    try {
+      return this.#execute(line).then(this.#withFault);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** A response with its terminator, as the next injected fault leaves it ("" for none). */
+  readonly #withFault = (reply: string | undefined): string | Promise<string> => {
     if (reply === undefined) return "";
     const fault = this.#faults.take();
     switch (fault?.kind) {
@@ -217,11 +239,16 @@ export class VirtualKeithley2400 {
       case "garbage-reply":
         return `${fault.text}\n`;
       case "delay-reply":
-        await sleep(fault.ms);
-        return `${reply}\n`;
+        return sleep(fault.ms).then(() => `${reply}\n`);
     }
-  }
+  };
+
+  readonly #dequeue = (): void => {
+    this.#queued -= 1;
+  };
 }
+
+const NO_REPLY: Promise<undefined> = Promise.resolve(undefined);
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

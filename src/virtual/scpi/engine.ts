@@ -43,6 +43,17 @@ export type Values<S extends readonly ParamSpec<unknown, never>[]> = {
 /** What a handler returns: its result now, or a promise of it. */
 export type Deferred<R> = R | Promise<R>;
 
+/**
+ * `next` applied to a deferred value: at once when it is there, else once
+ * its promise settles. A chain of steps that only sometimes wait (a
+ * reading waits for the bench clock, a setting does not) makes no promise
+ * for the steps that do not: each one costs a microtask turn on every
+ * line an instrument answers.
+ */
+export function andThen<T, R>(value: Deferred<T>, next: (value: T) => Deferred<R>): Deferred<R> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
 interface Form<Ctx, R> {
   readonly params: readonly ParamSpec<unknown, Ctx>[];
   run(ctx: Ctx, args: unknown[], call: CommandCall<Ctx>): Deferred<R>;
