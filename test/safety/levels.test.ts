@@ -217,6 +217,8 @@ describe("limits are merged over safe defaults", () => {
       maxAbsVoltage: 1,
       maxAbsCurrent: 0.1,
       maxCurrentStep: 0.001,
+      maxVoltageRate: 100,
+      maxCurrentRate: 1,
     });
   });
 
@@ -231,7 +233,7 @@ describe("limits are merged over safe defaults", () => {
     await expect(
       connectKeithley2400(bench.proxy.resource, { limits: { maxVoltage: 1 } as never }),
     ).rejects.toThrow(
-      /unknown limit "maxVoltage"; known limits: maxAbsVoltage, maxAbsCurrent, maxVoltageStep, maxCurrentStep/,
+      /unknown limit "maxVoltage"; known limits: maxAbsVoltage, maxAbsCurrent, maxVoltageStep, maxCurrentStep, maxVoltageRate, maxCurrentRate/,
     );
     expect(bench.proxy.commands.length).toBe(sent);
   });

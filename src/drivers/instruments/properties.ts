@@ -14,9 +14,61 @@ import type { CallOptions, ScpiChannel } from "../scpi/session.js";
 import { formatNumber, parseBoolean, parseNumber } from "../scpi/values.js";
 import { booleanOnOff, strictDiscreteSet, type Validator } from "./validators.js";
 
+/**
+ * What a property is to the instrument's kind (STYLE.md 13: the role lives
+ * in the table row, as ophyd-async marks its signals). A driver of the kind
+ * finds its safety-relevant settings by role, never by name:
+ * - "source-mode": which quantity the source drives;
+ * - "level": the source level of one quantity (checked against the
+ *   magnitude, step and ramp-rate limits, tracked);
+ * - "compliance": the limit on one quantity (checked against its magnitude limit);
+ * - "output": the output switch (turning it on checks what it would apply).
+ */
+export type SafetyRole =
+  | { readonly kind: "source-mode" }
+  | { readonly kind: "level"; readonly quantity: "voltage" | "current" }
+  | { readonly kind: "compliance"; readonly quantity: "voltage" | "current" }
+  | { readonly kind: "output" };
+
+/**
+ * Conversion between the SI value the code holds and the instrument's own
+ * unit on the wire (DESIGN.md: "instrument units exist only at the driver
+ * edge"): m ↔ nm, W ↔ dBm. Applied by the property, never by its callers.
+ */
+export interface WireUnit {
+  /** The instrument's unit ("nm", "dBm"). */
+  readonly unit: string;
+  toWire(value: number): number;
+  fromWire(value: number): number;
+}
+
+/** A unit that is a fixed multiple of the SI one: `scaledUnit("nm", 1e9)` for metres sent in nm. */
+export function scaledUnit(unit: string, perSi: number): WireUnit {
+  return { unit, toWire: (value) => value * perSi, fromWire: (value) => value / perSi };
+}
+
+/** Power in W, sent in dBm: 10·log10(P / 1 mW). */
+export const DBM: WireUnit = {
+  unit: "dBm",
+  toWire: (watts) => 10 * Math.log10(watts / 1e-3),
+  fromWire: (dbm) => 1e-3 * 10 ** (dbm / 10),
+};
+
 export interface PropertySpec<T> {
   /** One line: what the value is, its unit and its allowed range or values. */
   readonly doc: string;
+  /**
+   * Whether the value is instrument configuration, recorded with every run
+   * (`readConfiguration()`), or not (a property that is read as data, or a
+   * write-mostly switch). Default: configuration.
+   */
+  readonly configuration?: boolean;
+  /** Its part in the kind's safety checks, if any (see {@link SafetyRole}). */
+  readonly safety?: SafetyRole;
+  /** The driver keeps the value it last read or set (what reading or safety depends on); implied by `safety`. */
+  readonly tracked?: boolean;
+  /** What kind of value it is, for a record's data key (default "string"). */
+  readonly dtype?: "number" | "boolean" | "string" | "array";
   /**
    * SI unit symbol, written as the model parameter tables write it ("V",
    * "A", "Ohm", "s"); a named non-SI unit ("PLC"); or null for choices and
@@ -66,18 +118,29 @@ export function numberProperty(spec: {
   unit: string;
   query: string;
   command: string;
+  /** What the instrument accepts, in SI units (the value before any wire conversion). */
   validate: Validator<number>;
   confirms?: (sent: number, readBack: number) => boolean;
+  /** The instrument's own unit on the wire, where it is not the SI one. */
+  wire?: WireUnit;
+  configuration?: boolean;
+  safety?: SafetyRole;
+  tracked?: boolean;
 }): PropertySpec<number> {
+  const { wire, validate, ...rest } = spec;
   return {
-    ...spec,
-    expected: `a number ${spec.validate.allowed ?? ""}`.trimEnd(),
-    encode: (value) => formatNumber(spec.validate(value)),
+    ...rest,
+    dtype: "number",
+    expected: `a number ${validate.allowed ?? ""}${wire ? ` (sent in ${wire.unit})` : ""}`.trimEnd(),
+    encode: (value) => {
+      const valid = validate(value);
+      return formatNumber(wire ? wire.toWire(valid) : valid);
+    },
     decode: (reply) => {
-      const value = parseNumber(reply);
-      if (value === undefined) return undefined;
+      const read = parseNumber(reply);
+      if (read === undefined) return undefined;
       try {
-        return spec.validate(value);
+        return validate(wire ? wire.fromWire(read) : read);
       } catch {
         return undefined;
       }
@@ -91,11 +154,17 @@ export function choiceProperty<K extends string>(spec: {
   query: string;
   command: string;
   values: Readonly<Record<K, string>>;
+  configuration?: boolean;
+  safety?: SafetyRole;
+  tracked?: boolean;
 }): PropertySpec<K> {
   const names = Object.keys(spec.values) as K[];
   const allowed = strictDiscreteSet(names);
   return {
     doc: spec.doc,
+    ...(spec.configuration !== undefined && { configuration: spec.configuration }),
+    ...(spec.safety && { safety: spec.safety }),
+    ...(spec.tracked !== undefined && { tracked: spec.tracked }),
     unit: null,
     query: spec.query,
     command: spec.command,
@@ -110,8 +179,18 @@ export function booleanProperty(spec: {
   doc: string;
   query: string;
   command: string;
+  configuration?: boolean;
+  safety?: SafetyRole;
+  tracked?: boolean;
 }): PropertySpec<boolean> {
-  return { ...spec, unit: null, expected: "1 or 0", encode: booleanOnOff, decode: parseBoolean };
+  return {
+    ...spec,
+    unit: null,
+    dtype: "boolean",
+    expected: "1 or 0",
+    encode: booleanOnOff,
+    decode: parseBoolean,
+  };
 }
 
 /** A property bound to a session. */
@@ -119,6 +198,8 @@ export interface Property<T> {
   readonly name: string;
   readonly doc: string;
   readonly unit: string | null;
+  /** The table row it was bound from (its roles). */
+  readonly spec: PropertySpec<T>;
   /** Reads the setting from the instrument. */
   get(options?: CallOptions): Promise<T>;
   /** Validates, checks the driver's limits, then sends; nothing is sent if a check refuses. */
@@ -201,6 +282,7 @@ function bindProperty<T>(
     name,
     doc: spec.doc,
     unit: spec.unit,
+    spec,
     get: (callOptions) => session.exclusive((channel) => getWith(channel, callOptions)),
     set: (value, callOptions) => session.exclusive((channel) => setWith(channel, value, callOptions)),
     getWith,

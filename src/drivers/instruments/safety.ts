@@ -21,18 +21,31 @@ export interface SafetyLimits {
   readonly maxVoltageStep: number;
   /** Largest change of the current source level in one set while it could be applied, A. */
   readonly maxCurrentStep: number;
+  /**
+   * Fastest the voltage source level may move, V/s: consecutive level sets
+   * are paced (on the session's timebase) so that change ÷ time between
+   * them stays under it, and a hardware sweep whose points can be shorter
+   * than step ÷ rate is refused.
+   */
+  readonly maxVoltageRate: number;
+  /** Fastest the current source level may move, A/s (as {@link maxVoltageRate}). */
+  readonly maxCurrentRate: number;
 }
 
 /**
  * What a bench of memristive and photonic test structures survives when
  * nobody said otherwise: 2 V and 100 mA at most, moved 0.1 V or 1 mA at a
- * time. Conservative on purpose: a default is what someone who forgot gets.
+ * time, a step per millisecond at most. Conservative on purpose: a default
+ * is what someone who forgot gets.
  */
 export const DEFAULT_SAFETY_LIMITS: SafetyLimits = Object.freeze({
   maxAbsVoltage: 2,
   maxAbsCurrent: 0.1,
   maxVoltageStep: 0.1,
   maxCurrentStep: 0.001,
+  // A full step per millisecond at most: the step limits above at 1 kHz.
+  maxVoltageRate: 100,
+  maxCurrentRate: 1,
 });
 
 /** Limits as a caller writes them: any subset, each a positive number or Infinity (no limit). */
@@ -85,6 +98,30 @@ export class SafetyGuard {
   /** Largest change per set of the given source level (Infinity when unlimited). */
   maxStep(mode: SourceMode): number {
     return mode === "voltage" ? this.limits.maxVoltageStep : this.limits.maxCurrentStep;
+  }
+
+  /** Fastest change of the given source level, per second (Infinity when unlimited). */
+  maxRate(mode: SourceMode): number {
+    return mode === "voltage" ? this.limits.maxVoltageRate : this.limits.maxCurrentRate;
+  }
+
+  /** Time a change of `change` (V or A) must take at least under the rate limit, s. */
+  minSeconds(mode: SourceMode, change: number): number {
+    return Math.abs(change) / this.maxRate(mode);
+  }
+
+  /**
+   * Refuses steps of `step` (V or A) taken every `seconds` at the shortest,
+   * when that is faster than the rate limit (a hardware sweep, which the
+   * driver cannot pace itself).
+   */
+  checkRate(mode: SourceMode, step: number, seconds: number): void {
+    const limit = this.maxRate(mode);
+    const rate = seconds > 0 ? Math.abs(step) / seconds : step === 0 ? 0 : Number.POSITIVE_INFINITY;
+    if (exceeds(rate, limit)) {
+      const name = mode === "voltage" ? "maxVoltageRate" : "maxCurrentRate";
+      throw new SafetyLimitError(this.resource, name, limit, rate, `${UNIT[mode]}/s`);
+    }
   }
 
   /** Refuses a source level or compliance beyond the absolute limit of its quantity. */

@@ -194,6 +194,11 @@ export class ScpiSession implements ScpiChannel {
    */
   readonly #declared: Declaration[] = [];
 
+  /** The run's timebase the session declares its lines to: what a driver paces and stamps with. */
+  get timebase(): Timebase {
+    return this.#timebase;
+  }
+
   /** Lines declared to the timebase that the session still tracks (for diagnostics: stays small). */
   get declaredLines(): number {
     return this.#declared.length;

@@ -44,6 +44,8 @@ export const LOOSE_LIMITS: SafetyLimitsInput = {
   maxAbsCurrent: 1.05,
   maxVoltageStep: Number.POSITIVE_INFINITY,
   maxCurrentStep: Number.POSITIVE_INFINITY,
+  maxVoltageRate: Number.POSITIVE_INFINITY,
+  maxCurrentRate: Number.POSITIVE_INFINITY,
 };
 
 /** A set command followed by the error-queue check every set makes. */
