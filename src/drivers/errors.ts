@@ -72,11 +72,31 @@ export class InstrumentError extends DriverError {
     readonly text: string,
     /** The command after which the error was read, when known. */
     readonly command?: string,
+    /** What the entry carried beyond code and text (the 2450's event type and time stamp). */
+    readonly detail?: string,
   ) {
     super(
       `${resource}: instrument error ${code}, "${text}"${command ? ` after ${JSON.stringify(command)}` : ""}`,
       resource,
     );
+  }
+}
+
+/**
+ * An instrument that answers, but in a mode the driver does not speak (a
+ * Keithley 2450 set to its TSP command set): refused at connection, before
+ * anything but queries was sent, with what to do about it.
+ */
+export class InstrumentModeError extends DriverError {
+  constructor(
+    resource: string,
+    /** The query that told, e.g. "*LANG?". */
+    readonly query: string,
+    readonly found: string,
+    readonly expected: string,
+    readonly remedy: string,
+  ) {
+    super(`${resource}: ${query} answers ${JSON.stringify(found)}, not ${expected}: ${remedy}`, resource);
   }
 }
 

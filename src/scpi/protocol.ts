@@ -17,6 +17,12 @@ export interface ErrorEntry {
   /** Negative: SCPI standard errors (-222 "Data out of range"); positive: instrument-specific; 0: none. */
   readonly code: number;
   readonly text: string;
+  /**
+   * What the entry carries beyond code and text, kept as sent: Keithley's
+   * 2450 appends the event type and a time stamp inside the quotes
+   * (`0,"No error;0;0 0"`; INSTRUMENTS.md).
+   */
+  readonly detail?: string;
 }
 
 /** The entry `:SYSTem:ERRor?` returns once the queue is empty: `0,"No error"`. */

@@ -2,7 +2,7 @@
  * A virtual bench: every virtual instrument of a spec served on the wires
  * real ones use (TCP, and serial PTYs on request) around ONE simulated chip
  * on ONE bench clock, with the clock's control endpoint (DESIGN.md,
- * "Virtual instruments"; issue 14 §2). The spec places each instrument on
+ * "Virtual instruments"; issue 14 §2): Keithley 2400s and 2450s. The spec places each instrument on
  * a port of the chip; what one instrument does to the chip, the others see.
  *
  * The resources it returns — each instrument's resource strings and the
@@ -14,13 +14,14 @@ import type { ChipParams, ChipPort } from "../models/chip/index.js";
 import { CHIP_PORTS, createVirtualDemoChip, type VirtualDemoChip } from "./chip/demo-chip.js";
 import { type BenchClock, type ClockMode, createBenchClock } from "./clock/bench-clock.js";
 import { type ClockControlServer, serveClockControl } from "./clock/control-server.js";
-import type { SourceState } from "./keithley2400/core.js";
 import { VirtualKeithley2400 } from "./keithley2400/instrument.js";
-import type { NoiseSpec } from "./keithley2400/measure.js";
+import { VirtualKeithley2450 } from "./keithley2450/instrument.js";
+import type { NoiseSpec } from "./measurement-noise.js";
 import { type InstrumentServer, serveInstrument, type WireOptions } from "./server.js";
+import type { SourceState } from "./source-state.js";
 
 /** The instrument models a virtual bench can hold. */
-export const VIRTUAL_MODELS = ["keithley2400"] as const;
+export const VIRTUAL_MODELS = ["keithley2400", "keithley2450"] as const;
 export type VirtualModel = (typeof VIRTUAL_MODELS)[number];
 
 export interface VirtualInstrumentSpec {
@@ -36,7 +37,7 @@ export interface VirtualInstrumentSpec {
   /** Reading noise: true (default), false for exact readings, or its terms. */
   readonly noise?: boolean | Partial<NoiseSpec>;
   readonly serialNumber?: string;
-  /** :SOURce:DELay at power-on, s. */
+  /** :SOURce:DELay at power-on, s (the 2400 only: the 2450 powers on with its auto delay). */
   readonly sourceDelay?: number;
   /** Told every change of what its terminals are driven with (the instrument's own record). */
   readonly onSource?: (state: SourceState) => void;
@@ -59,10 +60,14 @@ export interface VirtualBenchSpec {
   readonly log?: (message: string) => void;
 }
 
-/** `pms virtual`'s bench: a Keithley 2400 on the standalone memristor. */
+/** `pms virtual`'s bench: a Keithley 2400 on the standalone memristor, a Keithley 2450 on the heater. */
 export const DEFAULT_BENCH_INSTRUMENTS: Readonly<Record<string, VirtualInstrumentSpec>> = Object.freeze({
   smu1: { model: "keithley2400", port: "memristor" },
+  smu2: { model: "keithley2450", port: "heater" },
 });
+
+/** A virtual instrument a bench can serve. */
+export type VirtualInstrument = VirtualKeithley2400 | VirtualKeithley2450;
 
 /** How to reach one served instrument. */
 export interface VirtualInstrumentResources {
@@ -73,7 +78,7 @@ export interface VirtualInstrumentResources {
 export interface VirtualBench {
   readonly clock: BenchClock;
   readonly chip: VirtualDemoChip;
-  readonly instruments: Readonly<Record<string, InstrumentServer<VirtualKeithley2400>>>;
+  readonly instruments: Readonly<Record<string, InstrumentServer<VirtualInstrument>>>;
   /** Each instrument's resource strings, by name, and the clock-control endpoint. */
   readonly resources: {
     readonly instruments: Readonly<Record<string, VirtualInstrumentResources>>;
@@ -116,11 +121,41 @@ export function checkVirtualBenchSpec(spec: VirtualBenchSpec): void {
       );
     }
     taken.set(instrument.port, name);
+    if (instrument.model !== "keithley2400" && instrument.sourceDelay !== undefined) {
+      throw new VirtualBenchSpecError(
+        `virtual bench: instrument "${name}" is a "${instrument.model}": sourceDelay is a keithley2400 option`,
+      );
+    }
     if (instrument.tcpPort === false && !instrument.serial) {
       throw new VirtualBenchSpecError(
         `virtual bench: instrument "${name}" has neither TCP nor serial to serve on`,
       );
     }
+  }
+}
+
+/** The instrument of one spec, on its port of the chip. */
+function createInstrument(
+  clock: BenchClock,
+  chip: VirtualDemoChip,
+  spec: VirtualInstrumentSpec,
+): VirtualInstrument {
+  const common = {
+    clock,
+    port: chip.port(spec.port),
+    ...(spec.seed !== undefined && { seed: spec.seed }),
+    ...(spec.noise !== undefined && { noise: spec.noise }),
+    ...(spec.serialNumber !== undefined && { serialNumber: spec.serialNumber }),
+    ...(spec.onSource && { onSource: spec.onSource }),
+  };
+  switch (spec.model) {
+    case "keithley2400":
+      return new VirtualKeithley2400({
+        ...common,
+        ...(spec.sourceDelay !== undefined && { sourceDelay: spec.sourceDelay }),
+      });
+    case "keithley2450":
+      return new VirtualKeithley2450(common);
   }
 }
 
@@ -152,18 +187,10 @@ export async function serveVirtualBench(spec: VirtualBenchSpec = {}): Promise<Vi
       ...(spec.backend && { backend: spec.backend }),
     });
     closers.push(() => chip.release());
-    const servers: Record<string, InstrumentServer<VirtualKeithley2400>> = {};
+    const servers: Record<string, InstrumentServer<VirtualInstrument>> = {};
     const resources: Record<string, VirtualInstrumentResources> = {};
     for (const [name, instrumentSpec] of Object.entries(spec.instruments ?? DEFAULT_BENCH_INSTRUMENTS)) {
-      const instrument = new VirtualKeithley2400({
-        clock,
-        port: chip.port(instrumentSpec.port),
-        ...(instrumentSpec.seed !== undefined && { seed: instrumentSpec.seed }),
-        ...(instrumentSpec.noise !== undefined && { noise: instrumentSpec.noise }),
-        ...(instrumentSpec.serialNumber !== undefined && { serialNumber: instrumentSpec.serialNumber }),
-        ...(instrumentSpec.sourceDelay !== undefined && { sourceDelay: instrumentSpec.sourceDelay }),
-        ...(instrumentSpec.onSource && { onSource: instrumentSpec.onSource }),
-      });
+      const instrument = createInstrument(clock, chip, instrumentSpec);
       const wires: WireOptions = {
         tcp:
           instrumentSpec.tcpPort === false

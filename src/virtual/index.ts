@@ -1,6 +1,6 @@
 /**
  * Virtual instruments (DESIGN.md, "Virtual instruments"): one bench clock,
- * one simulated chip reached through ports, the Keithley 2400 SourceMeter,
+ * one simulated chip reached through ports, the Keithley 2400 and 2450 SourceMeters,
  * and the servers that put instruments on TCP sockets and serial PTYs —
  * a whole bench at once with `serveVirtualBench`.
  */
@@ -13,6 +13,7 @@ export {
   type VirtualBench,
   type VirtualBenchSpec,
   VirtualBenchSpecError,
+  type VirtualInstrument,
   type VirtualInstrumentResources,
   type VirtualInstrumentSpec,
   type VirtualModel,
@@ -38,13 +39,31 @@ export * from "./clock/index.js";
 export { InstrumentTimeline } from "./clock/timeline.js";
 export { defaultDut, TRUE_VTEAM_PARAMS } from "./default-dut.js";
 export type { Fault } from "./faults.js";
-export type { SourceState } from "./keithley2400/core.js";
 export {
   COMMAND_LATENCY,
   ERROR_QUEUE_CAPACITY,
   VirtualKeithley2400,
   type VirtualKeithley2400Options,
 } from "./keithley2400/instrument.js";
-export { DEFAULT_NOISE, type NoiseSpec, type Reading, STATUS_WORD } from "./keithley2400/measure.js";
+export { type Reading, STATUS_WORD } from "./keithley2400/measure.js";
 export type { Keithley2400Settings } from "./keithley2400/settings.js";
-export { type ServeOptions, serveVirtualKeithley2400, type VirtualServer } from "./server.js";
+export { DEFAULT_BUFFER_CAPACITY } from "./keithley2450/core.js";
+export {
+  COMMAND_LATENCY_2450,
+  ERROR_QUEUE_CAPACITY_2450,
+  VirtualKeithley2450,
+  type VirtualKeithley2450Options,
+} from "./keithley2450/instrument.js";
+export type { Keithley2450Settings } from "./keithley2450/settings.js";
+export { DEFAULT_NOISE, type NoiseSpec } from "./measurement-noise.js";
+export { VirtualScpiInstrument } from "./scpi-instrument.js";
+export {
+  type InstrumentServer,
+  type ServedInstrument,
+  type ServeOptions,
+  serveInstrument,
+  serveVirtualKeithley2400,
+  type VirtualServer,
+  type WireOptions,
+} from "./server.js";
+export type { SourceState } from "./source-state.js";

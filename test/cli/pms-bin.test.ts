@@ -18,19 +18,23 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill("SIGKILL");
 });
 
-/** Starts `pms virtual` and resolves with the resources it prints. */
-async function startVirtual(args: string[]): Promise<{ child: ChildProcess; resources: string[] }> {
+/** Starts `pms virtual` and resolves with the resources it prints for `name` (default smu1, the 2400). */
+async function startVirtual(
+  args: string[],
+  name = "smu1",
+): Promise<{ child: ChildProcess; resources: string[]; all: string[] }> {
   const child = spawn(process.execPath, [PMS, "virtual", ...args], { stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let out = "";
-  const resources = await new Promise<string[]>((resolve, reject) => {
+  const served = await new Promise<RegExpExecArray[]>((resolve, reject) => {
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes("Ctrl-C")) resolve([...out.matchAll(/serving on (\S+)/g)].map((m) => m[1] as string));
+      if (out.includes("Ctrl-C")) resolve([...out.matchAll(/^(\S+): .* serving on (\S+)$/gm)]);
     });
     child.once("exit", (code) => reject(new Error(`pms virtual exited with ${code}: ${out}`)));
   });
-  return { child, resources };
+  const resources = served.filter((m) => m[1] === name).map((m) => m[2] as string);
+  return { child, resources, all: served.map((m) => m[2] as string) };
 }
 
 describe("pms (compiled bin)", () => {
@@ -78,9 +82,10 @@ describe("pms (compiled bin)", () => {
     },
   );
 
-  it("virtual serves the 2400 over TCP and a serial PTY until SIGINT", async () => {
-    const { child, resources } = await startVirtual(["--port", "0", "--serial"]);
+  it("virtual serves the 2400 (and the 2450) over TCP and a serial PTY until SIGINT", async () => {
+    const { child, resources, all } = await startVirtual(["--port", "0", "--serial"]);
     expect(resources).toHaveLength(2);
+    expect(all).toHaveLength(4);
     for (const resource of resources) {
       const smu = await connectKeithley2400(resource, { limits: { maxAbsVoltage: 1, maxAbsCurrent: 0.01 } });
       try {

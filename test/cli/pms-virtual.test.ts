@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { connectKeithley2400 } from "../../src/drivers/instruments/connect-keithley2400.js";
+import { serialClient } from "../virtual/line-client.js";
 
 const PMS = join("dist", "src", "cli", "pms.js");
 const run = promisify(execFile);
@@ -31,22 +32,26 @@ function env(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, TMPDIR: tmpDir, ...overrides };
 }
 
-/** Starts `pms virtual` and resolves with the resources it prints. */
-async function startVirtual(args: string[]): Promise<{ child: ChildProcess; resources: string[] }> {
+/** Starts `pms virtual` and resolves with the resources it prints for `name` (default smu1, the 2400). */
+async function startVirtual(
+  args: string[],
+  name = "smu1",
+): Promise<{ child: ChildProcess; resources: string[]; all: string[] }> {
   const child = spawn(process.execPath, [PMS, "virtual", ...args], {
     stdio: ["ignore", "pipe", "pipe"],
     env: env(),
   });
   children.push(child);
   let out = "";
-  const resources = await new Promise<string[]>((resolve, reject) => {
+  const served = await new Promise<RegExpExecArray[]>((resolve, reject) => {
     child.stdout?.on("data", (chunk: Buffer) => {
       out += chunk.toString();
-      if (out.includes("Ctrl-C")) resolve([...out.matchAll(/serving on (\S+)/g)].map((m) => m[1] as string));
+      if (out.includes("Ctrl-C")) resolve([...out.matchAll(/^(\S+): .* serving on (\S+)$/gm)]);
     });
     child.once("exit", (code) => reject(new Error(`pms virtual exited with ${code}: ${out}`)));
   });
-  return { child, resources };
+  const resources = served.filter((m) => m[1] === name).map((m) => m[2] as string);
+  return { child, resources, all: served.map((m) => m[2] as string) };
 }
 
 function ptyDirs(): string[] {
@@ -77,27 +82,33 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<number
 }
 
 describe("pms virtual (compiled bin)", () => {
-  it("--serial, SIGKILLed: socat dies with it, and the next start removes the directory it left", async () => {
+  it("--serial, SIGKILLed: socat dies with it, and the next start removes the directories it left", async () => {
     const first = await startVirtual(["--port", "0", "--serial"]);
-    const [dir] = ptyDirs() as [string];
-    const { owner, socat } = pidsOf(dir);
-    expect(owner).toBe(first.child.pid);
-    expect(readFileSync(`/proc/${socat}/cmdline`, "utf8")).toMatch(/^socat\0/);
+    // One PTY pair per instrument of the default bench: the 2400 and the 2450.
+    const dirs = ptyDirs();
+    expect(dirs).toHaveLength(2);
+    const socats = dirs.map((dir) => {
+      const { owner, socat } = pidsOf(dir);
+      expect(owner).toBe(first.child.pid);
+      expect(readFileSync(`/proc/${socat}/cmdline`, "utf8")).toMatch(/^socat\0/);
+      return socat;
+    });
 
     await stop(first.child, "SIGKILL");
-    await expect.poll(() => running(socat), { timeout: 2000 }).toBe(false);
+    for (const socat of socats) await expect.poll(() => running(socat), { timeout: 2000 }).toBe(false);
 
     const second = await startVirtual(["--port", "0", "--serial"]);
-    expect(existsSync(dir)).toBe(false);
-    expect(ptyDirs()).toHaveLength(1);
+    for (const dir of dirs) expect(existsSync(dir)).toBe(false);
+    expect(ptyDirs()).toHaveLength(2);
     expect(await stop(second.child, "SIGTERM")).toBe(0);
     expect(ptyDirs()).toEqual([]);
   });
 
-  it("--no-tcp --serial serves on the serial PTY only until SIGTERM, then stops socat and removes its links", async () => {
-    const { child, resources } = await startVirtual(["--no-tcp", "--serial"]);
+  it("--no-tcp --serial serves on the serial PTYs only until SIGTERM, then stops socat and removes its links", async () => {
+    const { child, resources, all } = await startVirtual(["--no-tcp", "--serial"]);
     expect(resources).toEqual([expect.stringMatching(/^ASRL\/dev\/pts\/\d+::INSTR$/)]);
-    const { socat } = pidsOf(ptyDirs()[0] as string);
+    expect(all).toEqual([resources[0], expect.stringMatching(/^ASRL\/dev\/pts\/\d+::INSTR$/)]);
+    const socats = ptyDirs().map((dir) => pidsOf(dir).socat);
     const smu = await connectKeithley2400(resources[0] as string, {
       limits: { maxAbsVoltage: 1, maxAbsCurrent: 0.01 },
     });
@@ -106,8 +117,14 @@ describe("pms virtual (compiled bin)", () => {
     } finally {
       await smu.close();
     }
+    const smu2 = await serialClient(all[1] as string);
+    try {
+      expect(await smu2.query("*IDN?")).toMatch(/^KEITHLEY INSTRUMENTS,MODEL 2450,/);
+    } finally {
+      await smu2.close();
+    }
     expect(await stop(child, "SIGTERM")).toBe(0);
-    expect(running(socat)).toBe(false);
+    for (const socat of socats) expect(running(socat)).toBe(false);
     expect(ptyDirs()).toEqual([]);
   });
 

@@ -59,11 +59,16 @@ describe("SCPI values", () => {
     ['-222,"Data out of range"', { code: -222, text: "Data out of range" }],
     ['+802,"Output on"', { code: 802, text: "Output on" }],
     ['0,"No error"', { code: 0, text: "No error" }],
-    ['-113, "Undefined header;:SOUR:VOLTX 1"', { code: -113, text: "Undefined header;:SOUR:VOLTX 1" }],
+    // SCPI-99 vol. 2 §21.8: "<description>[;<device-dependent info>]"; the info is kept apart.
+    [
+      '-113, "Undefined header;:SOUR:VOLTX 1"',
+      { code: -113, text: "Undefined header", detail: ":SOUR:VOLTX 1" },
+    ],
     [
       '-300,"Device-specific error; ""quoted"" detail"',
-      { code: -300, text: 'Device-specific error; "quoted" detail' },
+      { code: -300, text: "Device-specific error", detail: ' "quoted" detail' },
     ],
+    ['0,"No error;0;0 0"', { code: 0, text: "No error", detail: "0;0 0" }],
     ["-222,Data out of range", undefined],
     ["No error", undefined],
   ])("parseErrorEntry(%j)", (text, entry) => {

@@ -69,9 +69,12 @@ function staticTransmission(p: ChipParams, power: number, fraction: number) {
 }
 
 describe("serveVirtualBench", () => {
-  it("serves the default bench: a 2400 on the standalone memristor, and the clock's endpoint", async () => {
+  it("serves the default bench: a 2400 on the standalone memristor, a 2450 on the heater, and the clock's endpoint", async () => {
     const served = await bench();
     expect(served.resources.instruments.smu1?.tcp).toMatch(/^TCPIP::127\.0\.0\.1::\d+::SOCKET$/);
+    expect(served.resources.instruments.smu2?.tcp).toMatch(/^TCPIP::127\.0\.0\.1::\d+::SOCKET$/);
+    expect(served.instruments.smu2?.instrument.label).toBe("virtual Keithley 2450");
+    expect(served.instruments.smu2?.instrument.port.name).toBe("heater");
     expect(served.resources.clock).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
     const smu = await session(served, "smu1");
     expect(await smu.query("*IDN?")).toMatch(/^KEITHLEY INSTRUMENTS INC\.,MODEL 2400,/);
@@ -205,8 +208,12 @@ describe("serveVirtualBench", () => {
   it.each([
     [{ instruments: {} }, /names no instrument/],
     [
-      { instruments: { a: { model: "keithley2450", port: "memristor" } } },
-      /"a" is a "keithley2450"; the models are keithley2400/,
+      { instruments: { a: { model: "keithley6517", port: "memristor" } } },
+      /"a" is a "keithley6517"; the models are keithley2400, keithley2450/,
+    ],
+    [
+      { instruments: { a: { model: "keithley2450", port: "memristor", sourceDelay: 0.1 } } },
+      /"a" is a "keithley2450": sourceDelay is a keithley2400 option/,
     ],
     [
       { instruments: { a: { model: "keithley2400", port: "gate" } } },

@@ -1,6 +1,7 @@
 /**
  * `pms virtual`: serve the virtual bench — the demo chip on one bench
- * clock, with a Keithley 2400 on its standalone memristor — so that any
+ * clock, with a Keithley 2400 on its standalone memristor (smu1) and a
+ * Keithley 2450 on its heater (smu2) — so that any
  * program (this framework's drivers, PyMeasure, a terminal) can talk to it
  * over TCP or a serial PTY until Ctrl-C (SIGINT) or SIGTERM. The clock is
  * real time by default: a program this project does not control cannot
@@ -8,14 +9,20 @@
  * while it does.
  */
 import { type Command, Option } from "commander";
-import { CLOCK_MODES, type ClockMode, serveVirtualBench } from "../../virtual/index.js";
+import {
+  CLOCK_MODES,
+  type ClockMode,
+  DEFAULT_BENCH_INSTRUMENTS,
+  serveVirtualBench,
+  type VirtualInstrumentSpec,
+} from "../../virtual/index.js";
 import { parseNumber } from "../options.js";
 
 export function registerVirtual(program: Command): void {
   program
     .command("virtual")
     .description(
-      "serve the virtual bench: the demo chip on one clock, a Keithley 2400 on its standalone memristor, over TCP and/or a serial PTY",
+      "serve the virtual bench: the demo chip on one clock, a Keithley 2400 on its standalone memristor and a Keithley 2450 on its heater, over TCP and/or a serial PTY",
     )
     .option("--host <address>", "TCP address to listen on", "127.0.0.1")
     .option(
@@ -24,10 +31,15 @@ export function registerVirtual(program: Command): void {
       parseNumber,
       5025,
     )
+    .option(
+      "--port-2450 <n>",
+      "TCP port of the 2450 (default: the 2400's port + 1, or a free one when that is 0)",
+      parseNumber,
+    )
     .option("--no-tcp", "do not listen on TCP (with --serial: serve on the serial PTY only)")
     .option("--serial", "also serve on a serial PTY pair made by socat", false)
     .option("--seed <n>", "seed of the measurement noise", parseNumber, 1)
-    .option("--source-delay <s>", "source delay before each reading, s", parseNumber)
+    .option("--source-delay <s>", "the 2400's source delay before each reading, s", parseNumber)
     .addOption(
       new Option(
         "--clock <mode>",
@@ -58,7 +70,7 @@ on a ZeroMQ REQ/DEALER socket) lets another process read the bench clock, sleep
 on it, and, with --clock manual, advance it.
 
 Examples:
-  pms virtual                       # TCPIP::127.0.0.1::5025::SOCKET, real time
+  pms virtual                       # the 2400 on TCPIP::127.0.0.1::5025::SOCKET, the 2450 on 5026, real time
   pms virtual --port 0 --serial     # a free TCP port, plus ASRL/dev/pts/N::INSTR
   pms virtual --no-tcp --serial     # ASRL/dev/pts/N::INSTR only
   pms virtual --clock event         # simulated time, as fast as the CPU allows
@@ -84,19 +96,26 @@ Examples:
         host: options.host,
         instruments: {
           smu1: {
-            model: "keithley2400",
-            port: "memristor",
+            ...(DEFAULT_BENCH_INSTRUMENTS.smu1 as VirtualInstrumentSpec),
             tcpPort: options.tcp ? options.port : false,
             serial: options.serial,
             seed: options.seed,
             ...(options.sourceDelay !== undefined && { sourceDelay: options.sourceDelay }),
           },
+          smu2: {
+            ...(DEFAULT_BENCH_INSTRUMENTS.smu2 as VirtualInstrumentSpec),
+            tcpPort: options.tcp ? (options.port2450 ?? (options.port === 0 ? 0 : options.port + 1)) : false,
+            serial: options.serial,
+            seed: options.seed + 1,
+          },
         },
         clockControl: options.clockEndpoint ? { endpoint: options.clockEndpoint } : true,
       });
-      const smu = bench.resources.instruments.smu1 ?? {};
-      for (const resource of [smu.tcp, smu.serial]) {
-        if (resource) console.log(`virtual Keithley 2400 serving on ${resource}`);
+      for (const [name, server] of Object.entries(bench.instruments)) {
+        const resources = bench.resources.instruments[name] ?? {};
+        for (const resource of [resources.tcp, resources.serial]) {
+          if (resource) console.log(`${name}: ${server.instrument.label} serving on ${resource}`);
+        }
       }
       console.log(`bench clock (${options.clock}) control on ${bench.resources.clock}`);
       console.log("Ctrl-C to stop.");

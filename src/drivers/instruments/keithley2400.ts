@@ -247,12 +247,14 @@ export class Keithley2400 extends ScpiSourceMeter implements SourceMeter {
 
   /**
    * A linear chunk as a staircase (`:SOUR:<f>:MODE SWE`), a list as a
-   * source list (`MODE LIST`), triggered `points` times by one `:READ?`.
+   * source list (`MODE LIST`), triggered `points` times by one `:READ?`;
+   * the 2400 returns to the bias itself (manual §6, "Sweep waveforms").
    */
   protected async runChunk(
     channel: ScpiChannel,
     mode: SourceMode,
     chunk: SweepChunk,
+    _bias: number,
     options: CallOptions,
   ): Promise<SweepColumns> {
     await this.#configureChunk(channel, mode, chunk);
@@ -260,7 +262,7 @@ export class Keithley2400 extends ScpiSourceMeter implements SourceMeter {
     return this.readPoints(channel, chunk.levels.length, options);
   }
 
-  /** Back to a fixed source and one trigger. */
+  /** Back to a fixed source and one trigger (the level is the bias already). */
   protected async endSweep(channel: ScpiChannel, mode: SourceMode): Promise<void> {
     await channel.write(`:SOUR:${MNEMONIC[mode]}:MODE FIX`);
     await channel.write(":TRIG:COUN 1");

@@ -404,13 +404,13 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
         for (const chunk of chunks) {
           const timeoutMs =
             options.timeoutMs ?? this.#session.timeoutMs + SWEEP_MS_PER_POINT * chunk.levels.length;
-          yield await this.runChunk(channel, mode, chunk, { timeoutMs });
+          yield await this.runChunk(channel, mode, chunk, bias, { timeoutMs });
         }
       } catch (error) {
         failed = true;
         throw error;
       } finally {
-        await this.endSweep(channel, mode).catch((error: unknown) => {
+        await this.endSweep(channel, mode, bias).catch((error: unknown) => {
           if (!failed) throw error;
         });
       }
@@ -476,16 +476,21 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
     options?: CallOptions,
   ): Promise<SweepColumns>;
 
-  /** Loads `chunk` into the sweep engine, checks it took, runs it and returns its readings. */
+  /**
+   * Loads `chunk` into the sweep engine, checks it took, runs it and
+   * returns its readings; the source ends the chunk back at `bias` (the
+   * path the kind checked: bias, the chunk's levels, bias).
+   */
   protected abstract runChunk(
     channel: ScpiChannel,
     mode: SourceMode,
     chunk: SweepChunk,
+    bias: number,
     options: CallOptions,
   ): Promise<SweepColumns>;
 
-  /** Leaves the sweep engine: fixed source mode, one trigger. */
-  protected abstract endSweep(channel: ScpiChannel, mode: SourceMode): Promise<void>;
+  /** Leaves the sweep engine (fixed source mode, one trigger), the source back at `bias`, where it was. */
+  protected abstract endSweep(channel: ScpiChannel, mode: SourceMode, bias: number): Promise<void>;
 
   /**
    * The shortest time one sweep point can take with the present settings,

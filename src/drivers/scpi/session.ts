@@ -590,7 +590,7 @@ export class ScpiSession implements ScpiChannel {
       const entry = parseErrorEntry(reply);
       if (!entry) throw new ProtocolError(this.resource, ERROR_QUERY, reply, '<code>,"<text>"');
       if (entry.code === 0) return errors;
-      errors.push(new InstrumentError(this.resource, entry.code, entry.text, after));
+      errors.push(new InstrumentError(this.resource, entry.code, entry.text, after, entry.detail));
     }
     throw new ProtocolError(
       this.resource,

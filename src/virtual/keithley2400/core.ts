@@ -14,10 +14,12 @@
 
 import { type ElectricalPort, OPEN_DRIVE } from "../chip/ports.js";
 import type { InstrumentTimeline } from "../clock/timeline.js";
+import type { MeasurementNoise } from "../measurement-noise.js";
 import { andThen, type Deferred } from "../scpi/engine.js";
 import { ScpiError } from "../scpi/errors.js";
 import { EventRegister } from "../scpi/status.js";
-import { cycleDrive, type MeasurementNoise, type Reading, sourceMeasure } from "./measure.js";
+import type { SourceState } from "../source-state.js";
+import { cycleDrive, type Reading, sourceMeasure } from "./measure.js";
 import { sourceLevels, sourcePoint } from "./sequence.js";
 import { type Keithley2400Settings, resetSettings, type SenseFunction } from "./settings.js";
 
@@ -52,21 +54,6 @@ export const AUTO_SOURCE_DELAY = 0.001;
  * figure so that readings take time even at the shortest settings.
  */
 export const READING_OVERHEAD = 0.001;
-
-/**
- * What the terminals are driven with: the output state, the source
- * function and, with the output on, the level applied. The instrument's own
- * record of what it was commanded, for tests that check safety through it
- * rather than through a driver's belief.
- */
-export interface SourceState {
-  /** The bench clock, s. */
-  readonly time: number;
-  readonly outputEnabled: boolean;
-  readonly sourceFunction: "VOLT" | "CURR";
-  /** Level applied, V or A (with the output off: the programmed level, not applied). */
-  readonly level: number;
-}
 
 export interface Keithley2400CoreOptions {
   /** The port the output terminals are wired to. */

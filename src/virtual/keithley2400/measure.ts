@@ -13,8 +13,8 @@
  * ("range compliance", status bit 16).
  */
 import type { PortDrive, PortReading } from "../chip/ports.js";
-import type { SeededRandom } from "../random.js";
-import { rangeFor } from "./ranges.js";
+import type { MeasurementNoise } from "../measurement-noise.js";
+import { rangeFor } from "../ranges.js";
 import { type Keithley2400Settings, rangesOf, type SenseFunction } from "./settings.js";
 
 /** One reading group, SI units; NaN is "not a number" (9.91E37), ±Infinity an overflow (9.9E37). */
@@ -44,33 +44,6 @@ export const STATUS_WORD = {
   OFFSET_COMPENSATED: 1 << 17,
   REMOTE_SENSE: 1 << 22,
 } as const;
-
-/**
- * Gaussian reading noise, rms: `gain`·|reading| + `rangeFraction`·range at
- * 1 PLC, falling as 1/√(NPLC·filter count) as integration averages it.
- * The defaults are a tenth of the 2400's 1-year accuracy on its middle
- * ranges (Appendix A: 0.012 % + 300 µV on 2 V; 0.029 % + 300 nA on 1 mA).
- */
-export interface NoiseSpec {
-  readonly gain: number;
-  readonly rangeFraction: number;
-}
-
-export const DEFAULT_NOISE: NoiseSpec = { gain: 1e-5, rangeFraction: 2e-5 };
-
-export class MeasurementNoise {
-  constructor(
-    readonly spec: NoiseSpec,
-    readonly random: SeededRandom,
-  ) {}
-
-  /** `value` plus a deviate for its range and integration. */
-  add(value: number, range: number, averagedPlc: number): number {
-    const sigma =
-      (this.spec.gain * Math.abs(value) + this.spec.rangeFraction * range) / Math.sqrt(averagedPlc);
-    return value + sigma * this.random.gaussian();
-  }
-}
 
 export interface SdmInput {
   readonly settings: Keithley2400Settings;

@@ -13,24 +13,3 @@ export const RESISTANCE_RANGES = [21, 210, 2.1e3, 2.1e4, 2.1e5, 2.1e6, 2.1e7, 2.
 export const MAX_VOLTAGE = 210;
 export const MAX_CURRENT = 1.05;
 export const MAX_RESISTANCE = 2.1e8;
-
-/**
- * The lowest range that holds `magnitude` ("the instrument will then go to
- * the lowest range that can accommodate that level", manual §18 :RANGe); the
- * highest range when nothing does.
- */
-export function rangeFor(ranges: readonly number[], magnitude: number): number {
-  const needed = Math.abs(magnitude);
-  return ranges.find((r) => r >= needed * (1 - 1e-12)) ?? ranges[ranges.length - 1] ?? Number.NaN;
-}
-
-/** The next range up or down from `present` (the UP and DOWN range parameters). */
-export function stepRange(ranges: readonly number[], present: number, direction: "UP" | "DOWN"): number {
-  const index = ranges.indexOf(rangeFor(ranges, present));
-  const next = direction === "UP" ? Math.min(index + 1, ranges.length - 1) : Math.max(index - 1, 0);
-  return ranges[next] ?? present;
-}
-
-export function isHighestRange(ranges: readonly number[], range: number): boolean {
-  return range === ranges[ranges.length - 1];
-}

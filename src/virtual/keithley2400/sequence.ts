@@ -3,8 +3,9 @@
  * is output on (manual §10 "Sweep operation"; §18 "Configure voltage and
  * current sweeps", "Configure list").
  */
+
+import { rangeFor } from "../ranges.js";
 import { ScpiError } from "../scpi/errors.js";
-import { rangeFor } from "./ranges.js";
 import { type Keithley2400Settings, rangesOf } from "./settings.js";
 
 /**

@@ -18,8 +18,7 @@
  * that all return at once is executed synchronously, with no promise made.
  */
 
-import type { ErrorEntry } from "../../scpi/protocol.js";
-import { ErrorQueue } from "./error-queue.js";
+import { ErrorQueue, type QueuedError } from "./error-queue.js";
 import { type DeviceErrorInfo, ESR, esrBitFor, SCPI_ERROR_TEXTS, ScpiError } from "./errors.js";
 import { compilePattern, type HeaderPattern, matchHeader } from "./header.js";
 import { type ParamToken, type ParsedUnit, parseUnit, splitUnits, type TypedMnemonic } from "./lexer.js";
@@ -125,6 +124,8 @@ export interface ScpiEngineOptions<Ctx> {
   readonly abortMessageOnError?: boolean;
   /** Called with a handler's unexpected exception (a bug), which is queued as -300. */
   readonly onInternalError?: (error: unknown, unit: string) => void;
+  /** The time each queued error is stamped with, s (an instrument whose error entries carry one). */
+  readonly timestamp?: () => number;
 }
 
 export class ScpiEngine<Ctx> {
@@ -135,6 +136,7 @@ export class ScpiEngine<Ctx> {
   readonly #deviceErrors: Readonly<Record<number, DeviceErrorInfo>>;
   readonly #abortOnError: boolean;
   readonly #onInternalError: ((error: unknown, unit: string) => void) | undefined;
+  readonly #timestamp: (() => number) | undefined;
   readonly #resolved = new Map<string, Resolved<Ctx>>();
   readonly #lexed = new Map<string, readonly LexedUnit[]>();
 
@@ -145,6 +147,7 @@ export class ScpiEngine<Ctx> {
     this.#deviceErrors = options.deviceErrors ?? {};
     this.#abortOnError = options.abortMessageOnError ?? true;
     this.#onInternalError = options.onInternalError;
+    this.#timestamp = options.timestamp;
   }
 
   /**
@@ -234,9 +237,10 @@ export class ScpiEngine<Ctx> {
 
   /** Queues an error and sets its Standard Event bit. */
   pushError(code: number, text?: string): void {
-    const entry: ErrorEntry = {
+    const entry: QueuedError = {
       code,
       text: text ?? SCPI_ERROR_TEXTS[code] ?? this.#deviceErrors[code]?.text ?? "Unknown error",
+      ...(this.#timestamp && { time: this.#timestamp() }),
     };
     if (!this.errors.push(entry)) this.status.events.latch(ESR.DDE);
     this.status.events.latch(esrBitFor(code, this.#deviceErrors));

@@ -6,20 +6,26 @@
 
 import { NO_ERROR } from "../../scpi/protocol.js";
 import { type CommandDefinition, commandsFor } from "./engine.js";
-import { formatErrorEntry } from "./error-queue.js";
+import { formatErrorEntry, type QueuedError } from "./error-queue.js";
 import { nr1 } from "./format.js";
 
-export function errorQueueCommands<Ctx>(): CommandDefinition<Ctx>[] {
+/**
+ * @param format how one entry is sent (default `code,"text"`); it is also
+ * given the empty queue's entry, 0 "No error", with no time.
+ */
+export function errorQueueCommands<Ctx>(
+  format: (entry: QueuedError) => string = formatErrorEntry,
+): CommandDefinition<Ctx>[] {
   const command = commandsFor<Ctx>();
   return [
     command(":SYSTem:ERRor[:NEXT]", {
-      query: { run: (_ctx, _args, { engine }) => formatErrorEntry(engine.errors.next()) },
+      query: { run: (_ctx, _args, { engine }) => format(engine.errors.next()) },
     }),
     command(":SYSTem:ERRor:ALL", {
       query: {
         run(_ctx, _args, { engine }) {
           const entries = engine.errors.drain();
-          return (entries.length > 0 ? entries : [NO_ERROR]).map(formatErrorEntry).join(",");
+          return (entries.length > 0 ? entries : [NO_ERROR]).map(format).join(",");
         },
       },
     }),

@@ -7,10 +7,16 @@
  */
 import { type ErrorEntry, NO_ERROR } from "../../scpi/protocol.js";
 
-const OVERFLOW: ErrorEntry = { code: -350, text: "Queue overflow" };
+const OVERFLOW: QueuedError = { code: -350, text: "Queue overflow" };
+
+/** An entry as queued: with the bench-clock time it was queued at, when the engine stamps entries. */
+export interface QueuedError extends ErrorEntry {
+  /** s on the bench clock. */
+  readonly time?: number;
+}
 
 export class ErrorQueue {
-  readonly #entries: ErrorEntry[] = [];
+  readonly #entries: QueuedError[] = [];
 
   /** @param capacity how many entries fit, the overflow marker included (the 2400 holds 10, manual §18 :SYSTem:ERRor). */
   constructor(readonly capacity: number) {
@@ -24,7 +30,7 @@ export class ErrorQueue {
   }
 
   /** Queues an entry; returns false when it was dropped because the queue had overflowed. */
-  push(entry: ErrorEntry): boolean {
+  push(entry: QueuedError): boolean {
     const entries = this.#entries;
     if (entries.length < this.capacity) {
       entries.push(entry);
@@ -35,17 +41,17 @@ export class ErrorQueue {
   }
 
   /** Removes and returns the oldest entry, or 0,"No error" when empty. */
-  next(): ErrorEntry {
+  next(): QueuedError {
     return this.#entries.shift() ?? NO_ERROR;
   }
 
   /** Removes and returns every entry, oldest first. */
-  drain(): ErrorEntry[] {
+  drain(): QueuedError[] {
     return this.#entries.splice(0);
   }
 
   /** Entries, oldest first, without removing them. */
-  peek(): readonly ErrorEntry[] {
+  peek(): readonly QueuedError[] {
     return [...this.#entries];
   }
 

@@ -6,8 +6,12 @@
  */
 import { SCPI_NOT_A_NUMBER, SCPI_OVERFLOW } from "../../scpi/protocol.js";
 
-/** `+1.000000E+00`; NaN is sent as 9.91E37, ±Infinity as ±9.9E37 (SCPI-99 §7.2.1.4). */
-export function nr3(value: number, digits = 6): string {
+/**
+ * `+1.000000E+00`; NaN is sent as 9.91E37, ±Infinity as ±9.9E37 (SCPI-99
+ * §7.2.1.4). With `plus` false a positive number has no sign
+ * (`1.000000E+00`), as the 2450 sends it.
+ */
+export function nr3(value: number, digits = 6, plus = true): string {
   const finite = Number.isNaN(value)
     ? SCPI_NOT_A_NUMBER
     : Number.isFinite(value)
@@ -17,7 +21,7 @@ export function nr3(value: number, digits = 6): string {
   const text = Math.abs(finite).toExponential(digits);
   const e = text.indexOf("e");
   const expDigits = text.slice(e + 2);
-  const sign = finite < 0 ? "-" : "+";
+  const sign = finite < 0 ? "-" : plus ? "+" : "";
   return `${sign}${text.slice(0, e)}E${text[e + 1]}${expDigits.length === 1 ? "0" : ""}${expDigits}`;
 }
 

@@ -2,6 +2,8 @@
  * :SENSe subsystem (manual §18, Table 18-6 "SENSe command summary"):
  * measurement functions, ranges, integration time, compliance, filter.
  */
+
+import { rangeFor, stepRange } from "../../ranges.js";
 import { commandsFor } from "../../scpi/engine.js";
 import { ScpiError } from "../../scpi/errors.js";
 import { boolean, nr1, nr3, quoted } from "../../scpi/format.js";
@@ -9,7 +11,7 @@ import { bool, choice, list, numeric, type ParamSpec, text } from "../../scpi/pa
 import { setting } from "../../scpi/setting.js";
 import type { Keithley2400Core } from "../core.js";
 import { formatReadings } from "../data-format.js";
-import { MAX_CURRENT, MAX_RESISTANCE, MAX_VOLTAGE, rangeFor, stepRange } from "../ranges.js";
+import { MAX_CURRENT, MAX_RESISTANCE, MAX_VOLTAGE } from "../ranges.js";
 import {
   DEFAULT_COMPLIANCE,
   DEFAULT_CURRENT_RANGE,

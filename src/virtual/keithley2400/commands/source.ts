@@ -2,13 +2,15 @@
  * :SOURce and :OUTPut subsystems (manual §18, Table 18-7 "SOURce command
  * summary" and Table 18-4 "OUTPut command summary").
  */
+
+import { isHighestRange, rangeFor, stepRange } from "../../ranges.js";
 import { commandsFor } from "../../scpi/engine.js";
 import { ScpiError } from "../../scpi/errors.js";
 import { boolean, nr1, nr3 } from "../../scpi/format.js";
 import { bool, choice, list, numeric } from "../../scpi/params.js";
 import { setting } from "../../scpi/setting.js";
 import type { Keithley2400Core } from "../core.js";
-import { isHighestRange, MAX_CURRENT, MAX_VOLTAGE, rangeFor, stepRange } from "../ranges.js";
+import { MAX_CURRENT, MAX_VOLTAGE } from "../ranges.js";
 import {
   DEFAULT_CURRENT_RANGE,
   DEFAULT_VOLTAGE_RANGE,
