@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type IvJobOptions, runIvJob } from "../../src/cli/iv-job.js";
 import { SafetyLimitError } from "../../src/drivers/errors.js";
+import { type IvJobOptions, runIvJob } from "../../src/plans/iv-job.js";
 import { TRUE_VTEAM_PARAMS } from "../../src/virtual/index.js";
 
 function options(overrides: Partial<IvJobOptions> = {}): IvJobOptions {

@@ -30,7 +30,7 @@ const MAX_STEP = { voltage: 0.1, current: 1e-3 };
 const SIGNAL_LEVEL = 0.6;
 /** Reply delay, ms, that stretches the clean-up (a dozen queries or more) over seconds. */
 const SLOW_REPLY_MS = 150;
-/** The stage `pms iv` names while it makes the instrument safe (src/cli/iv-job.ts). */
+/** The stage `pms iv` names while it makes the instrument safe (src/plans/iv-job.ts). */
 const RAMPING = /ramping the source of TCPIP::127\.0\.0\.1::\d+::SOCKET to 0 V and turning its output off/;
 
 const cleanups: Array<() => unknown> = [];

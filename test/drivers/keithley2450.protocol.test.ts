@@ -172,7 +172,12 @@ describe("Keithley 2450 properties", () => {
 describe("Keithley 2450 verbs", () => {
   it("read(): one :READ? into defbuffer1, READ is the measured current and SOUR the voltage", async () => {
     const reading = await expectProtocol(
-      [[':READ? "defbuffer1", READ, SOUR, REL, STAT', "1.000000E-04,1.000000E-01,0.000000E+00,0.000000E+00"]],
+      [
+        [
+          ':READ? "defbuffer1", READ, SOUR, REL, SOURSTAT',
+          "1.000000E-04,1.000000E-01,0.000000E+00,0.000000E+00",
+        ],
+      ],
       (k) => k.read(),
     );
     expect(reading).toEqual({ voltage: 0.1, current: 1e-4, resistance: Number.NaN, time: 0, status: 0 });
@@ -180,10 +185,10 @@ describe("Keithley 2450 verbs", () => {
 
   it("read(): a reply with a missing field is a ProtocolError naming the elements", async () => {
     await expect(
-      expectProtocol([[':READ? "defbuffer1", READ, SOUR, REL, STAT', "1.000000E-04,1.000000E-01"]], (k) =>
+      expectProtocol([[':READ? "defbuffer1", READ, SOUR, REL, SOURSTAT', "1.000000E-04,1.000000E-01"]], (k) =>
         k.read(),
       ),
-    ).rejects.toThrow(/4 comma-separated numbers \(READ,SOUR,REL,STAT × 1\)/);
+    ).rejects.toThrow(/4 comma-separated numbers \(READ,SOUR,REL,SOURSTAT × 1\)/);
   });
 
   it("rampTo(0.4) in steps of 0.2 V from the level read back", async () => {
@@ -224,7 +229,7 @@ describe("Keithley 2450 verbs", () => {
         [":INIT", null],
         ["*WAI", null],
         [':TRAC:ACT:END? "defbuffer1"', "150"],
-        [':TRAC:DATA? 1, 150, "defbuffer1", READ, SOUR, REL, STAT', data],
+        [':TRAC:DATA? 1, 150, "defbuffer1", READ, SOUR, REL, SOURSTAT', data],
         [":SOUR:VOLT 0;:SOUR:VOLT?", "0.000000E+00"],
         [":ABOR", null],
         [":SOUR:VOLT 0;:SOUR:VOLT?", "0.000000E+00"],
@@ -274,9 +279,9 @@ describe("Keithley 2450 verbs", () => {
       [
         [":SOUR:VOLT?", "0.000000E+00"],
         ...level(0.1),
-        [':READ? "defbuffer1", READ, SOUR, REL, STAT', reply(0.1)],
+        [':READ? "defbuffer1", READ, SOUR, REL, SOURSTAT', reply(0.1)],
         ...level(0.2),
-        [':READ? "defbuffer1", READ, SOUR, REL, STAT', reply(0.2)],
+        [':READ? "defbuffer1", READ, SOUR, REL, SOURSTAT', reply(0.2)],
       ],
       (k) => k.collectSoftwareSweep([0.1, 0.2]),
     );

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type IvJobOptions, IvOptionError, RunInterruptedError, runIvJob } from "../../src/cli/iv-job.js";
 import { ConnectionError } from "../../src/drivers/errors.js";
+import { type IvJobOptions, IvOptionError, RunInterruptedError, runIvJob } from "../../src/plans/iv-job.js";
 import { serveVirtualKeithley2400 } from "../../src/virtual/index.js";
 import { type FaultProxy, startFaultProxy } from "../helpers/fault-proxy.js";
 import { SourceRecord } from "./source-record.js";
@@ -88,7 +88,9 @@ describe("the I-V job's exits", () => {
     expect(error).toBeInstanceOf(AggregateError);
     const [primary, cleanup] = (error as AggregateError).errors;
     expect(primary).toBeInstanceOf(ConnectionError);
-    expect(String(cleanup)).toMatch(/closing the output of .*: shutdown could not confirm the output is off/);
+    expect(String(cleanup)).toMatch(
+      /closing the bench at .*smu1: ramping the source to zero and turning the output off failed: .*shutdown could not confirm the output is off/,
+    );
     const stop = runJson(o.outDir).stop;
     expect(stop.status).toBe("failed");
     expect(stop.error).toMatch(/ConnectionError[\s\S]*could not confirm the output is off/);

@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type IvJobOptions, IvOptionError, runIvJob } from "../../src/cli/iv-job.js";
+import { type IvJobOptions, IvOptionError, runIvJob } from "../../src/plans/iv-job.js";
 import { serveVirtualKeithley2400, type VirtualServer } from "../../src/virtual/index.js";
 import { SourceRecord } from "./source-record.js";
 

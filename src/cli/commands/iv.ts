@@ -1,20 +1,20 @@
 /**
  * `pms iv`: a bipolar I-V sweep of a memristor, compared with its model.
- * The job itself is src/cli/iv-job.ts; this file is its options, its
+ * The job itself is src/plans/iv-job.ts (the plan: src/plans/iv.ts); this file is its options, its
  * signals and its report.
  */
 import { join } from "node:path";
 import { type Command, Option } from "commander";
 import { DEFAULT_SAFETY_LIMITS } from "../../drivers/instruments/safety.js";
 import { memristorModels } from "../../models/memristor/registry.js";
-import { CommandLineError, describeError } from "../errors.js";
 import {
   type IvJobResult,
   IvOptionError,
   LIST_ENGINE_POINTS,
   RunInterruptedError,
   runIvJob,
-} from "../iv-job.js";
+} from "../../plans/iv-job.js";
+import { CommandLineError, describeError } from "../errors.js";
 import { parseAssignment, parseLimit, parseNumber, parsePositiveInteger } from "../options.js";
 
 /** The flag a user typed for each option of the job, so that messages speak of it. */

@@ -12,6 +12,7 @@
 import { ProtocolError, SweepMismatchError } from "../errors.js";
 import type { CallOptions, ScpiChannel, ScpiSession } from "../scpi/session.js";
 import { formatNumber } from "../scpi/values.js";
+import { inCompliance as inComplianceBit } from "./keithley2400-status.js";
 import type { Quantity, ReadoutElement, SourceMeter, SourceMode, SweepColumns } from "./kinds.js";
 import {
   type BoundProperties,
@@ -221,6 +222,17 @@ export interface Keithley2400 extends BoundProperties<typeof KEITHLEY_2400_PROPE
 export class Keithley2400 extends ScpiSourceMeter implements SourceMeter {
   constructor(session: ScpiSession, options: Keithley2400Options = {}) {
     super(session, MODEL, options);
+  }
+
+  /** The status word's compliance bit (manual §18, "Data elements", STATus bit 3). */
+  inCompliance(status: number): boolean {
+    return inComplianceBit(status);
+  }
+
+  /** Integration time and the source delay (setting :SOUR:DEL turns the auto delay off, manual §18). */
+  async configureTiming(timing: { nplc: number; sourceDelay: number }): Promise<void> {
+    await this.nplc.set(timing.nplc);
+    await this.sourceDelay.set(timing.sourceDelay);
   }
 
   /** `:READ?` of `points` readings, their elements as {@link readoutElements} says. */

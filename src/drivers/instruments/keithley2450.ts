@@ -9,7 +9,7 @@
  * Where the 2450 differs from the 2400 on the wire:
  * - compliance is a property of the source (`:SOUR:VOLT:ILIM`, `:SOUR:CURR:VLIM`);
  * - the measure function is a quoted string (`:SENS:FUNC "CURR"`, answered `"CURR:DC"`);
- * - readings live in buffers: `:READ? "defbuffer1", READ, SOUR, REL, STAT`
+ * - readings live in buffers: `:READ? "defbuffer1", READ, SOUR, REL, SOURSTAT`
  *   gives the elements in the order asked (INSTRUMENTS.md), with READ the
  *   measured value of the measure function and SOUR the source value;
  * - a sweep is a source list (`:SOUR:LIST:VOLT`, `…:APP`, up to 100 values
@@ -218,7 +218,13 @@ export const KEITHLEY_2450_PROPERTIES = {
 /** The buffer every reading goes to. */
 const BUFFER = '"defbuffer1"';
 /** What each reading brings back, in this order. */
-const ELEMENTS = "READ, SOUR, REL, STAT";
+const ELEMENTS = "READ, SOUR, REL, SOURSTAT";
+/**
+ * SOURSTAT's "source function was limited because the complementary
+ * function would be over the source limit" (manual §8,
+ * "bufferVar.sourcestatuses": STAT_LIMIT, 32): the reading is in compliance.
+ */
+const SOURCE_LIMITED = 32;
 const FIELDS_PER_READING = 4;
 /** Source values per `:SOUR:LIST` command (manual §6 ":SOURce[1]:LIST:<function>": up to 100). */
 const LIST_VALUES_PER_COMMAND = 100;
@@ -253,7 +259,7 @@ export class Keithley2450 extends ScpiSourceMeter implements SourceMeter {
     super(session, MODEL, options);
   }
 
-  /** One reading: `:READ? "defbuffer1", READ, SOUR, REL, STAT`. */
+  /** One reading: `:READ? "defbuffer1", READ, SOUR, REL, SOURSTAT` (the source status as the status word). */
   protected async readPoints(
     channel: ScpiChannel,
     points: number,
@@ -320,6 +326,18 @@ export class Keithley2450 extends ScpiSourceMeter implements SourceMeter {
     return columns;
   }
 
+  /** Whether a reading's status word (SOURSTAT) says the source was limited: in compliance. */
+  inCompliance(status: number): boolean {
+    return (status & SOURCE_LIMITED) !== 0;
+  }
+
+  /** Integration time and the present source function's delay (auto delay off). */
+  async configureTiming(timing: { nplc: number; sourceDelay: number }): Promise<void> {
+    await this.nplc.set(timing.nplc);
+    const voltage = (await this.sourceMode.get()) === "voltage";
+    await (voltage ? this.sourceVoltageDelay : this.sourceCurrentDelay).set(timing.sourceDelay);
+  }
+
   /** The source back at the bias (it is already, after each chunk) and the sweep's trigger model cleared. */
   protected async endSweep(channel: ScpiChannel, mode: SourceMode, bias: number): Promise<void> {
     await channel.write(":ABOR");
@@ -347,9 +365,9 @@ export class Keithley2450 extends ScpiSourceMeter implements SourceMeter {
   }
 
   /**
-   * Readings of `READ, SOUR, REL, STAT`, into the kind's columns: READ is
-   * what the measure function measures, SOUR the source value; REL the
-   * time, s, since the buffer's first reading.
+   * Readings of `READ, SOUR, REL, SOURSTAT`, into the kind's columns: READ
+   * is what the measure function measures, SOUR the source value; REL the
+   * time, s, since the buffer's first reading; SOURSTAT the status word.
    */
   async #parse(channel: ScpiChannel, command: string, reply: string, points: number): Promise<SweepColumns> {
     const fields = reply.split(",").map((field) => parseMeasurement(field));
@@ -358,7 +376,7 @@ export class Keithley2450 extends ScpiSourceMeter implements SourceMeter {
         this.resource,
         command,
         reply,
-        `${FIELDS_PER_READING * points} comma-separated numbers (READ,SOUR,REL,STAT × ${points})`,
+        `${FIELDS_PER_READING * points} comma-separated numbers (READ,SOUR,REL,SOURSTAT × ${points})`,
       );
     }
     const mode = await this.tracked<SourceMode>(channel, "sourceMode");

@@ -469,6 +469,12 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
 
   // ---- the model's part ----
 
+  /** Whether a reading's status word says the reading was taken in compliance (the source limited). */
+  abstract inCompliance(status: number): boolean;
+
+  /** Sets the integration time (NPLC) and the source delay, s (fixed, not automatic). */
+  abstract configureTiming(timing: { readonly nplc: number; readonly sourceDelay: number }): Promise<void>;
+
   /** Takes `points` readings (one trigger of `points` cycles, or one) and parses them; ProtocolError on garbage. */
   protected abstract readPoints(
     channel: ScpiChannel,

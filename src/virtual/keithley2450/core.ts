@@ -238,9 +238,7 @@ export class Keithley2450Core {
         (overflow || limited ? READING_STATUS.QUESTIONABLE : 0) |
         (settings.terminals === "FRON" ? READING_STATUS.FRONT_TERMINALS : 0),
       sourceStatus:
-        (source.readBack ? SOURCE_STATUS.READBACK : 0) |
-        (limited ? SOURCE_STATUS.LIMITED : 0) |
-        (sense.remoteSense ? SOURCE_STATUS.REMOTE_SENSE : 0),
+        (limited ? SOURCE_STATUS.LIMITED : 0) | (sense.remoteSense ? SOURCE_STATUS.REMOTE_SENSE : 0),
     };
   }
 

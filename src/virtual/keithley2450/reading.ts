@@ -27,25 +27,26 @@ export interface Reading2450 {
 }
 
 /**
- * Bits of the STATus element. The manual names the conditions
- * (`bufferVar.statuses` in its TSP chapter: questionable, measure
- * terminal, …); these values follow its TSP `buffer.STAT_QUESTIONABLE`
- * (1) and `buffer.STAT_TERMINAL` (8) as recalled, not checked line by line.
+ * Bits of the STATus element: the measure status of the 2450's buffers,
+ * whose values its manual gives in the TSP chapter (2450-901-01 Rev. B,
+ * §8 "bufferVar.statuses": STAT_QUESTIONABLE 2, STAT_ORIGIN 4 (always 0,
+ * the main A/D), STAT_TERMINAL 8 (front is 1), limit tests 16 to 128).
  */
 export const READING_STATUS = {
-  QUESTIONABLE: 0x01,
-  FRONT_TERMINALS: 0x08,
+  QUESTIONABLE: 2,
+  FRONT_TERMINALS: 8,
 } as const;
 
 /**
- * Bits of the SOURSTATus element: the conditions the manual lists for
- * `bufferVar.sourcestatuses` (read-back on, source limited, 4-wire sense);
- * the bit values are this model's own.
+ * Bits of the SOURSTATus element, as the manual gives them (§8
+ * "bufferVar.sourcestatuses": STAT_OVER_TEMP 16, STAT_LIMIT 32 "source
+ * function was limited because the complementary function would be over
+ * the source limit", STAT_SENSE 64, STAT_OUTPUT 128).
  */
 export const SOURCE_STATUS = {
-  READBACK: 0x01,
-  LIMITED: 0x04,
-  REMOTE_SENSE: 0x08,
+  LIMITED: 32,
+  REMOTE_SENSE: 64,
+  OUTPUT_ON: 128,
 } as const;
 
 /**

@@ -1,51 +1,38 @@
 /**
  * The I-V job: what a bench scientist does first with a memristor and a
- * source-measure unit. Sweeps a bipolar voltage triangle, streams the
+ * source-measure unit. Opens a bench of one SMU (a real one at a resource,
+ * or the embedded virtual bench's 2400 on the demo chip's standalone
+ * memristor), runs the I-V plan (src/plans/iv.ts) on it, streams the
  * readings batch by batch through the memristor twin, records everything,
  * and sums up what was seen.
  *
- * How the triangle is run depends on its length. The 2400 returns its
- * source to the bias level (0 V here) after every list sweep, so a half
- * cycle (0 → ±A → 0) is the longest piece one list sweep can run without a
- * jump; with up to 100 levels a half cycle (`pointsPerCycle` ≤ 200) runs in
- * the list engine. Cutting a longer half cycle into several list sweeps
- * cannot avoid a jump (moving the bias between pieces is itself a step of a
- * piece's span), so longer ones are stepped level by level in fixed mode:
- * set, then read, each step checked against the limit.
- *
- * Without a resource it starts the embedded virtual Keithley 2400 on a TCP
- * port of 127.0.0.1 and talks to it through the same driver and wire as to a
- * real one.
- *
  * Every exit makes the instrument safe: after success, an error or an
- * abort (`signal`, which the CLI fires on SIGINT and SIGTERM), the source
- * is ramped to zero and the output turned off (`shutdown()`), `run.json`
- * says how the run ended, and every row already written stays. A failure
- * of that clean-up is never swallowed: it is thrown, after the primary
- * error if there was one.
+ * abort (`signal`, which the CLI fires on SIGINT and SIGTERM), the bench is
+ * closed in its one order (the source ramped to zero and the output turned
+ * off), `run.json` says how the run ended, and every row already written
+ * stays. A failure of that clean-up is never swallowed: it is thrown,
+ * after the primary error if there was one.
  */
 import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { lastValueFrom, tap, toArray } from "rxjs";
+import { lastValueFrom, map, Subject, tap, toArray } from "rxjs";
+import { serveEmbeddedBench } from "../bench/embedded.js";
+import { openBench } from "../bench/open.js";
 import { Scope } from "../bench/scope.js";
 import { MAX_DURATION_MS, MIN_TIMEOUT_MS } from "../drivers/durations.js";
-import { connectKeithley2400 } from "../drivers/instruments/connect-keithley2400.js";
-import type { Keithley2400 } from "../drivers/instruments/keithley2400.js";
-import { inCompliance as inComplianceBit } from "../drivers/instruments/keithley2400-status.js";
-import type { SourceMeterReading, SweepColumns } from "../drivers/instruments/kinds.js";
-import { columnsOf } from "../drivers/instruments/readings.js";
+import type { SweepColumns } from "../drivers/instruments/kinds.js";
 import { resolveSafetyLimits, type SafetyLimitsInput } from "../drivers/instruments/safety.js";
 import type { ScpiExchange } from "../drivers/scpi/session.js";
 import type { MemristorModel } from "../models/memristor/index.js";
 import { memristorModels } from "../models/memristor/registry.js";
 import { checkParameters } from "../models/parameters.js";
-import { fromReadings } from "../sync/from-readings.js";
+import { wallSeconds } from "../sync/clock.js";
 import { type HysteresisSummary, hysteresis } from "../sync/hysteresis.js";
+import { ivFrame } from "../sync/iv-frame.js";
 import { memristorTwin, type TwinFrame } from "../sync/memristor-twin.js";
 import { RunRecorder } from "../sync/run-recorder.js";
-import { describeTimebase, hostTimebase, instrumentTimeMapper, type Timebase } from "../sync/timebase.js";
-import { bipolarTriangle } from "../sync/waveforms.js";
-import { serveVirtualBench } from "../virtual/index.js";
+import { describeTimebase, hostTimebase, type Timebase } from "../sync/timebase.js";
+import { ivPlan, type SweepMode } from "./iv.js";
 import { svgPlot } from "./svg-plot.js";
 
 export interface IvJobOptions {
@@ -111,18 +98,10 @@ export interface IvJobResult {
   readonly predicted: Float64Array;
 }
 
-/** How the triangle is run: in the 2400's list engine, or level by level in fixed mode. */
-export type SweepMode = "list" | "fixed";
+export type { SweepMode } from "./iv.js";
 
-/** Most levels one 2400 source list holds (manual §18 :SOURce:LIST). */
+/** Most levels one 2400 source list holds (manual §18 :SOURce:LIST): a half cycle up to it runs in the list engine. */
 export const LIST_ENGINE_POINTS = 100;
-
-/** List mode while a half cycle fits the list engine, fixed mode beyond (see the module doc). */
-export const sweepMode = (pointsPerCycle: number): SweepMode =>
-  pointsPerCycle / 2 <= LIST_ENGINE_POINTS ? "list" : "fixed";
-
-/** Levels per batch of readings in fixed mode: what the twin and the record get at a time. */
-const FIXED_BATCH = 50;
 
 const HYSTERESIS_THRESHOLD = 0.05;
 
@@ -268,76 +247,79 @@ export async function runIvJob(
     // The embedded bench: the demo chip on the event clock, the 2400 on its standalone memristor.
     const bench = options.resource
       ? undefined
-      : await serveVirtualBench({
+      : await serveEmbeddedBench({
           clock: "event",
           instruments: { smu1: { model: "keithley2400", port: "memristor", seed: options.seed } },
           clockControl: false,
         });
     if (bench) scope.defer("the embedded virtual bench", () => bench.close());
-    const resource = options.resource ?? bench?.resources.instruments.smu1?.tcp;
+    const resource = options.resource ?? bench?.file.instruments.smu1?.resource;
     if (!resource) throw new Error("the virtual instrument did not report a TCP resource");
     // The run's one timebase: the bench clock on the virtual bench, host-monotonic time on hardware.
     const timebase: Timebase = bench?.clock ?? hostTimebase();
-    const mode = sweepMode(options.pointsPerCycle);
     const run = new RunRecorder(options.outDir, {
       job: "iv",
       resource,
       virtual: bench !== undefined,
       timebase: describeTimebase(timebase),
-      config: { ...options, outDir: undefined, signal: undefined, onStage: undefined, mode },
+      config: { ...options, outDir: undefined, signal: undefined, onStage: undefined },
       model: { id: model.id, citation: model.citation, parameters: params },
     });
     recorder = run;
     checkpoint(signal, run);
     stage(`connecting to ${resource}`);
-    const smu = await connectKeithley2400(resource, {
-      timebase,
-      limits: options.limits,
-      timeoutMs: options.timeoutMs,
-      onExchange: (exchange) => run.appendExchange(exchangeRecord(exchange)),
-    });
-    scope.defer(`the connection to ${resource}`, () => smu.close());
-    scope.defer(`the output of ${resource}`, async () => {
+    const smuBench = await openBench(
+      {
+        instruments: {
+          smu1: {
+            driver: "keithley2400",
+            resource,
+            timeoutMs: options.timeoutMs,
+            // A limit left undefined takes the driver's default, as one left out of a bench file does.
+            limits: Object.fromEntries(
+              Object.entries(options.limits).filter(([, value]) => value !== undefined),
+            ),
+          },
+        },
+      },
+      { timebase, onExchange: (_name, exchange) => run.appendExchange(exchangeRecord(exchange)) },
+    );
+    scope.defer(`the bench at ${resource}`, async () => {
       stage(`ramping the source of ${resource} to 0 V and turning its output off`);
-      await smu.shutdown();
+      await smuBench.close();
     });
+    const smu = smuBench.sourceMeter("smu1");
     const identity = await smu.identify();
     checkpoint(signal, run);
-    stage("configuring the source");
-    await smu.outputEnabled.set(false);
-    await smu.sourceMode.set("voltage");
-    await smu.rampTo(0);
-    await smu.complianceCurrent.set(options.compliance);
-    await smu.nplc.set(options.nplc);
-    await smu.sourceDelay.set(options.sourceDelay);
-    checkpoint(signal, run);
-    await smu.outputEnabled.set(true);
-
-    stage(`sweeping (${mode} mode)`);
-    const levels = Array.from(bipolarTriangle(options.amplitude, options.pointsPerCycle, options.cycles));
-    let inCompliance = 0;
-    const onTimebase = instrumentTimeMapper();
-    async function* counted(chunks: AsyncIterable<SweepColumns>) {
-      for await (const chunk of chunks) {
-        inCompliance += chunk.status.filter(inComplianceBit).length;
-        yield { ...chunk, time: onTimebase(chunk.time, timebase.now()) };
-        if (signal?.aborted) return; // the checkpoint between batches
-      }
-    }
-    const chunks =
-      mode === "list"
-        ? smu.hardwareSweepChunks(levels, { chunkPoints: options.pointsPerCycle / 2 })
-        : fixedModeBatches(smu, levels, signal);
-    const twin = fromReadings("k2400", counted(chunks)).pipe(
-      memristorTwin({ model, params }),
-      tap((frame) => {
-        recordFrame(run, frame);
-        progress(run.rowCount, levels.length);
-      }),
-      toArray(),
+    const batches = new Subject<SweepColumns>();
+    let sequence = 0;
+    const twin = lastValueFrom(
+      batches.pipe(
+        map((columns) => ivFrame("k2400", sequence++, columns, wallSeconds())),
+        memristorTwin({ model, params }),
+        tap((frame) => recordFrame(run, frame)),
+        toArray(),
+      ),
     );
-    const frames = await lastValueFrom(twin);
-    if (run.rowCount < levels.length) throw interruption(signal, run);
+    let planned: Awaited<ReturnType<typeof ivPlan>>;
+    try {
+      planned = await ivPlan(smu, options, {
+        timebase,
+        ...(signal && { signal }),
+        emit: (batch) => batches.next(batch),
+        progress,
+        stage,
+      });
+      batches.complete();
+    } catch (error) {
+      batches.error(error);
+      await twin.catch(() => undefined);
+      throw error;
+    }
+    const frames = await twin;
+    if (planned.aborted || run.rowCount < planned.total) throw interruption(signal, run);
+    const mode = planned.mode;
+    const inCompliance = planned.inCompliance;
     const summary = summarise(frames, {
       resource,
       virtual: bench !== undefined,
@@ -392,28 +374,6 @@ function interruption(signal: AbortSignal | undefined, run: RunRecorder): RunInt
     typeof reason === "string" ? reason : reason instanceof Error ? reason.message : "aborted",
     run.rowCount,
   );
-}
-
-/**
- * The triangle stepped level by level in fixed mode (set, then read; each
- * step checked by the driver), in batches of {@link FIXED_BATCH} readings;
- * stops after the reading under way when `signal` is aborted.
- */
-async function* fixedModeBatches(
-  smu: Keithley2400,
-  levels: readonly number[],
-  signal: AbortSignal | undefined,
-): AsyncGenerator<SweepColumns> {
-  let batch: SourceMeterReading[] = [];
-  for await (const reading of smu.softwareSweep(levels)) {
-    batch.push(reading);
-    if (batch.length === FIXED_BATCH || signal?.aborted) {
-      yield columnsOf(batch);
-      batch = [];
-      if (signal?.aborted) return;
-    }
-  }
-  if (batch.length > 0) yield columnsOf(batch);
 }
 
 /** The model's defaults with `overrides` applied; unknown names and out-of-bounds values are refused. */
