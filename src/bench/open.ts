@@ -13,7 +13,7 @@
 
 import type { ConfigurationValue, DataKey } from "../drivers/instruments/source-meter.js";
 import type { ScpiExchange } from "../drivers/scpi/session.js";
-import { describeTimebase, hostTimebase, type Timebase } from "../sync/timebase.js";
+import { describeTimebase, hostTimebase, instrumentTimeMapper, type Timebase } from "../sync/timebase.js";
 import { type BenchDriverKind, KNOWN_BENCH_DRIVERS } from "./drivers.js";
 import { type BenchFile, checkBenchObject, loadBenchFile } from "./file.js";
 import { BENCH_DRIVERS, type BenchHandle, type SourceMeterHandle } from "./registry.js";
@@ -99,6 +99,16 @@ export interface Bench {
   readonly instruments: Readonly<Record<string, BenchHandle>>;
   /** The source-measure unit named `name`; a clear error if the bench has none by that name. */
   sourceMeter(name: string): SourceMeterHandle;
+  /**
+   * Places instrument `name`'s own timestamps (the 2400's TIME, the 2450's
+   * RELative time) on the run's timebase, batch by batch as they arrive
+   * (src/sync/timebase.ts `instrumentTimeMapper`, one per instrument: the
+   * offset from the first batch's arrival, re-anchored when the
+   * instrument's clock goes back). On a virtual bench each instrument clock
+   * is the bench clock less a constant, and a reading's reply leaves at the
+   * reading's end, so a single reading maps exactly.
+   */
+  toRunTime(name: string, instrumentTimes: ArrayLike<number>): Float64Array;
   /** Identities and every setting with its unit, read through the drivers. */
   snapshot(): Promise<BenchSnapshot>;
   /** Makes everything safe in the bench's one order and closes every connection; idempotent. */
@@ -142,6 +152,7 @@ export async function openBench(
     }
   }
   let closing: Promise<void> | undefined;
+  const mappers = new Map<string, ReturnType<typeof instrumentTimeMapper>>();
   return {
     ...(file.name !== undefined && { name: file.name }),
     ...(file.source !== undefined && { file: file.source }),
@@ -159,6 +170,15 @@ export async function openBench(
         );
       }
       return handles[name] as SourceMeterHandle;
+    },
+    toRunTime(name, instrumentTimes) {
+      if (!(name in handles)) throw new RangeError(`the bench has no instrument "${name}"`);
+      let mapper = mappers.get(name);
+      if (!mapper) {
+        mapper = instrumentTimeMapper();
+        mappers.set(name, mapper);
+      }
+      return mapper(instrumentTimes, timebase.now());
     },
     snapshot: () => snapshotOf(file, handles, timebase),
     close: () => {

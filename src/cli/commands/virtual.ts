@@ -9,11 +9,14 @@
  * while it does.
  */
 import { type Command, Option } from "commander";
+import { benchFileOf } from "../../bench/embedded.js";
+import { writeBenchFile } from "../../bench/file.js";
 import {
   CLOCK_MODES,
   type ClockMode,
   DEFAULT_BENCH_INSTRUMENTS,
   serveVirtualBench,
+  type VirtualBenchSpec,
   type VirtualInstrumentSpec,
 } from "../../virtual/index.js";
 import { parseNumber } from "../options.js";
@@ -62,6 +65,11 @@ export function registerVirtual(program: Command): void {
       "--clock-endpoint <endpoint>",
       "ZeroMQ endpoint of the clock control (default: a free port on 127.0.0.1)",
     )
+    .option(
+      "--bench <file>",
+      "write a bench file (JSON) that points at the served instruments and the clock endpoint, for openBench() " +
+        "and bench scripts; with it, TCP ports are free ones unless --port gives the first",
+    )
     .addHelpText(
       "after",
       `
@@ -74,6 +82,7 @@ Examples:
   pms virtual --port 0 --serial     # a free TCP port, plus ASRL/dev/pts/N::INSTR
   pms virtual --no-tcp --serial     # ASRL/dev/pts/N::INSTR only
   pms virtual --clock event         # simulated time, as fast as the CPU allows
+  pms virtual --bench bench.json    # free ports, and a bench file a script opens with openBench("bench.json")
   echo '*IDN?' | socat - TCP:127.0.0.1:5025`,
     )
     .action(async (options, command: Command) => {
@@ -90,27 +99,35 @@ Examples:
         process.once("SIGINT", resolve);
         process.once("SIGTERM", resolve);
       });
-      const bench = await serveVirtualBench({
+      if (options.bench && !options.tcp) {
+        command.error("pms virtual: --bench needs TCP (a bench file names TCP resources); drop --no-tcp", {
+          exitCode: 2,
+        });
+      }
+      // A bench file is read by programs, not typed: free ports unless the first was asked for.
+      const port = options.bench && command.getOptionValueSource("port") === "default" ? 0 : options.port;
+      const spec: VirtualBenchSpec = {
         clock: options.clock as ClockMode,
         backend: options.backend,
         host: options.host,
         instruments: {
           smu1: {
             ...(DEFAULT_BENCH_INSTRUMENTS.smu1 as VirtualInstrumentSpec),
-            tcpPort: options.tcp ? options.port : false,
+            tcpPort: options.tcp ? port : false,
             serial: options.serial,
             seed: options.seed,
             ...(options.sourceDelay !== undefined && { sourceDelay: options.sourceDelay }),
           },
           smu2: {
             ...(DEFAULT_BENCH_INSTRUMENTS.smu2 as VirtualInstrumentSpec),
-            tcpPort: options.tcp ? (options.port2450 ?? (options.port === 0 ? 0 : options.port + 1)) : false,
+            tcpPort: options.tcp ? (options.port2450 ?? (port === 0 ? 0 : port + 1)) : false,
             serial: options.serial,
             seed: options.seed + 1,
           },
         },
         clockControl: options.clockEndpoint ? { endpoint: options.clockEndpoint } : true,
-      });
+      };
+      const bench = await serveVirtualBench(spec);
       for (const [name, server] of Object.entries(bench.instruments)) {
         const resources = bench.resources.instruments[name] ?? {};
         for (const resource of [resources.tcp, resources.serial]) {
@@ -118,6 +135,10 @@ Examples:
         }
       }
       console.log(`bench clock (${options.clock}) control on ${bench.resources.clock}`);
+      if (options.bench) {
+        await writeBenchFile(options.bench, benchFileOf(bench, spec, "pms virtual"));
+        console.log(`bench file: ${options.bench}`);
+      }
       console.log("Ctrl-C to stop.");
       // Signal listeners do not keep Node's event loop alive; this timer does, so
       // serving lasts until a signal whichever handles the server happens to hold.
