@@ -117,7 +117,8 @@ describe("buffers and elements", () => {
     ],
     ["REL, READ", (r: string[]) => expect(r).toEqual(["0.000000E+00", "1.000000E-03"])],
     ["SOUR, UNIT, SOURUNIT", (r: string[]) => expect(r).toEqual(["1.000000E+00", "Amp DC", "Volt DC"])],
-    ["STAT, SOURSTAT", (r: string[]) => expect(r).toEqual(["8", "1"])],
+    // Front terminals (STAT_TERMINAL, 8); the output on (STAT_OUTPUT, 128): the manual's TSP buffer status bits.
+    ["STAT, SOURSTAT", (r: string[]) => expect(r).toEqual(["8", "128"])],
     [
       "DATE, TIME",
       (r: string[]) => expect(r).toEqual(["01/01/2026", expect.stringMatching(/^00:00:00\.\d{9}$/)]),

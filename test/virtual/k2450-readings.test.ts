@@ -41,8 +41,8 @@ describe("readings are the device's operating point", () => {
     expect(current).toBeCloseTo(1e-3, 12);
     // Read back: the voltage the limited source really puts out, I·R.
     expect(voltage).toBeCloseTo(0.1, 12);
-    expect(status & 1).toBe(1);
-    expect(sourceStatus & 4).toBe(4);
+    expect(status & 2).toBe(2); // STAT_QUESTIONABLE
+    expect(sourceStatus & 32).toBe(32); // STAT_LIMIT
     expect(await send(":SOUR:VOLT:ILIM:TRIP?")).toBe("1");
     expect(port.reads.at(-1)?.drive).toEqual({ mode: "voltage", level: 1, limit: 1e-3 });
     await send(":SOUR:VOLT 0.05;:READ?");

@@ -238,7 +238,9 @@ export class Keithley2450Core {
         (overflow || limited ? READING_STATUS.QUESTIONABLE : 0) |
         (settings.terminals === "FRON" ? READING_STATUS.FRONT_TERMINALS : 0),
       sourceStatus:
-        (limited ? SOURCE_STATUS.LIMITED : 0) | (sense.remoteSense ? SOURCE_STATUS.REMOTE_SENSE : 0),
+        (limited ? SOURCE_STATUS.LIMITED : 0) |
+        (sense.remoteSense ? SOURCE_STATUS.REMOTE_SENSE : 0) |
+        (settings.outputEnabled ? SOURCE_STATUS.OUTPUT_ON : 0),
     };
   }
 
