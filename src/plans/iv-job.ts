@@ -289,7 +289,10 @@ export async function runIvJob(
       await smuBench.close();
     });
     const smu = smuBench.sourceMeter("smu1");
-    const identity = await smu.identify();
+    // The run records what the bench was: identities, every setting with its unit, the reading keys.
+    const snapshot = await smuBench.snapshot();
+    run.addToStart("bench", snapshot);
+    const identity = snapshot.instruments.smu1?.identity ?? (await smu.identify());
     checkpoint(signal, run);
     const batches = new Subject<SweepColumns>();
     let sequence = 0;

@@ -44,6 +44,15 @@ export class RunRecorder {
     writeFileSync(this.dataPath, "");
   }
 
+  /**
+   * Adds `value` to the start document under `key` (the bench snapshot,
+   * once the instruments are open) and writes it out at once.
+   */
+  addToStart(key: string, value: unknown): void {
+    this.#start[key] = value;
+    this.#writeRun({ status: "running" });
+  }
+
   /** Appends one batch of rows; every batch must have the same columns in the same order. */
   appendRows(columns: readonly RunColumn[]): void {
     const header = columns.map((c) => c.name).join(",");

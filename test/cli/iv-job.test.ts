@@ -57,6 +57,13 @@ describe("the I-V job on the embedded virtual Keithley 2400", () => {
     expect(r).toBeCloseTo((i as number) - (p as number), 15);
 
     const run = JSON.parse(readFileSync(result.files.run, "utf8"));
+    // The bench snapshot, from the driver's own description: identity, settings with units, reading keys.
+    expect(run.start.bench.instruments.smu1).toMatchObject({
+      driver: "keithley2400",
+      identity: { model: "MODEL 2400" },
+      readings: { "smu1-current": { unit: "A", shape: [] } },
+      configuration: { nplc: { unit: "PLC" }, complianceCurrent: { unit: "A" } },
+    });
     expect(run.stop).toMatchObject({
       status: "success",
       rows: 401,

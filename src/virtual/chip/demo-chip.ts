@@ -212,12 +212,15 @@ export class VirtualDemoChip {
   #drive(port: ChipPort, drive: PortDrive, at = this.clock.now()): void {
     checkDrive(port, drive);
     if (Number.isNaN(at)) throw new RangeError(`port "${port}": a drive at NaN s`);
-    this.#advance(this.clock.now());
-    if (at <= this.#time) {
+    const now = this.clock.now();
+    if (at <= now) {
+      // Whatever held until now holds until now; then this drive, at once.
+      this.#advance(now);
       this.#unschedule(port, Number.NEGATIVE_INFINITY);
       setDrive(this.#stimulus, port, drive);
       return;
     }
+    // A drive for later needs no step now: the next interaction steps through the list in time order.
     // A later drive of a port replaces what was set on it for a time after it.
     this.#unschedule(port, at);
     let index = this.#scheduled.length;
