@@ -37,4 +37,5 @@ export {
   type SweepMode,
   sweepMode,
 } from "./plans/iv.js";
+export { type StreamedPlan, streamPlan } from "./plans/stream.js";
 export { describeTimebase, hostTimebase, type Timebase } from "./sync/timebase.js";

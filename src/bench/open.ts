@@ -161,7 +161,7 @@ export async function openBench(
     instruments: handles,
     sourceMeter(name) {
       const entry = file.instruments[name];
-      if (!entry || entry.kind !== "source-meter") {
+      if (entry?.kind !== "source-meter") {
         const known = Object.values(file.instruments)
           .filter((e) => e.kind === "source-meter")
           .map((e) => e.name);

@@ -15,12 +15,11 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { lastValueFrom, map, Subject, tap, toArray } from "rxjs";
+import { lastValueFrom, map, tap, toArray } from "rxjs";
 import { serveEmbeddedBench } from "../bench/embedded.js";
 import { openBench } from "../bench/open.js";
 import { Scope } from "../bench/scope.js";
 import { MAX_DURATION_MS, MIN_TIMEOUT_MS } from "../drivers/durations.js";
-import type { SweepColumns } from "../drivers/instruments/kinds.js";
 import { resolveSafetyLimits, type SafetyLimitsInput } from "../drivers/instruments/safety.js";
 import type { ScpiExchange } from "../drivers/scpi/session.js";
 import type { MemristorModel } from "../models/memristor/index.js";
@@ -33,6 +32,7 @@ import { memristorTwin, type TwinFrame } from "../sync/memristor-twin.js";
 import { RunRecorder } from "../sync/run-recorder.js";
 import { describeTimebase, hostTimebase, type Timebase } from "../sync/timebase.js";
 import { ivPlan, type SweepMode } from "./iv.js";
+import { streamPlan } from "./stream.js";
 import { svgPlot } from "./svg-plot.js";
 
 export interface IvJobOptions {
@@ -294,31 +294,22 @@ export async function runIvJob(
     run.addToStart("bench", snapshot);
     const identity = snapshot.instruments.smu1?.identity ?? (await smu.identify());
     checkpoint(signal, run);
-    const batches = new Subject<SweepColumns>();
+    const stream = streamPlan({ timebase, ...(signal && { signal }), progress, stage });
     let sequence = 0;
     const twin = lastValueFrom(
-      batches.pipe(
+      stream.batches.pipe(
         map((columns) => ivFrame("k2400", sequence++, columns, wallSeconds())),
         memristorTwin({ model, params }),
         tap((frame) => recordFrame(run, frame)),
         toArray(),
       ),
     );
-    let planned: Awaited<ReturnType<typeof ivPlan>>;
-    try {
-      planned = await ivPlan(smu, options, {
-        timebase,
-        ...(signal && { signal }),
-        emit: (batch) => batches.next(batch),
-        progress,
-        stage,
+    const planned = await stream
+      .run((context) => ivPlan(smu, options, context))
+      .catch(async (error: unknown) => {
+        await twin.catch(() => undefined);
+        throw error;
       });
-      batches.complete();
-    } catch (error) {
-      batches.error(error);
-      await twin.catch(() => undefined);
-      throw error;
-    }
     const frames = await twin;
     if (planned.aborted || run.rowCount < planned.total) throw interruption(signal, run);
     const mode = planned.mode;

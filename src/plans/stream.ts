@@ -1,0 +1,38 @@
+/**
+ * A plan's batches as an Observable (DESIGN.md: streams carry batches): the
+ * plan emits through its context, and whoever subscribes to `batches`
+ * before it starts gets every batch, then completion when the plan
+ * returns, or the plan's error. The plan's own result comes back as it
+ * would without the stream.
+ */
+import { type Observable, Subject } from "rxjs";
+import type { SweepColumns } from "../drivers/instruments/kinds.js";
+import type { PlanContext } from "./iv.js";
+
+export interface StreamedPlan {
+  /** Every batch the plan emits; completes when it returns, errors when it throws. */
+  readonly batches: Observable<SweepColumns>;
+  /** Runs the plan with a context that emits into {@link batches}; call once, after subscribing. */
+  run<T>(plan: (context: PlanContext) => Promise<T>): Promise<T>;
+}
+
+/** A stream for one plan run, with the rest of its context given here. */
+export function streamPlan(context: Omit<PlanContext, "emit">): StreamedPlan {
+  const subject = new Subject<SweepColumns>();
+  let started = false;
+  return {
+    batches: subject.asObservable(),
+    async run(plan) {
+      if (started) throw new Error("streamPlan: a stream carries one plan run");
+      started = true;
+      try {
+        const result = await plan({ ...context, emit: (batch) => subject.next(batch) });
+        subject.complete();
+        return result;
+      } catch (error) {
+        subject.error(error);
+        throw error;
+      }
+    },
+  };
+}
