@@ -16,7 +16,9 @@
 import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { lastValueFrom, map, tap, toArray } from "rxjs";
+import { KNOWN_BENCH_DRIVERS } from "../bench/drivers.js";
 import { serveEmbeddedBench } from "../bench/embedded.js";
+import { type BenchInstrumentEntry, loadBenchFile } from "../bench/file.js";
 import { openBench } from "../bench/open.js";
 import { Scope } from "../bench/scope.js";
 import { MAX_DURATION_MS, MIN_TIMEOUT_MS } from "../drivers/durations.js";
@@ -36,8 +38,16 @@ import { streamPlan } from "./stream.js";
 import { svgPlot } from "./svg-plot.js";
 
 export interface IvJobOptions {
-  /** VISA resource of a real 2400; absent: the embedded virtual one. */
+  /** VISA resource of a real 2400; absent (and no `bench`): the embedded virtual one. */
   readonly resource?: string;
+  /**
+   * A bench file to run on instead of a resource: the plan runs on its
+   * source-meter `instrument` (default: its first), with the file's limits
+   * and on host time (`pms virtual --bench` writes one).
+   */
+  readonly bench?: string;
+  /** The bench file's source-meter to use. */
+  readonly instrument?: string;
   /** Peak voltage of the triangle, V. */
   readonly amplitude: number;
   /** Levels per cycle (a multiple of 4, large enough that each step is within the step limit). */
@@ -234,7 +244,9 @@ export async function runIvJob(
     );
   }
   const params = modelParameters(model, options.params ?? {});
-  checkIvJobOptions(options);
+  const chosen = options.bench ? await chooseSourceMeter(options) : undefined;
+  // With a bench file, its limits are the ones that hold.
+  checkIvJobOptions(chosen ? { ...options, limits: chosen.entry.limits } : options);
   prepareRunFolder(options.outDir);
   const stage = options.onStage ?? (() => {});
   const signal = options.signal;
@@ -245,15 +257,17 @@ export async function runIvJob(
   try {
     stage("starting");
     // The embedded bench: the demo chip on the event clock, the 2400 on its standalone memristor.
-    const bench = options.resource
-      ? undefined
-      : await serveEmbeddedBench({
-          clock: "event",
-          instruments: { smu1: { model: "keithley2400", port: "memristor", seed: options.seed } },
-          clockControl: false,
-        });
+    const bench =
+      options.resource || chosen
+        ? undefined
+        : await serveEmbeddedBench({
+            clock: "event",
+            instruments: { smu1: { model: "keithley2400", port: "memristor", seed: options.seed } },
+            clockControl: false,
+          });
     if (bench) scope.defer("the embedded virtual bench", () => bench.close());
-    const resource = options.resource ?? bench?.file.instruments.smu1?.resource;
+    const name = chosen?.entry.name ?? "smu1";
+    const resource = chosen?.entry.resource ?? options.resource ?? bench?.file.instruments.smu1?.resource;
     if (!resource) throw new Error("the virtual instrument did not report a TCP resource");
     // The run's one timebase: the bench clock on the virtual bench, host-monotonic time on hardware.
     const timebase: Timebase = bench?.clock ?? hostTimebase();
@@ -271,14 +285,14 @@ export async function runIvJob(
     const smuBench = await openBench(
       {
         instruments: {
-          smu1: {
-            driver: "keithley2400",
+          [name]: {
+            driver: chosen?.entry.driver ?? "keithley2400",
             resource,
-            timeoutMs: options.timeoutMs,
+            timeoutMs: chosen?.entry.timeoutMs ?? options.timeoutMs,
             // A limit left undefined takes the driver's default, as one left out of a bench file does.
-            limits: Object.fromEntries(
-              Object.entries(options.limits).filter(([, value]) => value !== undefined),
-            ),
+            limits:
+              chosen?.entry.limits ??
+              Object.fromEntries(Object.entries(options.limits).filter(([, value]) => value !== undefined)),
           },
         },
       },
@@ -288,17 +302,17 @@ export async function runIvJob(
       stage(`ramping the source of ${resource} to 0 V and turning its output off`);
       await smuBench.close();
     });
-    const smu = smuBench.sourceMeter("smu1");
+    const smu = smuBench.sourceMeter(name);
     // The run records what the bench was: identities, every setting with its unit, the reading keys.
     const snapshot = await smuBench.snapshot();
     run.addToStart("bench", snapshot);
-    const identity = snapshot.instruments.smu1?.identity ?? (await smu.identify());
+    const identity = snapshot.instruments[name]?.identity ?? (await smu.identify());
     checkpoint(signal, run);
     const stream = streamPlan({ timebase, ...(signal && { signal }), progress, stage });
     let sequence = 0;
     const twin = lastValueFrom(
       stream.batches.pipe(
-        map((columns) => ivFrame("k2400", sequence++, columns, wallSeconds())),
+        map((columns) => ivFrame(name, sequence++, columns, wallSeconds())),
         memristorTwin({ model, params }),
         tap((frame) => recordFrame(run, frame)),
         toArray(),
@@ -355,6 +369,27 @@ export async function runIvJob(
   }
   if (!result) throw new Error("the I-V job ended without a result or an error");
   return result;
+}
+
+/** The bench file's source-meter the job runs on; IvOptionError where the file has none of that name. */
+async function chooseSourceMeter(options: IvJobOptions): Promise<{ entry: BenchInstrumentEntry }> {
+  if (options.resource !== undefined) {
+    throw new IvOptionError("bench", (name) => `give ${name("resource")} or a bench file, not both`);
+  }
+  const file = await loadBenchFile(options.bench as string, KNOWN_BENCH_DRIVERS);
+  const sourceMeters = Object.values(file.instruments).filter((entry) => entry.kind === "source-meter");
+  const entry = options.instrument
+    ? sourceMeters.find((candidate) => candidate.name === options.instrument)
+    : sourceMeters[0];
+  if (!entry) {
+    throw new IvOptionError(
+      "instrument",
+      () =>
+        `${options.bench} has no source-meter${options.instrument ? ` "${options.instrument}"` : ""}; ` +
+        `its source-meters: ${sourceMeters.map((m) => m.name).join(", ") || "none"}`,
+    );
+  }
+  return { entry };
 }
 
 /** Throws {@link RunInterruptedError} if `signal` was aborted: where a pause or an abort takes effect. */

@@ -78,4 +78,48 @@ describe("the README's bench script", () => {
       await smu.close();
     }
   });
+
+  it("pms iv --bench runs the I-V job on the bench file's 2450, and refuses what does not fit", async () => {
+    const path = await serveWithBenchFile();
+    const out = join(dir, "run");
+    const args = [
+      PMS,
+      "iv",
+      "--bench",
+      path,
+      "--smu",
+      "smu2",
+      "-a",
+      "1",
+      "-n",
+      "40",
+      "-c",
+      "1",
+      "--nplc",
+      "0.1",
+    ];
+    const { stdout } = await run(process.execPath, [...args, "--out", out], { timeout: 60_000 });
+    expect(stdout).toMatch(
+      /instrument\s+KEITHLEY INSTRUMENTS MODEL 2450 .* at TCPIP::127\.0\.0\.1::\d+::SOCKET/,
+    );
+    expect(stdout).toMatch(/points\s+41 measured/);
+    const record = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));
+    expect(record.start.bench.instruments.smu2.driver).toBe("keithley2450");
+    expect(record.stop.status).toBe("success");
+
+    const wrong = await run(process.execPath, [PMS, "iv", "--bench", path, "--smu", "laser"]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(wrong).toMatchObject({ code: 2 });
+    expect((wrong as { stderr: string }).stderr).toMatch(
+      /--smu: .* has no source-meter "laser"; its source-meters: smu1, smu2/,
+    );
+    const limits = await run(process.execPath, [PMS, "iv", "--bench", path, "--max-voltage", "1"]).catch(
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(limits).toMatchObject({ code: 2 });
+    expect((limits as { stderr: string }).stderr).toMatch(
+      /--bench takes the limits of its bench file; drop --max-voltage/,
+    );
+  });
 });

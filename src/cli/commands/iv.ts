@@ -20,6 +20,8 @@ import { parseAssignment, parseLimit, parseNumber, parsePositiveInteger } from "
 /** The flag a user typed for each option of the job, so that messages speak of it. */
 const FLAGS: Readonly<Record<string, string>> = {
   resource: "--resource",
+  bench: "--bench",
+  instrument: "--smu",
   amplitude: "--amplitude",
   pointsPerCycle: "--points",
   cycles: "--cycles",
@@ -49,6 +51,11 @@ export function registerIv(program: Command): void {
       "-r, --resource <visa>",
       "instrument to use, e.g. ASRL/dev/ttyUSB0::INSTR or TCPIP::192.0.2.7::5025::SOCKET (default: start the virtual bench on its event clock)",
     )
+    .option(
+      "-b, --bench <file>",
+      "run on a source-meter of a bench file (JSON or YAML; `pms virtual --bench` writes one), with its limits",
+    )
+    .option("--smu <name>", "the bench file's source-meter to use (default: its first)")
     .option("-a, --amplitude <V>", "peak voltage of the triangle, V", parseNumber, 1.2)
     .option(
       "-n, --points <n>",
@@ -121,9 +128,10 @@ Examples:
   pms iv                                     # the virtual bench, defaults
   pms iv -a 1.5 -n 400 -c 3 -m linear-ion-drift-biolek   # fixed mode: 400 > ${2 * LIST_ENGINE_POINTS}
   pms iv -p rOn=1200 -p rOff=16000             # compare with other parameters
-  pms iv -r ASRL/dev/ttyUSB0::INSTR --max-voltage 1.5 --compliance 1e-3`,
+  pms iv -r ASRL/dev/ttyUSB0::INSTR --max-voltage 1.5 --compliance 1e-3
+  pms iv --bench bench.json --smu smu2 -a 1 --compliance 5e-3   # the bench file's 2450`,
     )
-    .action(async (options) => {
+    .action(async (options, command: Command) => {
       const outDir = options.out ?? join("runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-iv`);
       const interactive = process.stderr.isTTY;
       const controller = new AbortController();
@@ -154,9 +162,21 @@ Examples:
       process.on("SIGINT", onInt);
       process.on("SIGTERM", onTerm);
       try {
+        if (options.bench) {
+          const given = ["maxVoltage", "maxCurrent", "maxStep"].filter(
+            (key) => command.getOptionValueSource(key) === "cli",
+          );
+          if (given.length > 0) {
+            throw new CommandLineError(
+              `--bench takes the limits of its bench file; drop ${given.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")} or set them in the file`,
+            );
+          }
+        }
         const result = await runIvJob(
           {
             resource: options.resource,
+            bench: options.bench,
+            instrument: options.smu,
             amplitude: options.amplitude,
             pointsPerCycle: options.points,
             cycles: options.cycles,
