@@ -37,11 +37,16 @@ export class BenchOpenError extends Error {
     readonly resource: string,
     readonly file: string | undefined,
     options: { cause: unknown },
+    /** What making the instruments opened before it safe could not do (a BenchCloseError), if anything. */
+    readonly closeError?: unknown,
   ) {
     const cause = options.cause instanceof Error ? options.cause.message : String(options.cause);
+    const closing =
+      closeError === undefined
+        ? "the instruments opened before it were made safe and closed"
+        : `then ${closeError instanceof Error ? closeError.message : String(closeError)}`;
     super(
-      `${file ? `${file}: ` : ""}instrument "${instrument}" at ${resource} could not be opened: ${cause}` +
-        " (the instruments opened before it were made safe and closed)",
+      `${file ? `${file}: ` : ""}instrument "${instrument}" at ${resource} could not be opened: ${cause} (${closing})`,
       options,
     );
     this.name = "BenchOpenError";
@@ -147,8 +152,11 @@ export async function openBench(
       });
       opened.push(entry);
     } catch (error) {
-      await closeInstruments(opened, handles).catch(() => undefined);
-      throw new BenchOpenError(entry.name, entry.resource, file.source, { cause: error });
+      const closed = await closeInstruments(opened, handles).then(
+        () => undefined,
+        (closeError: unknown) => closeError,
+      );
+      throw new BenchOpenError(entry.name, entry.resource, file.source, { cause: error }, closed);
     }
   }
   let closing: Promise<void> | undefined;
