@@ -20,9 +20,9 @@ export abstract class VirtualScpiInstrument<Ctx> implements ServedInstrument {
   protected abstract readonly engine: ScpiEngine<Ctx>;
   readonly #faults = new FaultQueue();
   protected readonly internalErrorList: unknown[] = [];
-  /** Replies go out in the order their lines came in, whichever connection sent them. */
-  #queue: Promise<unknown> = Promise.resolve();
-  /** Lines handed to {@link respond} and not yet answered. */
+  /** The last line's reply: a line that comes while others are answered starts once it settles. */
+  #last: Promise<unknown> = Promise.resolve();
+  /** Lines handed to {@link respond} and not yet answered (replies go out in the order lines came). */
   #queued = 0;
 
   constructor(clock: BenchClock, commandLatency: number) {
@@ -68,12 +68,17 @@ export abstract class VirtualScpiInstrument<Ctx> implements ServedInstrument {
   #execute(line: string): Promise<string | undefined> {
     this.timeline.begin();
     const executed = this.engine.execute(line.endsWith("\r") ? line.slice(0, -1) : line);
-    const answer = (reply: string | undefined): Promise<string | undefined> => {
-      this.timeline.finish();
-      return reply === undefined ? NO_REPLY : this.timeline.reach(() => reply);
-    };
-    return executed instanceof Promise ? executed.then(answer) : answer(executed);
+    return executed instanceof Promise
+      ? executed.then(this.#answer)
+      : Promise.resolve(this.#answer(executed));
   }
+
+  /** A line's reply once its time has come: at once where its operations already waited for it. */
+  readonly #answer = (reply: string | undefined): string | undefined | Promise<string | undefined> => {
+    this.timeline.finish();
+    if (reply === undefined || this.timeline.reached) return reply;
+    return this.timeline.reach(() => reply);
+  };
 
   /**
    * What goes back on the wire for one line: the response with its LF
@@ -82,9 +87,10 @@ export abstract class VirtualScpiInstrument<Ctx> implements ServedInstrument {
    */
   respond(line: string): Promise<string> {
     // With nothing ahead of it, a line starts at once rather than a microtask turn later.
-    const next = this.#queued === 0 ? this.#respondNow(line) : this.#queue.then(() => this.#respondNow(line));
+    const run = () => this.#respondNow(line);
+    const next = this.#queued === 0 ? run() : this.#last.then(run, run);
     this.#queued += 1;
-    this.#queue = next.then(this.#dequeue, this.#dequeue);
+    this.#last = next;
     return next;
   }
 
@@ -112,14 +118,21 @@ export abstract class VirtualScpiInstrument<Ctx> implements ServedInstrument {
 
   #respondNow(line: string): Promise<string> {
     try {
-      return this.#execute(line).then(this.#withFault);
+      return this.#execute(line).then(this.#withFault, this.#failed);
     } catch (error) {
-      return Promise.reject(error);
+      return this.#failed(error);
     }
   }
 
-  /** A response with its terminator, as the next injected fault leaves it ("" for none). */
+  /** A line that failed (a bug): out of the queue, its error passed on. */
+  readonly #failed = (error: unknown): never => {
+    this.#queued -= 1;
+    throw error;
+  };
+
+  /** A response with its terminator, as the next injected fault leaves it ("" for none); the line leaves the queue. */
   readonly #withFault = (reply: string | undefined): string | Promise<string> => {
+    this.#queued -= 1;
     if (reply === undefined) return "";
     const fault = this.#faults.take();
     switch (fault?.kind) {
@@ -130,16 +143,15 @@ export abstract class VirtualScpiInstrument<Ctx> implements ServedInstrument {
       case "garbage-reply":
         return `${fault.text}\n`;
       case "delay-reply":
-        return sleep(fault.ms).then(() => `${reply}\n`);
+        // Still in the queue while it is held back: a line that comes meanwhile must not overtake it.
+        this.#queued += 1;
+        return sleep(fault.ms).then(() => {
+          this.#queued -= 1;
+          return `${reply}\n`;
+        });
     }
   };
-
-  readonly #dequeue = (): void => {
-    this.#queued -= 1;
-  };
 }
-
-const NO_REPLY: Promise<undefined> = Promise.resolve(undefined);
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -57,6 +57,13 @@ export interface BenchClock extends Timebase {
   readonly kind: ClockMode;
   /** Resolves once the clock reaches `time`, s (at once if it has). */
   until(time: number): Promise<void>;
+  /**
+   * {@link until}, then `next` run as the wait is answered, its result the
+   * promise's: one promise rather than two, for the wait every virtual
+   * instrument makes on every reading. `next` runs when the clock is at
+   * `time`, before later waits are answered.
+   */
+  after<T>(time: number, next: () => T | PromiseLike<T>): Promise<T>;
   /** A virtual instrument's server saw a line arrive through `resource`: ends the oldest declaration on it. */
   arrived(resource: string): void;
   /**
@@ -194,6 +201,26 @@ abstract class ClockBase implements BenchClock {
     if (this.#closed) return Promise.reject(new ClockClosedError(this.kind, time));
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ due: time, seq: this.#seq++, resolve, reject });
+      this.scheduled();
+    });
+  }
+
+  after<T>(time: number, next: () => T | PromiseLike<T>): Promise<T> {
+    if (Number.isNaN(time)) throw new RangeError("a bench clock cannot wait until NaN s");
+    if (time <= this.now()) {
+      return this.#closed ? Promise.reject(new ClockClosedError(this.kind, time)) : RESOLVED.then(next);
+    }
+    if (time === Number.POSITIVE_INFINITY) throw new RangeError("a bench clock cannot wait until +∞ s");
+    if (this.#closed) return Promise.reject(new ClockClosedError(this.kind, time));
+    return new Promise<T>((resolve, reject) => {
+      const answer = () => {
+        try {
+          resolve(next());
+        } catch (error) {
+          reject(error);
+        }
+      };
+      this.queue.push({ due: time, seq: this.#seq++, resolve: answer, reject });
       this.scheduled();
     });
   }
@@ -363,7 +390,7 @@ class EventClock extends ClockBase {
     const next = this.queue.peek();
     if (!next) return;
     this.#now = Math.max(this.#now, next.due);
-    this.answerUpTo(this.#now);
+    // Marked before answering: a wait made by an answered wait's callback (`after`) is one of this turn.
     if (!this.#jumpedThisTurn) {
       this.#jumpedThisTurn = true;
       setImmediate(() => {
@@ -371,6 +398,7 @@ class EventClock extends ClockBase {
         this.#check();
       });
     }
+    this.answerUpTo(this.#now);
     this.#check();
   }
 }

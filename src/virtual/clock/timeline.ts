@@ -42,6 +42,11 @@ export class InstrumentTimeline {
     return this.#busyUntil;
   }
 
+  /** Whether the clock has reached the line's time: a reply due now needs no wait. */
+  get reached(): boolean {
+    return this.#cursor <= this.clock.now();
+  }
+
   /** Whether an operation still runs at the present line's time. */
   get busy(): boolean {
     return this.#cursor < this.#busyUntil;
@@ -75,7 +80,7 @@ export class InstrumentTimeline {
   /** …and then runs `next` (one promise fewer than `reach().then(next)`). */
   reach<T>(next: () => T | PromiseLike<T>): Promise<T>;
   reach<T>(next?: () => T | PromiseLike<T>): Promise<T | undefined> {
-    return this.clock.until(this.#cursor).then(() => {
+    return this.clock.after(this.#cursor, () => {
       this.#cursor = Math.max(this.#cursor, this.clock.now());
       return next?.();
     });

@@ -119,3 +119,37 @@ describe.each(["wall", "event", "manual"] as const)("%s bench clock: close", (mo
     await expect(clock.sleep(1)).rejects.toThrow(/closed while a request due at/);
   });
 });
+
+describe("after(): a wait and what follows it, in one promise", () => {
+  it.each(["event", "manual"] as const)(
+    "on the %s clock runs its callback at the due time, in due order",
+    async (mode) => {
+      const clock = createBenchClock(mode);
+      const seen: Array<[string, number]> = [];
+      const late = clock.after(0.3, () => seen.push(["late", clock.now()]));
+      const early = clock.after(0.1, () => {
+        seen.push(["early", clock.now()]);
+        return "early's result";
+      });
+      if (mode === "manual") await clock.advance(0.5);
+      expect(await early).toBe("early's result");
+      await late;
+      expect(seen).toEqual([
+        ["early", 0.1],
+        ["late", 0.3],
+      ]);
+      clock.close();
+    },
+  );
+
+  it("rejects with the callback's error, and refuses on a closed clock", async () => {
+    const clock = createBenchClock("event");
+    await expect(
+      clock.after(0.1, () => {
+        throw new Error("the reading failed");
+      }),
+    ).rejects.toThrow("the reading failed");
+    clock.close();
+    await expect(clock.after(1, () => 1)).rejects.toBeInstanceOf(ClockClosedError);
+  });
+});
