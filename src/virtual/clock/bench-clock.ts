@@ -378,11 +378,17 @@ class EventClock extends ClockBase {
     if (this.#checking || this.queue.size === 0) return;
     this.#checking = true;
     if (this.queue.size === 1 && !this.#jumpedThisTurn) {
-      queueMicrotask(() => process.nextTick(() => this.#jump()));
+      queueMicrotask(this.#jumpAfterTicks);
     } else {
-      setImmediate(() => this.#jump());
+      setImmediate(this.#jumpNow);
     }
   }
+
+  /** Made once: the callbacks of every jump scheduled (a wait per reading makes no closures). */
+  readonly #jumpNow = (): void => this.#jump();
+  readonly #jumpAfterTicks = (): void => {
+    process.nextTick(this.#jumpNow);
+  };
 
   #jump(): void {
     this.#checking = false;

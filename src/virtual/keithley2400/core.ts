@@ -240,7 +240,8 @@ export class Keithley2400Core {
     if (settings.trigger.delay > 0) this.timeline.pass(settings.trigger.delay);
     // A trigger count beyond the sweep or list length starts it again (manual §18 asks that they match).
     const point = sourcePoint(settings, levels, levels[t % levels.length] ?? 0);
-    return this.#sourceDelayMeasure(point.level, point.range).then((inCompliance) => {
+    // The next cycle runs from the reading's own callback: one promise per cycle, the clock's.
+    return this.#sourceDelayMeasure(point.level, point.range, (inCompliance) => {
       const sweeping = settings.source[settings.sourceFunction].mode !== "FIX";
       if (inCompliance && sweeping && settings.sweep.complianceAbort !== "NEV") return false;
       return this.#triggers(levels, t + 1);
@@ -249,15 +250,20 @@ export class Keithley2400Core {
 
   /**
    * One SDM cycle on `range`: the level goes out now, the reading is taken
-   * at the end of the source delay and integration; true when in compliance.
+   * at the end of the source delay and integration; `then` is told whether
+   * it was in compliance, and its result is the cycle's.
    */
-  #sourceDelayMeasure(level: number, range: number): Promise<boolean> {
+  #sourceDelayMeasure(
+    level: number,
+    range: number,
+    then: (inCompliance: boolean) => Deferred<boolean>,
+  ): Promise<boolean> {
     const settings = this.settings;
     const integration = (settings.nplc / settings.lineFrequency) * this.#repeatCount();
     const delay = settings.sourceDelayAuto ? AUTO_SOURCE_DELAY : settings.sourceDelay;
     this.drive(level, true);
     this.timeline.pass(delay + integration + READING_OVERHEAD);
-    return this.timeline.reach(() => this.#measure(level, range));
+    return this.timeline.reach(() => then(this.#measure(level, range)));
   }
 
   /** The end of an SDM cycle, at its time: the reading, recorded; true when in compliance. */
