@@ -156,7 +156,30 @@ export class ScpiEngine<Ctx> {
    * at once, or as a promise when a handler's operation takes time.
    */
   execute(message: string): Deferred<string | undefined> {
-    return this.#continue(this.#lex(message), 0, { responses: [], path: [] });
+    const units = this.#lex(message);
+    // A message of one unit (a polling loop's `:MEAS:CURR?`) needs no response list and no header path.
+    if (units.length === 1) return this.#single(units[0] as LexedUnit);
+    return this.#continue(units, 0, { responses: [], path: [] });
+  }
+
+  /** The one unit of a message: its reply is the response message (none if it failed). */
+  #single(unit: LexedUnit): Deferred<string | undefined> {
+    let reply: Deferred<string | undefined>;
+    try {
+      if ("error" in unit) throw unit.error;
+      const parsed = unit.parsed;
+      if (parsed === undefined) return undefined;
+      // A message starts at the root: its first header's path is its own mnemonics.
+      reply = this.#run(parsed, parsed.header.mnemonics, 0);
+    } catch (error) {
+      this.#fail(error, unit.text);
+      return undefined;
+    }
+    if (!(reply instanceof Promise)) return reply;
+    return reply.then(undefined, (error: unknown) => {
+      this.#fail(error, unit.text);
+      return undefined;
+    });
   }
 
   /**
