@@ -15,7 +15,7 @@
 import { type ElectricalPort, OPEN_DRIVE } from "../chip/ports.js";
 import type { InstrumentTimeline } from "../clock/timeline.js";
 import type { MeasurementNoise } from "../measurement-noise.js";
-import { andThen, type Deferred } from "../scpi/engine.js";
+import type { Deferred } from "../scpi/engine.js";
 import { ScpiError } from "../scpi/errors.js";
 import { EventRegister } from "../scpi/status.js";
 import type { SourceState } from "../source-state.js";
@@ -37,6 +37,9 @@ export const OPERATION_EVENT = {
   WAITING_FOR_ARM: 1 << 6,
   IDLE: 1 << 10,
 } as const;
+
+/** The `done` of an :INITiate that nothing follows. */
+const NOTHING = (): undefined => undefined;
 
 /** Keithley-defined errors this model raises (manual Appendix B, Table B-1). */
 export const DEVICE_ERRORS = {
@@ -168,7 +171,10 @@ export class Keithley2400Core {
    * output-off is enabled (+803, manual §18 :SOURce:CLEar:AUTO). With the
    * arm source BUS the arm passes wait for *TRG.
    */
-  initiate(): Deferred<void> {
+  initiate(): Deferred<void>;
+  /** …and then `done`, run when the acquisition has ended: its result is the call's (:READ? formats its reply there). */
+  initiate<R>(done: () => Deferred<R>): Deferred<R | undefined>;
+  initiate<R>(done?: () => Deferred<R>): Deferred<R | undefined> {
     if (!this.settings.outputEnabled && !this.settings.autoOutputOff)
       throw new ScpiError(DEVICE_ERRORS.OUTPUT_OFF);
     // Continuous operation (ARM:COUNt INFinite) is not simulated: refused rather than faked.
@@ -179,15 +185,26 @@ export class Keithley2400Core {
       this.pendingArms = this.settings.arm.count;
       this.operationEvents.setCondition(OPERATION_EVENT.IDLE, false);
       this.operationEvents.setCondition(OPERATION_EVENT.WAITING_FOR_ARM, true);
-      return;
+      return undefined;
     }
-    return this.#armPasses(0);
+    return this.#armPasses(0, done ?? NOTHING);
   }
 
-  /** Arm passes from `pass` to the arm count, or until compliance abort; then back to idle. */
-  #armPasses(pass: number): Deferred<void> {
-    if (pass >= this.settings.arm.count) return this.#finish();
-    return andThen(this.#armPass(pass), (carryOn) => (carryOn ? this.#armPasses(pass + 1) : this.#finish()));
+  /**
+   * Arm passes from `pass` to the arm count, or until compliance abort; then
+   * back to idle, and `done`. Each pass continues from the last reading's
+   * clock callback, so an acquisition of one reading makes one promise.
+   */
+  #armPasses<R>(pass: number, done: () => Deferred<R>): Deferred<R> {
+    if (pass >= this.settings.arm.count) {
+      this.#finish();
+      return done();
+    }
+    return this.#armPass(pass, (carryOn) => {
+      if (carryOn) return this.#armPasses(pass + 1, done);
+      this.#finish();
+      return done();
+    });
   }
 
   /** *TRG: one arm pass, when an :INITiate with arm source BUS is waiting; otherwise -211. */
@@ -195,7 +212,7 @@ export class Keithley2400Core {
     if (this.pendingArms === 0) throw new ScpiError(-211);
     const pass = this.settings.arm.count - this.pendingArms;
     this.pendingArms--;
-    return andThen(this.#armPass(pass), (carryOn) => {
+    return this.#armPass(pass, (carryOn) => {
       if (this.pendingArms === 0 || !carryOn) {
         this.pendingArms = 0;
         this.#finish();
@@ -210,14 +227,14 @@ export class Keithley2400Core {
     this.operationEvents.setCondition(OPERATION_EVENT.IDLE, true);
   }
 
-  /** :READ?: :ABORt, :INITiate, :FETCh? (manual §17 ":READ?"). */
-  read(): Deferred<Reading[]> {
+  /** :READ?: :ABORt, :INITiate, :FETCh? (manual §17 ":READ?"); `then` makes the reply of the readings. */
+  read<R>(then: (readings: Reading[]) => R): Deferred<R> {
     if (this.settings.arm.count === Number.POSITIVE_INFINITY)
       throw new ScpiError(DEVICE_ERRORS.INFINITE_ARM_COUNT);
     // A bus-triggered read would wait for a *TRG that cannot arrive while READ? holds the bus.
     if (this.settings.arm.source === "BUS") throw new ScpiError(-214);
     this.abort();
-    return andThen(this.initiate(), () => this.fetch());
+    return this.initiate(() => then(this.fetch())) as Deferred<R>;
   }
 
   /** :FETCh?: the readings of the last acquisition; -230 when there are none. */
@@ -226,25 +243,25 @@ export class Keithley2400Core {
     return this.readings;
   }
 
-  /** One pass of the trigger layer; false when compliance abort stopped the acquisition. */
-  #armPass(pass: number): Deferred<boolean> {
+  /** One pass of the trigger layer, then `after` (told false when compliance abort stopped the acquisition). */
+  #armPass<R>(pass: number, after: (carryOn: boolean) => Deferred<R>): Deferred<R> {
     const settings = this.settings;
     if (pass > 0 && settings.arm.source === "TIM") this.timeline.pass(settings.arm.timer);
-    return this.#triggers(sourceLevels(settings), 0);
+    return this.#triggers(sourceLevels(settings), 0, after);
   }
 
-  /** Trigger-layer cycles from `t` to the trigger count; false when compliance abort stopped them. */
-  #triggers(levels: readonly number[], t: number): Deferred<boolean> {
+  /** Trigger-layer cycles from `t` to the trigger count, then `after` (false when compliance abort stopped them). */
+  #triggers<R>(levels: readonly number[], t: number, after: (carryOn: boolean) => Deferred<R>): Deferred<R> {
     const settings = this.settings;
-    if (t >= settings.trigger.count) return true;
+    if (t >= settings.trigger.count) return after(true);
     if (settings.trigger.delay > 0) this.timeline.pass(settings.trigger.delay);
     // A trigger count beyond the sweep or list length starts it again (manual §18 asks that they match).
     const point = sourcePoint(settings, levels, levels[t % levels.length] ?? 0);
     // The next cycle runs from the reading's own callback: one promise per cycle, the clock's.
     return this.#sourceDelayMeasure(point.level, point.range, (inCompliance) => {
       const sweeping = settings.source[settings.sourceFunction].mode !== "FIX";
-      if (inCompliance && sweeping && settings.sweep.complianceAbort !== "NEV") return false;
-      return this.#triggers(levels, t + 1);
+      if (inCompliance && sweeping && settings.sweep.complianceAbort !== "NEV") return after(false);
+      return this.#triggers(levels, t + 1, after);
     });
   }
 
@@ -253,11 +270,11 @@ export class Keithley2400Core {
    * at the end of the source delay and integration; `then` is told whether
    * it was in compliance, and its result is the cycle's.
    */
-  #sourceDelayMeasure(
+  #sourceDelayMeasure<R>(
     level: number,
     range: number,
-    then: (inCompliance: boolean) => Deferred<boolean>,
-  ): Promise<boolean> {
+    then: (inCompliance: boolean) => Deferred<R>,
+  ): Promise<R> {
     const settings = this.settings;
     const integration = (settings.nplc / settings.lineFrequency) * this.#repeatCount();
     const delay = settings.sourceDelayAuto ? AUTO_SOURCE_DELAY : settings.sourceDelay;

@@ -3,7 +3,7 @@
  * :CONFigure, :FETCh?, :READ?, :MEASure?) and the trigger model (§18
  * "TRIGger subsystem", :INITiate, :ABORt, :ARM, :TRIGger).
  */
-import { andThen, commandsFor } from "../../scpi/engine.js";
+import { commandsFor } from "../../scpi/engine.js";
 import { ScpiError } from "../../scpi/errors.js";
 import { nr1, nr3, quoted } from "../../scpi/format.js";
 import { choice, list, numeric } from "../../scpi/params.js";
@@ -45,7 +45,7 @@ function configure(k: Core, fn: SenseFunction): void {
 }
 
 function signalCommands() {
-  const readings = (k: Core) => andThen(k.read(), (read) => formatReadings(read, k.settings.elements));
+  const readings = (k: Core) => k.read((read) => formatReadings(read, k.settings.elements));
   return [
     command(":INITiate[:IMMediate]", { set: { params: [], run: (k) => k.initiate() } }),
     command(":ABORt", { set: { params: [], run: (k) => k.abort() } }),
