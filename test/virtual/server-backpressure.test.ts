@@ -57,8 +57,11 @@ async function flood(resource: string, line: string): Promise<{ closed: Promise<
   const closed = new Promise<void>((resolve) => stream.once("close", () => resolve()));
   const block = Buffer.from(line.repeat(Math.ceil(65_536 / line.length)), "latin1");
   void (async () => {
-    while (!stream.destroyed) {
+    while (!stream.destroyed && stream.writable) {
       if (!stream.write(block)) await Promise.race([once(stream, "drain").catch(() => undefined), closed]);
+      // A turn of the loop between blocks: a stream that takes every write at once (one the far end
+      // has let go of) must not spin here synchronously, filling this process's memory.
+      else await new Promise((resolve) => setImmediate(resolve));
     }
   })();
   return { closed };
