@@ -23,7 +23,14 @@ import {
   type PropertyTable,
 } from "./properties.js";
 import { decodeElements, ELEMENT_MNEMONICS, encodeElements, parseReadings } from "./readings.js";
-import { ScpiSourceMeter, type SourceMeterModel, type SourceMeterOptions } from "./source-meter.js";
+import {
+  FASTEST_LINE_FREQUENCY,
+  levelsAgree,
+  ScpiSourceMeter,
+  SOURCE_MNEMONIC,
+  type SourceMeterModel,
+  type SourceMeterOptions,
+} from "./source-meter.js";
 import type { SweepChunk } from "./sweep-plan.js";
 import { strictMagnitude, strictRange } from "./validators.js";
 
@@ -50,7 +57,7 @@ const FULL_SCALE: Readonly<Record<Quantity, number>> = { voltage: 210, current: 
  */
 const READ_BACK_TOLERANCE = 1e-6;
 const sameLevel = (quantity: Quantity, a: number, b: number): boolean =>
-  Math.abs(a - b) <= READ_BACK_TOLERANCE * Math.max(Math.abs(a), Math.abs(b)) + 1e-12 * FULL_SCALE[quantity];
+  levelsAgree(FULL_SCALE, READ_BACK_TOLERANCE, quantity, a, b);
 
 /** The 2400's settings, as in its manual's SCPI reference. */
 export const KEITHLEY_2400_PROPERTIES = {
@@ -198,14 +205,6 @@ const MODEL: SourceMeterModel = {
   chunkLimits: { maxLinearPoints: 2500, maxListPoints: 100 },
 };
 
-const MNEMONIC: Readonly<Record<SourceMode, string>> = { voltage: "VOLT", current: "CURR" };
-
-/**
- * The shortest line cycle a 2400 runs on (60 Hz): integration of `nplc`
- * takes at least nplc / 60 s, whatever :SYST:LFR says.
- */
-const FASTEST_LINE_FREQUENCY = 60;
-
 export type Keithley2400Options = SourceMeterOptions;
 
 /** The table's properties, bound onto the instance in the constructor (the TypeScript mixin pattern). */
@@ -276,7 +275,7 @@ export class Keithley2400 extends ScpiSourceMeter implements SourceMeter {
 
   /** Back to a fixed source and one trigger (the level is the bias already). */
   protected async endSweep(channel: ScpiChannel, mode: SourceMode): Promise<void> {
-    await channel.write(`:SOUR:${MNEMONIC[mode]}:MODE FIX`);
+    await channel.write(`:SOUR:${SOURCE_MNEMONIC[mode]}:MODE FIX`);
     await channel.write(":TRIG:COUN 1");
   }
 
@@ -297,7 +296,7 @@ export class Keithley2400 extends ScpiSourceMeter implements SourceMeter {
    * suite's property test found one: a lost :SOUR:LIST:VOLT).
    */
   async #configureChunk(channel: ScpiChannel, mode: SourceMode, chunk: SweepChunk): Promise<void> {
-    const f = MNEMONIC[mode];
+    const f = SOURCE_MNEMONIC[mode];
     const points = chunk.levels.length;
     const expected: Array<[field: string, matches: (held: string) => boolean, sent: string]> = [];
     const same = (sent: number) => (held: string) => this.sameLevel(mode, sent, Number(held));

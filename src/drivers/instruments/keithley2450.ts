@@ -32,7 +32,14 @@ import {
   type PropertyTable,
 } from "./properties.js";
 import { emptyColumns } from "./readings.js";
-import { ScpiSourceMeter, type SourceMeterModel, type SourceMeterOptions } from "./source-meter.js";
+import {
+  FASTEST_LINE_FREQUENCY,
+  levelsAgree,
+  ScpiSourceMeter,
+  SOURCE_MNEMONIC,
+  type SourceMeterModel,
+  type SourceMeterOptions,
+} from "./source-meter.js";
 import type { SweepChunk } from "./sweep-plan.js";
 import { strictMagnitude, strictRange } from "./validators.js";
 
@@ -77,7 +84,7 @@ const FULL_SCALE: Readonly<Record<Quantity, number>> = { voltage: 210, current: 
  */
 const READ_BACK_TOLERANCE = 1e-6;
 const sameLevel = (quantity: Quantity, a: number, b: number): boolean =>
-  Math.abs(a - b) <= READ_BACK_TOLERANCE * Math.max(Math.abs(a), Math.abs(b)) + 1e-12 * FULL_SCALE[quantity];
+  levelsAgree(FULL_SCALE, READ_BACK_TOLERANCE, quantity, a, b);
 
 /** The 2450's settings, as in its reference manual's SCPI command reference (section 6). */
 export const KEITHLEY_2450_PROPERTIES = {
@@ -238,11 +245,6 @@ const MODEL: SourceMeterModel = {
   chunkLimits: { maxLinearPoints: 2500, maxListPoints: 2500 },
 };
 
-const MNEMONIC: Readonly<Record<SourceMode, string>> = { voltage: "VOLT", current: "CURR" };
-
-/** Integration of `nplc` takes at least nplc / 60 s, whatever the line frequency. */
-const FASTEST_LINE_FREQUENCY = 60;
-
 export type Keithley2450Options = SourceMeterOptions;
 
 /** The table's properties, bound onto the instance in the constructor. */
@@ -285,7 +287,7 @@ export class Keithley2450 extends ScpiSourceMeter implements SourceMeter {
     bias: number,
     options: CallOptions,
   ): Promise<SweepColumns> {
-    const f = MNEMONIC[mode];
+    const f = SOURCE_MNEMONIC[mode];
     const points = chunk.levels.length;
     await channel.write(`:TRAC:CLE ${BUFFER}`);
     for (let first = 0; first < points; first += LIST_VALUES_PER_COMMAND) {
@@ -357,7 +359,7 @@ export class Keithley2450 extends ScpiSourceMeter implements SourceMeter {
 
   /** Sets the level to `bias` and confirms it, as a level set does. */
   async #backTo(channel: ScpiChannel, mode: SourceMode, bias: number): Promise<void> {
-    const f = MNEMONIC[mode];
+    const f = SOURCE_MNEMONIC[mode];
     const reply = await channel.query(`:SOUR:${f} ${formatNumber(bias)};:SOUR:${f}?`);
     if (!this.sameLevel(mode, bias, Number(reply))) {
       throw new ProtocolError(this.resource, `:SOUR:${f}?`, reply, `the bias ${formatNumber(bias)}`);

@@ -87,6 +87,30 @@ export interface SourceMeterModel {
   readonly chunkLimits: ChunkLimits;
 }
 
+/**
+ * Whether a read-back `b` is the level `a` that was set: equal within the
+ * instrument's digits (`tolerance`, relative), with a floor of 1e-12 of the
+ * source's full scale, far below any source resolution.
+ */
+export function levelsAgree(
+  fullScale: Readonly<Record<Quantity, number>>,
+  tolerance: number,
+  quantity: Quantity,
+  a: number,
+  b: number,
+): boolean {
+  return Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b)) + 1e-12 * fullScale[quantity];
+}
+
+/** The SCPI mnemonic of each source function (`:SOUR:VOLT…`, `:SOUR:CURR…`), on every SMU of the kind. */
+export const SOURCE_MNEMONIC: Readonly<Record<SourceMode, string>> = { voltage: "VOLT", current: "CURR" };
+
+/**
+ * The shortest line cycle an SMU runs on (60 Hz): integration of `nplc`
+ * takes at least nplc / 60 s, whatever the line frequency is set to.
+ */
+export const FASTEST_LINE_FREQUENCY = 60;
+
 /** One reading's data keys (STYLE.md 13): what a record's descriptor says of each column. */
 export interface DataKey {
   /** SI unit, or null for a status word or a choice. */
@@ -506,10 +530,7 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
 
   /** Whether a read-back of the `mode` level is the level that was set (within the model's digits). */
   protected sameLevel(mode: SourceMode, a: number, b: number): boolean {
-    return (
-      Math.abs(a - b) <=
-      this.model.readBackTolerance * Math.max(Math.abs(a), Math.abs(b)) + 1e-12 * this.model.fullScale[mode]
-    );
+    return levelsAgree(this.model.fullScale, this.model.readBackTolerance, mode, a, b);
   }
 
   /** The value the instrument holds, as last read or set; read now if not known (a level: read back). */
