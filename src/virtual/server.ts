@@ -193,24 +193,41 @@ function serve(instrument: ServedInstrument, resource: string, wire: Wire, maxQu
       });
     }
   };
-  const answer = async (line: string) => {
-    inFlight += 1;
+  const refill = () => {
+    refilling = false;
+    feed();
+  };
+  const answered = () => {
+    inFlight -= 1;
+    // Nothing held back: the next line is handed over as it arrives, with no turn of the loop spent.
+    if (!refilling && (next !== waiting.length || draining)) {
+      refilling = true;
+      setImmediate(refill);
+    }
+  };
+  // Callbacks made once per connection, not per line: a promise's reactions are all a line costs here.
+  const replied = (reply: string) => {
     try {
-      const reply = await instrument.respond(line);
       if (reply !== "") write(reply);
     } catch (error) {
       instrument.reportInternalError(error);
-    } finally {
-      inFlight -= 1;
-      // Nothing held back: the next line is handed over as it arrives, with no turn of the loop spent.
-      if (!refilling && (next !== waiting.length || draining)) {
-        refilling = true;
-        setImmediate(() => {
-          refilling = false;
-          feed();
-        });
-      }
     }
+    answered();
+  };
+  const failed = (error: unknown) => {
+    instrument.reportInternalError(error);
+    answered();
+  };
+  const answer = (line: string) => {
+    inFlight += 1;
+    let reply: Promise<string>;
+    try {
+      reply = instrument.respond(line);
+    } catch (error) {
+      failed(error);
+      return;
+    }
+    reply.then(replied, failed);
   };
   const feed = () => {
     if (!wire.writable()) {
@@ -219,7 +236,7 @@ function serve(instrument: ServedInstrument, resource: string, wire: Wire, maxQu
       return;
     }
     for (; !draining && inFlight < MAX_IN_FLIGHT && next < waiting.length; next += 1) {
-      void answer(waiting[next] as string);
+      answer(waiting[next] as string);
     }
     if (next === waiting.length) {
       waiting = [];

@@ -78,6 +78,16 @@ export function setDrive(stimulus: Float64Array, port: ChipPort, drive: Drive): 
   stimulus[at + 2] = drive.limit;
 }
 
+/** Whether `stimulus` already drives `port` with `drive` (setting it would change nothing). */
+export function holdsDrive(stimulus: Float64Array, port: ChipPort, drive: Drive): boolean {
+  const at = PORT_OFFSETS[port];
+  return (
+    stimulus[at] === MODE_CODES[drive.mode] &&
+    stimulus[at + 1] === (drive.mode === "open" ? 0 : drive.level) &&
+    stimulus[at + 2] === drive.limit
+  );
+}
+
 /** A stimulus with the given drives, the other ports open. */
 export function chipStimulus(drives: Partial<Readonly<Record<ChipPort, Drive>>> = {}): Float64Array {
   const stimulus = new Float64Array(L.STIMULUS_SIZE);

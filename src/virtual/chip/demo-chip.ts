@@ -37,6 +37,7 @@ import {
   chipLayout,
   chipStimulus,
   demoChipTruth,
+  holdsDrive,
   type OpticalPath,
   setDrive,
 } from "../../models/chip/index.js";
@@ -223,6 +224,8 @@ export class VirtualDemoChip {
     // A drive for later needs no step now: the next interaction steps through the list in time order.
     // A later drive of a port replaces what was set on it for a time after it.
     this.#unschedule(port, at);
+    // The drive the port holds until then, and after: a reading at an unchanged level schedules nothing.
+    if (!this.#scheduledOn(port) && holdsDrive(this.#stimulus, port, drive)) return;
     let index = this.#scheduled.length;
     while (index > 0 && (this.#scheduled[index - 1] as Scheduled).at > at) index--;
     this.#scheduled.splice(index, 0, { at, port, drive });
@@ -251,6 +254,12 @@ export class VirtualDemoChip {
       if (entry.at < from) return;
       if (entry.port === port) this.#scheduled.splice(i, 1);
     }
+  }
+
+  /** Whether a drive of `port` is scheduled. */
+  #scheduledOn(port: ChipPort): boolean {
+    for (const entry of this.#scheduled) if (entry.port === port) return true;
+    return false;
   }
 
   /** Steps the state to `time`, switching each scheduled drive in at its time. */

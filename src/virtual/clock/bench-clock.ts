@@ -389,6 +389,11 @@ class EventClock extends ClockBase {
   readonly #jumpAfterTicks = (): void => {
     process.nextTick(this.#jumpNow);
   };
+  /** The loop went through its poll phase since the last jump: every reply it let out has been read. */
+  readonly #turnEnded = (): void => {
+    this.#jumpedThisTurn = false;
+    this.#check();
+  };
 
   #jump(): void {
     this.#checking = false;
@@ -399,10 +404,7 @@ class EventClock extends ClockBase {
     // Marked before answering: a wait made by an answered wait's callback (`after`) is one of this turn.
     if (!this.#jumpedThisTurn) {
       this.#jumpedThisTurn = true;
-      setImmediate(() => {
-        this.#jumpedThisTurn = false;
-        this.#check();
-      });
+      setImmediate(this.#turnEnded);
     }
     this.answerUpTo(this.#now);
     this.#check();

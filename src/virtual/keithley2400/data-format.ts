@@ -16,12 +16,27 @@ const VALUE_OF: Readonly<Record<DataElement, (r: Reading) => number>> = {
   STAT: (r) => r.status,
 };
 
+/**
+ * The getters of an element list, in the fixed order, by list: :FORMat:ELEMents
+ * sets a new list, so a list is worked out once rather than for every reply.
+ */
+const GETTERS = new WeakMap<readonly DataElement[], ReadonlyArray<(r: Reading) => number>>();
+
+function gettersOf(elements: readonly DataElement[]): ReadonlyArray<(r: Reading) => number> {
+  let getters = GETTERS.get(elements);
+  if (!getters) {
+    getters = ELEMENTS.filter((e) => elements.includes(e)).map((e) => VALUE_OF[e]);
+    GETTERS.set(elements, getters);
+  }
+  return getters;
+}
+
 export function formatReadings(readings: readonly Reading[], elements: readonly DataElement[]): string {
-  const values = ELEMENTS.filter((e) => elements.includes(e)).map((e) => VALUE_OF[e]);
+  const values = gettersOf(elements);
   // Built as one string rather than an array joined: a reply is formatted for every query.
   let text = "";
   for (const reading of readings) {
-    for (const value of values) text += `${text === "" ? "" : ","}${nr3(value(reading))}`;
+    for (const value of values) text = text === "" ? nr3(value(reading)) : `${text},${nr3(value(reading))}`;
   }
   return text;
 }

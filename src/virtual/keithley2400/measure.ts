@@ -107,29 +107,25 @@ function readBack(
   limitHit: boolean,
   byRange: boolean,
 ): SdmResult {
-  const { settings, noise, level, sourceRange } = input;
+  const { settings, level } = input;
   const source = settings.sourceFunction;
   const averaged =
     settings.nplc * (settings.filter.enabled && settings.filter.type === "REP" ? settings.filter.count : 1);
   const usedRanges: Partial<Record<SenseFunction, number>> = {};
-  let overflow = false;
-
-  const measure = (fn: "VOLT" | "CURR", value: number): number => {
-    // Measuring the sourced quantity reads the source back on the source range.
-    const range = fn === source ? sourceRange : senseRange(settings, fn, value);
-    if (settings.sense[fn].rangeAuto || fn === source) usedRanges[fn] = range;
-    const measured = noise ? noise.add(value, range, averaged) : value;
-    if (fn !== source && !settings.sense[fn].rangeAuto && Math.abs(measured) > range) {
-      overflow = true;
-      return Math.sign(measured) * Number.POSITIVE_INFINITY;
-    }
-    return measured;
-  };
   // An element that is neither measured nor sourced is NaN; the sourced one shows the programmed level.
-  const element = (fn: "VOLT" | "CURR", value: number): number =>
-    settings.senseOn[fn] ? measure(fn, value) : fn === source ? level : Number.NaN;
-  const voltage = element("VOLT", trueVoltage);
-  const current = element("CURR", trueCurrent);
+  const voltage = settings.senseOn.VOLT
+    ? measured(input, averaged, "VOLT", trueVoltage, usedRanges)
+    : source === "VOLT"
+      ? level
+      : Number.NaN;
+  const current = settings.senseOn.CURR
+    ? measured(input, averaged, "CURR", trueCurrent, usedRanges)
+    : source === "CURR"
+      ? level
+      : Number.NaN;
+  // A measured element is infinite only when it overflowed its fixed range.
+  let overflow = voltage === Number.POSITIVE_INFINITY || voltage === Number.NEGATIVE_INFINITY;
+  overflow ||= current === Number.POSITIVE_INFINITY || current === Number.NEGATIVE_INFINITY;
 
   let resistance = Number.NaN;
   if (settings.senseOn.RES) {
@@ -151,6 +147,28 @@ function readBack(
     overflow,
     usedRanges,
   };
+}
+
+/**
+ * A measured V or I element: noise on the range used, which is recorded in
+ * `usedRanges`; ±Infinity when a fixed sense range overflows. Measuring the
+ * sourced quantity reads the source back on the source range.
+ */
+function measured(
+  { settings, noise, sourceRange }: SdmInput,
+  averaged: number,
+  fn: "VOLT" | "CURR",
+  value: number,
+  usedRanges: Partial<Record<SenseFunction, number>>,
+): number {
+  const sourced = fn === settings.sourceFunction;
+  const rangeAuto = settings.sense[fn].rangeAuto;
+  const range = sourced ? sourceRange : senseRange(settings, fn, value);
+  if (rangeAuto || sourced) usedRanges[fn] = range;
+  const reading = noise ? noise.add(value, range, averaged) : value;
+  if (!sourced && !rangeAuto && Math.abs(reading) > range)
+    return Math.sign(reading) * Number.POSITIVE_INFINITY;
+  return reading;
 }
 
 function senseRange(settings: Keithley2400Settings, fn: SenseFunction, value: number): number {

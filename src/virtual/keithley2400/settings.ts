@@ -67,7 +67,7 @@ export interface Keithley2400Settings {
   /** Integration time in power-line cycles, shared by all functions. */
   nplc: number;
   filter: { enabled: boolean; type: "REP" | "MOV"; count: number };
-  elements: DataElement[];
+  elements: readonly DataElement[];
   statusRegisterFormat: "ASC" | "HEX" | "OCT" | "BIN";
   byteOrder: "NORM" | "SWAP";
   trigger: { count: number; delay: number; source: "IMM" | "TLIN"; link: TriggerLink };
