@@ -5,6 +5,7 @@
  * a gateway or a later driver can extend or narrow it without touching the
  * loader; {@link KNOWN_BENCH_DRIVERS} is the default.
  */
+import type { LaserSafetyLimits } from "../drivers/instruments/optical-safety.js";
 import type { SafetyLimits } from "../drivers/instruments/safety.js";
 
 /** The instrument kinds of DESIGN.md ("Drivers", layer 3). */
@@ -38,8 +39,19 @@ const SOURCE_METER_LIMITS = {
   maxCurrentRate: { unit: "A/s", doc: "fastest the current source level may move (ramp rate)" },
 } as const satisfies Record<keyof SafetyLimits, BenchLimitInfo>;
 
-/** The drivers this project ships (lasers and power meters join as their drivers land). */
+/** A light source's limits, one per field of {@link LaserSafetyLimits}. */
+const LASER_LIMITS = {
+  maxOpticalPower: { unit: "W", doc: "largest optical power setpoint, whether the light is on or not" },
+  minWavelength: { unit: "m", doc: "shortest wavelength the bench allows" },
+  maxWavelength: { unit: "m", doc: "longest wavelength the bench allows" },
+} as const satisfies Record<keyof LaserSafetyLimits, BenchLimitInfo>;
+
+/** The drivers this project ships. */
 export const KNOWN_BENCH_DRIVERS = [
   { name: "keithley2400", kind: "source-meter", limits: SOURCE_METER_LIMITS },
   { name: "keithley2450", kind: "source-meter", limits: SOURCE_METER_LIMITS },
+  { name: "santec-tsl570", kind: "tunable-laser", limits: LASER_LIMITS },
+  { name: "santec-tsl550", kind: "tunable-laser", limits: LASER_LIMITS },
+  // A power meter emits nothing: it has no safety limits.
+  { name: "thorlabs-pm100", kind: "power-meter", limits: {} },
 ] as const satisfies readonly BenchDriverInfo[];

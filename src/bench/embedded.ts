@@ -51,7 +51,9 @@ export function benchFileOf(
     const resource = virtual.resources.instruments[instrument]?.tcp;
     if (!resource) throw new Error(`virtual bench: instrument "${instrument}" is not served on TCP`);
     // The virtual models are named as their drivers are.
-    instruments[instrument] = { driver: served.model, resource, connects: served.port };
+    const connects =
+      "port" in served ? served.port : served.model === "santec-tsl570" ? "fibre input" : "fibre output";
+    instruments[instrument] = { driver: served.model, resource, connects };
   }
   return checkBenchObject(
     {

@@ -14,9 +14,16 @@
 import type { ConfigurationValue, DataKey } from "../drivers/instruments/source-meter.js";
 import type { ScpiExchange } from "../drivers/scpi/session.js";
 import { describeTimebase, hostTimebase, instrumentTimeMapper, type Timebase } from "../sync/timebase.js";
+import { connectClockControl } from "../virtual/clock/control-client.js";
 import { type BenchDriverKind, KNOWN_BENCH_DRIVERS } from "./drivers.js";
 import { type BenchFile, checkBenchObject, loadBenchFile } from "./file.js";
-import { BENCH_DRIVERS, type BenchHandle, type SourceMeterHandle } from "./registry.js";
+import {
+  BENCH_DRIVERS,
+  type BenchHandle,
+  type LaserHandle,
+  type PowerMeterHandle,
+  type SourceMeterHandle,
+} from "./registry.js";
 import type { BenchInstrumentEntry } from "./schema.js";
 
 export interface OpenBenchOptions {
@@ -28,6 +35,13 @@ export interface OpenBenchOptions {
   readonly timebase?: Timebase;
   /** Every SCPI exchange of every instrument, with its name (for a command log). */
   readonly onExchange?: (instrument: string, exchange: ScpiExchange) => void;
+  /**
+   * How the fibres are moved on a bench without a positioner of its own:
+   * asks the person at the bench to move them over `path` and resolves once
+   * they say it is done (the CLI prompts on the terminal). Without it, a
+   * move on such a bench is refused.
+   */
+  readonly askPerson?: (message: string) => Promise<void>;
 }
 
 /** An instrument that could not be opened: which one of the bench, at which resource, and why. */
@@ -104,6 +118,19 @@ export interface Bench {
   readonly instruments: Readonly<Record<string, BenchHandle>>;
   /** The source-measure unit named `name`; a clear error if the bench has none by that name. */
   sourceMeter(name: string): SourceMeterHandle;
+  /** The tunable laser named `name` (the only one when omitted); a clear error otherwise. */
+  laser(name?: string): LaserHandle;
+  /** The power meter named `name` (the only one when omitted); a clear error otherwise. */
+  powerMeter(name?: string): PowerMeterHandle;
+  /**
+   * Moves the fibre array over optical path `path` of the chip ("ring",
+   * "reference"): on a virtual bench through its control endpoint; on a
+   * real one by asking the person at the bench ({@link OpenBenchOptions.askPerson}).
+   * Resolves once they are there.
+   */
+  moveFibres(path: string): Promise<void>;
+  /** The optical path the fibres were last moved over (undefined: never moved by this bench). */
+  readonly fibrePath: string | undefined;
   /**
    * Places instrument `name`'s own timestamps (the 2400's TIME, the 2450's
    * RELative time) on the run's timebase, batch by batch as they arrive
@@ -161,23 +188,50 @@ export async function openBench(
   }
   let closing: Promise<void> | undefined;
   const mappers = new Map<string, ReturnType<typeof instrumentTimeMapper>>();
+  const ofKind = <H extends BenchHandle>(kind: BenchDriverKind, name: string | undefined): H => {
+    const known = Object.values(file.instruments)
+      .filter((e) => e.kind === kind)
+      .map((e) => e.name);
+    const chosen = name ?? (known.length === 1 ? known[0] : undefined);
+    const entry = chosen === undefined ? undefined : file.instruments[chosen];
+    if (entry?.kind !== kind) {
+      const asked =
+        name === undefined ? `single ${kind} to pick (it has ${known.length})` : `${kind} "${name}"`;
+      throw new RangeError(`the bench has no ${asked}; its ${kind}s: ${known.join(", ") || "none"}`);
+    }
+    return handles[entry.name] as H;
+  };
+  let fibrePath: string | undefined;
+  const moveFibres = async (path: string): Promise<void> => {
+    if (file.clock) {
+      const control = connectClockControl(file.clock.control);
+      try {
+        await control.moveFibres(path);
+      } finally {
+        control.close();
+      }
+    } else if (options.askPerson) {
+      await options.askPerson(`Move the fibre array over the "${path}" couplers of the chip, then confirm.`);
+    } else {
+      throw new Error(
+        `the fibres must be moved over the "${path}" couplers, and this bench has no positioner: ` +
+          "run interactively (pms asks you to move them) or give openBench an askPerson",
+      );
+    }
+    fibrePath = path;
+  };
   return {
     ...(file.name !== undefined && { name: file.name }),
     ...(file.source !== undefined && { file: file.source }),
     timebase,
     entries: file.instruments,
     instruments: handles,
-    sourceMeter(name) {
-      const entry = file.instruments[name];
-      if (entry?.kind !== "source-meter") {
-        const known = Object.values(file.instruments)
-          .filter((e) => e.kind === "source-meter")
-          .map((e) => e.name);
-        throw new RangeError(
-          `the bench has no source-meter "${name}"; its source-meters: ${known.join(", ") || "none"}`,
-        );
-      }
-      return handles[name] as SourceMeterHandle;
+    sourceMeter: (name) => ofKind<SourceMeterHandle>("source-meter", name),
+    laser: (name) => ofKind<LaserHandle>("tunable-laser", name),
+    powerMeter: (name) => ofKind<PowerMeterHandle>("power-meter", name),
+    moveFibres,
+    get fibrePath() {
+      return fibrePath;
     },
     toRunTime(name, instrumentTimes) {
       if (!(name in handles)) throw new RangeError(`the bench has no instrument "${name}"`);

@@ -251,3 +251,64 @@ export class ShutdownError extends DriverError {
     );
   }
 }
+
+/**
+ * An operation the instrument reports through polling (a laser tuning or
+ * sweeping, a power meter zeroing) did not end before the deadline the
+ * caller gave. Nothing was cut short on the instrument: it may still be
+ * working.
+ */
+export class OperationTimeoutError extends DriverError {
+  constructor(
+    resource: string,
+    /** What was waited for, e.g. "tuning to 1.55e-6 m". */
+    readonly operation: string,
+    /** The deadline, s on the session's timebase. */
+    readonly deadline: number,
+    /** The poll and its last reply, e.g. `*OPC? → 0`. */
+    readonly lastPoll: string,
+  ) {
+    super(
+      `${resource}: ${operation} had not ended after ${deadline} s (last poll: ${lastPoll}); the instrument may still be busy`,
+      resource,
+    );
+  }
+}
+
+/**
+ * A binary data block that does not decode as the format declared for the
+ * instrument: its length is not the count the instrument announced times
+ * the bytes of a value, or a value lies outside what the instrument can
+ * report. Names the length, the count and each interpretation tried.
+ */
+export class BlockFormatError extends DriverError {
+  constructor(
+    resource: string,
+    readonly command: string,
+    /** Payload bytes received. */
+    readonly length: number,
+    /** Values the instrument announced. */
+    readonly points: number,
+    /** Each interpretation tried and what it gave. */
+    readonly interpretations: readonly string[],
+  ) {
+    super(
+      `${resource}: the ${length}-byte block from ${command} does not decode as ${points} values: ${interpretations.join("; ")}`,
+      resource,
+    );
+  }
+}
+
+/** A power meter with no sensor attached (or one it cannot measure power with). */
+export class NoSensorError extends DriverError {
+  constructor(
+    resource: string,
+    /** What the meter reported, e.g. its `SYST:SENS:IDN?` reply. */
+    readonly reported: string,
+  ) {
+    super(
+      `${resource}: no power sensor is attached (the meter reports ${JSON.stringify(reported)}); plug a sensor head in and reconnect`,
+      resource,
+    );
+  }
+}

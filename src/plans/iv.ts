@@ -39,14 +39,14 @@ export interface IvPlanOptions {
   readonly sourceDelay: number;
 }
 
-/** What a plan is given besides its instruments: the run's actions. */
-export interface PlanContext {
+/** What a plan is given besides its instruments: the run's actions; `B` is the shape of its batches. */
+export interface PlanContext<B = SweepColumns> {
   /** The run's timebase: batch times are mapped onto it. */
   readonly timebase: Timebase;
   /** Aborting stops the plan at its next checkpoint (between batches; an exchange under way is never cut). */
   readonly signal?: AbortSignal;
   /** A batch of readings, its times on the run's timebase. */
-  emit(batch: SweepColumns): void;
+  emit(batch: B): void;
   /** Points done of the plan's total, after each batch. */
   progress?(done: number, total: number): void;
   /** What the plan is doing, as it changes. */

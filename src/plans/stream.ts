@@ -9,16 +9,16 @@ import { type Observable, Subject } from "rxjs";
 import type { SweepColumns } from "../drivers/instruments/kinds.js";
 import type { PlanContext } from "./iv.js";
 
-export interface StreamedPlan {
+export interface StreamedPlan<B = SweepColumns> {
   /** Every batch the plan emits; completes when it returns, errors when it throws. */
-  readonly batches: Observable<SweepColumns>;
+  readonly batches: Observable<B>;
   /** Runs the plan with a context that emits into {@link batches}; call once, after subscribing. */
-  run<T>(plan: (context: PlanContext) => Promise<T>): Promise<T>;
+  run<T>(plan: (context: PlanContext<B>) => Promise<T>): Promise<T>;
 }
 
-/** A stream for one plan run, with the rest of its context given here. */
-export function streamPlan(context: Omit<PlanContext, "emit">): StreamedPlan {
-  const subject = new Subject<SweepColumns>();
+/** A stream for one plan run, with the rest of its context given here; `B` is the shape of its batches. */
+export function streamPlan<B = SweepColumns>(context: Omit<PlanContext<B>, "emit">): StreamedPlan<B> {
+  const subject = new Subject<B>();
   let started = false;
   return {
     batches: subject.asObservable(),

@@ -13,7 +13,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { SerialPort } from "serialport";
 import { VirtualKeithley2400, type VirtualKeithley2400Options } from "./keithley2400/instrument.js";
-import { LineFramer } from "./line-framer.js";
+import { DEFAULT_MAX_LINE, LineFramer, type LineTerminators } from "./line-framer.js";
 import { openPtyPair, type PtyPair } from "./serial-pty.js";
 
 /** What a server needs of an instrument: it answers lines, in order, and hears of trouble on the wire. */
@@ -22,8 +22,14 @@ export interface ServedInstrument {
   readonly label: string;
   /** The bench clock its lines are reported to. */
   readonly clock: { arrived(resource: string): void };
-  /** The reply to one line (LF-terminated), or "" for none; calls are answered in order. */
+  /** The reply to one line (its terminator removed), or "" for none; calls are answered in order. */
   respond(line: string): Promise<string>;
+  /**
+   * Which bytes end a line it is sent (default "lf": LF, a CR before it
+   * dropped); "cr-or-lf" for an instrument that also takes a lone CR, as a
+   * Santec TSL does (src/virtual/line-framer.ts).
+   */
+  readonly inputTerminators?: LineTerminators;
   /** The transport dropped an over-long line. */
   inputOverrun(): void;
   /** An exception escaped a reply (a bug): the instrument keeps serving and queues it. */
@@ -179,6 +185,8 @@ function serve(instrument: ServedInstrument, resource: string, wire: Wire, maxQu
       waiting.push(line);
     },
     () => instrument.inputOverrun(),
+    DEFAULT_MAX_LINE,
+    instrument.inputTerminators ?? "lf",
   );
 
   const write = (reply: string) => {

@@ -17,7 +17,7 @@ describe("KNOWN_BENCH_DRIVERS", () => {
       Object.entries(driver.limits).map(([name, info]) => ({ driver: driver.name, name, ...info })),
     ),
   )("$driver $name has a unit and a doc", ({ unit, doc }) => {
-    expect(unit).toMatch(/^(V|A|W|V\/s|A\/s)$/);
+    expect(unit).toMatch(/^(V|A|W|m|V\/s|A\/s)$/);
     expect(doc.length).toBeGreaterThan(10);
   });
 

@@ -130,7 +130,8 @@ describe("a good bench file", () => {
       kind: "tunable-laser",
       limits: { maxOpticalPower: 0.01 },
     });
-    expect(() => parseBenchText(text, { file: "laser.yaml", registry: KNOWN_BENCH_DRIVERS })).toThrow(
+    const narrow = KNOWN_BENCH_DRIVERS.filter((driver) => driver.kind === "source-meter");
+    expect(() => parseBenchText(text, { file: "laser.yaml", registry: narrow })).toThrow(
       'laser.yaml:3:13: instruments.laser.driver: unknown driver "santec-tsl570"; expected one of keithley2400 (source-meter), keithley2450 (source-meter)',
     );
   });
@@ -204,7 +205,7 @@ describe("each kind of mistake points at its field, line and column", () => {
         line: 3,
         column: 13,
         message:
-          'unknown driver "keithley2401"; expected one of keithley2400 (source-meter), keithley2450 (source-meter)',
+          'unknown driver "keithley2401"; expected one of keithley2400 (source-meter), keithley2450 (source-meter), santec-tsl570 (tunable-laser), santec-tsl550 (tunable-laser), thorlabs-pm100 (power-meter)',
       },
     },
     {

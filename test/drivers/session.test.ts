@@ -141,7 +141,7 @@ describe("ScpiSession: timeouts and stale replies", () => {
     expect(await session.query("B?")).toBe("b");
     transport.assertDone();
     const dropped = log.flatMap((exchange) => exchange.discarded ?? []);
-    expect(dropped).toEqual(resync[1]?.split("\n").slice(0, -1));
+    expect(dropped).toEqual((resync[1] as string).split("\n").slice(0, -1));
   });
 
   it("drops a late reply that arrives while nothing is asked", async () => {

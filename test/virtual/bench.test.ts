@@ -14,6 +14,7 @@ import {
   type VirtualBench,
   type VirtualBenchSpec,
   VirtualBenchSpecError,
+  type VirtualKeithley2450,
 } from "../../src/virtual/index.js";
 import { PYMEASURE_EXCHANGE } from "./k2400-helpers.js";
 import { type LineClient, serialClient, tcpClient } from "./line-client.js";
@@ -74,7 +75,9 @@ describe("serveVirtualBench", () => {
     expect(served.resources.instruments.smu1?.tcp).toMatch(/^TCPIP::127\.0\.0\.1::\d+::SOCKET$/);
     expect(served.resources.instruments.smu2?.tcp).toMatch(/^TCPIP::127\.0\.0\.1::\d+::SOCKET$/);
     expect(served.instruments.smu2?.instrument.label).toBe("virtual Keithley 2450");
-    expect(served.instruments.smu2?.instrument.port.name).toBe("heater");
+    expect((served.instruments.smu2 as { instrument: VirtualKeithley2450 }).instrument.port.name).toBe(
+      "heater",
+    );
     expect(served.resources.clock).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
     const smu = await session(served, "smu1");
     expect(await smu.query("*IDN?")).toMatch(/^KEITHLEY INSTRUMENTS INC\.,MODEL 2400,/);

@@ -98,7 +98,7 @@ describe("on the default bench", () => {
   it("the 2450 (smu2) drives the heater: the heater dissipates I²R of its reading", async () => {
     bench = await serveVirtualBench({ clockControl: false });
     closers.push(() => bench.close());
-    expect(Object.keys(bench.instruments)).toEqual(["smu1", "smu2"]);
+    expect(Object.keys(bench.instruments)).toEqual(["smu1", "smu2", "laser", "meter"]);
     const c = await client(bench.resources.instruments.smu2?.tcp, "tcp");
     expect(await c.query("*IDN?")).toMatch(/^KEITHLEY INSTRUMENTS,MODEL 2450,/);
     expect(

@@ -96,3 +96,123 @@ export interface SourceMeter {
   /** Closes the connection (leaves the output as it is: call {@link shutdown} first). */
   close(): Promise<void>;
 }
+
+/**
+ * How a tunable laser sweeps (Santec TSL manuals, `:WAVelength:SWEep:MODE`):
+ * stepped (move a step, dwell, move on) or continuous (move at the set
+ * speed), one way (start → stop) or two ways (start → stop → start).
+ */
+export type LaserSweepMode =
+  | "stepped-one-way"
+  | "continuous-one-way"
+  | "stepped-two-way"
+  | "continuous-two-way";
+
+/** The sweep of a tunable laser, SI units. */
+export interface LaserSweep {
+  /** First wavelength, m. */
+  readonly start: number;
+  /** Last wavelength, m (above `start`). */
+  readonly stop: number;
+  readonly mode: LaserSweepMode;
+  /** Continuous modes: speed, m/s (the models allow only some; see each model). */
+  readonly speed?: number;
+  /** Stepped modes: the step, m. */
+  readonly step?: number;
+  /** Stepped modes: time at each step, s. */
+  readonly dwell?: number;
+  /** Pause between cycles, s. */
+  readonly delay?: number;
+  /** Repetitions (1 or more). */
+  readonly cycles?: number;
+}
+
+/** Where a laser's sweep is (`:WAVelength:SWEep?`). */
+export type LaserSweepState = "stopped" | "running" | "standby" | "preparing" | "pausing";
+
+/** When the laser's trigger output fires (`:TRIGger:OUTPut`), and on what period. */
+export interface LaserTriggerOutput {
+  readonly when: "none" | "stop" | "start" | "step";
+  /** With "step": the period, in wavelength (m) or in time (s) as `periodIn` says. */
+  readonly step?: number;
+  readonly periodIn?: "wavelength" | "time";
+}
+
+export interface WaitOptions {
+  /** Give up after this long on the session's timebase, s (default per method). */
+  readonly deadline?: number;
+  /** Pause between polls, s (default 0.01). */
+  readonly pollInterval?: number;
+}
+
+/** A tunable laser: wavelength, power, light on and off, sweeps and their wavelength log. SI units throughout. */
+export interface TunableLaser {
+  readonly resource: string;
+  /** Wavelength setpoint, m. Setting it starts a tuning the laser reports through `*OPC?`. */
+  readonly wavelength: Property<number>;
+  /** Output power setpoint, W (sent in the laser's power unit). */
+  readonly power: Property<number>;
+  /** Laser diode on (the source emits when the shutter is open too). */
+  readonly diodeOn: Property<boolean>;
+  /** Shutter open (light leaves the laser when the diode is on too). */
+  readonly shutterOpen: Property<boolean>;
+  /** Sets the wavelength and waits until the laser says it is tuned. */
+  tuneTo(wavelength: number, options?: WaitOptions): Promise<void>;
+  /** Polls `*OPC?` until the laser has finished tuning or sweeping. */
+  waitUntilIdle(options?: WaitOptions): Promise<void>;
+  /** Monitored output power, W (`:POW:ACT?`). */
+  monitoredPower(options?: CallOptions): Promise<number>;
+  /** Diode on and shutter open, after checking the power setpoint against the limit. */
+  lightOn(): Promise<void>;
+  configureSweep(sweep: LaserSweep): Promise<void>;
+  startSweep(): Promise<void>;
+  stopSweep(): Promise<void>;
+  sweepState(options?: CallOptions): Promise<LaserSweepState>;
+  /** Waits until the sweep has ended (state "stopped"). */
+  waitForSweep(options?: WaitOptions): Promise<void>;
+  configureTriggerOutput(trigger: LaserTriggerOutput): Promise<void>;
+  /** The wavelengths the laser logged at its triggers during the last sweep, m. */
+  readLoggedWavelengths(options?: CallOptions): Promise<Float64Array>;
+  /** Light off first (shutter closed, diode off), a sweep stopped; confirmed by reading back. */
+  shutdown(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A power meter's sensor (`SYST:SENS:IDN?`). */
+export interface PowerSensor {
+  readonly name: string;
+  readonly serial: string;
+  readonly calibrationDate: string;
+  /** Sensor type and subtype codes, as the meter reports them. */
+  readonly type: number;
+  readonly subtype: number;
+  /** The flag bits, as reported. */
+  readonly flags: number;
+  readonly isPowerSensor: boolean;
+  readonly wavelengthSettable: boolean;
+}
+
+/** An optical power meter with one sensor. SI units throughout. */
+export interface PowerMeter {
+  readonly resource: string;
+  /** Wavelength the reading is corrected for, m. */
+  readonly wavelength: Property<number>;
+  readonly autoRange: Property<boolean>;
+  /** Upper end of the present range, W. */
+  readonly range: Property<number>;
+  /** Samples averaged per reading. */
+  readonly averageCount: Property<number>;
+  /** The sensor attached (refreshed from the meter). */
+  sensor(options?: CallOptions): Promise<PowerSensor>;
+  /** Lowest and highest wavelength the sensor's correction takes, m. */
+  wavelengthRange(options?: CallOptions): Promise<{ readonly min: number; readonly max: number }>;
+  /** One reading, W. */
+  read(options?: CallOptions): Promise<number>;
+  /** Starts a reading (`INIT`), for {@link fetch} to collect. */
+  initiate(): Promise<void>;
+  /** The reading started by {@link initiate}, W. */
+  fetch(options?: CallOptions): Promise<number>;
+  /** Zeroes the dark offset (the sensor must be covered), waits until it is done, and returns the offset (A for a photodiode head). */
+  zero(options?: WaitOptions): Promise<number>;
+  close(): Promise<void>;
+}

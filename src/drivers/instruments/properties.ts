@@ -42,9 +42,18 @@ export interface WireUnit {
   fromWire(value: number): number;
 }
 
-/** A unit that is a fixed multiple of the SI one: `scaledUnit("nm", 1e9)` for metres sent in nm. */
+/**
+ * A unit that is a fixed multiple of the SI one: `scaledUnit("nm", 1e9)` for
+ * metres sent in nm. The wire value is rounded to 12 significant digits,
+ * far below any instrument's resolution, so that the product's binary
+ * residue (1.55e-6 m × 1e9 = 1550.0000000000002) is not sent.
+ */
 export function scaledUnit(unit: string, perSi: number): WireUnit {
-  return { unit, toWire: (value) => value * perSi, fromWire: (value) => value / perSi };
+  return {
+    unit,
+    toWire: (value) => Number((value * perSi).toPrecision(12)),
+    fromWire: (value) => value / perSi,
+  };
 }
 
 /** Power in W, sent in dBm: 10·log10(P / 1 mW). */

@@ -2,8 +2,9 @@
  * Where one reply ends in the received bytes: a text line up to the read
  * terminator, or an IEEE 488.2 definite-length arbitrary block
  * (`#<n><length><bytes>`, IEEE 488.2-1992 §8.7.9) followed by the
- * terminator. Pure functions of the buffer, so the session can try them
- * again as each chunk arrives.
+ * terminator, or by nothing at all (a Santec TSL's `:READout:DATa?` sends
+ * the block and stops: INSTRUMENTS.md). Pure functions of the buffer, so
+ * the session can try them again as each chunk arrives.
  */
 
 export type FrameResult<T> =
@@ -30,13 +31,28 @@ export function lineFrame(terminator: string): FrameReader<string> {
 const BLOCK = "a definite-length block #<n><length><bytes>";
 const HASH = 0x23;
 
-/** A reply that is one definite-length block, then `terminator`; the value is the block's payload. */
-export function blockFrame(terminator: string): FrameReader<Uint8Array> {
+/**
+ * A reply that is one definite-length block, then `terminator`; the value
+ * is the block's payload. With `terminator` "" the frame ends with the
+ * block's last byte: nothing after it is read, so a byte a peer sends after
+ * all is left for the next reply's reader (the session drops it).
+ * A reply that is not a block ends at `lineTerminator` (default
+ * `terminator`): that much is dropped with the error, so the next reply
+ * starts clean.
+ */
+export function blockFrame(terminator: string, lineTerminator = terminator): FrameReader<Uint8Array> {
   const end = Buffer.from(terminator, "latin1");
+  const lineEnd = Buffer.from(lineTerminator, "latin1");
   const malformed = (buffer: Buffer, expected: string): FrameResult<Uint8Array> => {
-    const at = buffer.indexOf(end);
+    // An empty line terminator would end every malformed reply before its first byte.
+    const at = lineEnd.length === 0 ? -1 : buffer.indexOf(lineEnd);
     if (at < 0) return INCOMPLETE;
-    return { kind: "malformed", text: buffer.toString("latin1", 0, at), expected, length: at + end.length };
+    return {
+      kind: "malformed",
+      text: buffer.toString("latin1", 0, at),
+      expected,
+      length: at + lineEnd.length,
+    };
   };
   return (buffer) => {
     if (buffer.length === 0) return INCOMPLETE;

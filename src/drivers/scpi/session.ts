@@ -16,9 +16,20 @@
  * - bytes that arrive while nothing is asked are stale by construction and
  *   are dropped before the next command is sent;
  * - after a timeout (or with part of a stale line pending) the next query
- *   first resynchronises: it sends `*OPC?` and drops every line up to its
- *   "1", then keeps dropping lines for `resyncSettleMs` after it, in case
- *   the late reply was itself "1" and arrived just ahead of ours.
+ *   first resynchronises: it sends the `sync` query (`*OPC?`) and drops
+ *   every line up to one of its answers ("1"), then keeps dropping lines
+ *   for `resyncSettleMs` after it, in case the late reply was itself such
+ *   an answer and arrived just ahead of ours. An instrument whose `*OPC?`
+ *   does not block (a Santec TSL answers "0" while tuning or sweeping and
+ *   "1" when done: INSTRUMENTS.md) is given `sync: { command: "*OPC?",
+ *   answers: ["0", "1"] }`: any answer marks the place in the stream;
+ *   whether the operation is done is not the resync's business.
+ * - after a binary block that ends with no terminator (`blockTerminator`
+ *   ""), CR and LF bytes that come before the next reply's first byte are
+ *   dropped: a peer that sends a terminator after all, even after the next
+ *   command went out, does not poison that command's reply. (The price: a
+ *   reply that is nothing but a terminator, right after such a block, is
+ *   not seen. SCPI response messages are never empty.)
  * This relies on the instrument answering in order, which IEEE 488.2's
  * output queue guarantees (§6.1.10). Dropped lines are reported in the next
  * exchange's `discarded`.
@@ -61,6 +72,28 @@ export interface CallOptions {
   readonly timeoutMs?: number;
 }
 
+export interface BlockCallOptions extends CallOptions {
+  /**
+   * What follows this block (default: the session's `blockTerminator`), for
+   * an instrument that ends one command's block differently from the rest;
+   * "" for nothing (see {@link ScpiSessionOptions.blockTerminator}).
+   */
+  readonly blockTerminator?: string;
+}
+
+/**
+ * The query that realigns replies after a timeout and the answers that end
+ * it (see the module doc): every answer in `answers` marks the place, any
+ * other line is a stale reply to drop. Compared after trimming whitespace.
+ */
+export interface SyncQuery {
+  readonly command: string;
+  readonly answers: readonly string[];
+}
+
+/** IEEE 488.2's operation-complete query: it answers "1" once all pending operations are done (§10.19). */
+export const DEFAULT_SYNC: SyncQuery = { command: "*OPC?", answers: ["1"] };
+
 /** One command as the session saw it, for logs and the run record. */
 export interface ScpiExchange {
   readonly resource: string;
@@ -83,18 +116,32 @@ export interface ScpiSessionOptions {
   readonly writeTerminator?: string;
   /** Ends every reply (default "\n"). */
   readonly readTerminator?: string;
+  /**
+   * What follows a definite-length block (default: `readTerminator`); ""
+   * for nothing: the block is read to its declared length and the reply
+   * ends there (a Santec TSL's `:READout:DATa?`). A reply that is not a
+   * block still ends at `readTerminator`. Per call: {@link BlockCallOptions}.
+   */
+  readonly blockTerminator?: string;
   /** Default time allowed for a reply, ms (1 to 2³¹ − 1, default 2000). */
   readonly timeoutMs?: number;
   /** Give up reading `:SYST:ERR?` after this many entries without `0,"No error"` (default 32). */
   readonly errorQueueLimit?: number;
-  /** After a resync's "1", keep dropping lines arriving within this long, ms (0 to 2³¹ − 1, default 50). */
+  /** After a resync's answer, keep dropping lines arriving within this long, ms (0 to 2³¹ − 1, default 50). */
   readonly resyncSettleMs?: number;
+  /**
+   * The query a resync sends and the answers it waits for (default
+   * {@link DEFAULT_SYNC}: `*OPC?`, "1"). For an instrument whose `*OPC?`
+   * answers "0" while busy: `{ command: "*OPC?", answers: ["0", "1"] }`.
+   * Throws a RangeError for an empty command or no answers.
+   */
+  readonly sync?: SyncQuery;
   /**
    * Longest reply, bytes, terminator (and block header) included (default
    * {@link DEFAULT_MAX_REPLY_BYTES}); see the module doc.
    */
   readonly maxReplyBytes?: number;
-  /** Called with every command and its reply, including the session's own (`*OPC?`, `:SYST:ERR?`). */
+  /** Called with every command and its reply, including the session's own (the sync query, `:SYST:ERR?`). */
   readonly onExchange?: (exchange: ScpiExchange) => void;
   /**
    * The run's timebase (src/sync/timebase.ts). Each line written is
@@ -112,7 +159,7 @@ export interface ScpiChannel {
   /** Sends a query; resolves with its reply line, terminator removed. */
   query(command: string, options?: CallOptions): Promise<string>;
   /** Sends a query whose reply is one IEEE 488.2 definite-length block; resolves with its payload. */
-  queryBlock(command: string, options?: CallOptions): Promise<Uint8Array>;
+  queryBlock(command: string, options?: BlockCallOptions): Promise<Uint8Array>;
   /** Reads `:SYST:ERR?` until `0,"No error"`; each entry as an {@link InstrumentError}. */
   readErrorQueue(options?: CallOptions): Promise<InstrumentError[]>;
   /** Like {@link readErrorQueue}, but throws the first entry, if any. */
@@ -140,13 +187,16 @@ const HEAD_BYTES = 200;
 const DISCARDED_LISTED = 16;
 
 const ERROR_QUERY = ":SYST:ERR?";
-const SYNC_QUERY = "*OPC?";
 const EMPTY = Buffer.alloc(0);
+const CR = 0x0d;
+const LF = 0x0a;
 
 /** The reply being read: bytes that arrive belong to it, not to the stale ones. */
 interface Pending {
   readonly command: string;
   readonly frame: FrameReader<unknown>;
+  /** The frame is a block followed by nothing. */
+  readonly bareBlock: boolean;
 }
 
 interface Waiter {
@@ -169,9 +219,11 @@ export class ScpiSession implements ScpiChannel {
   readonly #writeTerminator: string;
   readonly #readTerminator: Buffer;
   readonly #line: FrameReader<string>;
+  readonly #blockTerminator: string;
   readonly #block: FrameReader<Uint8Array>;
   readonly #errorQueueLimit: number;
   readonly #resyncSettleMs: number;
+  readonly #sync: SyncQuery;
   readonly #onExchange: ((exchange: ScpiExchange) => void) | undefined;
   readonly #channel: ScpiChannel;
   #queue: Promise<void> = Promise.resolve();
@@ -180,6 +232,8 @@ export class ScpiSession implements ScpiChannel {
   #waiter: Waiter | undefined;
   #skipping: Skip | undefined;
   #desynchronised = false;
+  /** A block with no terminator was the last reply: CR/LF before the next reply's first byte are stray. */
+  #afterBareBlock = false;
   #discarded: string[] = [];
   #discardedOmitted = 0;
   #lastCommand: string | undefined;
@@ -220,7 +274,9 @@ export class ScpiSession implements ScpiChannel {
     const readTerminator = options.readTerminator ?? "\n";
     this.#readTerminator = Buffer.from(readTerminator, "latin1");
     this.#line = lineFrame(readTerminator);
-    this.#block = blockFrame(readTerminator);
+    this.#blockTerminator = options.blockTerminator ?? readTerminator;
+    this.#block = blockFrame(this.#blockTerminator, readTerminator);
+    this.#sync = checkSync(options.sync ?? DEFAULT_SYNC);
     this.#errorQueueLimit = options.errorQueueLimit ?? 32;
     this.#onExchange = options.onExchange;
     this.#timebase = options.timebase ?? hostTimebase();
@@ -228,7 +284,12 @@ export class ScpiSession implements ScpiChannel {
       resource: this.resource,
       write: (command) => this.#write(command),
       query: async (command, options) => this.#query(command, this.#line, this.#callTimeout(options)),
-      queryBlock: async (command, options) => this.#query(command, this.#block, this.#callTimeout(options)),
+      queryBlock: async (command, options) => {
+        const terminator = options?.blockTerminator ?? this.#blockTerminator;
+        const frame =
+          terminator === this.#blockTerminator ? this.#block : blockFrame(terminator, readTerminator);
+        return this.#query(command, frame, this.#callTimeout(options), terminator === "");
+      },
       readErrorQueue: async (options) => this.#readErrorQueue(this.#callTimeout(options)),
       checkErrors: async (options) => {
         const [first] = await this.#readErrorQueue(this.#callTimeout(options));
@@ -280,7 +341,7 @@ export class ScpiSession implements ScpiChannel {
     return this.exclusive((channel) => channel.query(command, options));
   }
 
-  queryBlock(command: string, options?: CallOptions): Promise<Uint8Array> {
+  queryBlock(command: string, options?: BlockCallOptions): Promise<Uint8Array> {
     return this.exclusive((channel) => channel.queryBlock(command, options));
   }
 
@@ -336,12 +397,16 @@ export class ScpiSession implements ScpiChannel {
     command: string,
     frame: FrameReader<T>,
     timeoutMs: number,
+    bareBlock = false,
   ): Promise<T> {
     if (this.#desynchronised || this.#dropStale()) await this.#resynchronise(command, timeoutMs);
     const record = this.#recorder(command);
     try {
-      const reply = await this.#expecting(command, frame, () =>
-        this.#sendAndRead<T>(command, timeoutMs, this.#send(command)),
+      const reply = await this.#expecting(
+        command,
+        frame,
+        () => this.#sendAndRead<T>(command, timeoutMs, this.#send(command)),
+        bareBlock,
       );
       record({ reply });
       return reply;
@@ -352,8 +417,13 @@ export class ScpiSession implements ScpiChannel {
   }
 
   /** Runs `body` with the bytes that arrive taken as the reply to `command`, read with `frame`. */
-  async #expecting<T>(command: string, frame: FrameReader<unknown>, body: () => Promise<T>): Promise<T> {
-    this.#pending = { command, frame };
+  async #expecting<T>(
+    command: string,
+    frame: FrameReader<unknown>,
+    body: () => Promise<T>,
+    bareBlock = false,
+  ): Promise<T> {
+    this.#pending = { command, frame, bareBlock };
     try {
       return await body();
     } finally {
@@ -412,7 +482,7 @@ export class ScpiSession implements ScpiChannel {
         },
       );
     }
-    if (command !== ERROR_QUERY && command !== SYNC_QUERY) this.#lastCommand = command;
+    if (command !== ERROR_QUERY && command !== this.#sync.command) this.#lastCommand = command;
   }
 
   /** Reads the pending reply (see {@link #expecting}). */
@@ -457,11 +527,24 @@ export class ScpiSession implements ScpiChannel {
   }
 
   #receive(chunk: Uint8Array): void {
-    const rest = this.#skipRefused(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    let rest = this.#skipRefused(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (this.#afterBareBlock && this.#received.length === 0) rest = this.#skipStrayTerminator(rest);
     if (rest.length === 0) return;
     this.#received = Buffer.concat([this.#received, rest]);
     if (this.#pending) this.#pump();
     else this.#dropStale();
+  }
+
+  /**
+   * Drops the CR and LF bytes a peer may send after a block that should end
+   * with nothing (see the module doc), up to the first other byte, which
+   * ends the watch.
+   */
+  #skipStrayTerminator(bytes: Buffer): Buffer {
+    let start = 0;
+    while (start < bytes.length && (bytes[start] === CR || bytes[start] === LF)) start += 1;
+    if (start < bytes.length) this.#afterBareBlock = false;
+    return start === 0 ? bytes : bytes.subarray(start);
   }
 
   /** Hands the pending reply to its reader once complete, or refuses it once past the cap. */
@@ -483,6 +566,8 @@ export class ScpiSession implements ScpiChannel {
       waiter.settle(refused);
     } else if (result.kind !== "incomplete") {
       this.#received = this.#received.subarray(result.length);
+      this.#afterBareBlock = result.kind === "complete" && pending.bareBlock;
+      if (this.#afterBareBlock) this.#received = this.#skipStrayTerminator(this.#received);
       waiter.settle(result);
     }
   }
@@ -559,18 +644,20 @@ export class ScpiSession implements ScpiChannel {
         if (!(error instanceof InstrumentTimeoutError)) throw error;
         throw new InstrumentTimeoutError(this.resource, command, timeoutMs, error.partial, true);
       });
-    // A reply cut short (no terminator) stays in front of the "1": the first line is then "<partial>1".
+    const { command: sync, answers } = this.#sync;
+    const isAnswer = (text: string) => answers.includes(text.trim());
+    // A reply cut short (no terminator) stays in front of the answer: the first line is then "<partial>1".
     const partial = this.#received.toString("latin1");
     const isSync = (line: string, first: boolean) =>
-      line.trim() === "1" ||
-      (first && partial !== "" && line.startsWith(partial) && line.slice(partial.length).trim() === "1");
-    await this.#expecting(SYNC_QUERY, this.#line, async () => {
-      let line = await naming(this.#sendAndRead(SYNC_QUERY, timeoutMs, this.#write(SYNC_QUERY)));
+      isAnswer(line) ||
+      (first && partial !== "" && line.startsWith(partial) && isAnswer(line.slice(partial.length)));
+    await this.#expecting(sync, this.#line, async () => {
+      let line = await naming(this.#sendAndRead(sync, timeoutMs, this.#write(sync)));
       let first = true;
       while (!isSync(line, first)) {
         first = false;
         this.#discard(line);
-        line = await naming(this.#read(SYNC_QUERY, timeoutMs));
+        line = await naming(this.#read(sync, timeoutMs));
       }
       for (;;) {
         const late = await this.#await(this.#resyncSettleMs);
@@ -599,4 +686,13 @@ export class ScpiSession implements ScpiChannel {
       `0,"No error" within ${this.#errorQueueLimit} reads of the error queue`,
     );
   }
+}
+
+/** The sync query, checked: a command and at least one answer; the answers compared trimmed. */
+function checkSync(sync: SyncQuery): SyncQuery {
+  if (sync.command.trim() === "") throw new RangeError("sync.command must be a query, got an empty string");
+  if (sync.answers.length === 0) {
+    throw new RangeError(`sync.answers must list at least one answer to ${JSON.stringify(sync.command)}`);
+  }
+  return { command: sync.command, answers: sync.answers.map((answer) => answer.trim()) };
 }

@@ -6,6 +6,7 @@ import type { Transport } from "../transport.js";
 import { parseResource } from "./resource.js";
 import { openSerialTransport, type SerialLineOptions, type SerialPortClass } from "./serial.js";
 import { openTcpTransport } from "./tcp.js";
+import { findUsbtmcNode, openUsbtmcTransport, type UsbtmcLookup } from "./usbtmc.js";
 
 export interface OpenTransportOptions {
   /** TCP: give up connecting after this long, ms (1 to 2³¹ − 1, default 5000). */
@@ -14,13 +15,16 @@ export interface OpenTransportOptions {
   readonly serial?: SerialLineOptions;
   /** Serial: port class to open with (default serialport's `SerialPort`; `SerialPortMock` in tests). */
   readonly serialPortClass?: SerialPortClass;
+  /** USB: where `USB::…::INSTR` is looked up (default /sys and /dev; other roots in tests). */
+  readonly usbtmc?: UsbtmcLookup;
 }
 
 /**
- * Opens `TCPIP::<host>::<port>::SOCKET` or `ASRL<path>::INSTR`
- * (see {@link parseResource}); errors are ResourceError (bad string, no such
- * device) or ConnectionError (refused, timed out, busy), and a RangeError
- * for a `connectTimeoutMs` out of range, whatever the resource.
+ * Opens `TCPIP::<host>::<port>::SOCKET`, `ASRL<path>::INSTR`,
+ * `USB::<vid>::<pid>::<serial>::INSTR` or `USBTMC<path>::INSTR` (see
+ * {@link parseResource}); errors are ResourceError (bad string, no such
+ * device) or ConnectionError (refused, timed out, busy, no permission), and
+ * a RangeError for a `connectTimeoutMs` out of range, whatever the resource.
  */
 export async function openTransport(
   resource: string,
@@ -43,5 +47,9 @@ export async function openTransport(
         resource,
         ...(options.serialPortClass ? { portClass: options.serialPortClass } : {}),
       });
+    case "usb-instr":
+      return openUsbtmcTransport({ resource, path: await findUsbtmcNode(address, options.usbtmc) });
+    case "usbtmc-node":
+      return openUsbtmcTransport({ resource, path: address.path });
   }
 }

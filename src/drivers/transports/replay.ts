@@ -8,8 +8,12 @@
  */
 import type { Transport } from "../transport.js";
 
-/** `[sent, reply]`; `reply` is null for a command the instrument does not answer. */
-export type Exchange = readonly [sent: string, reply: string | null];
+/**
+ * `[sent, reply]`; `reply` is null for a command the instrument does not
+ * answer, and `{ raw }` for bytes sent as they are, with no terminator (a
+ * binary block from an instrument that ends it with nothing).
+ */
+export type Exchange = readonly [sent: string, reply: string | null | { readonly raw: string }];
 
 export interface ReplayOptions {
   readonly resource?: string;
@@ -114,7 +118,9 @@ export class ReplayTransport implements Transport {
       throw this.#mismatch;
     }
     this.#next += 1;
-    if (expected[1] !== null) void this.#deliver(expected[1] + this.#readTerminator);
+    const reply = expected[1];
+    if (reply !== null)
+      void this.#deliver(typeof reply === "string" ? reply + this.#readTerminator : reply.raw);
   }
 
   #deliver(text: string): Promise<void> {

@@ -46,6 +46,8 @@ export interface ClockDescription {
   readonly now: number;
   /** Where the clock's zero lies on this host's monotonic and wall clocks. */
   readonly anchor: TimeAnchor;
+  /** The optical path the bench's fibre array is over; undefined on a bench without one. */
+  readonly fibrePath: string | undefined;
 }
 
 export interface ClockControlClient {
@@ -59,6 +61,13 @@ export interface ClockControlClient {
   /** Manual clock only: moves it on by `seconds`; resolves with its now once it has got there. */
   advance(seconds: number, options?: CallOptions): Promise<number>;
   describe(options?: CallOptions): Promise<ClockDescription>;
+  /**
+   * Moves the bench's fibre array over optical path `path` ("ring",
+   * "reference"), as a person or a stage does on a real bench; resolves
+   * with the path it is over. ClockControlError NO_SUCH_PATH on a bench
+   * without one or for a path its chip does not have.
+   */
+  moveFibres(path: string, options?: CallOptions): Promise<string>;
   /** Requests sent and not yet answered. */
   readonly outstanding: number;
   /** Rejects every outstanding request with ClockControlClosedError and closes the socket. Idempotent. */
@@ -155,7 +164,21 @@ class ControlClient implements ClockControlClient {
       mode,
       now: reply.now,
       anchor: { hrtimeNs: BigInt(hrtimeNs), wallSeconds: reply.anchor.wallSeconds ?? 0 },
+      fibrePath: reply.fibrePath === "" ? undefined : reply.fibrePath,
     };
+  }
+
+  async moveFibres(path: string, options?: CallOptions): Promise<string> {
+    const request = { op: "moveFibres", path } as const;
+    const reply = await this.#call(request, options);
+    if (reply.fibrePath !== path) {
+      throw new ClockControlProtocolError(
+        this.endpoint,
+        request,
+        `says the fibres are over ${JSON.stringify(reply.fibrePath)}, not ${JSON.stringify(path)}`,
+      );
+    }
+    return reply.fibrePath;
   }
 
   close(): void {
@@ -267,6 +290,8 @@ function toWire(request: ClockControlRequest): ClockRequestProperties {
       return { sleep: request.seconds };
     case "advance":
       return { advance: request.seconds };
+    case "moveFibres":
+      return { moveFibres: request.path };
   }
 }
 

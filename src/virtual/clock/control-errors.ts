@@ -12,7 +12,8 @@ export type ClockControlRequest =
   | { readonly op: "describe" }
   | { readonly op: "sleepUntil"; readonly time: number }
   | { readonly op: "sleep"; readonly seconds: number }
-  | { readonly op: "advance"; readonly seconds: number };
+  | { readonly op: "advance"; readonly seconds: number }
+  | { readonly op: "moveFibres"; readonly path: string };
 
 /** "sleepUntil(2.5)", for messages. */
 export function formatRequest(request: ClockControlRequest): string {
@@ -22,6 +23,8 @@ export function formatRequest(request: ClockControlRequest): string {
     case "sleep":
     case "advance":
       return `${request.op}(${request.seconds})`;
+    case "moveFibres":
+      return `moveFibres(${JSON.stringify(request.path)})`;
     default:
       return `${request.op}()`;
   }

@@ -36,9 +36,19 @@ import {
 import { type BenchClock, ClockClosedError } from "./bench-clock.js";
 import { DEFAULT_CLOCK_CONTROL_ENDPOINT, MODE_TO_WIRE } from "./control-wire.js";
 
+/** The bench beyond its clock that the endpoint controls: where the fibre array sits (issue 16). */
+export interface FibreControl {
+  /** The optical path the fibres are over. */
+  readonly path: string;
+  /** Moves them over `path`; throws (RangeError) for a path the chip does not have. */
+  moveTo(path: string): void;
+}
+
 export interface ClockControlOptions {
   /** ZeroMQ endpoint to bind; default "tcp://127.0.0.1:*" (loopback, a port the system picks). */
   endpoint?: string;
+  /** The bench's fibre array, for `move_fibres` (absent: refused with NO_SUCH_PATH). */
+  fibres?: FibreControl;
 }
 
 export interface ClockControlServer {
@@ -80,7 +90,7 @@ export async function serveClockControl(
       cause,
     });
   }
-  return new ControlServer(clock, socket, socket.lastEndpoint ?? requested);
+  return new ControlServer(clock, socket, socket.lastEndpoint ?? requested, options.fibres);
 }
 
 /** A request being answered: where its reply goes, and what it asked, for a refusal's text. */
@@ -111,6 +121,7 @@ class ControlServer implements ClockControlServer {
     readonly clock: BenchClock,
     socket: Router,
     readonly endpoint: string,
+    readonly fibres: FibreControl | undefined,
   ) {
     this.#socket = socket;
     void this.#serve();
@@ -210,7 +221,27 @@ class ControlServer implements ClockControlServer {
         if (clock.closed) throw closed();
         return {
           anchor: { hrtimeNs: clock.anchor.hrtimeNs.toString(), wallSeconds: clock.anchor.wallSeconds },
+          fibrePath: this.fibres?.path ?? "",
         };
+      case "moveFibres": {
+        if (clock.closed) throw closed();
+        const fibres = this.fibres;
+        if (!fibres) {
+          throw new Refusal(
+            ClockErrorCodeEnum.CLOCK_ERROR_CODE_NO_SUCH_PATH,
+            `${what} refused: this bench has no fibre array`,
+          );
+        }
+        try {
+          fibres.moveTo(request.moveFibres as string);
+        } catch (error) {
+          throw new Refusal(
+            ClockErrorCodeEnum.CLOCK_ERROR_CODE_NO_SUCH_PATH,
+            `${what} refused: ${(error as Error).message}`,
+          );
+        }
+        return { fibrePath: fibres.path };
+      }
       case "sleepUntil": {
         const time = request.sleepUntil as number;
         if (!Number.isFinite(time)) {
@@ -243,7 +274,7 @@ class ControlServer implements ClockControlServer {
       default:
         throw new Refusal(
           ClockErrorCodeEnum.CLOCK_ERROR_CODE_UNKNOWN_OP,
-          `${what} refused: the request names no op this server knows (now, sleep_until, sleep, advance, describe)`,
+          `${what} refused: the request names no op this server knows (now, sleep_until, sleep, advance, describe, move_fibres)`,
         );
     }
   }
@@ -309,6 +340,8 @@ function describeOp(request: ClockRequestMessage): string {
     case "sleep":
     case "advance":
       return `${request.op}(${request[request.op]})`;
+    case "moveFibres":
+      return `move_fibres(${JSON.stringify(request.moveFibres)})`;
     default:
       return `request ${request.requestId}`;
   }

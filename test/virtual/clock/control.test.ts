@@ -72,7 +72,42 @@ describe("clock-control endpoint", () => {
   it("describes the clock: mode, now and the anchor of its zero", async () => {
     const { clock, server } = await bench("manual");
     await clock.advance(1.5);
-    expect(await client(server).describe()).toEqual({ mode: "manual", now: 1.5, anchor: clock.anchor });
+    expect(await client(server).describe()).toEqual({
+      mode: "manual",
+      now: 1.5,
+      anchor: clock.anchor,
+      fibrePath: undefined,
+    });
+  });
+
+  it("moves the bench's fibre array, and refuses a path the chip does not have or a bench without fibres", async () => {
+    const clock = createBenchClock("event");
+    opened.push(clock);
+    const moves: string[] = [];
+    const fibres = {
+      path: "ring",
+      moveTo(path: string) {
+        if (path !== "ring" && path !== "reference")
+          throw new RangeError(`the demo chip has no optical path "${path}"`);
+        this.path = path;
+        moves.push(path);
+      },
+    };
+    const server = await serveClockControl(clock, { fibres });
+    opened.push(server);
+    const c = client(server);
+    expect(await c.moveFibres("reference")).toBe("reference");
+    expect((await c.describe()).fibrePath).toBe("reference");
+    const error = await c.moveFibres("grating").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ClockControlError);
+    expect((error as ClockControlError).code).toBe("CLOCK_ERROR_CODE_NO_SUCH_PATH");
+    expect((error as Error).message).toMatch(/no optical path "grating"/);
+    expect(moves).toEqual(["reference"]);
+    const { server: bare } = await bench("event");
+    const refused = await client(bare)
+      .moveFibres("ring")
+      .catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(/this bench has no fibre array/);
   });
 
   it("answers a plain REQ client as a REP would: any ZeroMQ + protobuf client can use it", async () => {

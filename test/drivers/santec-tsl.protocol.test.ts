@@ -1,0 +1,407 @@
+/**
+ * Protocol replay of the Santec TSL-570 and TSL-550 driver (STYLE.md 3):
+ * every property and verb as the exact exchange it makes after start-up,
+ * the safety limits refusing before a byte, and the wavelength log's block
+ * decoded or refused with what each format makes of it.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  BlockFormatError,
+  InstrumentModeError,
+  OperationTimeoutError,
+  ProtocolError,
+  SafetyLimitError,
+  SettingRangeError,
+  ShutdownError,
+} from "../../src/drivers/errors.js";
+import { attachSantecTsl } from "../../src/drivers/instruments/connect-santec-tsl.js";
+import type { LaserSafetyLimitsInput } from "../../src/drivers/instruments/optical-safety.js";
+import { decodeWavelengthLog, type SantecTsl } from "../../src/drivers/instruments/santec-tsl.js";
+import { type Exchange, ReplayTransport } from "../../src/drivers/transports/replay.js";
+import { anchorNow, ENDED, type Timebase } from "../../src/sync/timebase.js";
+
+const IDN_570 = "SANTEC,TSL-570,21050012,0003.0001.0002";
+const IDN_550 = "SANTEC,TSL-550,14020001,0001.0020";
+const NO_ERROR = '0,"No error"';
+const ERROR_CHECK: Exchange = [":SYST:ERR?", NO_ERROR];
+
+/** Light off, 0 dBm set, as a laser is found after power-on. */
+const STATE_OFF: readonly Exchange[] = [
+  [":POW:UNIT?", "0"],
+  [":POW?", "+0.00000000E+000"],
+  [":POW:STAT?", "0"],
+  [":POW:SHUT?", "1"],
+];
+
+const STARTUP_570: readonly Exchange[] = [
+  ["*IDN?", IDN_570],
+  [":SYST:COMM:COD 1", null],
+  [":SYST:COMM:COD?", "1"],
+  [":WAV:SWE:RANG:MIN?", "+1.48000000E-006"],
+  [":WAV:SWE:RANG:MAX?", "+1.64000000E-006"],
+  ...STATE_OFF,
+  ["*CLS", null],
+];
+
+const STARTUP_550: readonly Exchange[] = [["*IDN?", IDN_550], ...STATE_OFF, ["*CLS", null]];
+
+/** A timebase whose sleeps move its time at once: polls are counted, not waited for. */
+function steppedTimebase(): Timebase {
+  let now = 0;
+  return {
+    kind: "manual",
+    anchor: anchorNow(),
+    now: () => now,
+    sleep: async (seconds) => {
+      now += seconds;
+    },
+    declare: () => ENDED,
+  };
+}
+
+async function expectProtocol<T>(
+  exchanges: readonly Exchange[],
+  call: (driver: SantecTsl) => Promise<T>,
+  options: { startup?: readonly Exchange[]; limits?: LaserSafetyLimitsInput } = {},
+): Promise<T> {
+  const transport = new ReplayTransport([...(options.startup ?? STARTUP_570), ...exchanges], {
+    writeTerminator: "\n",
+    readTerminator: "\r",
+  });
+  const driver = await attachSantecTsl(transport, {
+    timeoutMs: 500,
+    timebase: steppedTimebase(),
+    ...(options.limits && { limits: options.limits }),
+  });
+  let outcome: { value: T } | { error: unknown };
+  try {
+    outcome = { value: await call(driver) };
+  } catch (error) {
+    outcome = { error };
+  }
+  transport.assertDone();
+  if ("error" in outcome) throw outcome.error;
+  return outcome.value;
+}
+
+/** `values` as the laser logs them: int32 little-endian in 0.1 pm, in a definite-length block. */
+function int32Block(wavelengths: readonly number[]): string {
+  const bytes = Buffer.alloc(wavelengths.length * 4);
+  wavelengths.forEach((w, i) => {
+    bytes.writeInt32LE(Math.round(w / 0.1e-12), i * 4);
+  });
+  const length = String(bytes.length);
+  return `#${length.length}${length}${bytes.toString("latin1")}`;
+}
+
+describe("Santec TSL start-up", () => {
+  it("selects and confirms the TSL-570's SCPI command set, asks its range, reads its light", async () => {
+    const driver = await expectProtocol([], async (d) => d);
+    expect(driver.model.name).toBe("TSL-570");
+    expect(driver.range.min).toBeCloseTo(1480e-9, 15);
+    expect(driver.range.max).toBeCloseTo(1640e-9, 15);
+  });
+
+  it("refuses a TSL-570 that stays in its Legacy command set", async () => {
+    const transport = new ReplayTransport(
+      [
+        ["*IDN?", IDN_570],
+        [":SYST:COMM:COD 1", null],
+        [":SYST:COMM:COD?", "0"],
+      ],
+      { readTerminator: "\r" },
+    );
+    await expect(attachSantecTsl(transport, { timeoutMs: 500 })).rejects.toBeInstanceOf(InstrumentModeError);
+    transport.assertDone();
+  });
+
+  it("takes a TSL-550 in nm, without a command-set switch", async () => {
+    await expectProtocol([[":WAV 1550.25", null], ERROR_CHECK], (d) => d.wavelength.set(1550.25e-9), {
+      startup: STARTUP_550,
+    });
+  });
+
+  it("refuses another instrument", async () => {
+    const transport = new ReplayTransport([["*IDN?", "KEITHLEY INSTRUMENTS,MODEL 2450,1,1"]], {
+      readTerminator: "\r",
+    });
+    await expect(attachSantecTsl(transport, { timeoutMs: 500 })).rejects.toBeInstanceOf(ProtocolError);
+  });
+
+  it("refuses to attach to a laser emitting more than the limit, with only queries sent", async () => {
+    const transport = new ReplayTransport(
+      [
+        ["*IDN?", IDN_570],
+        [":SYST:COMM:COD 1", null],
+        [":SYST:COMM:COD?", "1"],
+        [":WAV:SWE:RANG:MIN?", "+1.48000000E-006"],
+        [":WAV:SWE:RANG:MAX?", "+1.64000000E-006"],
+        [":POW:UNIT?", "1"],
+        [":POW?", "+5.00000000E+000"],
+        [":POW:STAT?", "1"],
+        [":POW:SHUT?", "0"],
+      ],
+      { readTerminator: "\r" },
+    );
+    const error = await attachSantecTsl(transport, { timeoutMs: 500 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyLimitError);
+    expect((error as SafetyLimitError).limit).toBe("maxOpticalPower");
+    transport.assertDone();
+  });
+});
+
+describe("Santec TSL-570 settings", () => {
+  it("sends wavelengths in m and reads them back in m", async () => {
+    const read = await expectProtocol(
+      [[":WAV 0.00000155", null], ERROR_CHECK, [":WAV?", "+1.55000000E-006"]],
+      async (d) => {
+        await d.wavelength.set(1550e-9);
+        return d.wavelength.get();
+      },
+    );
+    expect(read).toBeCloseTo(1.55e-6, 15);
+  });
+
+  it("tunes by polling *OPC? until it answers 1", async () => {
+    await expectProtocol(
+      [[":WAV 0.00000156", null], ERROR_CHECK, ["*OPC?", "0"], ["*OPC?", "0"], ["*OPC?", "1"]],
+      (d) => d.tuneTo(1560e-9),
+    );
+  });
+
+  it("gives up tuning at the deadline, naming the last poll", async () => {
+    const error = await expectProtocol(
+      [[":WAV 0.00000156", null], ERROR_CHECK, ["*OPC?", "0"], ["*OPC?", "0"], ["*OPC?", "0"]],
+      (d) => d.tuneTo(1560e-9, { deadline: 0.02, pollInterval: 0.01 }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(OperationTimeoutError);
+    expect((error as Error).message).toMatch(/\*OPC\? → 0/);
+  });
+
+  it("refuses a wavelength outside the laser's range, naming it, before a byte", async () => {
+    const error = await expectProtocol([], (d) => d.wavelength.set(1700e-9)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SettingRangeError);
+    expect((error as Error).message).toMatch(/1700 nm is outside the laser's range, 1480–1640 nm/);
+  });
+
+  it("refuses a wavelength outside the bench's span before a byte", async () => {
+    const error = await expectProtocol([], (d) => d.wavelength.set(1600e-9), {
+      limits: { minWavelength: 1500e-9, maxWavelength: 1580e-9 },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyLimitError);
+    expect((error as SafetyLimitError).limit).toBe("maxWavelength");
+  });
+
+  it("sends power in the laser's unit: dBm, then mW after a unit change", async () => {
+    await expectProtocol(
+      [[":POW 0", null], ERROR_CHECK, [":POW:UNIT 1", null], ERROR_CHECK, [":POW 0.5", null], ERROR_CHECK],
+      async (d) => {
+        await d.power.set(1e-3);
+        await d.powerUnit.set("mW");
+        await d.power.set(0.5e-3);
+      },
+    );
+  });
+
+  it("refuses a power setpoint above the limit before a byte", async () => {
+    const error = await expectProtocol([], (d) => d.power.set(2e-3)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyLimitError);
+    expect((error as SafetyLimitError).limit).toBe("maxOpticalPower");
+  });
+
+  it("turns light on (diode, then shutter open: :POW:SHUT 0) after checking the setpoint", async () => {
+    await expectProtocol([[":POW:STAT 1", null], ERROR_CHECK, [":POW:SHUT 0", null], ERROR_CHECK], (d) =>
+      d.lightOn(),
+    );
+  });
+
+  it("refuses to turn on light whose setpoint, set by someone else, is above the limit", async () => {
+    const startup: Exchange[] = STARTUP_570.map((e) =>
+      e[0] === ":POW?" ? [":POW?", "+1.00000000E+001"] : e,
+    );
+    const error = await expectProtocol([], (d) => d.lightOn(), { startup }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyLimitError);
+    expect((error as SafetyLimitError).requested).toBeCloseTo(10e-3, 9);
+  });
+
+  it("reads the monitored power in the laser's unit", async () => {
+    const watts = await expectProtocol([[":POW:ACT?", "-3.0103"]], (d) => d.monitoredPower());
+    expect(watts).toBeCloseTo(0.5e-3, 9);
+  });
+});
+
+describe("Santec TSL sweeps", () => {
+  it("configures a continuous sweep field by field", async () => {
+    await expectProtocol(
+      [
+        [":WAV:SWE:MOD 1", null],
+        ERROR_CHECK,
+        [":WAV:SWE:STAR 0.00000154", null],
+        ERROR_CHECK,
+        [":WAV:SWE:STOP 0.00000156", null],
+        ERROR_CHECK,
+        [":WAV:SWE:SPE 10", null],
+        ERROR_CHECK,
+        [":WAV:SWE:CYCL 1", null],
+        ERROR_CHECK,
+      ],
+      (d) => d.configureSweep({ start: 1540e-9, stop: 1560e-9, mode: "continuous-one-way", speed: 10e-9 }),
+    );
+  });
+
+  it("refuses a speed the TSL-570 does not have, naming the allowed set, before a byte", async () => {
+    const error = await expectProtocol([], (d) =>
+      d.configureSweep({ start: 1540e-9, stop: 1560e-9, mode: "continuous-one-way", speed: 15e-9 }),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SettingRangeError);
+    expect((error as Error).message).toMatch(/15 nm\/s is not one of 1, 2, 5, 10, 20, 50, 100, 200 nm\/s/);
+  });
+
+  it("takes 0.5 to 100 nm/s in 0.1 steps on the TSL-550", async () => {
+    await expectProtocol([[":WAV:SWE:SPE 12.3", null], ERROR_CHECK], (d) => d.sweepSpeed.set(12.3e-9), {
+      startup: STARTUP_550,
+    });
+    const error = await expectProtocol([], (d) => d.sweepSpeed.set(150e-9), { startup: STARTUP_550 }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as Error).message).toMatch(/from 0\.5 to 100 nm\/s in 0\.1 nm\/s steps/);
+  });
+
+  it("refuses a sweep reaching outside the bench's span before a byte", async () => {
+    const error = await expectProtocol(
+      [],
+      (d) => d.configureSweep({ start: 1540e-9, stop: 1600e-9, mode: "stepped-one-way", step: 1e-12 }),
+      { limits: { maxWavelength: 1580e-9 } },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyLimitError);
+  });
+
+  it("reads the span back and checks it before starting a sweep", async () => {
+    await expectProtocol(
+      [
+        [":WAV:SWE:STAR?", "+1.54000000E-006"],
+        [":WAV:SWE:STOP?", "+1.56000000E-006"],
+        [":WAV:SWE 1", null],
+        ERROR_CHECK,
+      ],
+      (d) => d.startSweep(),
+    );
+    const error = await expectProtocol(
+      [
+        [":WAV:SWE:STAR?", "+1.54000000E-006"],
+        [":WAV:SWE:STOP?", "+1.62000000E-006"],
+      ],
+      (d) => d.startSweep(),
+      { limits: { maxWavelength: 1580e-9 } },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyLimitError);
+  });
+
+  it("reads the sweep state and waits for its end", async () => {
+    await expectProtocol(
+      [
+        [":WAV:SWE?", "1"],
+        [":WAV:SWE?", "1"],
+        [":WAV:SWE?", "0"],
+      ],
+      (d) => d.waitForSweep(),
+    );
+    expect(await expectProtocol([[":WAV:SWE?", "3"]], (d) => d.sweepState())).toBe("standby");
+  });
+
+  it("sets the trigger output every 1 pm of wavelength", async () => {
+    await expectProtocol(
+      [
+        [":TRIG:OUTP 3", null],
+        ERROR_CHECK,
+        [":TRIG:OUTP:SETT 0", null],
+        ERROR_CHECK,
+        [":TRIG:OUTP:STEP 1e-12", null],
+        ERROR_CHECK,
+      ],
+      (d) => d.configureTriggerOutput({ when: "step", step: 1e-12, periodIn: "wavelength" }),
+    );
+  });
+
+  it("reads the wavelength log: a block of int32 in 0.1 pm with no terminator after it", async () => {
+    const wavelengths = [1550e-9, 1550.001e-9, 1550.002e-9];
+    const log = await expectProtocol(
+      [
+        [":READ:POIN?", "3"],
+        [":READ:DAT?", { raw: int32Block(wavelengths) }],
+        [":WAV?", "+1.55000000E-006"],
+      ],
+      async (d) => {
+        const values = await d.readLoggedWavelengths();
+        // The next reply is read right: nothing after the block was waited for or left behind.
+        await d.wavelength.get();
+        return values;
+      },
+    );
+    expect(Array.from(log).map((w) => w * 1e9)).toEqual(wavelengths.map((w) => expect.closeTo(w * 1e9, 6)));
+  });
+
+  it("refuses a block whose length disagrees with the count, naming the length and the formats tried", async () => {
+    const error = await expectProtocol(
+      [
+        [":READ:POIN?", "4"],
+        [":READ:DAT?", { raw: int32Block([1550e-9, 1551e-9, 1552e-9]) }],
+      ],
+      (d) => d.readLoggedWavelengths(),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BlockFormatError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/12-byte block/);
+    expect(message).toMatch(/int32-0\.1pm \(declared\): 3 values.*\(not 4\)/);
+    expect(message).toMatch(/float32-nm/);
+    expect(message).toMatch(/float64-nm/);
+  });
+});
+
+describe("wavelength log formats", () => {
+  const range = { min: 1480e-9, max: 1640e-9 };
+
+  it("refuses float32 data read as int32: every value outside the range", () => {
+    const bytes = new Uint8Array(8);
+    const view = new DataView(bytes.buffer);
+    view.setFloat32(0, 1550, true);
+    view.setFloat32(4, 1551, true);
+    expect(() => decodeWavelengthLog("LASER", bytes, 2, "int32-0.1pm", range)).toThrow(
+      /float32-nm: 2 values, first 1550/,
+    );
+    expect(Array.from(decodeWavelengthLog("LASER", bytes, 2, "float32-nm", range))).toEqual([
+      expect.closeTo(1550e-9, 15),
+      expect.closeTo(1551e-9, 15),
+    ]);
+  });
+});
+
+describe("Santec TSL shutdown", () => {
+  it("stops a sweep, closes the shutter, turns the diode off and reads both back", async () => {
+    await expectProtocol(
+      [
+        [":WAV:SWE 0", null],
+        [":POW:SHUT 1", null],
+        [":POW:STAT 0", null],
+        [":POW:STAT?", "0"],
+        [":POW:SHUT?", "1"],
+      ],
+      (d) => d.shutdown(),
+    );
+  });
+
+  it("says so when the laser still reports light", async () => {
+    const error = await expectProtocol(
+      [
+        [":WAV:SWE 0", null],
+        [":POW:SHUT 1", null],
+        [":POW:STAT 0", null],
+        [":POW:STAT?", "1"],
+        [":POW:SHUT?", "0"],
+      ],
+      (d) => d.shutdown(),
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ShutdownError);
+    expect((error as Error).message).toMatch(/diode on, shutter open/);
+  });
+});
