@@ -69,9 +69,12 @@ export async function heaterTuning(
   const { timebase, signal } = context;
   context.stage?.("setting up the heater's source");
   await heater.outputEnabled.set(false);
-  await heater.sourceMode.set("current");
-  await heater.rampTo(0);
+  // The compliance first: in current mode it is what the terminals may reach, and the limits check it.
   await heater.complianceVoltage.set(options.compliance);
+  await heater.sourceMode.set("current");
+  // V across the heater's own terminals, beside the current it sources: P = V·I.
+  await heater.measure("voltage");
+  await heater.rampTo(0);
   await heater.outputEnabled.set(true);
   const points: TuningPoint[] = [];
   let aborted = false;

@@ -68,17 +68,19 @@ export async function pcmProgramming(
   await laser.tuneTo(options.wavelength);
   await laser.lightOn();
   await source.outputEnabled.set(false);
-  await source.sourceMode.set(options.mode);
-  await source.rampTo(0);
+  // The compliance first: once the mode is set it is what the terminals may reach, and the limits check it.
   if (options.mode === "current") await source.complianceVoltage.set(options.compliance);
   else await source.complianceCurrent.set(options.compliance);
+  await source.sourceMode.set(options.mode);
+  await source.rampTo(0);
   await source.outputEnabled.set(true);
 
+  const window = await meter.readingWindow();
   const rows: Array<[number, number, number, number]> = [];
   const readout = async (pulse: number, duration: number) => {
-    const asked = timebase.now();
     const power = await meter.read();
-    const time = (asked + timebase.now()) / 2;
+    // The centre of the reading's window, which ends as its reply leaves.
+    const time = timebase.now() - window / 2;
     rows.push([pulse, time, power, duration]);
     context.emit(batchOf([[pulse, time, power, duration]], options.power));
   };

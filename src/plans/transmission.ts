@@ -13,18 +13,21 @@
  *   as fast as it answers. These meters have no fast array mode and no
  *   trigger input on this bench, so the readings are aligned with the
  *   laser's log **by time on the run's timebase**:
+ *   - an instrument acts on a command when it has parsed it and answers at
+ *     once (the reply's way back over a socket or USB is short next to a
+ *     meter's milliseconds), so what a reply reports was so when it left;
  *   - the sweep's start T0 is bracketed by polls of `:WAV:SWE?`: the last
- *     one that did not yet see it running and the first that did; T0 is
- *     the midpoint of those polls' own midpoints (half a poll's round trip
- *     either way, at most);
- *   - each meter reading is stamped at the midpoint of its request and its
- *     reply: the meter integrates between them, so that is the centre of
- *     its integration when the two directions take as long;
+ *     reply that did not see it running and the first that did; T0 is
+ *     their midpoint, good to half their gap;
+ *   - a meter reading integrates over its window (the averaging count times
+ *     the sample time, `readingWindow()`), which ends as its reply leaves:
+ *     it is stamped at the reply's time less half the window, good to what
+ *     the round trip has beyond the window;
  *   - the laser logs its wavelength at trigger i, which fires when the
  *     sweep reaches start + i·logStep, at T0 + i·logStep / speed; each
  *     reading's wavelength is the log interpolated at its time.
- *   The timing error of T0 and of each stamp, times the speed, bounds the
- *   wavelength error (the summary gives it): at 10 nm/s, 1 ms is 10 pm.
+ *   Those timing bounds, times the speed, bound the wavelength error (the
+ *   summary gives it): at 10 nm/s, 1 ms is 10 pm.
  *
  * Both record which optical path the fibres were over, and give the
  * spectrum's dips (spectrum-analysis.ts). The light is left as it was set:
@@ -147,6 +150,7 @@ export async function steppedSpectrum(
     transmission: new Float64Array(grid.length),
   };
   await prepare(laser, meter, options, grid[0] as number, context);
+  const window = await meter.readingWindow();
   let corrected = grid[0] as number;
   context.stage?.(`stepping ${grid.length} wavelengths`);
   let done = 0;
@@ -167,9 +171,9 @@ export async function steppedSpectrum(
       corrected = wavelength;
     }
     if (settle > 0) await timebase.sleep(settle);
-    const asked = timebase.now();
     const power = await meter.read();
-    out.time[done] = (asked + timebase.now()) / 2;
+    // The centre of the reading's window, which ends as its reply leaves.
+    out.time[done] = timebase.now() - window / 2;
     out.wavelength[done] = wavelength;
     out.power[done] = power;
     out.transmission[done] = power / options.power;
@@ -203,23 +207,22 @@ export async function sweptSpectrum(
 
   context.stage?.(`sweeping ${(stop - start) * 1e9} nm at ${speed * 1e9} nm/s`);
   await laser.startSweep();
-  // T0, bracketed by the polls around the moment the laser says it runs.
+  // T0, bracketed by the replies around the moment the laser says it runs.
+  const window = await meter.readingWindow();
   let before = timebase.now();
   let sweepStart: number | undefined;
-  let pollRoundTrip = 0;
+  let startUncertainty = 0;
   const deadline = timebase.now() + duration + (options.sweepDeadline ?? 60);
   for (;;) {
-    const asked = timebase.now();
     const state = await laser.sweepState();
     const answered = timebase.now();
-    pollRoundTrip = Math.max(pollRoundTrip, answered - asked);
-    const at = (asked + answered) / 2;
     if (state === "running") {
-      sweepStart = (before + at) / 2;
+      sweepStart = (before + answered) / 2;
+      startUncertainty = (answered - before) / 2;
       break;
     }
     if (state === "stopped" && answered - before > duration) break; // ran and ended between polls
-    before = at;
+    before = answered;
     if (answered > deadline || signal?.aborted) break;
   }
   const times: number[] = [];
@@ -249,7 +252,7 @@ export async function sweptSpectrum(
       const power = await meter.read();
       const answered = timebase.now();
       readRoundTrip = Math.max(readRoundTrip, answered - asked);
-      times.push((asked + answered) / 2);
+      times.push(answered - window / 2);
       powers.push(power);
       if (times.length - emitted >= 100) {
         context.emit(live());
@@ -294,8 +297,8 @@ export async function sweptSpectrum(
   });
   return {
     ...summarise(out, inside.length, options.path, false),
-    // Half a state poll either way for T0, half a reading's round trip for its stamp.
-    wavelengthUncertainty: speed * (pollRoundTrip / 2 + readRoundTrip / 2),
+    // T0 to half the gap of its bracketing replies; a stamp to what its round trip has beyond the window.
+    wavelengthUncertainty: speed * (startUncertainty + Math.max(0, readRoundTrip - window)),
     sweepStart,
   };
 }

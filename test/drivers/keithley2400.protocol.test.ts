@@ -43,6 +43,12 @@ const PROPERTY_CASES: readonly { name: Name; reply: string; value: unknown; sent
   { name: "outputEnabled", reply: "1", value: true, sent: ":OUTP ON" },
   { name: "remoteSenseEnabled", reply: "0", value: false, sent: ":SYST:RSEN OFF" },
   {
+    name: "senseFunctions",
+    reply: '"VOLT:DC","CURR:DC"',
+    value: ["voltage", "current"],
+    sent: ':SENS:FUNC:OFF:ALL;:SENS:FUNC:ON "VOLT:DC","CURR:DC"',
+  },
+  {
     name: "readoutElements",
     reply: "VOLT,CURR",
     value: ["voltage", "current"],
@@ -176,7 +182,8 @@ const VERB_CASES: readonly {
   },
   {
     verb: "read (two elements)",
-    exchanges: [...setting(":FORM:ELEM CURR,VOLT"), [":READ?", "+2.000000E-03,+1.000000E+00"]],
+    // The 2400 sends its elements in its fixed order, V before I, however :FORM:ELEM named them (manual §18).
+    exchanges: [...setting(":FORM:ELEM CURR,VOLT"), [":READ?", "+1.000000E+00,+2.000000E-03"]],
     call: async (k) => {
       await k.readoutElements.set(["current", "voltage"]);
       return k.read();
@@ -388,6 +395,26 @@ const VERB_CASES: readonly {
 ];
 
 describe("Keithley 2400 verbs", () => {
+  it("measure(quantity) turns its sense function on beside the others and keeps both in the readout", async () => {
+    await expectProtocol(
+      [
+        [":SENS:FUNC:ON?", '"CURR:DC"'],
+        ...setting(':SENS:FUNC:OFF:ALL;:SENS:FUNC:ON "CURR:DC","VOLT:DC"'),
+        [":FORM:ELEM?", "CURR"],
+        ...setting(":FORM:ELEM CURR,VOLT"),
+      ],
+      (k) => k.measure("voltage"),
+    );
+    // Already on and read out: nothing is sent but the two queries.
+    await expectProtocol(
+      [
+        [":SENS:FUNC:ON?", '"VOLT:DC","CURR:DC"'],
+        [":FORM:ELEM?", "VOLT,CURR,RES,TIME,STAT"],
+      ],
+      (k) => k.measure("voltage"),
+    );
+  });
+
   it.each(VERB_CASES)("$verb", async ({ exchanges, call, result, limits }) => {
     await expect(expectProtocol(exchanges, call, limits)).resolves.toEqual(result);
   });

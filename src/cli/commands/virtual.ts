@@ -25,12 +25,12 @@ export function registerVirtual(program: Command): void {
   program
     .command("virtual")
     .description(
-      "serve the virtual bench: the demo chip on one clock, a Keithley 2400 on its standalone memristor and a Keithley 2450 on its heater, over TCP and/or a serial PTY",
+      "serve the virtual bench: the demo chip on one clock, a Keithley 2400 on its standalone memristor, a Keithley 2450 on its heater, a Santec TSL-570 and a Thorlabs PM100USB on its fibre array, over TCP and/or serial PTYs",
     )
     .option("--host <address>", "TCP address to listen on", "127.0.0.1")
     .option(
       "--port <n>",
-      "TCP port of the 2400 (0 picks a free one; 5025 is the SCPI-socket convention)",
+      "TCP port of the 2400 (0 picks a free one; 5025 is the SCPI-socket convention); the TSL-570 and the PM100USB listen on the two after the 2450's",
       parseNumber,
       5025,
     )
@@ -42,6 +42,14 @@ export function registerVirtual(program: Command): void {
     .option("--no-tcp", "do not listen on TCP (with --serial: serve on the serial PTY only)")
     .option("--serial", "also serve on a serial PTY pair made by socat", false)
     .option("--seed <n>", "seed of the measurement noise", parseNumber, 1)
+    .addOption(
+      new Option(
+        "--fibres <path>",
+        "the optical path the fibre array starts over (moved later through the clock endpoint)",
+      )
+        .choices(["ring", "reference"])
+        .default("ring"),
+    )
     .option("--source-delay <s>", "the 2400's source delay before each reading, s", parseNumber)
     .addOption(
       new Option(
@@ -124,7 +132,20 @@ Examples:
             serial: options.serial,
             seed: options.seed + 1,
           },
+          laser: {
+            model: "santec-tsl570",
+            tcpPort: options.tcp ? (port === 0 ? 0 : port + 2) : false,
+            serial: options.serial,
+            seed: options.seed + 2,
+          },
+          meter: {
+            model: "thorlabs-pm100",
+            tcpPort: options.tcp ? (port === 0 ? 0 : port + 3) : false,
+            serial: options.serial,
+            seed: options.seed + 3,
+          },
         },
+        fibrePath: options.fibres,
         clockControl: options.clockEndpoint ? { endpoint: options.clockEndpoint } : true,
       };
       const bench = await serveVirtualBench(spec);

@@ -22,7 +22,13 @@ import {
   type PropertySpec,
   type PropertyTable,
 } from "./properties.js";
-import { decodeElements, ELEMENT_MNEMONICS, encodeElements, parseReadings } from "./readings.js";
+import {
+  decodeElements,
+  ELEMENT_MNEMONICS,
+  encodeElements,
+  parseReadings,
+  READOUT_ELEMENTS,
+} from "./readings.js";
 import {
   FASTEST_LINE_FREQUENCY,
   levelsAgree,
@@ -58,6 +64,51 @@ const FULL_SCALE: Readonly<Record<Quantity, number>> = { voltage: 210, current: 
 const READ_BACK_TOLERANCE = 1e-6;
 const sameLevel = (quantity: Quantity, a: number, b: number): boolean =>
   levelsAgree(FULL_SCALE, READ_BACK_TOLERANCE, quantity, a, b);
+
+/** What the 2400 can sense, as `:SENS:FUNC:ON` names it. */
+type SenseFunction = "voltage" | "current" | "resistance";
+const SENSE_MNEMONIC: Readonly<Record<SenseFunction, string>> = {
+  voltage: "VOLT:DC",
+  current: "CURR:DC",
+  resistance: "RES",
+};
+
+/**
+ * The functions measured at each reading (manual §18 ":SENSe:FUNCtion[:ON]",
+ * a list of quoted names, `"VOLT:DC","CURR:DC"`). Set as a whole: all off,
+ * then the list on, in one message.
+ */
+const senseFunctions: PropertySpec<readonly SenseFunction[]> = {
+  doc: "Functions measured at each reading: voltage, current, resistance.",
+  unit: null,
+  dtype: "array",
+  query: ":SENS:FUNC:ON?",
+  command: ":SENS:FUNC:OFF:ALL;:SENS:FUNC:ON %s",
+  expected: 'a list of quoted functions, e.g. "VOLT:DC","CURR:DC"',
+  encode: (value) => {
+    if (
+      !Array.isArray(value) ||
+      value.length === 0 ||
+      value.some((f) => SENSE_MNEMONIC[f as SenseFunction] === undefined)
+    ) {
+      throw new RangeError(`${JSON.stringify(value)} is not a list of voltage, current, resistance`);
+    }
+    return value.map((f) => `"${SENSE_MNEMONIC[f as SenseFunction]}"`).join(",");
+  },
+  decode: (reply) => {
+    const names =
+      reply.trim() === "" ? [] : reply.split(",").map((t) => t.trim().replace(/^"|"$/g, "").toUpperCase());
+    const functions: SenseFunction[] = [];
+    for (const name of names) {
+      const fn = (Object.keys(SENSE_MNEMONIC) as SenseFunction[]).find((f) =>
+        name.startsWith(SENSE_MNEMONIC[f].split(":")[0] as string),
+      );
+      if (!fn) return undefined;
+      functions.push(fn);
+    }
+    return functions;
+  },
+};
 
 /** The 2400's settings, as in its manual's SCPI reference. */
 export const KEITHLEY_2400_PROPERTIES = {
@@ -192,6 +243,7 @@ export const KEITHLEY_2400_PROPERTIES = {
     query: ":SYST:RSEN?",
     command: ":SYST:RSEN %s",
   }),
+  senseFunctions,
   readoutElements,
 } as const satisfies PropertyTable;
 
@@ -229,18 +281,37 @@ export class Keithley2400 extends ScpiSourceMeter implements SourceMeter {
   }
 
   /** Integration time and the source delay (setting :SOUR:DEL turns the auto delay off, manual §18). */
+  /**
+   * Turns `quantity`'s sense function on (`:SENS:FUNC:ON "VOLT:DC"`, manual
+   * §18 ":SENSe:FUNCtion[:ON]": it adds to the functions on) and makes sure
+   * the readout carries voltage and current.
+   */
+  async measure(quantity: Quantity): Promise<void> {
+    const on = await this.senseFunctions.get();
+    if (!on.includes(quantity)) await this.senseFunctions.set([...on, quantity]);
+    const elements = await this.readoutElements.get();
+    const wanted = (["voltage", "current"] as const).filter((e) => !elements.includes(e));
+    if (wanted.length > 0) await this.readoutElements.set([...elements, ...wanted]);
+  }
+
   async configureTiming(timing: { nplc: number; sourceDelay: number }): Promise<void> {
     await this.nplc.set(timing.nplc);
     await this.sourceDelay.set(timing.sourceDelay);
   }
 
-  /** `:READ?` of `points` readings, their elements as {@link readoutElements} says. */
+  /**
+   * `:READ?` of `points` readings, with the elements {@link readoutElements}
+   * selects, in the 2400's fixed order (voltage, current, resistance, time,
+   * status, whatever order `:FORM:ELEM` named them in: manual §18 "Data
+   * elements", Figure 18-1).
+   */
   protected async readPoints(
     channel: ScpiChannel,
     points: number,
     options?: CallOptions,
   ): Promise<SweepColumns> {
-    const elements = await this.tracked<readonly ReadoutElement[]>(channel, "readoutElements");
+    const selected = await this.tracked<readonly ReadoutElement[]>(channel, "readoutElements");
+    const elements = READOUT_ELEMENTS.filter((element) => selected.includes(element));
     const reply = await channel.query(":READ?", options);
     const columns = parseReadings(reply, elements, points);
     if (!columns) {

@@ -334,6 +334,11 @@ export class Keithley2450 extends ScpiSourceMeter implements SourceMeter {
   }
 
   /** Integration time and the present source function's delay (auto delay off). */
+  /** `:SENS:FUNC "VOLT"` or `"CURR"`: the 2450 measures one function; the reading's other element is the source value. */
+  async measure(quantity: Quantity): Promise<void> {
+    await this.measureFunction.set(quantity);
+  }
+
   async configureTiming(timing: { nplc: number; sourceDelay: number }): Promise<void> {
     await this.nplc.set(timing.nplc);
     const voltage = (await this.sourceMode.get()) === "voltage";

@@ -68,6 +68,8 @@ export interface SourceMeter {
   readonly outputEnabled: Property<boolean>;
   /** Takes one reading. */
   read(options?: CallOptions): Promise<SourceMeterReading>;
+  /** Makes readings measure `quantity` too, beside the source's own value. */
+  measure(quantity: Quantity): Promise<void>;
   /** Moves the source level to `level` in steps no larger than the step limit. */
   rampTo(level: number, options?: RampOptions): Promise<void>;
   /** Ramps the source to zero and turns the output off. */
@@ -208,6 +210,12 @@ export interface PowerMeter {
   wavelengthRange(options?: CallOptions): Promise<{ readonly min: number; readonly max: number }>;
   /** One reading, W. */
   read(options?: CallOptions): Promise<number>;
+  /**
+   * How long one reading integrates, s (the averaging count times the
+   * meter's sample time): its window ends as the reply leaves, so a
+   * reading answered at t is centred on t − window/2.
+   */
+  readingWindow(options?: CallOptions): Promise<number>;
   /** Starts a reading (`INIT`), for {@link fetch} to collect. */
   initiate(): Promise<void>;
   /** The reading started by {@link initiate}, W. */

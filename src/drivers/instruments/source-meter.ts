@@ -496,6 +496,14 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
   /** Whether a reading's status word says the reading was taken in compliance (the source limited). */
   abstract inCompliance(status: number): boolean;
 
+  /**
+   * Makes every reading measure `quantity` as well as the source's own
+   * (programmed) value, so that a reading gives both V and I across the
+   * terminals: the 2450 measures one function at a time, the 2400 the
+   * functions that are on.
+   */
+  abstract measure(quantity: Quantity): Promise<void>;
+
   /** Sets the integration time (NPLC) and the source delay, s (fixed, not automatic). */
   abstract configureTiming(timing: { readonly nplc: number; readonly sourceDelay: number }): Promise<void>;
 

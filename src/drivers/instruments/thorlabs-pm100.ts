@@ -86,6 +86,13 @@ export function isNoSensor(sensor: PowerSensor): boolean {
   return /no\s*sensor/i.test(sensor.name) || !sensor.isPowerSensor;
 }
 
+/**
+ * One sample of the meter, s: "1 sample takes approx. 3ms" (PM100D manual,
+ * as quoted in the ThorlabsPM100 package's documentation of
+ * `SENS:AVER:COUN`); a reading averages `averageCount` of them.
+ */
+export const PM100_SAMPLE_TIME = 3e-3;
+
 /** The power unit on the wire. */
 export type MeterPowerUnit = "W" | "dBm";
 
@@ -157,6 +164,7 @@ export class ThorlabsPm100 extends ScpiInstrument implements PowerMeter {
   declare readonly averageCount: Property<number>;
   declare readonly powerUnit: Property<MeterPowerUnit>;
   #unit: MeterPowerUnit | undefined;
+  #count: number | undefined;
 
   constructor(
     session: ScpiSession,
@@ -183,6 +191,14 @@ export class ThorlabsPm100 extends ScpiInstrument implements PowerMeter {
 
   read(options?: CallOptions): Promise<number> {
     return this.exclusive(async (channel) => this.#power(channel, "MEAS:POW?", options));
+  }
+
+  /** The averaging count (read once, then tracked) times {@link PM100_SAMPLE_TIME}. */
+  readingWindow(options?: CallOptions): Promise<number> {
+    return this.exclusive(async (channel) => {
+      const count = this.#count ?? (await this.averageCount.getWith(channel, options));
+      return count * PM100_SAMPLE_TIME;
+    });
   }
 
   initiate(): Promise<void> {
@@ -258,6 +274,7 @@ export class ThorlabsPm100 extends ScpiInstrument implements PowerMeter {
 
   protected override recordValue(name: string, value: unknown): void {
     if (name === "powerUnit") this.#unit = value as MeterPowerUnit;
+    if (name === "averageCount") this.#count = value as number;
   }
 
   protected override refusedBeforeSending(error: unknown): boolean {
@@ -266,6 +283,7 @@ export class ThorlabsPm100 extends ScpiInstrument implements PowerMeter {
 
   protected override forget(): void {
     this.#unit = undefined;
+    this.#count = undefined;
   }
 
   async #power(channel: ScpiChannel, query: string, options?: CallOptions): Promise<number> {

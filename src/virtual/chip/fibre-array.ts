@@ -29,6 +29,15 @@ export interface LightDetector {
   readonly path: OpticalPath;
   /** Optical power arriving at the detector now, W, and the light that carried it. */
   read(): { readonly power: number; readonly light: LightDrive };
+  /**
+   * The same at an earlier `time` of the detector's averaging window (s on
+   * the bench clock, not after now): the source's light then, through the
+   * path with the chip's state now. A meter that averages samples over a
+   * window sees a sweeping laser's wavelength move across it; the chip's
+   * optical state moves far slower than a window of milliseconds, unless a
+   * heater is switched inside it.
+   */
+  readAt?(time: number): { readonly power: number; readonly light: LightDrive };
 }
 
 const NO_SOURCE: LightSource = { lightAt: () => DARK };
@@ -68,7 +77,11 @@ export class FibreArray implements LightDetector {
   }
 
   read(): { power: number; light: LightDrive } {
-    const light = this.#source.lightAt(this.chip.clock.now());
+    return this.readAt(this.chip.clock.now());
+  }
+
+  readAt(time: number): { power: number; light: LightDrive } {
+    const light = this.#source.lightAt(Math.min(time, this.chip.clock.now()));
     checkLight(this.#path, light);
     if (light.power === 0) return { power: 0, light };
     return { power: light.power * this.chip.transmission(this.#path, light.wavelength), light };

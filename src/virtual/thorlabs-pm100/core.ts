@@ -30,7 +30,7 @@
  */
 import { photodetector } from "../../models/photonic/photodetector.js";
 import type { LightDetector } from "../chip/fibre-array.js";
-import { DARK } from "../chip/optical.js";
+import { DARK, type LightDrive } from "../chip/optical.js";
 import { ClockClosedError } from "../clock/bench-clock.js";
 import type { InstrumentTimeline } from "../clock/timeline.js";
 import type { SeededRandom } from "../random.js";
@@ -65,7 +65,7 @@ export const RANGE_NOISE_FRACTION = 1e-12 / 50e-9;
 const SATURATION_CURRENT = 1;
 
 /** What the meter reads: the power arriving and the light that carried it (FibreArray.read). */
-export type LightReader = Pick<LightDetector, "read">;
+export type LightReader = Pick<LightDetector, "read" | "readAt">;
 
 /** Nothing in front of the head: no light. */
 export const NO_LIGHT: LightReader = Object.freeze({ read: () => ({ power: 0, light: DARK }) });
@@ -256,7 +256,7 @@ export class Pm100Core {
    */
   #sense(samples: number, ranging: boolean): { current: number; overflow: -1 | 0 | 1 } {
     const sensor = this.requireSensor();
-    const { power, light } = this.detector.read();
+    const { power, light } = this.#averagedLight(sensor, samples);
     const detected = photodetector.detect(
       {
         responsivity: responsivityAt(sensor, light.wavelength),
@@ -281,6 +281,29 @@ export class Pm100Core {
     }
     const overflow = Math.abs(current) > settings.currentRange * (1 + 1e-12) ? (current < 0 ? -1 : 1) : 0;
     return { current, overflow };
+  }
+
+  /**
+   * The light over the averaging window that ends now: one look per sample,
+   * at the middle of its {@link SAMPLE_TIME}, where the detector can look
+   * back (`readAt`); the photocurrents averaged and given back as the power
+   * that would make that current at the last look's wavelength. So a
+   * sweeping laser's reading is centred on the window, as a real meter's
+   * average is. A detector that cannot look back is read once, now.
+   */
+  #averagedLight(sensor: Pm100SensorSpec, samples: number): { power: number; light: LightDrive } {
+    const detector = this.detector;
+    if (!detector.readAt) return detector.read();
+    const end = this.timeline.clock.now();
+    let current = 0;
+    let light: LightDrive = DARK;
+    for (let j = 0; j < samples; j++) {
+      const look = detector.readAt(end - (samples - j - 0.5) * SAMPLE_TIME);
+      current += responsivityAt(sensor, look.light.wavelength) * look.power;
+      light = look.light;
+    }
+    const responsivity = responsivityAt(sensor, light.wavelength);
+    return { power: responsivity > 0 ? current / samples / responsivity : 0, light };
   }
 
   /**
