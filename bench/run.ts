@@ -21,6 +21,7 @@ import {
 import { memristorBench } from "./memristor.js";
 import { meshBench } from "./mesh.js";
 import { numpyUnavailable, numpyVersionString } from "./numpy-runner.js";
+import { opticalBench } from "./optical.js";
 import { phaseChangeBench } from "./phase-change.js";
 import { ringBench } from "./ring.js";
 import { scpiBench } from "./scpi.js";
@@ -35,6 +36,7 @@ const BENCHES: readonly BenchModule[] = [
   crossbarBench,
   chipBench,
   scpiBench,
+  opticalBench,
 ];
 
 const OPTIONS: BenchOptions = { warmup: 1, repetitions: 5 };

@@ -4,6 +4,7 @@
  */
 import { Command } from "commander";
 import { registerIv } from "./commands/iv.js";
+import { registerOptical } from "./commands/optical.js";
 import { registerVirtual } from "./commands/virtual.js";
 
 export function buildProgram(): Command {
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
     )
     .showHelpAfterError("(run with --help for usage)");
   registerIv(program);
+  registerOptical(program);
   registerVirtual(program);
   return program;
 }

@@ -13,8 +13,8 @@
  * stays. A failure of that clean-up is never swallowed: it is thrown,
  * after the primary error if there was one.
  */
-import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { lastValueFrom, map, tap, toArray } from "rxjs";
 import { KNOWN_BENCH_DRIVERS } from "../bench/drivers.js";
 import { serveEmbeddedBench } from "../bench/embedded.js";
@@ -23,7 +23,6 @@ import { openBench } from "../bench/open.js";
 import { Scope } from "../bench/scope.js";
 import { MAX_DURATION_MS, MIN_TIMEOUT_MS } from "../drivers/durations.js";
 import { resolveSafetyLimits, type SafetyLimitsInput } from "../drivers/instruments/safety.js";
-import type { ScpiExchange } from "../drivers/scpi/session.js";
 import type { MemristorModel } from "../models/memristor/index.js";
 import { memristorModels } from "../models/memristor/registry.js";
 import { checkParameters } from "../models/parameters.js";
@@ -34,6 +33,7 @@ import { memristorTwin, type TwinFrame } from "../sync/memristor-twin.js";
 import { RunRecorder } from "../sync/run-recorder.js";
 import { describeTimebase, hostTimebase, type Timebase } from "../sync/timebase.js";
 import { ivPlan, type SweepMode } from "./iv.js";
+import { abortReason, exchangeRecord, prepareRunFolder } from "./run-files.js";
 import { streamPlan } from "./stream.js";
 import { svgPlot } from "./svg-plot.js";
 
@@ -203,35 +203,6 @@ export function checkIvJobOptions(options: IvJobOptions): void {
   }
 }
 
-/**
- * Makes `dir` and checks that files can be written in it, so that a bad
- * `outDir` fails before any instrument is touched.
- */
-function prepareRunFolder(dir: string): void {
-  try {
-    makeDirectories(dir);
-    accessSync(dir, constants.W_OK);
-    const probe = join(dir, ".pms-write-check");
-    writeFileSync(probe, "");
-    rmSync(probe);
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new IvOptionError("outDir", () => `cannot write the run folder ${dir} (${reason})`);
-  }
-}
-
-/**
- * `mkdir -p`, one level at a time: Node's `mkdirSync(…, { recursive: true })`
- * spins forever under /proc (seen on Node 20), which is how `--out
- * /proc/…` used to hang the command.
- */
-function makeDirectories(dir: string): void {
-  const path = resolve(dir);
-  if (existsSync(path)) return;
-  makeDirectories(dirname(path));
-  mkdirSync(path);
-}
-
 /** Runs the job; `progress` hears after every batch how many points are in. */
 export async function runIvJob(
   options: IvJobOptions,
@@ -247,7 +218,11 @@ export async function runIvJob(
   const chosen = options.bench ? await chooseSourceMeter(options) : undefined;
   // With a bench file, its limits are the ones that hold.
   checkIvJobOptions(chosen ? { ...options, limits: chosen.entry.limits } : options);
-  prepareRunFolder(options.outDir);
+  prepareRunFolder(
+    options.outDir,
+    (reason) =>
+      new IvOptionError("outDir", () => `cannot write the run folder ${options.outDir} (${reason})`),
+  );
   const stage = options.onStage ?? (() => {});
   const signal = options.signal;
   const scope = new Scope();
@@ -398,11 +373,7 @@ function checkpoint(signal: AbortSignal | undefined, run: RunRecorder): void {
 }
 
 function interruption(signal: AbortSignal | undefined, run: RunRecorder): RunInterruptedError {
-  const reason = signal?.reason;
-  return new RunInterruptedError(
-    typeof reason === "string" ? reason : reason instanceof Error ? reason.message : "aborted",
-    run.rowCount,
-  );
+  return new RunInterruptedError(abortReason(signal), run.rowCount);
 }
 
 /** The model's defaults with `overrides` applied; unknown names and out-of-bounds values are refused. */
@@ -492,20 +463,5 @@ function summaryRecord(result: IvJobResult): Record<string, unknown> {
     loopArea_W: result.hysteresis.loopArea,
     rmsResidual_A: result.rmsResidual,
     rmsCurrent_A: result.rmsCurrent,
-  };
-}
-
-function exchangeRecord(exchange: ScpiExchange): Record<string, unknown> {
-  const { reply, error } = exchange;
-  return {
-    at: exchange.startTime,
-    duration_s: exchange.duration,
-    sent: exchange.command,
-    ...(reply === undefined
-      ? {}
-      : { reply: typeof reply === "string" ? reply : Buffer.from(reply).toString("base64") }),
-    ...(exchange.discarded?.length ? { discarded: exchange.discarded } : {}),
-    ...(exchange.discardedOmitted ? { discardedOmitted: exchange.discardedOmitted } : {}),
-    ...(error ? { error: `${error.name}: ${error.message}` } : {}),
   };
 }

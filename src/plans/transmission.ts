@@ -205,7 +205,9 @@ export async function sweptSpectrum(
   await laser.configureSweep({ start, stop, mode: "continuous-one-way", speed, cycles: 1 });
   await laser.configureTriggerOutput({ when: "step", step: logStep, periodIn: "wavelength" });
 
-  context.stage?.(`sweeping ${(stop - start) * 1e9} nm at ${speed * 1e9} nm/s`);
+  context.stage?.(
+    `sweeping ${Number(((stop - start) * 1e9).toPrecision(6))} nm at ${Number((speed * 1e9).toPrecision(6))} nm/s`,
+  );
   await laser.startSweep();
   // T0, bracketed by the replies around the moment the laser says it runs.
   const window = await meter.readingWindow();

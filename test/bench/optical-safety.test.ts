@@ -110,7 +110,10 @@ describe("closing after an exception", () => {
     // Both safe at the end, by the virtual instruments' own state.
     expect(laser.outputEnabled).toBe(false);
     // The close's own turn-off: the last change from on to off.
-    const off = states.findLast((state, i) => !state.outputEnabled && states[i - 1]?.outputEnabled === true);
+    const turnsOff = states.filter(
+      (state, i) => !state.outputEnabled && states[i - 1]?.outputEnabled === true,
+    );
+    const off = turnsOff[turnsOff.length - 1];
     expect(off, "the source-meter's output went off").toBeDefined();
     expect(states.at(-1)?.outputEnabled).toBe(false);
     // The laser was already dark when the source-meter's output went off.

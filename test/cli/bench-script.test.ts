@@ -57,8 +57,10 @@ describe("the README's bench script", () => {
   it("pms virtual --bench writes a bench file of free ports and the clock endpoint that loads back", async () => {
     const path = await serveWithBenchFile();
     const bench = await loadBenchFile(path, KNOWN_BENCH_DRIVERS);
-    expect(Object.keys(bench.instruments)).toEqual(["smu1", "smu2"]);
+    expect(Object.keys(bench.instruments)).toEqual(["smu1", "smu2", "laser", "meter"]);
     expect(bench.instruments.smu2).toMatchObject({ driver: "keithley2450", connects: "heater" });
+    expect(bench.instruments.laser).toMatchObject({ driver: "santec-tsl570", kind: "tunable-laser" });
+    expect(bench.instruments.meter).toMatchObject({ driver: "thorlabs-pm100", kind: "power-meter" });
     expect(bench.instruments.smu1?.resource).not.toContain("::5025::");
     expect(bench.clock?.control).toMatch(/^tcp:\/\/127\.0\.0\.1:\d+$/);
   });

@@ -82,10 +82,11 @@ describe("pms (compiled bin)", () => {
     },
   );
 
-  it("virtual serves the 2400 (and the 2450) over TCP and a serial PTY until SIGINT", async () => {
+  it("virtual serves the 2400 (and the 2450, the laser and the meter) over TCP and a serial PTY until SIGINT", async () => {
     const { child, resources, all } = await startVirtual(["--port", "0", "--serial"]);
     expect(resources).toHaveLength(2);
-    expect(all).toHaveLength(4);
+    // Four instruments, each on TCP and a PTY.
+    expect(all).toHaveLength(8);
     for (const resource of resources) {
       const smu = await connectKeithley2400(resource, { limits: { maxAbsVoltage: 1, maxAbsCurrent: 0.01 } });
       try {

@@ -84,9 +84,9 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<number
 describe("pms virtual (compiled bin)", () => {
   it("--serial, SIGKILLed: socat dies with it, and the next start removes the directories it left", async () => {
     const first = await startVirtual(["--port", "0", "--serial"]);
-    // One PTY pair per instrument of the default bench: the 2400 and the 2450.
+    // One PTY pair per instrument of the default bench: the 2400, the 2450, the laser and the meter.
     const dirs = ptyDirs();
-    expect(dirs).toHaveLength(2);
+    expect(dirs).toHaveLength(4);
     const socats = dirs.map((dir) => {
       const { owner, socat } = pidsOf(dir);
       expect(owner).toBe(first.child.pid);
@@ -99,7 +99,7 @@ describe("pms virtual (compiled bin)", () => {
 
     const second = await startVirtual(["--port", "0", "--serial"]);
     for (const dir of dirs) expect(existsSync(dir)).toBe(false);
-    expect(ptyDirs()).toHaveLength(2);
+    expect(ptyDirs()).toHaveLength(4);
     expect(await stop(second.child, "SIGTERM")).toBe(0);
     expect(ptyDirs()).toEqual([]);
   });
@@ -107,7 +107,8 @@ describe("pms virtual (compiled bin)", () => {
   it("--no-tcp --serial serves on the serial PTYs only until SIGTERM, then stops socat and removes its links", async () => {
     const { child, resources, all } = await startVirtual(["--no-tcp", "--serial"]);
     expect(resources).toEqual([expect.stringMatching(/^ASRL\/dev\/pts\/\d+::INSTR$/)]);
-    expect(all).toEqual([resources[0], expect.stringMatching(/^ASRL\/dev\/pts\/\d+::INSTR$/)]);
+    const pty = expect.stringMatching(/^ASRL\/dev\/pts\/\d+::INSTR$/);
+    expect(all).toEqual([resources[0], pty, pty, pty]);
     const socats = ptyDirs().map((dir) => pidsOf(dir).socat);
     const smu = await connectKeithley2400(resources[0] as string, {
       limits: { maxAbsVoltage: 1, maxAbsCurrent: 0.01 },
