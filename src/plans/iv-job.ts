@@ -33,7 +33,7 @@ import { memristorTwin, type TwinFrame } from "../sync/memristor-twin.js";
 import { RunRecorder } from "../sync/run-recorder.js";
 import { describeTimebase, hostTimebase, type Timebase } from "../sync/timebase.js";
 import { ivPlan, type SweepMode } from "./iv.js";
-import { abortReason, exchangeRecord, prepareRunFolder } from "./run-files.js";
+import { abortReason, exchangeRecord, JobOptionError, prepareRunFolder } from "./run-files.js";
 import { streamPlan } from "./stream.js";
 import { svgPlot } from "./svg-plot.js";
 
@@ -115,24 +115,11 @@ export const LIST_ENGINE_POINTS = 100;
 
 const HYSTERESIS_THRESHOLD = 0.05;
 
-/**
- * An option the job refuses, before anything is started or sent. The
- * explanation names other options through `nameOf`, so that the command
- * line can speak of its flags (`--points`) and the API of its fields.
- */
-export class IvOptionError extends RangeError {
-  constructor(
-    /** The option at fault, as the API names it ("pointsPerCycle", "limits.maxVoltageStep"). */
-    readonly option: string,
-    readonly explain: (nameOf: (option: string) => string) => string,
-  ) {
-    super(`${option}: ${explain((name) => name)}`);
+/** An option the job refuses, before anything is started or sent (see {@link JobOptionError}). */
+export class IvOptionError extends JobOptionError {
+  constructor(option: string, explain: (nameOf: (option: string) => string) => string) {
+    super(option, explain);
     this.name = "IvOptionError";
-  }
-
-  /** The message with every option named by `nameOf`. */
-  messageFor(nameOf: (option: string) => string): string {
-    return `${nameOf(this.option)}: ${this.explain(nameOf)}`;
   }
 }
 

@@ -43,7 +43,7 @@ import {
   pcmProgramming,
 } from "./pcm-programming.js";
 import { pulsePlot, spectrumPlot, tuningPlot } from "./plots.js";
-import { abortReason, exchangeRecord, prepareRunFolder } from "./run-files.js";
+import { abortReason, exchangeRecord, JobOptionError, prepareRunFolder } from "./run-files.js";
 import type { Dip } from "./spectrum-analysis.js";
 import { streamPlan } from "./stream.js";
 import {
@@ -151,24 +151,11 @@ export type OpticalJobResult =
       readonly summary: PcmProgrammingSummary;
     });
 
-/**
- * An option the job refuses, before anything is started or sent. The
- * explanation names other options through `nameOf`, so that the command
- * line can speak of its flags and the API of its fields.
- */
-export class OpticalOptionError extends RangeError {
-  constructor(
-    /** The option at fault, as the API names it ("plan.options.speed", "laser"). */
-    readonly option: string,
-    readonly explain: (nameOf: (option: string) => string) => string,
-  ) {
-    super(`${option}: ${explain((name) => name)}`);
+/** An option the job refuses, before anything is started or sent (see {@link JobOptionError}). */
+export class OpticalOptionError extends JobOptionError {
+  constructor(option: string, explain: (nameOf: (option: string) => string) => string) {
+    super(option, explain);
     this.name = "OpticalOptionError";
-  }
-
-  /** The message with every option named by `nameOf`. */
-  messageFor(nameOf: (option: string) => string): string {
-    return `${nameOf(this.option)}: ${this.explain(nameOf)}`;
   }
 }
 

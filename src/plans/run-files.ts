@@ -53,6 +53,27 @@ export function exchangeRecord(exchange: ScpiExchange): Record<string, unknown> 
   };
 }
 
+/**
+ * An option a job refuses, before anything is started or sent. The
+ * explanation names other options through `nameOf`, so that the command
+ * line can speak of its flags (`--points`) and the API of its fields.
+ */
+export class JobOptionError extends RangeError {
+  constructor(
+    /** The option at fault, as the API names it ("pointsPerCycle", "plan.options.speed"). */
+    readonly option: string,
+    readonly explain: (nameOf: (option: string) => string) => string,
+  ) {
+    super(`${option}: ${explain((name) => name)}`);
+    this.name = "JobOptionError";
+  }
+
+  /** The message with every option named by `nameOf`. */
+  messageFor(nameOf: (option: string) => string): string {
+    return `${nameOf(this.option)}: ${this.explain(nameOf)}`;
+  }
+}
+
 /** Why an aborted run stopped, from its signal's reason ("SIGINT", an error's message, or "aborted"). */
 export function abortReason(signal: AbortSignal | undefined): string {
   const reason = signal?.reason;

@@ -16,9 +16,10 @@ import {
 } from "../../src/drivers/errors.js";
 import { attachSantecTsl } from "../../src/drivers/instruments/connect-santec-tsl.js";
 import type { LaserSafetyLimitsInput } from "../../src/drivers/instruments/optical-safety.js";
+import type { Property } from "../../src/drivers/instruments/properties.js";
 import { decodeWavelengthLog, type SantecTsl } from "../../src/drivers/instruments/santec-tsl.js";
 import { type Exchange, ReplayTransport } from "../../src/drivers/transports/replay.js";
-import { anchorNow, ENDED, type Timebase } from "../../src/sync/timebase.js";
+import { steppedTimebase } from "./support/stepped-timebase.js";
 
 const IDN_570 = "SANTEC,TSL-570,21050012,0003.0001.0002";
 const IDN_550 = "SANTEC,TSL-550,14020001,0001.0020";
@@ -44,20 +45,6 @@ const STARTUP_570: readonly Exchange[] = [
 ];
 
 const STARTUP_550: readonly Exchange[] = [["*IDN?", IDN_550], ...STATE_OFF, ["*CLS", null]];
-
-/** A timebase whose sleeps move its time at once: polls are counted, not waited for. */
-function steppedTimebase(): Timebase {
-  let now = 0;
-  return {
-    kind: "manual",
-    anchor: anchorNow(),
-    now: () => now,
-    sleep: async (seconds) => {
-      now += seconds;
-    },
-    declare: () => ENDED,
-  };
-}
 
 async function expectProtocol<T>(
   exchanges: readonly Exchange[],
@@ -403,5 +390,89 @@ describe("Santec TSL shutdown", () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ShutdownError);
     expect((error as Error).message).toMatch(/diode on, shutter open/);
+  });
+});
+
+describe("every Santec TSL property", () => {
+  /** Each property of the TSL-570's table: what `get` reads back and what `set` sends. */
+  const CASES: ReadonlyArray<{ name: string; reply: string; value: unknown; sent: string }> = [
+    { name: "wavelength", reply: "+1.55000000E-006", value: 1.55e-6, sent: ":WAV 0.00000155" },
+    { name: "powerUnit", reply: "1", value: "mW", sent: ":POW:UNIT 1" },
+    { name: "power", reply: "-3.01029996", value: expect.closeTo(0.5e-3, 9), sent: ":POW -3.01029995664" },
+    { name: "diodeOn", reply: "1", value: true, sent: ":POW:STAT 1" },
+    { name: "shutterOpen", reply: "0", value: true, sent: ":POW:SHUT 0" },
+    { name: "attenuation", reply: "+5.00", value: 5, sent: ":POW:ATT 5" },
+    { name: "sweepStart", reply: "+1.54000000E-006", value: 1.54e-6, sent: ":WAV:SWE:STAR 0.00000154" },
+    { name: "sweepStop", reply: "+1.56000000E-006", value: 1.56e-6, sent: ":WAV:SWE:STOP 0.00000156" },
+    { name: "sweepStep", reply: "+1.00000000E-012", value: 1e-12, sent: ":WAV:SWE:STEP 1e-12" },
+    { name: "sweepSpeed", reply: "+20.0", value: expect.closeTo(20e-9, 20), sent: ":WAV:SWE:SPE 20" },
+    { name: "sweepDwell", reply: "+0.5", value: 0.5, sent: ":WAV:SWE:DWEL 0.5" },
+    { name: "sweepDelay", reply: "+1.0", value: 1, sent: ":WAV:SWE:DEL 1" },
+    { name: "sweepCycles", reply: "+3", value: 3, sent: ":WAV:SWE:CYCL 3" },
+    { name: "sweepMode", reply: "2", value: "stepped-two-way", sent: ":WAV:SWE:MOD 2" },
+    { name: "triggerOutput", reply: "3", value: "step", sent: ":TRIG:OUTP 3" },
+    { name: "triggerPeriodIn", reply: "1", value: "time", sent: ":TRIG:OUTP:SETT 1" },
+  ];
+
+  it("has a case for every property of the table", async () => {
+    const driver = await expectProtocol([], async (d) => d);
+    const names = Object.keys(driver.describeConfiguration());
+    expect(CASES.map((c) => c.name).sort()).toEqual(names.sort());
+  });
+
+  /** The bound property `name` of a driver, typed loosely so one table drives every one. */
+  const property = (d: SantecTsl, name: string) => {
+    const bound = (d as unknown as Record<string, Property<unknown> | undefined>)[name];
+    if (!bound) throw new Error(`no property ${name}`);
+    return bound;
+  };
+
+  it.each(CASES)("$name: get() sends its query and decodes $reply", async ({ name, reply, value }) => {
+    const query = await expectProtocol([], async (d) => property(d, name).spec.query);
+    const got = await expectProtocol([[query, reply]], (d) => property(d, name).get());
+    expect(got).toEqual(value);
+  });
+
+  it.each(CASES)("$name: set() sends $sent, then checks the error queue", async ({ name, value, sent }) => {
+    // The values matched loosely above (closeTo) are set exactly here.
+    const exact = name === "power" ? 0.5e-3 : name === "sweepSpeed" ? 20e-9 : value;
+    await expectProtocol([[sent, null], ERROR_CHECK], (d) => property(d, name).set(exact));
+  });
+});
+
+describe("the other Santec TSL verbs", () => {
+  it("stops a sweep, waits until idle, reads its configuration with units", async () => {
+    await expectProtocol([[":WAV:SWE 0", null], ERROR_CHECK], (d) => d.stopSweep());
+    await expectProtocol(
+      [
+        ["*OPC?", "0"],
+        ["*OPC?", "1"],
+      ],
+      (d) => d.waitUntilIdle(),
+    );
+    const config = await expectProtocol(
+      [
+        [":WAV?", "+1.55000000E-006"],
+        [":POW:UNIT?", "0"],
+        [":POW?", "+0.00000000E+000"],
+        [":POW:STAT?", "0"],
+        [":POW:SHUT?", "1"],
+        [":POW:ATT?", "+0.00"],
+        [":WAV:SWE:STAR?", "+1.50000000E-006"],
+        [":WAV:SWE:STOP?", "+1.60000000E-006"],
+        [":WAV:SWE:STEP?", "+1.00000000E-012"],
+        [":WAV:SWE:SPE?", "+10.0"],
+        [":WAV:SWE:DWEL?", "+0.0"],
+        [":WAV:SWE:DEL?", "+0.0"],
+        [":WAV:SWE:CYCL?", "+1"],
+        [":WAV:SWE:MOD?", "1"],
+        [":TRIG:OUTP?", "0"],
+        [":TRIG:OUTP:SETT?", "0"],
+      ],
+      (d) => d.readConfiguration(),
+    );
+    expect(config.wavelength).toMatchObject({ value: 1.55e-6, unit: "m" });
+    expect(config.power).toMatchObject({ value: 1e-3, unit: "W" });
+    expect(config.sweepMode).toMatchObject({ value: "continuous-one-way", unit: null });
   });
 });

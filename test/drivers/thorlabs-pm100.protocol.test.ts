@@ -13,7 +13,7 @@ import {
 import { attachThorlabsPm100 } from "../../src/drivers/instruments/connect-thorlabs-pm100.js";
 import { parseSensorIdentity, type ThorlabsPm100 } from "../../src/drivers/instruments/thorlabs-pm100.js";
 import { type Exchange, ReplayTransport } from "../../src/drivers/transports/replay.js";
-import { anchorNow, ENDED, type Timebase } from "../../src/sync/timebase.js";
+import { steppedTimebase } from "./support/stepped-timebase.js";
 
 const IDN = "Thorlabs,PM100USB,P2000123,1.7.0";
 /** An S144C InGaAs head: a power sensor whose wavelength can be set (flags 1 + 32). */
@@ -30,19 +30,6 @@ function startup(sensor = SENSOR): Exchange[] {
     ERROR_CHECK,
     ["*CLS", null],
   ];
-}
-
-function steppedTimebase(): Timebase {
-  let now = 0;
-  return {
-    kind: "manual",
-    anchor: anchorNow(),
-    now: () => now,
-    sleep: async (seconds) => {
-      now += seconds;
-    },
-    declare: () => ENDED,
-  };
 }
 
 async function expectProtocol<T>(

@@ -2,10 +2,10 @@
  * From a resource string to a ready Keithley 2400 driver: transport,
  * session, identity check, clean status, known state.
  */
-import { ProtocolError } from "../errors.js";
-import { ScpiSession, type ScpiSessionOptions } from "../scpi/session.js";
+import type { ScpiSessionOptions } from "../scpi/session.js";
 import type { Transport } from "../transport.js";
 import { type OpenTransportOptions, openTransport } from "../transports/open.js";
+import { attachSession, identifyAs } from "./attach.js";
 import { Keithley2400, type Keithley2400Options } from "./keithley2400.js";
 import { READOUT_ELEMENTS } from "./readings.js";
 import { resolveSafetyLimits } from "./safety.js";
@@ -45,31 +45,17 @@ export async function attachKeithley2400(
   transport: Transport,
   options: ConnectKeithley2400Options = {},
 ): Promise<Keithley2400> {
-  let session: ScpiSession;
-  try {
-    session = new ScpiSession(transport, options); // refuses bad options (timeouts) with a RangeError
-  } catch (error) {
-    await transport.close();
-    throw error;
-  }
-  try {
-    const identity = await session.identify();
-    if (!/^KEITHLEY/i.test(identity.manufacturer) || !MODEL_2400_SERIES.test(identity.model)) {
-      const reply = [identity.manufacturer, identity.model, identity.serial, identity.firmware].join(",");
-      throw new ProtocolError(
-        session.resource,
-        "*IDN?",
-        reply,
-        "a Keithley 2400-series SourceMeter (KEITHLEY ...,MODEL 24xx,...)",
-      );
-    }
+  return attachSession(transport, options, async (session) => {
+    await identifyAs(
+      session,
+      /^KEITHLEY/i,
+      MODEL_2400_SERIES,
+      "a Keithley 2400-series SourceMeter (KEITHLEY ...,MODEL 24xx,...)",
+    );
     const driver = new Keithley2400(session, options);
     await driver.refreshState();
     await session.write("*CLS");
     await driver.readoutElements.set(READOUT_ELEMENTS);
     return driver;
-  } catch (error) {
-    await session.close();
-    throw error;
-  }
+  });
 }

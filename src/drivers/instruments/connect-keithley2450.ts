@@ -2,10 +2,11 @@
  * From a resource string to a ready Keithley 2450 driver: transport,
  * session, identity, command set, clean status, known state.
  */
-import { InstrumentModeError, ProtocolError } from "../errors.js";
-import { ScpiSession, type ScpiSessionOptions } from "../scpi/session.js";
+import { InstrumentModeError } from "../errors.js";
+import type { ScpiSessionOptions } from "../scpi/session.js";
 import type { Transport } from "../transport.js";
 import { type OpenTransportOptions, openTransport } from "../transports/open.js";
+import { attachSession, identifyAs } from "./attach.js";
 import { Keithley2450, type Keithley2450Options } from "./keithley2450.js";
 import { resolveSafetyLimits } from "./safety.js";
 
@@ -42,24 +43,8 @@ export async function attachKeithley2450(
   transport: Transport,
   options: ConnectKeithley2450Options = {},
 ): Promise<Keithley2450> {
-  let session: ScpiSession;
-  try {
-    session = new ScpiSession(transport, options);
-  } catch (error) {
-    await transport.close();
-    throw error;
-  }
-  try {
-    const identity = await session.identify();
-    if (!/^KEITHLEY/i.test(identity.manufacturer) || !MODEL_2450.test(identity.model)) {
-      const reply = [identity.manufacturer, identity.model, identity.serial, identity.firmware].join(",");
-      throw new ProtocolError(
-        session.resource,
-        "*IDN?",
-        reply,
-        "a Keithley 2450 (KEITHLEY ...,MODEL 2450,...)",
-      );
-    }
+  return attachSession(transport, options, async (session) => {
+    await identifyAs(session, /^KEITHLEY/i, MODEL_2450, "a Keithley 2450 (KEITHLEY ...,MODEL 2450,...)");
     const language = (await session.query("*LANG?")).trim().toUpperCase();
     if (language !== "SCPI") {
       throw new InstrumentModeError(
@@ -74,8 +59,5 @@ export async function attachKeithley2450(
     await driver.refreshState();
     await session.write("*CLS");
     return driver;
-  } catch (error) {
-    await session.close();
-    throw error;
-  }
+  });
 }

@@ -5,10 +5,11 @@
  * (TSL-570: SCPI selected and confirmed), tunable range, known state.
  */
 import { InstrumentModeError, ProtocolError } from "../errors.js";
-import { ScpiSession, type ScpiSessionOptions } from "../scpi/session.js";
+import type { ScpiSession, ScpiSessionOptions } from "../scpi/session.js";
 import { parseNumber } from "../scpi/values.js";
 import type { Transport } from "../transport.js";
 import { type OpenTransportOptions, openTransport } from "../transports/open.js";
+import { attachSession, identifyAs } from "./attach.js";
 import { resolveLaserSafetyLimits } from "./optical-safety.js";
 import {
   SantecTsl,
@@ -53,26 +54,15 @@ export async function attachSantecTsl(
   transport: Transport,
   options: ConnectSantecTslOptions = {},
 ): Promise<SantecTsl> {
-  let session: ScpiSession;
-  try {
-    session = new ScpiSession(transport, { ...TSL_SESSION, ...options });
-  } catch (error) {
-    await transport.close();
-    throw error;
-  }
-  try {
-    const identity = await session.identify();
+  return attachSession(transport, { ...TSL_SESSION, ...options }, async (session) => {
+    const wanted = options.model ?? "TSL-570 or TSL-550";
+    const identity = await identifyAs(session, /^SANTEC/i, /^TSL/i, `a Santec ${wanted}`);
     const named = (Object.keys(TSL_MODELS) as TslModelName[]).find((name) =>
       identity.model.toUpperCase().replace(/\s/g, "").startsWith(name),
     );
-    const reply = [identity.manufacturer, identity.model, identity.serial, identity.firmware].join(",");
-    if (!/^SANTEC/i.test(identity.manufacturer) || !named || (options.model && options.model !== named)) {
-      throw new ProtocolError(
-        session.resource,
-        "*IDN?",
-        reply,
-        `a Santec ${options.model ?? "TSL-570 or TSL-550"}`,
-      );
+    if (!named || (options.model && options.model !== named)) {
+      const reply = [identity.manufacturer, identity.model, identity.serial, identity.firmware].join(",");
+      throw new ProtocolError(session.resource, "*IDN?", reply, `a Santec ${wanted}`);
     }
     const model = TSL_MODELS[named];
     if (model.name === "TSL-570") {
@@ -93,10 +83,7 @@ export async function attachSantecTsl(
     await driver.refreshState();
     await session.write("*CLS");
     return driver;
-  } catch (error) {
-    await session.close();
-    throw error;
-  }
+  });
 }
 
 /** The range the laser reports, or the model's documented one where it cannot be asked. */

@@ -5,10 +5,11 @@
  * the sensor's correction range, readings in W.
  */
 import { ProtocolError } from "../errors.js";
-import { ScpiSession, type ScpiSessionOptions } from "../scpi/session.js";
+import type { ScpiSessionOptions } from "../scpi/session.js";
 import { parseNumber } from "../scpi/values.js";
 import type { Transport } from "../transport.js";
 import { type OpenTransportOptions, openTransport } from "../transports/open.js";
+import { attachSession, identifyAs } from "./attach.js";
 import { readSensor, ThorlabsPm100, type ThorlabsPm100Options } from "./thorlabs-pm100.js";
 
 export interface ConnectThorlabsPm100Options
@@ -37,19 +38,8 @@ export async function attachThorlabsPm100(
   transport: Transport,
   options: ConnectThorlabsPm100Options = {},
 ): Promise<ThorlabsPm100> {
-  let session: ScpiSession;
-  try {
-    session = new ScpiSession(transport, options);
-  } catch (error) {
-    await transport.close();
-    throw error;
-  }
-  try {
-    const identity = await session.identify();
-    if (!/^THORLABS/i.test(identity.manufacturer) || !MODEL.test(identity.model)) {
-      const reply = [identity.manufacturer, identity.model, identity.serial, identity.firmware].join(",");
-      throw new ProtocolError(session.resource, "*IDN?", reply, "a Thorlabs PM100USB, PM100D or PM100A");
-    }
+  return attachSession(transport, options, async (session) => {
+    await identifyAs(session, /^THORLABS/i, MODEL, "a Thorlabs PM100USB, PM100D or PM100A");
     const sensor = await session.exclusive((channel) => readSensor(session.resource, channel));
     const ask = async (query: string) => {
       const reply = await session.query(query);
@@ -63,8 +53,5 @@ export async function attachThorlabsPm100(
     await driver.powerUnit.set("W");
     await session.write("*CLS");
     return driver;
-  } catch (error) {
-    await session.close();
-    throw error;
-  }
+  });
 }

@@ -298,3 +298,39 @@ function bindProperty<T>(
     setWith,
   };
 }
+
+/** One value of {@link PropertyTable}'s configuration, as a data key of a record. */
+export interface ConfigurationKey {
+  readonly unit: string | null;
+  readonly dtype: NonNullable<PropertySpec<unknown>["dtype"]>;
+  readonly shape: readonly number[];
+  readonly doc: string;
+}
+
+/** The rows of `table` that are instrument configuration (recorded with every run). */
+export function configurationRows(table: PropertyTable): Array<[string, PropertySpec<unknown>]> {
+  return Object.entries(table).filter(([, spec]) => spec.configuration !== false);
+}
+
+/** The data keys of `table`'s configuration rows: unit, dtype, shape and doc, by name. */
+export function configurationKeys(table: PropertyTable): Record<string, ConfigurationKey> {
+  const keys: Record<string, ConfigurationKey> = {};
+  for (const [name, spec] of configurationRows(table)) {
+    keys[name] = { unit: spec.unit, dtype: spec.dtype ?? "string", shape: [], doc: spec.doc };
+  }
+  return keys;
+}
+
+/** Reads every configuration row of `table` on a held channel, each with its unit and doc. */
+export async function readConfigurationWith(
+  channel: ScpiChannel,
+  table: PropertyTable,
+  property: (name: string) => Property<unknown>,
+  options?: CallOptions,
+): Promise<Record<string, { readonly value: unknown; readonly unit: string | null; readonly doc: string }>> {
+  const values: Record<string, { value: unknown; unit: string | null; doc: string }> = {};
+  for (const [name, spec] of configurationRows(table)) {
+    values[name] = { value: await property(name).getWith(channel, options), unit: spec.unit, doc: spec.doc };
+  }
+  return values;
+}

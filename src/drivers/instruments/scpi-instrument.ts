@@ -12,10 +12,11 @@ import { type Identity, parseIdentity } from "../scpi/identity.js";
 import type { CallOptions, ScpiChannel, ScpiSession } from "../scpi/session.js";
 import {
   bindProperties,
+  configurationKeys,
   type Property,
   type PropertyHooks,
-  type PropertySpec,
   type PropertyTable,
+  readConfigurationWith,
 } from "./properties.js";
 import type { ConfigurationValue, DataKey } from "./source-meter.js";
 
@@ -63,23 +64,14 @@ export abstract class ScpiInstrument {
 
   /** The data keys of the configuration {@link readConfiguration} reads, from the property table. */
   describeConfiguration(): Readonly<Record<string, DataKey>> {
-    const keys: Record<string, DataKey> = {};
-    for (const [name, spec] of this.#configurationRows()) {
-      keys[name] = { unit: spec.unit, dtype: spec.dtype ?? "string", shape: [], doc: spec.doc };
-    }
-    return keys;
+    return configurationKeys(this.#table);
   }
 
   /** Every configuration setting of the table, read from the instrument, with its unit. */
   readConfiguration(options?: CallOptions): Promise<Readonly<Record<string, ConfigurationValue>>> {
-    return this.exclusive(async (channel) => {
-      const values: Record<string, ConfigurationValue> = {};
-      for (const [name, spec] of this.#configurationRows()) {
-        const value = await this.property(name).getWith(channel, options);
-        values[name] = { value, unit: spec.unit, doc: spec.doc };
-      }
-      return values;
-    });
+    return this.exclusive((channel) =>
+      readConfigurationWith(channel, this.#table, (name) => this.property(name), options),
+    );
   }
 
   /** `*IDN?`, parsed: manufacturer, model, serial number, firmware. */
@@ -169,10 +161,6 @@ export abstract class ScpiInstrument {
 
   /** What the driver tracked is unknown from now on, for `reason`. */
   protected forget(_reason: string): void {}
-
-  #configurationRows(): Array<[string, PropertySpec<unknown>]> {
-    return Object.entries(this.#table).filter(([, spec]) => spec.configuration !== false);
-  }
 }
 
 export type { PropertyHooks };

@@ -54,9 +54,11 @@ import type {
 } from "./kinds.js";
 import {
   bindProperties,
+  configurationKeys,
   type Property,
   type PropertySpec,
   type PropertyTable,
+  readConfigurationWith,
   type SafetyRole,
 } from "./properties.js";
 import { columnsOf, concatColumns, readingAt } from "./readings.js";
@@ -237,23 +239,19 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
 
   /** The data keys of the configuration {@link readConfiguration} reads, from the property table. */
   describeConfiguration(): Readonly<Record<string, DataKey>> {
-    const keys: Record<string, DataKey> = {};
-    for (const [name, spec] of this.#configurationRows()) {
-      keys[name] = { unit: spec.unit, dtype: spec.dtype ?? "string", shape: [], doc: spec.doc };
-    }
-    return keys;
+    return configurationKeys(this.model.table);
   }
 
   /** Every configuration setting of the table, read from the instrument, with its unit. */
   readConfiguration(options?: CallOptions): Promise<Readonly<Record<string, ConfigurationValue>>> {
-    return this.#exclusive(async (channel) => {
-      const values: Record<string, ConfigurationValue> = {};
-      for (const [name, spec] of this.#configurationRows()) {
-        const value = await (this.#properties[name] as Property<unknown>).getWith(channel, options);
-        values[name] = { value, unit: spec.unit, doc: spec.doc };
-      }
-      return values;
-    });
+    return this.#exclusive((channel) =>
+      readConfigurationWith(
+        channel,
+        this.model.table,
+        (name) => this.#properties[name] as Property<unknown>,
+        options,
+      ),
+    );
   }
 
   /**
@@ -574,10 +572,6 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
 
   #modeOfLevel(name: string): SourceMode {
     return this.#roles.level.voltage === name ? "voltage" : "current";
-  }
-
-  #configurationRows(): Array<[string, PropertySpec<unknown>]> {
-    return Object.entries(this.model.table).filter(([, spec]) => spec.configuration !== false);
   }
 
   /**
