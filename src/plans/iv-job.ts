@@ -33,7 +33,7 @@ import { memristorTwin, type TwinFrame } from "../sync/memristor-twin.js";
 import { RunRecorder } from "../sync/run-recorder.js";
 import { describeTimebase, hostTimebase, type Timebase } from "../sync/timebase.js";
 import { ivPlan, type SweepMode } from "./iv.js";
-import { abortReason, exchangeRecord, JobOptionError, prepareRunFolder } from "./run-files.js";
+import { abortReason, endRun, exchangeRecord, JobOptionError, prepareRunFolder } from "./run-files.js";
 import { streamPlan } from "./stream.js";
 import { svgPlot } from "./svg-plot.js";
 
@@ -311,26 +311,16 @@ export async function runIvJob(
   } catch (error) {
     primary = error;
   }
-  const failures = await scope.close();
-  stage("done");
-  const errors = [...(primary === undefined ? [] : [primary]), ...failures];
-  if (recorder) {
-    if (errors.length === 0 && result) {
-      recorder.finish({ status: "success", summary: summaryRecord(result) });
-    } else {
-      const status = primary instanceof RunInterruptedError ? "interrupted" : "failed";
-      recorder.finish({ status, error: errors.map(String).join("\n") });
-    }
-  }
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) {
-    throw new AggregateError(
-      errors,
-      `${errors.map((e) => (e as Error).message ?? String(e)).join("; then ")}`,
-    );
-  }
-  if (!result) throw new Error("the I-V job ended without a result or an error");
-  return result;
+  return endRun({
+    job: "I-V job",
+    scope,
+    stage,
+    recorder,
+    primary,
+    result,
+    summary: summaryRecord,
+    interrupted: (error) => error instanceof RunInterruptedError,
+  });
 }
 
 /** The bench file's source-meter the job runs on; IvOptionError where the file has none of that name. */

@@ -43,7 +43,7 @@ import {
   pcmProgramming,
 } from "./pcm-programming.js";
 import { pulsePlot, spectrumPlot, tuningPlot } from "./plots.js";
-import { abortReason, exchangeRecord, JobOptionError, prepareRunFolder } from "./run-files.js";
+import { abortReason, endRun, exchangeRecord, JobOptionError, prepareRunFolder } from "./run-files.js";
 import type { Dip } from "./spectrum-analysis.js";
 import { streamPlan } from "./stream.js";
 import {
@@ -359,23 +359,16 @@ export async function runOpticalJob(
   } catch (error) {
     primary = error;
   }
-  const failures = await scope.close();
-  stage("done");
-  const errors = [...(primary === undefined ? [] : [primary]), ...failures];
-  if (recorder) {
-    if (errors.length === 0 && result) {
-      recorder.finish({ status: "success", summary: summaryRecord(result) });
-    } else {
-      const status = primary instanceof OpticalRunInterruptedError ? "interrupted" : "failed";
-      recorder.finish({ status, error: errors.map(String).join("\n") });
-    }
-  }
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) {
-    throw new AggregateError(errors, errors.map((e) => (e as Error).message ?? String(e)).join("; then "));
-  }
-  if (!result) throw new Error("the optical job ended without a result or an error");
-  return result;
+  return endRun({
+    job: "optical job",
+    scope,
+    stage,
+    recorder,
+    primary,
+    result,
+    summary: summaryRecord,
+    interrupted: (error) => error instanceof OpticalRunInterruptedError,
+  });
 }
 
 interface Chosen {

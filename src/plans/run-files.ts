@@ -6,7 +6,9 @@
  */
 import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import type { Scope } from "../bench/scope.js";
 import type { ScpiExchange } from "../drivers/scpi/session.js";
+import type { RunRecorder } from "../sync/run-recorder.js";
 
 /**
  * Makes `dir` and checks that files can be written in it, so that a bad
@@ -78,4 +80,42 @@ export class JobOptionError extends RangeError {
 export function abortReason(signal: AbortSignal | undefined): string {
   const reason = signal?.reason;
   return typeof reason === "string" ? reason : reason instanceof Error ? reason.message : "aborted";
+}
+
+/**
+ * How every recorded job ends: everything it opened is closed (its scope,
+ * whatever happened), run.json says how it ended (`success` with the
+ * summary, `interrupted`, or `failed` with every error), and the job's
+ * error comes back — the first, or all of them when clean-up failed too.
+ */
+export async function endRun<R>(ending: {
+  readonly job: string;
+  readonly scope: Scope;
+  readonly stage: (what: string) => void;
+  readonly recorder: RunRecorder | undefined;
+  /** The job's own error, if it had one. */
+  readonly primary: unknown;
+  readonly result: R | undefined;
+  readonly summary: (result: R) => unknown;
+  /** Whether the job's error is its signal's abort (then the run was interrupted, not failed). */
+  readonly interrupted: (error: unknown) => boolean;
+}): Promise<R> {
+  const { primary, result, recorder } = ending;
+  const failures = await ending.scope.close();
+  ending.stage("done");
+  const errors = [...(primary === undefined ? [] : [primary]), ...failures];
+  if (recorder) {
+    if (errors.length === 0 && result !== undefined) {
+      recorder.finish({ status: "success", summary: ending.summary(result) });
+    } else {
+      const status = ending.interrupted(primary) ? "interrupted" : "failed";
+      recorder.finish({ status, error: errors.map(String).join("\n") });
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) {
+    throw new AggregateError(errors, errors.map((e) => (e as Error).message ?? String(e)).join("; then "));
+  }
+  if (result === undefined) throw new Error(`the ${ending.job} ended without a result or an error`);
+  return result;
 }
