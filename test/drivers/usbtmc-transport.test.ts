@@ -240,7 +240,6 @@ describe("USB-TMC transport: opening", () => {
 
   it("a node the user may not open: a ConnectionError that says how to allow it (udev rule, group)", async () => {
     const dir = await tempDir();
-    await chmod(dir, 0o755);
     const path = join(dir, "usbtmc0");
     mkfifo(path);
     await chmod(path, 0o000);
@@ -252,7 +251,9 @@ describe("USB-TMC transport: opening", () => {
       name = (error as Error).constructor.name;
       message = (error as Error).message;
     } else {
-      // Root opens anything: the open is made by an unprivileged user (setpriv, util-linux), through the build.
+      // Root opens anything: the open is made by a root without the capabilities that bypass file
+      // permissions (setpriv, util-linux, drops CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH from the
+      // bounding set before exec), through the build; the project's own root-owned files stay readable.
       const script = `
         import { openTransport } from ${JSON.stringify(join(process.cwd(), "dist/src/drivers/transports/open.js"))};
         const error = await openTransport(${JSON.stringify(resource)}).catch((e) => e);
@@ -260,9 +261,7 @@ describe("USB-TMC transport: opening", () => {
       const out = execFileSync(
         "setpriv",
         [
-          "--reuid=65534",
-          "--regid=65534",
-          "--clear-groups",
+          "--bounding-set=-dac_override,-dac_read_search",
           process.execPath,
           "--input-type=module",
           "-e",
