@@ -157,22 +157,34 @@ export class Keithley2450Core {
 
   /**
    * :READ? and :MEASure?: `:SENSe:COUNt` readings into `bufferName`; the
-   * last is returned with its buffer (§6 ":READ?": "returns the last reading").
+   * last is returned with its buffer (§6 ":READ?": "returns the last
+   * reading"), or handed to `then`, which runs from the last reading's own
+   * clock callback (the reply formatted there: one promise per reading).
    */
-  read(bufferName?: string): Deferred<{ reading: Reading2450; buffer: ReadingBuffer }> {
+  read(bufferName?: string): Promise<{ reading: Reading2450; buffer: ReadingBuffer }>;
+  read<T>(
+    bufferName: string | undefined,
+    then: (got: { reading: Reading2450; buffer: ReadingBuffer }) => T,
+  ): Promise<T>;
+  read<T>(
+    bufferName?: string,
+    then?: (got: { reading: Reading2450; buffer: ReadingBuffer }) => T,
+  ): Promise<T | { reading: Reading2450; buffer: ReadingBuffer }> {
     const buffer = this.buffer(bufferName);
     const level = this.settings.source[this.settings.sourceFunction].level;
-    return this.#readings(buffer, level, undefined, this.settings.count);
+    type Got = { reading: Reading2450; buffer: ReadingBuffer };
+    return this.#readings<T | Got>(buffer, level, undefined, this.settings.count, then ?? ((got: Got) => got));
   }
 
-  #readings(
+  #readings<T>(
     buffer: ReadingBuffer,
     level: number,
     delay: number | undefined,
     left: number,
-  ): Promise<{ reading: Reading2450; buffer: ReadingBuffer }> {
-    return this.sourceDelayMeasure(level, delay, buffer).then((reading) =>
-      left > 1 ? this.#readings(buffer, level, delay, left - 1) : { reading, buffer },
+    then: (got: { reading: Reading2450; buffer: ReadingBuffer }) => T,
+  ): Promise<T> {
+    return this.sourceDelayMeasure(level, delay, buffer, (reading) =>
+      left > 1 ? this.#readings(buffer, level, delay, left - 1, then) : then({ reading, buffer }),
     );
   }
 
@@ -189,7 +201,20 @@ export class Keithley2450Core {
    * at the end of the source delay (`delay`, or the source's own) and the
    * integration (NPLC / line frequency), and stored in `buffer`.
    */
-  sourceDelayMeasure(level: number, delay: number | undefined, buffer: ReadingBuffer): Promise<Reading2450> {
+  sourceDelayMeasure(level: number, delay: number | undefined, buffer: ReadingBuffer): Promise<Reading2450>;
+  /** …and then `then`, run from the reading's clock callback: its result is the call's. */
+  sourceDelayMeasure<T>(
+    level: number,
+    delay: number | undefined,
+    buffer: ReadingBuffer,
+    then: (reading: Reading2450) => T | PromiseLike<T>,
+  ): Promise<T>;
+  sourceDelayMeasure<T>(
+    level: number,
+    delay: number | undefined,
+    buffer: ReadingBuffer,
+    then?: (reading: Reading2450) => T | PromiseLike<T>,
+  ): Promise<T | Reading2450> {
     const settings = this.settings;
     const source = settings.source[settings.sourceFunction];
     const sense = settings.sense[settings.senseFunction];
@@ -199,7 +224,7 @@ export class Keithley2450Core {
     return this.timeline.reach(() => {
       const reading = this.#measure(level, this.port.read());
       buffer.push(reading);
-      return reading;
+      return then ? then(reading) : reading;
     });
   }
 

@@ -4,7 +4,7 @@
  * ":TRIGger:LOAD "SimpleLoop""): each query names an optional buffer and
  * the elements it wants back.
  */
-import { andThen, commandsFor } from "../../scpi/engine.js";
+import { commandsFor } from "../../scpi/engine.js";
 import { ScpiError } from "../../scpi/errors.js";
 import { numeric, text } from "../../scpi/params.js";
 import type { Keithley2450Core } from "../core.js";
@@ -43,7 +43,7 @@ export function acquisitionCommands(): ReturnType<typeof command>[] {
     command(":READ", {
       query: {
         params: [asked],
-        run: (k, [a]) => andThen(k.read(a.buffer), (got) => reply(k, got, a.elements)),
+        run: (k, [a]) => k.read(a.buffer, (got) => reply(k, got, a.elements)),
       },
     }),
     command(":FETCh", {
@@ -53,7 +53,7 @@ export function acquisitionCommands(): ReturnType<typeof command>[] {
     command(":MEASure", {
       query: {
         params: [asked],
-        run: (k, [a]) => andThen(k.read(a.buffer), (got) => reply(k, got, a.elements)),
+        run: (k, [a]) => k.read(a.buffer, (got) => reply(k, got, a.elements)),
       },
     }),
     ...MEASURE_FUNCTIONS.map(({ fn, node }) =>
@@ -63,7 +63,7 @@ export function acquisitionCommands(): ReturnType<typeof command>[] {
           params: [asked],
           run: (k, [a]) => {
             k.settings.senseFunction = fn;
-            return andThen(k.read(a.buffer), (got) => reply(k, got, a.elements));
+            return k.read(a.buffer, (got) => reply(k, got, a.elements));
           },
         },
       }),
