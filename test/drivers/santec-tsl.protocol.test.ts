@@ -30,9 +30,20 @@ const ERROR_CHECK: Exchange = [":SYST:ERR?", NO_ERROR];
 const STATE_OFF: readonly Exchange[] = [
   [":POW:UNIT?", "0"],
   [":POW?", "+0.00000000E+000"],
+  [":POW:ATT:AUTO?", "1"],
   [":POW:STAT?", "0"],
   [":POW:SHUT?", "1"],
 ];
+
+/** What a light-on check reads afresh: the attenuation mode, the setpoint with its unit, the wavelength. */
+function lightCheck(power = "+0.00000000E+000", unit = "0"): Exchange[] {
+  return [
+    [":POW:ATT:AUTO?", "1"],
+    [":POW:UNIT?", unit],
+    [":POW?", power],
+    [":WAV?", "+1.55000000E-006"],
+  ];
+}
 
 const STARTUP_570: readonly Exchange[] = [
   ["*IDN?", IDN_570],
@@ -115,7 +126,7 @@ describe("Santec TSL start-up", () => {
     await expect(attachSantecTsl(transport, { timeoutMs: 500 })).rejects.toBeInstanceOf(ProtocolError);
   });
 
-  it("refuses to attach to a laser emitting more than the limit, with only queries sent", async () => {
+  it("refuses to attach to a laser emitting more than the limit, turning its light off first", async () => {
     const transport = new ReplayTransport(
       [
         ["*IDN?", IDN_570],
@@ -125,8 +136,16 @@ describe("Santec TSL start-up", () => {
         [":WAV:SWE:RANG:MAX?", "+1.64000000E-006"],
         [":POW:UNIT?", "1"],
         [":POW?", "+5.00000000E+000"],
+        [":POW:ATT:AUTO?", "1"],
         [":POW:STAT?", "1"],
         [":POW:SHUT?", "0"],
+        ...lightCheck("+5.00000000E+000", "1").slice(0, 3),
+        // Refused: the light goes off before the refusal.
+        [":WAV:SWE 0", null],
+        [":POW:SHUT 1", null],
+        [":POW:STAT 0", null],
+        [":POW:STAT?", "0"],
+        [":POW:SHUT?", "1"],
       ],
       { readTerminator: "\r" },
     );
@@ -134,6 +153,49 @@ describe("Santec TSL start-up", () => {
     expect(error).toBeInstanceOf(SafetyLimitError);
     expect((error as SafetyLimitError).limit).toBe("maxOpticalPower");
     transport.assertDone();
+  });
+
+  it("counts the peak less the attenuator as what leaves the laser with automatic attenuation off", async () => {
+    const startup: Exchange[] = STARTUP_570.map((e) =>
+      e[0] === ":POW:ATT:AUTO?" ? [":POW:ATT:AUTO?", "0"] : e,
+    );
+    // 20 mW peak less 10 dB is 2 mW: over the 1 mW limit, whatever the setpoint says.
+    const error = await expectProtocol(
+      [
+        [":POW:ATT:AUTO?", "0"],
+        [":POW:ATT?", "+10.00"],
+      ],
+      (d) => d.lightOn(),
+      { startup },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyLimitError);
+    expect((error as SafetyLimitError).requested).toBeCloseTo(2e-3, 9);
+    // And the attenuator may not be turned down past the limit.
+    const lower = await expectProtocol([], (d) => d.attenuation.set(3), { startup }).catch((e: unknown) => e);
+    expect(lower).toBeInstanceOf(SafetyLimitError);
+    await expectProtocol([[":POW:ATT 14", null], ERROR_CHECK], (d) => d.attenuation.set(14), { startup });
+  });
+
+  it("refuses to turn light on at a wavelength outside the bench's span", async () => {
+    const error = await expectProtocol(
+      [
+        [":POW:ATT:AUTO?", "1"],
+        [":POW:UNIT?", "0"],
+        [":POW?", "+0.00000000E+000"],
+        [":WAV?", "+1.60000000E-006"],
+      ],
+      (d) => d.lightOn(),
+      { limits: { minWavelength: 1540e-9, maxWavelength: 1560e-9 } },
+    ).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyLimitError);
+    expect((error as SafetyLimitError).limit).toBe("maxWavelength");
+  });
+
+  it("sends a power setpoint rounded down to the laser's 0.01 dBm, never above what was checked", async () => {
+    // 1.3 mW is 1.1394 dBm: 1.13 dBm (1.2972 mW) goes out, not 1.14 (1.3002 mW).
+    await expectProtocol([[":POW 1.13", null], ERROR_CHECK], (d) => d.power.set(1.3e-3), {
+      limits: { maxOpticalPower: 1.3e-3 },
+    });
   });
 });
 
@@ -197,8 +259,17 @@ describe("Santec TSL-570 settings", () => {
   });
 
   it("turns light on (diode, then shutter open: :POW:SHUT 0) after checking the setpoint", async () => {
-    await expectProtocol([[":POW:STAT 1", null], ERROR_CHECK, [":POW:SHUT 0", null], ERROR_CHECK], (d) =>
-      d.lightOn(),
+    // Each switch that lets light out first reads afresh what would be emitted, and where.
+    await expectProtocol(
+      [
+        ...lightCheck(),
+        [":POW:STAT 1", null],
+        ERROR_CHECK,
+        ...lightCheck(),
+        [":POW:SHUT 0", null],
+        ERROR_CHECK,
+      ],
+      (d) => d.lightOn(),
     );
   });
 
@@ -206,7 +277,9 @@ describe("Santec TSL-570 settings", () => {
     const startup: Exchange[] = STARTUP_570.map((e) =>
       e[0] === ":POW?" ? [":POW?", "+1.00000000E+001"] : e,
     );
-    const error = await expectProtocol([], (d) => d.lightOn(), { startup }).catch((e: unknown) => e);
+    const error = await expectProtocol(lightCheck("+1.00000000E+001").slice(0, 3), (d) => d.lightOn(), {
+      startup,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SafetyLimitError);
     expect((error as SafetyLimitError).requested).toBeCloseTo(10e-3, 9);
   });
@@ -305,9 +378,26 @@ describe("Santec TSL sweeps", () => {
         ERROR_CHECK,
         [":TRIG:OUTP:STEP 1e-12", null],
         ERROR_CHECK,
+        [":TRIG:OUTP:STEP?", "+1.00000000E-012"],
       ],
       (d) => d.configureTriggerOutput({ when: "step", step: 1e-12, periodIn: "wavelength" }),
     );
+  });
+
+  it("returns the trigger step the laser holds after rounding it (0.15 pm asked, 0.2 pm held)", async () => {
+    const held = await expectProtocol(
+      [
+        [":TRIG:OUTP 3", null],
+        ERROR_CHECK,
+        [":TRIG:OUTP:SETT 0", null],
+        ERROR_CHECK,
+        [":TRIG:OUTP:STEP 1.5e-13", null],
+        ERROR_CHECK,
+        [":TRIG:OUTP:STEP?", "+2.00000000E-013"],
+      ],
+      (d) => d.configureTriggerOutput({ when: "step", step: 0.15e-12, periodIn: "wavelength" }),
+    );
+    expect(held).toEqual({ when: "step", periodIn: "wavelength", step: 2e-13 });
   });
 
   it("reads the wavelength log: a block of int32 in 0.1 pm with no terminator after it", async () => {
@@ -398,9 +488,11 @@ describe("every Santec TSL property", () => {
   const CASES: ReadonlyArray<{ name: string; reply: string; value: unknown; sent: string }> = [
     { name: "wavelength", reply: "+1.55000000E-006", value: 1.55e-6, sent: ":WAV 0.00000155" },
     { name: "powerUnit", reply: "1", value: "mW", sent: ":POW:UNIT 1" },
-    { name: "power", reply: "-3.01029996", value: expect.closeTo(0.5e-3, 9), sent: ":POW -3.01029995664" },
+    // Sent rounded down to the laser's 0.01 dBm: never more than was asked (and checked).
+    { name: "power", reply: "-3.01029996", value: expect.closeTo(0.5e-3, 9), sent: ":POW -3.02" },
     { name: "diodeOn", reply: "1", value: true, sent: ":POW:STAT 1" },
     { name: "shutterOpen", reply: "0", value: true, sent: ":POW:SHUT 0" },
+    { name: "attenuationAuto", reply: "1", value: true, sent: ":POW:ATT:AUTO 1" },
     { name: "attenuation", reply: "+5.00", value: 5, sent: ":POW:ATT 5" },
     { name: "sweepStart", reply: "+1.54000000E-006", value: 1.54e-6, sent: ":WAV:SWE:STAR 0.00000154" },
     { name: "sweepStop", reply: "+1.56000000E-006", value: 1.56e-6, sent: ":WAV:SWE:STOP 0.00000156" },
@@ -436,7 +528,17 @@ describe("every Santec TSL property", () => {
   it.each(CASES)("$name: set() sends $sent, then checks the error queue", async ({ name, value, sent }) => {
     // The values matched loosely above (closeTo) are set exactly here.
     const exact = name === "power" ? 0.5e-3 : name === "sweepSpeed" ? 20e-9 : value;
-    await expectProtocol([[sent, null], ERROR_CHECK], (d) => property(d, name).set(exact));
+    // Light on (a switch) and automatic attenuation on are checked against what they would emit, read first.
+    const before: Exchange[] =
+      name === "diodeOn" || name === "shutterOpen"
+        ? lightCheck()
+        : name === "attenuationAuto"
+          ? [
+              [":POW:UNIT?", "0"],
+              [":POW?", "+0.00000000E+000"],
+            ]
+          : [];
+    await expectProtocol([...before, [sent, null], ERROR_CHECK], (d) => property(d, name).set(exact));
   });
 });
 
@@ -457,6 +559,7 @@ describe("the other Santec TSL verbs", () => {
         [":POW?", "+0.00000000E+000"],
         [":POW:STAT?", "0"],
         [":POW:SHUT?", "1"],
+        [":POW:ATT:AUTO?", "1"],
         [":POW:ATT?", "+0.00"],
         [":WAV:SWE:STAR?", "+1.50000000E-006"],
         [":WAV:SWE:STOP?", "+1.60000000E-006"],

@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   BlockFormatError,
   NoSensorError,
+  OperationTimeoutError,
   SafetyLimitError,
   SettingRangeError,
 } from "../../src/drivers/errors.js";
@@ -122,6 +123,23 @@ describe.each([
 
   it("refuses a sweep speed the laser does not have, naming the set, with nothing sent", async () => {
     await expect(laser.sweepSpeed.set(15e-9)).rejects.toThrow(/one of 1, 2, 5, 10, 20, 50, 100, 200 nm\/s/);
+  });
+
+  it("a shutdown does not wait behind a long wait: the sweep stops and the light goes off at once", async () => {
+    await laser.tuneTo(1550e-9);
+    await laser.lightOn();
+    await laser.configureSweep({ start: 1550e-9, stop: 1590e-9, mode: "continuous-one-way", speed: 1e-9 });
+    await laser.startSweep();
+    const started = bench.clock.now();
+    const waiting = laser.waitForSweep().catch((e: unknown) => e);
+    await laser.shutdown();
+    // 40 s of sweep were left; the light went off within a poll or two of the wait.
+    expect(bench.clock.now() - started).toBeLessThan(1);
+    expect(virtualLaser().sweepState).toBe("stopped");
+    expect(virtualLaser().outputEnabled).toBe(false);
+    const error = await waiting;
+    expect(error).toBeInstanceOf(OperationTimeoutError);
+    expect((error as Error).message).toMatch(/being shut down/);
   });
 
   it("shuts the light off and reads it back", async () => {

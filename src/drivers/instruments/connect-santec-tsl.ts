@@ -4,7 +4,7 @@
  * block, a non-blocking `*OPC?` to resynchronise on), identity, command set
  * (TSL-570: SCPI selected and confirmed), tunable range, known state.
  */
-import { InstrumentModeError, ProtocolError } from "../errors.js";
+import { InstrumentModeError, ProtocolError, SafetyLimitError } from "../errors.js";
 import type { ScpiSession, ScpiSessionOptions } from "../scpi/session.js";
 import { parseNumber } from "../scpi/values.js";
 import type { Transport } from "../transport.js";
@@ -46,8 +46,9 @@ export async function connectSantecTsl(
  * TSL-550 (ProtocolError otherwise); a TSL-570 is put in its SCPI command
  * set and must confirm it (InstrumentModeError otherwise); the tunable
  * range is asked where the model can be; then the state the safety checks
- * depend on is read (light found on past the limits refuses the attach,
- * with only queries sent), and the status cleared. Closes the transport if
+ * depend on is read (light found on past the limits is turned off — the
+ * shutter closed, the diode off — and the attach refused), and the status
+ * cleared. Closes the transport if
  * any of that fails.
  */
 export async function attachSantecTsl(
@@ -80,7 +81,11 @@ export async function attachSantecTsl(
     }
     const range = await tunableRange(session, model);
     const driver = new SantecTsl(session, model, range, options);
-    await driver.refreshState();
+    await driver.refreshState().catch(async (error: unknown) => {
+      // Light already leaving past the bench's limits: it goes off before the refusal, not after the run.
+      if (error instanceof SafetyLimitError) await driver.shutdown().catch(() => undefined);
+      throw error;
+    });
     await session.write("*CLS");
     return driver;
   });

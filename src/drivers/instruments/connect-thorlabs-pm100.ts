@@ -10,7 +10,12 @@ import { parseNumber } from "../scpi/values.js";
 import type { Transport } from "../transport.js";
 import { type OpenTransportOptions, openTransport } from "../transports/open.js";
 import { attachSession, identifyAs } from "./attach.js";
-import { readSensor, ThorlabsPm100, type ThorlabsPm100Options } from "./thorlabs-pm100.js";
+import {
+  PM100_WAVELENGTH_WIRE,
+  readSensor,
+  ThorlabsPm100,
+  type ThorlabsPm100Options,
+} from "./thorlabs-pm100.js";
 
 export interface ConnectThorlabsPm100Options
   extends ThorlabsPm100Options,
@@ -31,8 +36,8 @@ export async function connectThorlabsPm100(
  * Start-up on an open transport: `*IDN?` must name a Thorlabs PM100
  * (ProtocolError otherwise); `SYST:SENS:IDN?` must show a power sensor
  * (NoSensorError otherwise); the sensor's correction range is read
- * (`SENS:CORR:WAV? MIN` / `MAX`); readings are put in W (`SENS:POW:UNIT W`)
- * and the status cleared. Closes the transport if any of that fails.
+ * (`SENS:CORR:WAV? MIN` / `MAX`); readings are put in W (`SENS:POW:UNIT W`),
+ * the averaging count is read and the status cleared. Closes the transport if any of that fails.
  */
 export async function attachThorlabsPm100(
   transport: Transport,
@@ -46,11 +51,14 @@ export async function attachThorlabsPm100(
       const nm = parseNumber(reply);
       if (nm === undefined || !(nm > 0))
         throw new ProtocolError(session.resource, query, reply, "a wavelength, nm");
-      return nm * 1e-9;
+      // Decoded as the wavelength property decodes it, so its range check agrees to the last bit.
+      return PM100_WAVELENGTH_WIRE.fromWire(nm);
     };
     const range = { min: await ask("SENS:CORR:WAV? MIN"), max: await ask("SENS:CORR:WAV? MAX") };
     const driver = new ThorlabsPm100(session, sensor, range, options);
     await driver.powerUnit.set("W");
+    // Known from here on: each reading's window (and so its timeout) follows from it.
+    await driver.averageCount.get();
     await session.write("*CLS");
     return driver;
   });

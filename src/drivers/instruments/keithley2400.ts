@@ -280,7 +280,6 @@ export class Keithley2400 extends ScpiSourceMeter implements SourceMeter {
     return inComplianceBit(status);
   }
 
-  /** Integration time and the source delay (setting :SOUR:DEL turns the auto delay off, manual §18). */
   /**
    * Turns `quantity`'s sense function on (`:SENS:FUNC:ON "VOLT:DC"`, manual
    * §18 ":SENSe:FUNCtion[:ON]": it adds to the functions on) and makes sure
@@ -294,6 +293,7 @@ export class Keithley2400 extends ScpiSourceMeter implements SourceMeter {
     if (wanted.length > 0) await this.readoutElements.set([...elements, ...wanted]);
   }
 
+  /** Integration time and the source delay (setting :SOUR:DEL turns the auto delay off, manual §18). */
   async configureTiming(timing: { nplc: number; sourceDelay: number }): Promise<void> {
     await this.nplc.set(timing.nplc);
     await this.sourceDelay.set(timing.sourceDelay);

@@ -333,12 +333,12 @@ export class Keithley2450 extends ScpiSourceMeter implements SourceMeter {
     return (status & SOURCE_LIMITED) !== 0;
   }
 
-  /** Integration time and the present source function's delay (auto delay off). */
   /** `:SENS:FUNC "VOLT"` or `"CURR"`: the 2450 measures one function; the reading's other element is the source value. */
   async measure(quantity: Quantity): Promise<void> {
     await this.measureFunction.set(quantity);
   }
 
+  /** Integration time and the present source function's delay (auto delay off). */
   async configureTiming(timing: { nplc: number; sourceDelay: number }): Promise<void> {
     await this.nplc.set(timing.nplc);
     const voltage = (await this.sourceMode.get()) === "voltage";

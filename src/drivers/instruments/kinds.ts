@@ -129,8 +129,8 @@ export interface LaserSweep {
   readonly cycles?: number;
 }
 
-/** Where a laser's sweep is (`:WAVelength:SWEep?`). */
-export type LaserSweepState = "stopped" | "running" | "standby" | "preparing" | "pausing";
+/** Where a laser's sweep is (`:WAVelength:SWEep?`: 0, 1, 3, 4). */
+export type LaserSweepState = "stopped" | "running" | "standby" | "preparing";
 
 /** When the laser's trigger output fires (`:TRIGger:OUTPut`), and on what period. */
 export interface LaserTriggerOutput {
@@ -172,7 +172,8 @@ export interface TunableLaser {
   sweepState(options?: CallOptions): Promise<LaserSweepState>;
   /** Waits until the sweep has ended (state "stopped"). */
   waitForSweep(options?: WaitOptions): Promise<void>;
-  configureTriggerOutput(trigger: LaserTriggerOutput): Promise<void>;
+  /** Sets the trigger output; resolves with what the laser holds (its period as it rounded it). */
+  configureTriggerOutput(trigger: LaserTriggerOutput): Promise<LaserTriggerOutput>;
   /** The wavelengths the laser logged at its triggers during the last sweep, m. */
   readLoggedWavelengths(options?: CallOptions): Promise<Float64Array>;
   /** Light off first (shutter closed, diode off), a sweep stopped; confirmed by reading back. */

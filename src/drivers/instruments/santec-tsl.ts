@@ -83,6 +83,11 @@ export interface TslModel {
   readonly range: { readonly min: number; readonly max: number };
   /** Queries of the tunable range, or none. */
   readonly rangeQueries?: { readonly min: string; readonly max: string };
+  /**
+   * The most the laser emits, W: what leaves it with automatic attenuation
+   * off and the attenuator at 0 dB (then the setpoint does not apply).
+   */
+  readonly peakPower: number;
   readonly logFormat: WavelengthLogFormat;
 }
 
@@ -142,6 +147,8 @@ export const TSL570: TslModel = Object.freeze({
   // TSL-570 type A (datasheet): 1480–1640 nm; the laser's own range is asked at connection.
   range: { min: 1480e-9, max: 1640e-9 },
   rangeQueries: { min: ":WAV:SWE:RANG:MIN?", max: ":WAV:SWE:RANG:MAX?" },
+  // +13 dBm (QMI's power table for the TSL-570; INSTRUMENTS.md).
+  peakPower: 20e-3,
   logFormat: "int32-0.1pm",
 });
 
@@ -151,6 +158,8 @@ export const TSL550: TslModel = Object.freeze({
   speed: tsl550Speeds(),
   // TSL-550 type A (datasheet): 1500–1630 nm.
   range: { min: 1500e-9, max: 1630e-9 },
+  // Taken as the 570's +13 dBm: a bound for the manual-attenuation check, not a setpoint.
+  peakPower: 20e-3,
   logFormat: "int32-0.1pm",
 });
 
@@ -225,7 +234,13 @@ export function tslProperties(
       if (typeof watts !== "number" || !(watts > 0) || !Number.isFinite(watts)) {
         throw new RangeError(`${String(watts)} W is not a positive power`);
       }
-      return formatNumber(Number((unit() === "dBm" ? DBM : MW).toWire(watts).toPrecision(12)));
+      // The laser keeps 0.01 dBm or 0.01 mW: sent rounded down to that, it never holds more than was checked.
+      const wire = (unit() === "dBm" ? DBM : MW).toWire(watts);
+      const floored = Math.floor(Number((wire * 100).toPrecision(12))) / 100;
+      if (unit() === "mW" && !(floored > 0)) {
+        throw new RangeError(`${String(watts)} W is below the laser's 0.01 mW step`);
+      }
+      return formatNumber(floored);
     },
     decode: (reply) => {
       const value = parseNumber(reply);
@@ -265,8 +280,14 @@ export function tslProperties(
       inverted: true,
       tracked: true,
     }),
+    attenuationAuto: switchProperty({
+      doc: "Automatic attenuation: on, the power setpoint sets what leaves the laser; off, the peak power less the attenuator does.",
+      query: ":POW:ATT:AUTO?",
+      command: ":POW:ATT:AUTO %s",
+      tracked: true,
+    }),
     attenuation: numberProperty({
-      doc: "Optical attenuator, dB (0 to 30), with automatic attenuation off.",
+      doc: "Optical attenuator, dB (0 to 30): with automatic attenuation off, the peak power less this leaves the laser.",
       unit: "dB",
       query: ":POW:ATT?",
       command: ":POW:ATT %s",
@@ -364,7 +385,7 @@ const DEFAULT_SWEEP_DEADLINE = 3600;
 const DEFAULT_POLL_INTERVAL = 0.01;
 
 /** The settings the driver keeps track of. */
-type KnownSetting = "power" | "powerUnit" | "diodeOn" | "shutterOpen";
+type KnownSetting = "power" | "powerUnit" | "diodeOn" | "shutterOpen" | "attenuationAuto";
 
 /** A Santec TSL on one session. Make it with `connectSantecTsl` (connect-santec-tsl.ts). */
 export class SantecTsl extends ScpiInstrument implements TunableLaser {
@@ -378,6 +399,7 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
   declare readonly powerUnit: Property<LaserPowerUnit>;
   declare readonly diodeOn: Property<boolean>;
   declare readonly shutterOpen: Property<boolean>;
+  declare readonly attenuationAuto: Property<boolean>;
   declare readonly attenuation: Property<number>;
   declare readonly sweepStart: Property<number>;
   declare readonly sweepStop: Property<number>;
@@ -391,6 +413,8 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
   declare readonly triggerPeriodIn: Property<"wavelength" | "time">;
   /** What the driver knows the laser holds (power in W), by property name; absent: unknown. */
   #known: Partial<Record<KnownSetting, unknown>>;
+  /** Set while shutdown() runs: waits in progress give up at their next poll, so the light goes off now. */
+  #shuttingDown = false;
 
   constructor(
     session: ScpiSession,
@@ -421,34 +445,35 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
 
   /**
    * Reads what the safety checks depend on: the power unit, the power
-   * setpoint, the diode and the shutter. If light is leaving the laser,
-   * checks its power and wavelength against the limits (SafetyLimitError;
-   * nothing is sent either way).
+   * setpoint, the attenuation mode, the diode and the shutter. If light is
+   * leaving the laser, checks what it emits (the setpoint, or with
+   * automatic attenuation off the peak less the attenuator) and its
+   * wavelength against the limits (SafetyLimitError; nothing is sent either
+   * way).
    */
   refreshState(options?: CallOptions): Promise<void> {
     return this.exclusive(async (channel) => {
       await this.powerUnit.getWith(channel, options);
       await this.power.getWith(channel, options);
+      await this.attenuationAuto.getWith(channel, options);
       const diode = await this.diodeOn.getWith(channel, options);
       const open = await this.shutterOpen.getWith(channel, options);
-      if (diode && open) {
-        this.guard.checkPower(this.#known.power as number);
-        this.guard.checkWavelength(await this.wavelength.getWith(channel, options));
-      }
+      if (diode && open) await this.#checkLight(channel);
     });
   }
 
-  tuneTo(wavelength: number, options: WaitOptions = {}): Promise<void> {
-    return this.exclusive(async (channel) => {
-      await this.wavelength.setWith(channel, wavelength);
-      await this.#waitIdle(channel, `tuning to ${wavelength} m`, options, DEFAULT_TUNE_DEADLINE);
-    });
+  /**
+   * Sets the wavelength, then polls `*OPC?` until it answers 1. The session
+   * is free between polls (another call, or {@link shutdown}, goes in
+   * between; a shutdown makes the wait give up).
+   */
+  async tuneTo(wavelength: number, options: WaitOptions = {}): Promise<void> {
+    await this.wavelength.set(wavelength);
+    await this.#waitIdle(`tuning to ${wavelength} m`, options, DEFAULT_TUNE_DEADLINE);
   }
 
   waitUntilIdle(options: WaitOptions = {}): Promise<void> {
-    return this.exclusive((channel) =>
-      this.#waitIdle(channel, "the laser's operation", options, DEFAULT_TUNE_DEADLINE),
-    );
+    return this.#waitIdle("the laser's operation", options, DEFAULT_TUNE_DEADLINE);
   }
 
   async monitoredPower(options?: CallOptions): Promise<number> {
@@ -545,27 +570,21 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
     return this.exclusive((channel) => this.#sweepState(channel, options));
   }
 
+  /** Polls `:WAV:SWE?` until the sweep has stopped; the session is free between polls (see {@link tuneTo}). */
   waitForSweep(options: WaitOptions = {}): Promise<void> {
-    return this.exclusive(async (channel) => {
-      const deadline = this.timebase.now() + (options.deadline ?? DEFAULT_SWEEP_DEADLINE);
-      const interval = options.pollInterval ?? DEFAULT_POLL_INTERVAL;
-      for (;;) {
-        const state = await this.#sweepState(channel);
-        if (state === "stopped") return;
-        if (this.timebase.now() >= deadline) {
-          throw new OperationTimeoutError(
-            this.resource,
-            "the sweep",
-            options.deadline ?? DEFAULT_SWEEP_DEADLINE,
-            `:WAV:SWE? → ${state}`,
-          );
-        }
-        await this.timebase.sleep(interval);
-      }
+    return this.#poll("the sweep", options, DEFAULT_SWEEP_DEADLINE, async (channel) => {
+      const state = await this.#sweepState(channel);
+      return { done: state === "stopped", last: `:WAV:SWE? → ${state}` };
     });
   }
 
-  configureTriggerOutput(trigger: LaserTriggerOutput): Promise<void> {
+  /**
+   * Sets the trigger output and, for a trigger every step, its period; then
+   * reads the period back (`:TRIG:OUTP:STEP?`) and returns what the laser
+   * holds: it rounds the period to its own resolution (0.1 pm), and a plan
+   * that places its log in time needs the step the laser really takes.
+   */
+  configureTriggerOutput(trigger: LaserTriggerOutput): Promise<LaserTriggerOutput> {
     return this.exclusive(async (channel) => {
       const periodIn = trigger.periodIn ?? "wavelength";
       let step: string | undefined;
@@ -583,10 +602,24 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
       }
       await this.triggerOutput.setWith(channel, trigger.when);
       await this.triggerPeriodIn.setWith(channel, periodIn);
-      if (step !== undefined) {
-        await channel.write(`:TRIG:OUTP:STEP ${step}`);
-        await channel.checkErrors();
+      if (step === undefined) return { when: trigger.when, periodIn };
+      await channel.write(`:TRIG:OUTP:STEP ${step}`);
+      await channel.checkErrors();
+      const reply = await channel.query(":TRIG:OUTP:STEP?");
+      const held = parseNumber(reply);
+      if (held === undefined || !(held > 0)) {
+        throw new ProtocolError(
+          this.resource,
+          ":TRIG:OUTP:STEP?",
+          reply,
+          "the trigger period, a positive number",
+        );
       }
+      return {
+        when: trigger.when,
+        periodIn,
+        step: periodIn === "wavelength" ? this.model.wavelengthWire.fromWire(held) : held,
+      };
     });
   }
 
@@ -616,7 +649,8 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
    * what could not be confirmed.
    */
   shutdown(): Promise<void> {
-    return this.session.exclusive(async (channel) => {
+    this.#shuttingDown = true;
+    const done = this.session.exclusive(async (channel) => {
       const problems: string[] = [];
       const attempt = async (what: string, step: () => Promise<void>) => {
         try {
@@ -643,6 +677,9 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
         throw new ShutdownError(this.resource, dark ? "off" : "unknown", problems.join("; "));
       }
     });
+    return done.finally(() => {
+      this.#shuttingDown = false;
+    });
   }
 
   // ---- hooks ----
@@ -659,9 +696,21 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
         return;
       case "diodeOn":
       case "shutterOpen":
-        // Turning light on emits the power setpoint: check it, read back if unknown.
-        if (value === true) this.guard.checkPower(await this.#power(channel));
+        // Turning light on emits what the laser is set to, where it is tuned: both read afresh.
+        if (value === true) await this.#checkLight(channel);
         return;
+      case "attenuation":
+        // With automatic attenuation off, the attenuator sets what leaves the laser.
+        if (!(await this.#attenuationAuto(channel))) this.guard.checkPower(this.#peakLess(value as number));
+        return;
+      case "attenuationAuto": {
+        const emits =
+          value === true
+            ? await this.#setpoint(channel)
+            : this.#peakLess(await this.attenuation.getWith(channel));
+        this.guard.checkPower(emits);
+        return;
+      }
       case "powerUnit":
         // Changing the unit changes how the setpoint is read, not what it is.
         return;
@@ -669,7 +718,13 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
   }
 
   protected override recordValue(name: string, value: unknown): void {
-    if (name === "power" || name === "powerUnit" || name === "diodeOn" || name === "shutterOpen") {
+    if (
+      name === "power" ||
+      name === "powerUnit" ||
+      name === "diodeOn" ||
+      name === "shutterOpen" ||
+      name === "attenuationAuto"
+    ) {
       this.#known[name] = value;
     }
     if (name === "powerUnit") delete this.#known.power;
@@ -689,10 +744,33 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
     return this.powerUnit.getWith(channel);
   }
 
-  async #power(channel: ScpiChannel): Promise<number> {
-    await this.#powerUnit(channel);
-    const power = this.#known.power;
-    return typeof power === "number" ? power : this.power.getWith(channel);
+  /** The power setpoint, W, read afresh (with its unit): what a check of emission must not take on trust. */
+  async #setpoint(channel: ScpiChannel): Promise<number> {
+    await this.powerUnit.getWith(channel);
+    return this.power.getWith(channel);
+  }
+
+  async #attenuationAuto(channel: ScpiChannel): Promise<boolean> {
+    const known = this.#known.attenuationAuto;
+    return typeof known === "boolean" ? known : this.attenuationAuto.getWith(channel);
+  }
+
+  /** What leaves the laser with automatic attenuation off and the attenuator at `decibels`, W. */
+  #peakLess(decibels: number): number {
+    return this.model.peakPower * 10 ** (-decibels / 10);
+  }
+
+  /**
+   * Refuses light that would break a limit, all of it read from the laser:
+   * what it emits (the setpoint, or with automatic attenuation off the peak
+   * less the attenuator) and the wavelength it is at.
+   */
+  async #checkLight(channel: ScpiChannel): Promise<void> {
+    const auto = await this.attenuationAuto.getWith(channel);
+    this.guard.checkPower(
+      auto ? await this.#setpoint(channel) : this.#peakLess(await this.attenuation.getWith(channel)),
+    );
+    this.guard.checkWavelength(await this.wavelength.getWith(channel));
   }
 
   async #sweepState(channel: ScpiChannel, options?: CallOptions): Promise<LaserSweepState> {
@@ -709,23 +787,43 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
     return state;
   }
 
-  async #waitIdle(
-    channel: ScpiChannel,
+  #waitIdle(operation: string, options: WaitOptions, defaultDeadline: number): Promise<void> {
+    return this.#poll(operation, options, defaultDeadline, async (channel) => {
+      const reply = await channel.query("*OPC?");
+      const done = parseNumber(reply);
+      if (done !== 0 && done !== 1)
+        throw new ProtocolError(this.resource, "*OPC?", reply, "0 (busy) or 1 (done)");
+      return { done: done === 1, last: `*OPC? → ${reply.trim()}` };
+    });
+  }
+
+  /**
+   * Polls until `poll` says done, each poll its own turn of the session's
+   * queue, a pause between; OperationTimeoutError past the deadline, or at
+   * once when a shutdown has begun.
+   */
+  async #poll(
     operation: string,
     options: WaitOptions,
     defaultDeadline: number,
+    poll: (channel: ScpiChannel) => Promise<{ done: boolean; last: string }>,
   ): Promise<void> {
     const allowed = options.deadline ?? defaultDeadline;
     const deadline = this.timebase.now() + allowed;
     const interval = options.pollInterval ?? DEFAULT_POLL_INTERVAL;
     for (;;) {
-      const reply = await channel.query("*OPC?");
-      const done = parseNumber(reply);
-      if (done === 1) return;
-      if (done !== 0) throw new ProtocolError(this.resource, "*OPC?", reply, "0 (busy) or 1 (done)");
-      if (this.timebase.now() >= deadline) {
-        throw new OperationTimeoutError(this.resource, operation, allowed, `*OPC? → ${reply.trim()}`);
+      if (this.#shuttingDown) {
+        throw new OperationTimeoutError(
+          this.resource,
+          operation,
+          allowed,
+          "given up: the laser is being shut down",
+        );
       }
+      const { done, last } = await this.exclusive(poll);
+      if (done) return;
+      if (this.timebase.now() >= deadline)
+        throw new OperationTimeoutError(this.resource, operation, allowed, last);
       await this.timebase.sleep(interval);
     }
   }

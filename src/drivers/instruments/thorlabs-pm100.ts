@@ -93,6 +93,9 @@ export function isNoSensor(sensor: PowerSensor): boolean {
  */
 export const PM100_SAMPLE_TIME = 3e-3;
 
+/** The correction wavelength's unit on the wire: nm (the property and the range read at connection decode alike). */
+export const PM100_WAVELENGTH_WIRE = scaledUnit("nm", 1e9);
+
 /** The power unit on the wire. */
 export type MeterPowerUnit = "W" | "dBm";
 
@@ -105,7 +108,7 @@ export function pm100Properties(range: { readonly min: number; readonly max: num
       query: "SENS:CORR:WAV?",
       command: "SENS:CORR:WAV %s",
       validate: strictRange(range.min, range.max),
-      wire: scaledUnit("nm", 1e9),
+      wire: PM100_WAVELENGTH_WIRE,
     }),
     autoRange: booleanProperty({
       doc: "Automatic power range.",
@@ -286,9 +289,16 @@ export class ThorlabsPm100 extends ScpiInstrument implements PowerMeter {
     this.#count = undefined;
   }
 
+  /**
+   * A reading: with no timeout given, the session's plus the reading's own
+   * window (the averaging count × 3 ms), so that a long average is not
+   * taken for a dead meter.
+   */
   async #power(channel: ScpiChannel, query: string, options?: CallOptions): Promise<number> {
     const unit = this.#unit ?? (await this.powerUnit.getWith(channel));
-    const reply = await channel.query(query, options);
+    const count = this.#count ?? (await this.averageCount.getWith(channel));
+    const timeoutMs = options?.timeoutMs ?? Math.ceil(this.timeoutMs + count * PM100_SAMPLE_TIME * 1000);
+    const reply = await channel.query(query, { ...options, timeoutMs });
     const value = parseMeasurement(reply);
     if (value === undefined) throw new ProtocolError(this.resource, query, reply, `a power in ${unit}`);
     return unit === "dBm" && Number.isFinite(value) ? DBM.fromWire(value) : value;

@@ -173,7 +173,13 @@ export class Keithley2450Core {
     const buffer = this.buffer(bufferName);
     const level = this.settings.source[this.settings.sourceFunction].level;
     type Got = { reading: Reading2450; buffer: ReadingBuffer };
-    return this.#readings<T | Got>(buffer, level, undefined, this.settings.count, then ?? ((got: Got) => got));
+    return this.#readings<T | Got>(
+      buffer,
+      level,
+      undefined,
+      this.settings.count,
+      then ?? ((got: Got) => got),
+    );
   }
 
   #readings<T>(

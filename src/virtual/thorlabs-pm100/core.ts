@@ -24,9 +24,9 @@
  * `count × 3 ms` and is an interval on the instrument's timeline: `READ?`
  * and `MEAS?` wait for it; `INIT` starts it and returns, and `FETC?` waits
  * for its end ("FETC? blocks … until measurement has been taken", Thorlabs'
- * PM100D2 SCPI reference, Slow Measurement System). The value is what the
- * head sees at the end of the window (not an average over it: the 2450 does
- * the same).
+ * PM100D2 SCPI reference, Slow Measurement System). The value averages
+ * what the head sees over the window, one look per sample at its middle
+ * (`#averagedLight`), so a sweeping laser's reading is centred on it.
  */
 import { photodetector } from "../../models/photonic/photodetector.js";
 import type { LightDetector } from "../chip/fibre-array.js";
