@@ -171,9 +171,17 @@ describe("Santec TSL start-up", () => {
     expect(error).toBeInstanceOf(SafetyLimitError);
     expect((error as SafetyLimitError).requested).toBeCloseTo(2e-3, 9);
     // And the attenuator may not be turned down past the limit.
-    const lower = await expectProtocol([], (d) => d.attenuation.set(3), { startup }).catch((e: unknown) => e);
+    const lower = await expectProtocol([[":POW:ATT:AUTO?", "0"]], (d) => d.attenuation.set(3), {
+      startup,
+    }).catch((e: unknown) => e);
     expect(lower).toBeInstanceOf(SafetyLimitError);
-    await expectProtocol([[":POW:ATT 14", null], ERROR_CHECK], (d) => d.attenuation.set(14), { startup });
+    await expectProtocol(
+      [[":POW:ATT:AUTO?", "0"], [":POW:ATT 14", null], ERROR_CHECK],
+      (d) => d.attenuation.set(14),
+      {
+        startup,
+      },
+    );
   });
 
   it("refuses to turn light on at a wavelength outside the bench's span", async () => {
@@ -532,12 +540,14 @@ describe("every Santec TSL property", () => {
     const before: Exchange[] =
       name === "diodeOn" || name === "shutterOpen"
         ? lightCheck()
-        : name === "attenuationAuto"
-          ? [
-              [":POW:UNIT?", "0"],
-              [":POW?", "+0.00000000E+000"],
-            ]
-          : [];
+        : name === "attenuation"
+          ? [[":POW:ATT:AUTO?", "1"]]
+          : name === "attenuationAuto"
+            ? [
+                [":POW:UNIT?", "0"],
+                [":POW?", "+0.00000000E+000"],
+              ]
+            : [];
     await expectProtocol([...before, [sent, null], ERROR_CHECK], (d) => property(d, name).set(exact));
   });
 });

@@ -700,8 +700,9 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
         if (value === true) await this.#checkLight(channel);
         return;
       case "attenuation":
-        // With automatic attenuation off, the attenuator sets what leaves the laser.
-        if (!(await this.#attenuationAuto(channel))) this.guard.checkPower(this.#peakLess(value as number));
+        // With automatic attenuation off (read afresh), the attenuator sets what leaves the laser.
+        if (!(await this.attenuationAuto.getWith(channel)))
+          this.guard.checkPower(this.#peakLess(value as number));
         return;
       case "attenuationAuto": {
         const emits =
@@ -748,11 +749,6 @@ export class SantecTsl extends ScpiInstrument implements TunableLaser {
   async #setpoint(channel: ScpiChannel): Promise<number> {
     await this.powerUnit.getWith(channel);
     return this.power.getWith(channel);
-  }
-
-  async #attenuationAuto(channel: ScpiChannel): Promise<boolean> {
-    const known = this.#known.attenuationAuto;
-    return typeof known === "boolean" ? known : this.attenuationAuto.getWith(channel);
   }
 
   /** What leaves the laser with automatic attenuation off and the attenuator at `decibels`, W. */
