@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   BlockFormatError,
   InstrumentModeError,
+  InstrumentTimeoutError,
   OperationTimeoutError,
   ProtocolError,
   SafetyLimitError,
@@ -204,6 +205,23 @@ describe("Santec TSL start-up", () => {
     await expectProtocol([[":POW 1.13", null], ERROR_CHECK], (d) => d.power.set(1.3e-3), {
       limits: { maxOpticalPower: 1.3e-3 },
     });
+  });
+});
+
+describe("resynchronising a TSL", () => {
+  it("after a timeout, resyncs on its own *IDN? line, which no state query answers (not on *OPC?'s 0/1)", async () => {
+    const state = await expectProtocol(
+      [
+        [":WAV:SWE?", null],
+        ["*IDN?", IDN_570],
+        [":WAV:SWE?", "0"],
+      ],
+      async (d) => {
+        await expect(d.sweepState({ timeoutMs: 20 })).rejects.toBeInstanceOf(InstrumentTimeoutError);
+        return d.sweepState();
+      },
+    );
+    expect(state).toBe("stopped");
   });
 });
 

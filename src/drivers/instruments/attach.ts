@@ -5,7 +5,7 @@
  * check that starts each one.
  */
 import { ProtocolError } from "../errors.js";
-import type { Identity } from "../scpi/identity.js";
+import { type Identity, parseIdentity } from "../scpi/identity.js";
 import { ScpiSession, type ScpiSessionOptions } from "../scpi/session.js";
 import type { Transport } from "../transport.js";
 
@@ -32,18 +32,20 @@ export async function attachSession<T>(
 
 /**
  * `*IDN?`, which must come from `manufacturer` and name a model `model`
- * matches; otherwise a ProtocolError with the reply and `expected`.
+ * matches; otherwise a ProtocolError with the reply and `expected`. Gives
+ * the parsed identity and the reply as it came (trimmed), which an
+ * instrument can be resynchronised on (ScpiSession.resyncWith).
  */
 export async function identifyAs(
   session: ScpiSession,
   manufacturer: RegExp,
   model: RegExp,
   expected: string,
-): Promise<Identity> {
-  const identity = await session.identify();
-  if (!manufacturer.test(identity.manufacturer) || !model.test(identity.model)) {
-    const reply = [identity.manufacturer, identity.model, identity.serial, identity.firmware].join(",");
+): Promise<Identity & { readonly reply: string }> {
+  const reply = (await session.query("*IDN?")).trim();
+  const identity = parseIdentity(reply);
+  if (!identity || !manufacturer.test(identity.manufacturer) || !model.test(identity.model)) {
     throw new ProtocolError(session.resource, "*IDN?", reply, expected);
   }
-  return identity;
+  return { ...identity, reply };
 }

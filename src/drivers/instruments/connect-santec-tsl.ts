@@ -66,6 +66,8 @@ export async function attachSantecTsl(
       throw new ProtocolError(session.resource, "*IDN?", reply, `a Santec ${wanted}`);
     }
     const model = TSL_MODELS[named];
+    // "0" or "1" to *OPC? looks like any state reply after a timeout; the laser's own *IDN? line does not.
+    session.resyncWith({ command: "*IDN?", answers: [identity.reply] });
     if (model.name === "TSL-570") {
       await session.write(":SYST:COMM:COD 1");
       const set = (await session.query(":SYST:COMM:COD?")).trim();

@@ -223,7 +223,7 @@ export class ScpiSession implements ScpiChannel {
   readonly #block: FrameReader<Uint8Array>;
   readonly #errorQueueLimit: number;
   readonly #resyncSettleMs: number;
-  readonly #sync: SyncQuery;
+  #sync: SyncQuery;
   readonly #onExchange: ((exchange: ScpiExchange) => void) | undefined;
   readonly #channel: ScpiChannel;
   #queue: Promise<void> = Promise.resolve();
@@ -305,6 +305,16 @@ export class ScpiSession implements ScpiChannel {
       );
       this.#waiter?.settle(this.#closed);
     });
+  }
+
+  /**
+   * Resynchronises from now on with `sync` instead: for an instrument whose
+   * only blocking-free marker is ambiguous (a TSL's `*OPC?` answers 0 or 1,
+   * as its state queries do), a query with a reply nothing else gives, once
+   * it is known — its `*IDN?` line after identification.
+   */
+  resyncWith(sync: SyncQuery): void {
+    this.#sync = checkSync(sync);
   }
 
   /** Runs `body` with the queue held: no other caller's command can come between its commands. */
