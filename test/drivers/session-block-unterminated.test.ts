@@ -4,13 +4,12 @@
  * block ends at its declared length, and a peer that sends a CR or LF
  * after it all the same does not poison the next reply.
  */
-import { once } from "node:events";
-import { createServer, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { ProtocolError } from "../../src/drivers/errors.js";
 import { blockFrame } from "../../src/drivers/scpi/framing.js";
-import { type ScpiExchange, ScpiSession, type ScpiSessionOptions } from "../../src/drivers/scpi/session.js";
-import { openTransport } from "../../src/drivers/transports/open.js";
+import type { ScpiExchange, ScpiSession, ScpiSessionOptions } from "../../src/drivers/scpi/session.js";
+import { loopbackSession } from "./support/loopback-session.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -23,41 +22,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const PAYLOAD = Buffer.from([0x01, 0x0d, 0x0a, 0x23, 0x0d, 0x00, 0xff, 0x0a]);
 const BLOCK = Buffer.concat([Buffer.from("#18", "latin1"), PAYLOAD]);
 
-/**
- * A loopback peer that takes lines ended by CR or LF (as a TSL does) and
- * answers each with `answer`, one at a time in the order received. Returns
- * a session on it and the session's exchanges.
- */
-async function sessionWith(
+/** A loopback peer that answers each line (CR or LF, as a TSL takes) with `answer`; a session on it. */
+function sessionWith(
   answer: (line: string, socket: Socket) => Promise<void> | void,
   options: ScpiSessionOptions = {},
 ): Promise<{ session: ScpiSession; log: ScpiExchange[] }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-    let lines = Promise.resolve();
-    let partial = "";
-    socket.on("data", (chunk) => {
-      const parts = (partial + chunk.toString("latin1")).split(/\r\n|\r|\n/);
-      partial = parts.pop() ?? "";
-      for (const line of parts) lines = lines.then(() => answer(line, socket));
-    });
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  cleanups.push(async () => {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-    await once(server, "close");
-  });
-  const address = server.address();
-  if (typeof address !== "object" || address === null) throw new Error("no address");
-  const transport = await openTransport(`TCPIP::127.0.0.1::${address.port}::SOCKET`);
-  cleanups.push(() => transport.close());
-  const log: ScpiExchange[] = [];
-  const session = new ScpiSession(transport, { onExchange: (exchange) => log.push(exchange), ...options });
-  return { session, log };
+  return loopbackSession(answer, cleanups, options);
 }
 
 const TSL: ScpiSessionOptions = { readTerminator: "\r", blockTerminator: "" };

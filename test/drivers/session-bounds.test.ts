@@ -3,8 +3,6 @@
  * over a real TCP socket, a peer streams replies without end, blocks that
  * declare more than the cap, and lines nobody asked for.
  */
-import { once } from "node:events";
-import { createServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { InstrumentTimeoutError, ReplyTooLongError } from "../../src/drivers/errors.js";
 import {
@@ -13,8 +11,8 @@ import {
   ScpiSession,
   type ScpiSessionOptions,
 } from "../../src/drivers/scpi/session.js";
-import { openTransport } from "../../src/drivers/transports/open.js";
 import { ReplayTransport } from "../../src/drivers/transports/replay.js";
+import { loopbackSession } from "./support/loopback-session.js";
 
 const IDN = "ACME,SMU,1,1.0";
 const MiB = 2 ** 20;
@@ -33,52 +31,29 @@ type Send = (data: string | Buffer) => Promise<boolean>;
  * waits for the socket to drain, so the peer streams at the session's pace.
  * Returns a session on it.
  */
-async function sessionWith(
+function sessionWith(
   answer: (line: string, send: Send) => Promise<void>,
   options: ScpiSessionOptions = {},
 ): Promise<{ session: ScpiSession; log: ScpiExchange[] }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-    const send: Send = (data) =>
-      new Promise((resolve) => {
-        if (socket.destroyed) return resolve(false);
-        if (socket.write(data)) return resolve(true);
-        const done = () => {
-          socket.off("drain", done).off("close", done);
-          resolve(!socket.destroyed);
-        };
-        socket.on("drain", done).on("close", done);
-      });
-    let lines = Promise.resolve();
-    let partial = "";
-    socket.on("data", (chunk) => {
-      const parts = (partial + chunk.toString("latin1")).split("\n");
-      partial = parts.pop() ?? "";
-      for (const line of parts) {
-        lines = lines.then(async () => {
-          if (line === "*OPC?") await send("1\n");
-          else if (line === "*IDN?") await send(`${IDN}\n`);
-          else await answer(line, send);
+  return loopbackSession(
+    async (line, socket) => {
+      const send: Send = (data) =>
+        new Promise((resolve) => {
+          if (socket.destroyed) return resolve(false);
+          if (socket.write(data)) return resolve(true);
+          const done = () => {
+            socket.off("drain", done).off("close", done);
+            resolve(!socket.destroyed);
+          };
+          socket.on("drain", done).on("close", done);
         });
-      }
-    });
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  cleanups.push(async () => {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-    await once(server, "close");
-  });
-  const address = server.address();
-  if (typeof address !== "object" || address === null) throw new Error("no address");
-  const transport = await openTransport(`TCPIP::127.0.0.1::${address.port}::SOCKET`);
-  cleanups.push(() => transport.close());
-  const log: ScpiExchange[] = [];
-  const session = new ScpiSession(transport, { onExchange: (exchange) => log.push(exchange), ...options });
-  return { session, log };
+      if (line === "*OPC?") await send("1\n");
+      else if (line === "*IDN?") await send(`${IDN}\n`);
+      else await answer(line, send);
+    },
+    cleanups,
+    options,
+  );
 }
 
 /** Sends `total` bytes of `byte`, 64 KiB at a time, or fewer if stopped or closed; `progress` counts them. */

@@ -4,8 +4,6 @@
  * `*OPC?` does not block but answers "0" while it tunes (INSTRUMENTS.md),
  * given `sync: { command: "*OPC?", answers: ["0", "1"] }`.
  */
-import { once } from "node:events";
-import { createServer, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { InstrumentTimeoutError } from "../../src/drivers/errors.js";
 import {
@@ -14,8 +12,8 @@ import {
   ScpiSession,
   type ScpiSessionOptions,
 } from "../../src/drivers/scpi/session.js";
-import { openTransport } from "../../src/drivers/transports/open.js";
 import { ReplayTransport } from "../../src/drivers/transports/replay.js";
+import { loopbackSession } from "./support/loopback-session.js";
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -33,44 +31,21 @@ type Script = Readonly<Record<string, string | { readonly reply: string; readonl
  * `terminator`; lines not in the script get no reply. Returns a session
  * on it and the session's exchanges.
  */
-async function sessionWith(
+function sessionWith(
   script: Script,
   terminator: string,
   options: ScpiSessionOptions = {},
 ): Promise<{ session: ScpiSession; log: ScpiExchange[] }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on("error", () => {});
-    let lines = Promise.resolve();
-    let partial = "";
-    socket.on("data", (chunk) => {
-      const parts = (partial + chunk.toString("latin1")).split(/\r\n|\r|\n/);
-      partial = parts.pop() ?? "";
-      for (const line of parts) {
-        lines = lines.then(async () => {
-          const entry = script[line];
-          if (entry === undefined) return;
-          if (typeof entry !== "string") await sleep(entry.delayMs);
-          socket.write((typeof entry === "string" ? entry : entry.reply) + terminator);
-        });
-      }
-    });
-  });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  cleanups.push(async () => {
-    for (const socket of sockets) socket.destroy();
-    server.close();
-    await once(server, "close");
-  });
-  const address = server.address();
-  if (typeof address !== "object" || address === null) throw new Error("no address");
-  const transport = await openTransport(`TCPIP::127.0.0.1::${address.port}::SOCKET`);
-  cleanups.push(() => transport.close());
-  const log: ScpiExchange[] = [];
-  const session = new ScpiSession(transport, { onExchange: (exchange) => log.push(exchange), ...options });
-  return { session, log };
+  return loopbackSession(
+    async (line, socket) => {
+      const entry = script[line];
+      if (entry === undefined) return;
+      if (typeof entry !== "string") await sleep(entry.delayMs);
+      socket.write((typeof entry === "string" ? entry : entry.reply) + terminator);
+    },
+    cleanups,
+    options,
+  );
 }
 
 const TSL_SYNC = { command: "*OPC?", answers: ["0", "1"] } as const;

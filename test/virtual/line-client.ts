@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { connect } from "node:net";
 import { SerialPort } from "serialport";
 
-interface ByteStream {
+export interface ByteStream {
   on(event: "data", listener: (chunk: Buffer) => void): unknown;
   write(data: Buffer | string): unknown;
 }
@@ -59,20 +59,31 @@ export class LineClient {
   }
 }
 
+/** A TCP socket or serial port opened from its resource string, as a byte stream and how to close it. */
+export async function openByteStream(
+  resource: string,
+): Promise<{ stream: ByteStream; close: () => Promise<void> }> {
+  const tcp = /^TCPIP::(.+)::(\d+)::SOCKET$/.exec(resource);
+  if (tcp) {
+    const socket = connect(Number(tcp[2]), tcp[1]);
+    await once(socket, "connect");
+    return { stream: socket, close: async () => void socket.destroy() };
+  }
+  const serial = /^ASRL(.+)::INSTR$/.exec(resource);
+  if (!serial?.[1]) throw new Error(`not a socket or serial resource: ${resource}`);
+  const port = new SerialPort({ path: serial[1], baudRate: 9600, autoOpen: false });
+  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
+  return { stream: port, close: () => new Promise<void>((resolve) => port.close(() => resolve())) };
+}
+
 export async function tcpClient(resource: string): Promise<LineClient> {
-  const match = /^TCPIP::(.+)::(\d+)::SOCKET$/.exec(resource);
-  if (!match) throw new Error(`not a socket resource: ${resource}`);
-  const socket = connect(Number(match[2]), match[1]);
-  await once(socket, "connect");
-  return new LineClient(socket, async () => {
-    socket.destroy();
-  });
+  if (!resource.startsWith("TCPIP")) throw new Error(`not a socket resource: ${resource}`);
+  const { stream, close } = await openByteStream(resource);
+  return new LineClient(stream, close);
 }
 
 export async function serialClient(resource: string): Promise<LineClient> {
-  const match = /^ASRL(.+)::INSTR$/.exec(resource);
-  if (!match?.[1]) throw new Error(`not a serial resource: ${resource}`);
-  const port = new SerialPort({ path: match[1], baudRate: 9600, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
-  return new LineClient(port, () => new Promise<void>((resolve) => port.close(() => resolve())));
+  if (!resource.startsWith("ASRL")) throw new Error(`not a serial resource: ${resource}`);
+  const { stream, close } = await openByteStream(resource);
+  return new LineClient(stream, close);
 }

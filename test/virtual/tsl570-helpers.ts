@@ -4,14 +4,12 @@
  * its unterminated binary blocks off a wire, and the exchanges that
  * third-party drivers have with the laser, transcribed from their source.
  */
-import { once } from "node:events";
-import { connect } from "node:net";
-import { SerialPort } from "serialport";
 import { type BenchClock, createBenchClock } from "../../src/virtual/clock/bench-clock.js";
 import {
   VirtualSantecTsl570,
   type VirtualSantecTsl570Options,
 } from "../../src/virtual/santec-tsl570/instrument.js";
+import { type ByteStream, openByteStream } from "./line-client.js";
 
 export const IDN = "SANTEC,TSL-570,21020001,0001.0000.0001";
 export const NO_ERROR = '0,"No error"';
@@ -55,11 +53,6 @@ export function decodeLog(payload: Buffer): number[] {
   const values: number[] = [];
   for (let i = 0; i + 4 <= payload.length; i += 4) values.push(payload.readInt32LE(i) / 1e4);
   return values;
-}
-
-interface ByteStream {
-  on(event: "data", listener: (chunk: Buffer) => void): unknown;
-  write(data: Buffer | string): unknown;
 }
 
 /**
@@ -159,21 +152,15 @@ export class CrClient {
 }
 
 export async function tcpCrClient(resource: string): Promise<CrClient> {
-  const match = /^TCPIP::(.+)::(\d+)::SOCKET$/.exec(resource);
-  if (!match) throw new Error(`not a socket resource: ${resource}`);
-  const socket = connect(Number(match[2]), match[1]);
-  await once(socket, "connect");
-  return new CrClient(socket, async () => {
-    socket.destroy();
-  });
+  if (!resource.startsWith("TCPIP")) throw new Error(`not a socket resource: ${resource}`);
+  const { stream, close } = await openByteStream(resource);
+  return new CrClient(stream, close);
 }
 
 export async function serialCrClient(resource: string): Promise<CrClient> {
-  const match = /^ASRL(.+)::INSTR$/.exec(resource);
-  if (!match?.[1]) throw new Error(`not a serial resource: ${resource}`);
-  const port = new SerialPort({ path: match[1], baudRate: 9600, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
-  return new CrClient(port, () => new Promise<void>((resolve) => port.close(() => resolve())));
+  if (!resource.startsWith("ASRL")) throw new Error(`not a serial resource: ${resource}`);
+  const { stream, close } = await openByteStream(resource);
+  return new CrClient(stream, close);
 }
 
 /** A sent line and the reply expected (undefined: none; a pattern where the value varies). */

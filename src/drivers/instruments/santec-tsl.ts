@@ -81,7 +81,7 @@ export interface TslModel {
   readonly speed: Validator<number>;
   /** Lowest and highest wavelength it tunes to, m, when it cannot be asked. */
   readonly range: { readonly min: number; readonly max: number };
-  /** Queries of the tunable range, or none. */
+  /** Queries of the range the driver holds setpoints to (the 570's sweep range), or none. */
   readonly rangeQueries?: { readonly min: string; readonly max: string };
   /**
    * The most the laser emits, W: what leaves it with automatic attenuation
@@ -144,7 +144,9 @@ export const TSL570: TslModel = Object.freeze({
   // SCPI command set: metres on the wire.
   wavelengthWire: scaledUnit("m", 1),
   speed: discreteSpeeds(TSL570_SPEEDS_NM_PER_S),
-  // TSL-570 type A (datasheet): 1480–1640 nm; the laser's own range is asked at connection.
+  // TSL-570 type A (datasheet): 1480–1640 nm. At connection the laser is asked instead, through the
+  // only range queries PyMeasure's TSL570 documents: the sweep range at the present sweep speed. It
+  // can be narrower than the tunable range at high speeds, so setpoints are held to it conservatively.
   range: { min: 1480e-9, max: 1640e-9 },
   rangeQueries: { min: ":WAV:SWE:RANG:MIN?", max: ":WAV:SWE:RANG:MAX?" },
   // +13 dBm (QMI's power table for the TSL-570; INSTRUMENTS.md).
@@ -391,7 +393,7 @@ type KnownSetting = "power" | "powerUnit" | "diodeOn" | "shutterOpen" | "attenua
 export class SantecTsl extends ScpiInstrument implements TunableLaser {
   readonly model: TslModel;
   readonly guard: LaserSafetyGuard;
-  /** The tunable range the laser reported, m. */
+  /** The range setpoints are held to, m: what the laser reported at connection, or the model's documented one. */
   readonly range: { readonly min: number; readonly max: number };
   readonly logFormat: WavelengthLogFormat;
   declare readonly wavelength: Property<number>;
