@@ -42,7 +42,10 @@ export class LineFramer {
   }
 
   push(chunk: Uint8Array): void {
-    const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString("latin1");
+    // A socket's chunk is a Buffer already: decoded as it is, without a view made over it.
+    const text = (
+      Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    ).toString("latin1");
     const start = this.#crOrLf ? this.#splitCrOrLf(text) : this.#splitLf(text);
     this.#keep(start === 0 ? text : text.slice(start));
   }

@@ -378,7 +378,8 @@ class EventClock extends ClockBase {
     if (this.#checking || this.queue.size === 0) return;
     this.#checking = true;
     if (this.queue.size === 1 && !this.#jumpedThisTurn) {
-      queueMicrotask(this.#jumpAfterTicks);
+      // A promise reaction rather than queueMicrotask, which wraps each callback in an async resource.
+      RESOLVED.then(this.#jumpAfterTicks);
     } else {
       setImmediate(this.#jumpNow);
     }
