@@ -1,6 +1,7 @@
 // Generates static protobuf code and its .d.ts from proto/*.proto with
 // protobufjs-cli (pbjs + pbts), into src/proto/generated/ (not committed).
-// The schema avoids 64-bit integers so that no message needs Long.
+// 64-bit integers (record.proto's sequence numbers and event counts) are
+// generated as JS numbers (--force-number, exact to 2^53): no message needs Long.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,7 +11,7 @@ mkdirSync(outDir, { recursive: true });
 const protos = readdirSync("proto").filter((f) => f.endsWith(".proto")).map((f) => join("proto", f));
 const bin = (name) => join("node_modules", ".bin", name);
 const js = join(outDir, "pms.js");
-execFileSync(bin("pbjs"), ["-t", "static-module", "-w", "esm", "-o", js, ...protos], { stdio: "inherit" });
+execFileSync(bin("pbjs"), ["-t", "static-module", "-w", "esm", "--force-number", "-o", js, ...protos], { stdio: "inherit" });
 execFileSync(bin("pbts"), ["-o", join(outDir, "pms.d.ts"), js], { stdio: "inherit" });
 // tsc does not copy .js sources: put the generated module where the compiled
 // src/proto/index.js will import it from.

@@ -1,22 +1,6 @@
 /**
- * The unit of every stream: a batch of samples of one quantity from one
- * source (DESIGN.md, "Streams"). Mirrors `pms.v1.SampleBatch` in
- * proto/pms.proto; `toMessage`/`fromMessage` in src/sync/sample-batch-codec.ts
- * cross the process boundary.
+ * The unit of every stream (DESIGN.md, "Streams"), defined beside the
+ * generated protobuf code (src/proto/sample-batch.ts) so that the codec
+ * and a process across a wire need nothing from src/sync.
  */
-export interface SampleBatch {
-  /** Producer: an instrument channel ("k2400.current") or a model ("model.vteam.current"). */
-  readonly sourceId: string;
-  /** What the values are: "voltage", "current", "resistance", ... */
-  readonly quantity: string;
-  /** SI unit symbol of `values`. */
-  readonly unit: string;
-  /** Per-source sequence number; a gap means a lost batch. */
-  readonly sequence: number;
-  /** Sample times, s, on the run's timebase (./timebase.ts: the bench clock, or host-monotonic time). */
-  readonly times: Float64Array;
-  /** Sample values in `unit`; same length as `times`. */
-  readonly values: Float64Array;
-  /** Wall-clock time of the first sample, s since the Unix epoch. */
-  readonly wallTime: number;
-}
+export type { SampleBatch } from "../proto/sample-batch.js";

@@ -1,0 +1,39 @@
+/**
+ * Where a run's document uids come from (issue 17: "the router takes its
+ * uid generator"). `randomUid` is RFC 9562 version-4 UUIDs from the OS's
+ * generator, for records that must be unique across benches. `seededUids`
+ * gives the same UUID-shaped sequence for the same seed, so that on the
+ * event or manual clock the same plan writes the same documents bit for bit
+ * (a lockstep co-simulation compares them); never use it where runs of
+ * different benches meet in one store.
+ */
+import { randomUUID } from "node:crypto";
+
+/** Gives the next uid on each call. */
+export type UidSource = () => string;
+
+export const randomUid: UidSource = () => randomUUID();
+
+/**
+ * A seeded sequence of version-4-shaped UUIDs: 128 bits from
+ * SplitMix32-seeded mulberry32 (Tommy Ettinger's public-domain 32-bit
+ * generator), with the version and variant bits set as RFC 9562 §5.4 says.
+ */
+export function seededUids(seed: number): UidSource {
+  if (!Number.isInteger(seed)) throw new RangeError(`a uid seed must be an integer, got ${seed}`);
+  let state = (seed ^ 0x9e3779b9) >>> 0;
+  const next32 = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+  return () => {
+    const words = [next32(), next32(), next32(), next32()];
+    words[1] = ((words[1] as number) & 0xffff0fff) | 0x00004000; // version 4
+    words[2] = ((words[2] as number) & 0x3fffffff) | 0x80000000; // variant 10
+    const hex = words.map((w) => w.toString(16).padStart(8, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  };
+}
