@@ -1,7 +1,8 @@
 // Generates static protobuf code and its .d.ts from proto/*.proto with
 // protobufjs-cli (pbjs + pbts), into src/proto/generated/ (not committed).
 // 64-bit integers (record.proto's sequence numbers and event counts) are
-// generated as JS numbers (--force-number, exact to 2^53): no message needs Long.
+// generated as JS numbers (--force-number, exact to 2^53), and src/proto/runtime.ts
+// sets the runtime to decode them so: no message needs Long.
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

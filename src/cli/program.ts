@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import { registerIv } from "./commands/iv.js";
 import { registerOptical } from "./commands/optical.js";
+import { registerRuns } from "./commands/runs.js";
 import { registerVirtual } from "./commands/virtual.js";
 
 export function buildProgram(): Command {
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)");
   registerIv(program);
   registerOptical(program);
+  registerRuns(program);
   registerVirtual(program);
   return program;
 }

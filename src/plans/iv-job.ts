@@ -30,10 +30,10 @@ import { wallSeconds } from "../sync/clock.js";
 import { type HysteresisSummary, hysteresis } from "../sync/hysteresis.js";
 import { ivFrame } from "../sync/iv-frame.js";
 import { memristorTwin, type TwinFrame } from "../sync/memristor-twin.js";
-import { RunRecorder } from "../sync/run-recorder.js";
-import { describeTimebase, hostTimebase, type Timebase } from "../sync/timebase.js";
+import { hostTimebase, type Timebase } from "../sync/timebase.js";
 import { ivPlan, type SweepMode } from "./iv.js";
-import { abortReason, endRun, exchangeRecord, JobOptionError, prepareRunFolder } from "./run-files.js";
+import { modelDocument, Recording, snapshotDocument } from "./records.js";
+import { abortReason, endRecordedRun, JobOptionError, prepareRunFolder } from "./run-files.js";
 import { streamPlan } from "./stream.js";
 import { svgPlot } from "./svg-plot.js";
 
@@ -67,6 +67,10 @@ export interface IvJobOptions {
   readonly limits: SafetyLimitsInput;
   /** Folder for the run's files. */
   readonly outDir: string;
+  /** The run store's URI (default `sqlite:runs.sqlite` in the working folder; `--store`). */
+  readonly store?: string;
+  /** Commit so that a power cut loses nothing acknowledged (`synchronous=FULL`; default: the process's death). */
+  readonly durable?: boolean;
   /** Reply timeout of ordinary commands, ms (1 to 2^31 − 1). */
   readonly timeoutMs: number;
   /** Seed of the virtual instrument's noise. */
@@ -103,6 +107,8 @@ export interface IvJobResult {
     readonly commands: string;
     readonly plot: string;
   };
+  /** Where the run is kept: its uid in the store at `store` (a URI). */
+  readonly record: { readonly uid: string; readonly store: string };
   readonly voltage: Float64Array;
   readonly current: Float64Array;
   readonly predicted: Float64Array;
@@ -213,7 +219,15 @@ export async function runIvJob(
   const stage = options.onStage ?? (() => {});
   const signal = options.signal;
   const scope = new Scope();
-  let recorder: RunRecorder | undefined;
+  const name = chosen?.entry.name ?? "smu1";
+  // The store first: one that cannot be written stops the job before any instrument is touched.
+  const recording = await Recording.open({
+    ...(options.store !== undefined && { store: options.store }),
+    ...(options.durable && { durable: true }),
+    dir: options.outDir,
+    // data.csv keeps its column names: voltage_V, current_A, predicted_current_A, residual_A.
+    csv: { names: { [`${name}-voltage`]: "voltage", [`${name}-current`]: "current" } },
+  });
   let primary: unknown;
   let result: IvJobResult | undefined;
   try {
@@ -228,21 +242,11 @@ export async function runIvJob(
             clockControl: false,
           });
     if (bench) scope.defer("the embedded virtual bench", () => bench.close());
-    const name = chosen?.entry.name ?? "smu1";
     const resource = chosen?.entry.resource ?? options.resource ?? bench?.file.instruments.smu1?.resource;
     if (!resource) throw new Error("the virtual instrument did not report a TCP resource");
     // The run's one timebase: the bench clock on the virtual bench, host-monotonic time on hardware.
     const timebase: Timebase = bench?.clock ?? hostTimebase();
-    const run = new RunRecorder(options.outDir, {
-      job: "iv",
-      resource,
-      virtual: bench !== undefined,
-      timebase: describeTimebase(timebase),
-      config: { ...options, outDir: undefined, signal: undefined, onStage: undefined },
-      model: { id: model.id, citation: model.citation, parameters: params },
-    });
-    recorder = run;
-    checkpoint(signal, run);
+    checkpoint(signal, 0);
     stage(`connecting to ${resource}`);
     const smuBench = await openBench(
       {
@@ -258,7 +262,7 @@ export async function runIvJob(
           },
         },
       },
-      { timebase, onExchange: (_name, exchange) => run.appendExchange(exchangeRecord(exchange)) },
+      { timebase, onExchange: recording.onExchange },
     );
     scope.defer(`the bench at ${resource}`, async () => {
       stage(`ramping the source of ${resource} to 0 V and turning its output off`);
@@ -267,42 +271,57 @@ export async function runIvJob(
     const smu = smuBench.sourceMeter(name);
     // The run records what the bench was: identities, every setting with its unit, the reading keys.
     const snapshot = await smuBench.snapshot();
-    run.addToStart("bench", snapshot);
     const identity = snapshot.instruments[name]?.identity ?? (await smu.identify());
-    checkpoint(signal, run);
-    const stream = streamPlan({ timebase, ...(signal && { signal }), progress, stage });
+    const run = await recording.start(timebase, {
+      plan: "iv",
+      arguments: { ...options, outDir: undefined, store: undefined, signal: undefined, onStage: undefined },
+      bench: snapshotDocument(snapshot),
+      model: modelDocument(model, params),
+      chip: bench ? "demo-chip" : "",
+    });
+    const keys = primaryKeys(name, model.id);
+    const stream = await run.stream("primary", keys);
+    checkpoint(signal, 0);
+    let page: Promise<void> | undefined;
+    const planStream = streamPlan({
+      timebase,
+      ...(signal && { signal }),
+      progress,
+      stage,
+      // The page the batch became: the plan waits on it, so the store pushes back between sweeps.
+      afterEmit: () => page,
+    });
     let sequence = 0;
     const twin = lastValueFrom(
-      stream.batches.pipe(
+      planStream.batches.pipe(
         map((columns) => ivFrame(name, sequence++, columns, wallSeconds())),
         memristorTwin({ model, params }),
-        tap((frame) => recordFrame(run, frame)),
+        tap((frame) => {
+          page = stream.page(frame.voltage.times, frameColumns(name, frame));
+        }),
         toArray(),
       ),
     );
-    const planned = await stream
+    const planned = await planStream
       .run((context) => ivPlan(smu, options, context))
       .catch(async (error: unknown) => {
         await twin.catch(() => undefined);
         throw error;
       });
     const frames = await twin;
-    if (planned.aborted || run.rowCount < planned.total) throw interruption(signal, run);
-    const mode = planned.mode;
-    const inCompliance = planned.inCompliance;
+    await page;
+    const rows = run.eventCount("primary");
+    if (planned.aborted || rows < planned.total) throw interruption(signal, rows);
+    const files = recording.files;
+    if (!files) throw new Error("the run's files were not started");
     const summary = summarise(frames, {
       resource,
       virtual: bench !== undefined,
-      mode,
-      inCompliance,
+      mode: planned.mode,
+      inCompliance: planned.inCompliance,
       identity: `${identity.manufacturer} ${identity.model} (serial ${identity.serial})`,
-      files: {
-        dir: run.dir,
-        data: run.dataPath,
-        run: run.runPath,
-        commands: run.commandsPath,
-        plot: join(run.dir, "iv.svg"),
-      },
+      files: { dir: options.outDir, ...files, plot: join(options.outDir, "iv.svg") },
+      record: { uid: run.uid, store: recording.storeUri },
     });
     const overridden = Object.keys(options.params ?? {});
     const label = `${model.id}, ${overridden.length ? `${overridden.join(", ")} set` : "default parameters"}`;
@@ -311,16 +330,59 @@ export async function runIvJob(
   } catch (error) {
     primary = error;
   }
-  return endRun({
+  return endRecordedRun({
     job: "I-V job",
     scope,
     stage,
-    recorder,
+    recording,
     primary,
     result,
     summary: summaryRecord,
     interrupted: (error) => error instanceof RunInterruptedError,
   });
+}
+
+/** The primary stream's data keys: the instrument's readings, the model's prediction and the residual. */
+function primaryKeys(instrument: string, modelId: string) {
+  return [
+    {
+      key: `${instrument}-voltage`,
+      source: instrument,
+      unit: "V",
+      dtype: "float64",
+      doc: "Voltage across the terminals, V.",
+    },
+    {
+      key: `${instrument}-current`,
+      source: instrument,
+      unit: "A",
+      dtype: "float64",
+      doc: "Current through the terminals, A.",
+    },
+    {
+      key: "predicted_current",
+      source: `model.${modelId}`,
+      unit: "A",
+      dtype: "float64",
+      doc: "The model's current at the measured voltage, A.",
+    },
+    {
+      key: "residual",
+      source: "plan",
+      unit: "A",
+      dtype: "float64",
+      doc: "Measured less predicted current, A.",
+    },
+  ] as const;
+}
+
+function frameColumns(instrument: string, frame: TwinFrame): Record<string, Float64Array> {
+  return {
+    [`${instrument}-voltage`]: frame.voltage.values,
+    [`${instrument}-current`]: frame.measured.values,
+    predicted_current: frame.predicted.values,
+    residual: frame.residual.values,
+  };
 }
 
 /** The bench file's source-meter the job runs on; IvOptionError where the file has none of that name. */
@@ -345,12 +407,12 @@ async function chooseSourceMeter(options: IvJobOptions): Promise<{ entry: BenchI
 }
 
 /** Throws {@link RunInterruptedError} if `signal` was aborted: where a pause or an abort takes effect. */
-function checkpoint(signal: AbortSignal | undefined, run: RunRecorder): void {
-  if (signal?.aborted) throw interruption(signal, run);
+function checkpoint(signal: AbortSignal | undefined, rows: number): void {
+  if (signal?.aborted) throw interruption(signal, rows);
 }
 
-function interruption(signal: AbortSignal | undefined, run: RunRecorder): RunInterruptedError {
-  return new RunInterruptedError(abortReason(signal), run.rowCount);
+function interruption(signal: AbortSignal | undefined, rows: number): RunInterruptedError {
+  return new RunInterruptedError(abortReason(signal), rows);
 }
 
 /** The model's defaults with `overrides` applied; unknown names and out-of-bounds values are refused. */
@@ -369,19 +431,12 @@ function modelParameters(
   return params;
 }
 
-function recordFrame(recorder: RunRecorder, frame: TwinFrame): void {
-  recorder.appendRows([
-    { name: "time_s", values: frame.voltage.times },
-    { name: "voltage_V", values: frame.voltage.values },
-    { name: "current_A", values: frame.measured.values },
-    { name: "predicted_current_A", values: frame.predicted.values },
-    { name: "residual_A", values: frame.residual.values },
-  ]);
-}
-
 function summarise(
   frames: readonly TwinFrame[],
-  about: Pick<IvJobResult, "resource" | "virtual" | "identity" | "files" | "inCompliance" | "mode">,
+  about: Pick<
+    IvJobResult,
+    "resource" | "virtual" | "identity" | "files" | "inCompliance" | "mode" | "record"
+  >,
 ): IvJobResult {
   const join = (pick: (frame: TwinFrame) => Float64Array) => {
     const parts = frames.map(pick);

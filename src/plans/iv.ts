@@ -45,8 +45,12 @@ export interface PlanContext<B = SweepColumns> {
   readonly timebase: Timebase;
   /** Aborting stops the plan at its next checkpoint (between batches; an exchange under way is never cut). */
   readonly signal?: AbortSignal;
-  /** A batch of readings, its times on the run's timebase. */
-  emit(batch: B): void;
+  /**
+   * A batch of readings, its times on the run's timebase. A plan awaits
+   * what it returns before its next step: that is where the run store
+   * pushes back when its backlog is full (issue 17).
+   */
+  emit(batch: B): void | Promise<void>;
   /** Points done of the plan's total, after each batch. */
   progress?(done: number, total: number): void;
   /** What the plan is doing, as it changes. */
@@ -105,7 +109,7 @@ export async function ivPlan(
     summary.inCompliance += chunk.status.filter((status) => smu.inCompliance(status)).length;
     summary.points += chunk.voltage.length;
     summary.batches += 1;
-    context.emit({ ...chunk, time: onTimebase(chunk.time, timebase.now()) });
+    await context.emit({ ...chunk, time: onTimebase(chunk.time, timebase.now()) });
     context.progress?.(summary.points, levels.length);
     if (signal?.aborted) break; // the checkpoint between batches
   }

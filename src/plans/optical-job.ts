@@ -27,8 +27,8 @@ import { type Bench, openBench } from "../bench/open.js";
 import { Scope } from "../bench/scope.js";
 import { TSL550, TSL570, type TslModel } from "../drivers/instruments/santec-tsl.js";
 import type { OpticalPath } from "../models/chip/index.js";
-import { RunRecorder } from "../sync/run-recorder.js";
-import { describeTimebase, hostTimebase, type Timebase } from "../sync/timebase.js";
+import type { DataKeySpec, RunWriter, StreamWriter } from "../record/router.js";
+import { hostTimebase, type Timebase } from "../sync/timebase.js";
 import {
   type HeaterTuningOptions,
   type HeaterTuningSummary,
@@ -43,7 +43,8 @@ import {
   pcmProgramming,
 } from "./pcm-programming.js";
 import { pulsePlot, spectrumPlot, tuningPlot } from "./plots.js";
-import { abortReason, endRun, exchangeRecord, JobOptionError, prepareRunFolder } from "./run-files.js";
+import { Recording, snapshotDocument } from "./records.js";
+import { abortReason, endRecordedRun, JobOptionError, prepareRunFolder } from "./run-files.js";
 import type { Dip } from "./spectrum-analysis.js";
 import { streamPlan } from "./stream.js";
 import {
@@ -90,6 +91,10 @@ export interface OpticalJobOptions {
   readonly path?: OpticalPath;
   /** Folder for the run's files. */
   readonly outDir: string;
+  /** The run store's URI (default `sqlite:runs.sqlite` in the working folder; `--store`). */
+  readonly store?: string;
+  /** Commit so that a power cut loses nothing acknowledged (`synchronous=FULL`; default: the process's death). */
+  readonly durable?: boolean;
   /** Aborting stops the plan at its next checkpoint, makes the bench safe and rejects with {@link OpticalRunInterruptedError}. */
   readonly signal?: AbortSignal;
 }
@@ -132,6 +137,8 @@ interface JobResultCommon {
     /** The swept spectrum aligned on the laser's log (swept); the per-step points (tune). */
     readonly more?: string;
   };
+  /** Where the run is kept: its uid in the store at `store` (a URI). */
+  readonly record: { readonly uid: string; readonly store: string };
 }
 
 export type OpticalJobResult =
@@ -275,7 +282,13 @@ export async function runOpticalJob(
   const stage = hooks.stage ?? (() => {});
   const signal = options.signal;
   const scope = new Scope();
-  let recorder: RunRecorder | undefined;
+  // The store first: one that cannot be written stops the job before any instrument is touched.
+  const recording = await Recording.open({
+    ...(options.store !== undefined && { store: options.store }),
+    ...(options.durable && { durable: true }),
+    dir: options.outDir,
+    csv: { names: columnNames(plan, fromFile ?? undefined) },
+  });
   let primary: unknown;
   let result: OpticalJobResult | undefined;
   try {
@@ -288,16 +301,7 @@ export async function runOpticalJob(
     // The run's one timebase: the bench clock on the embedded bench, host-monotonic time otherwise.
     const timebase: Timebase = embedded?.clock ?? hostTimebase();
     const benchName = options.bench ?? "embedded virtual bench";
-    const run = new RunRecorder(options.outDir, {
-      job: plan.kind,
-      ...(plan.kind === "spectrum" && { mode: plan.mode }),
-      benchFile: options.bench ?? null,
-      virtual: embedded !== undefined,
-      timebase: describeTimebase(timebase),
-      options: { ...options, signal: undefined, outDir: undefined },
-    });
-    recorder = run;
-    checkpoint(signal, run);
+    checkpoint(signal, 0);
     const source = chosen.source;
     stage(
       `connecting to ${[chosen.laser, chosen.meter, ...(source ? [source] : [])].map((e) => e.name).join(", ")}`,
@@ -311,7 +315,7 @@ export async function runOpticalJob(
     };
     const bench = await openBench(subset, {
       timebase,
-      onExchange: (name, exchange) => run.appendExchange({ instrument: name, ...exchangeRecord(exchange) }),
+      onExchange: recording.onExchange,
       ...(hooks.askPerson && { askPerson: hooks.askPerson }),
     });
     scope.defer(`the bench (${benchName})`, async () => {
@@ -321,54 +325,134 @@ export async function runOpticalJob(
       await bench.close();
     });
     const snapshot = await bench.snapshot();
-    run.addToStart("bench", snapshot);
     const identity = (name: string): JobInstrument => {
       const id = snapshot.instruments[name]?.identity;
       return { name, identity: id ? `${id.manufacturer} ${id.model} (serial ${id.serial})` : "unknown" };
     };
-    checkpoint(signal, run);
+    checkpoint(signal, 0);
     if (options.path !== undefined) {
       stage(`moving the fibres over the "${options.path}" path`);
       await bench.moveFibres(options.path).catch((error: unknown) => {
-        throw signal?.aborted ? interruption(signal, run) : error;
+        throw signal?.aborted ? interruption(signal, 0) : error;
       });
-      run.addToStart("path", options.path);
     }
-    checkpoint(signal, run);
+    checkpoint(signal, 0);
+    const path = bench.fibrePath ?? options.path;
+    // The RunStart once the fibres are where the run measures: the path is part of what it ran.
+    const run = await recording.start(timebase, {
+      plan: plan.kind,
+      arguments: {
+        ...(plan.kind === "spectrum" && { mode: plan.mode }),
+        ...plan.options,
+        ...(path !== undefined && { path }),
+        bench: options.bench ?? null,
+        laser: chosen.laser.name,
+        meter: chosen.meter.name,
+        ...(source && { sourceMeter: source.name }),
+      },
+      bench: snapshotDocument(snapshot),
+      chip: embedded ? "demo-chip" : "",
+    });
     const common = {
       virtual: embedded !== undefined,
       bench: benchName,
       laser: identity(chosen.laser.name),
       meter: identity(chosen.meter.name),
-      path: bench.fibrePath ?? options.path,
+      path,
     };
-    const files = {
-      dir: run.dir,
-      data: run.dataPath,
-      run: run.runPath,
-      commands: run.commandsPath,
-    };
-    const measured = await measure(bench, chosen, plan, common.path, run, {
+    const files = recording.files;
+    if (!files) throw new Error("the run's files were not started");
+    const measured = await measure(bench, chosen, plan, common.path, run, options.outDir, {
       timebase,
       ...(signal && { signal }),
       stage,
       progress: hooks.progress ?? (() => {}),
     });
-    if (measured.aborted) throw interruption(signal, run);
-    result = finishResult(measured, common, files, source && identity(source.name));
+    if (measured.aborted) throw interruption(signal, run.eventCount("primary"));
+    result = finishResult(
+      measured,
+      { ...common, record: { uid: run.uid, store: recording.storeUri } },
+      { dir: options.outDir, ...files },
+      source && identity(source.name),
+    );
   } catch (error) {
     primary = error;
   }
-  return endRun({
+  return endRecordedRun({
     job: "optical job",
     scope,
     stage,
-    recorder,
+    recording,
     primary,
     result,
     summary: summaryRecord,
     interrupted: (error) => error instanceof OpticalRunInterruptedError,
   });
+}
+
+/** data.csv's column names before their units: today's, whatever the bench calls its instruments. */
+function columnNames(plan: OpticalPlan, chosen: Chosen | undefined): Record<string, string> {
+  const laser = chosen?.laser.name ?? "laser";
+  const meter = chosen?.meter.name ?? "meter";
+  return {
+    [`${laser}-wavelength`]: "wavelength",
+    [`${meter}-power`]: "power",
+    ...(plan.kind === "pcm" && { pulse_duration: "pulse_duration" }),
+  };
+}
+
+/** The primary stream of each plan: its data keys, in data.csv's column order after time_s. */
+function primaryKeys(plan: OpticalPlan, chosen: Chosen): DataKeySpec[] {
+  const laser = chosen.laser.name;
+  const meter = chosen.meter.name;
+  const power = {
+    key: `${meter}-power`,
+    source: meter,
+    unit: "W",
+    dtype: "float64",
+    doc: "Optical power read, W.",
+  } as const;
+  const transmission = {
+    key: "transmission",
+    source: "plan",
+    dtype: "float64",
+    doc: "Power read over the laser's set power (dimensionless).",
+  } as const;
+  const wavelength = {
+    key: `${laser}-wavelength`,
+    source: laser,
+    unit: "m",
+    dtype: "float64",
+    doc: "The laser's wavelength at the reading (nominal while sweeping), m.",
+  } as const;
+  if (plan.kind === "spectrum") return [wavelength, power, transmission];
+  if (plan.kind === "tune") {
+    return [
+      { key: "step", source: "plan", dtype: "int64", doc: "Heater step, from 1." },
+      {
+        key: "current_setpoint",
+        source: (chosen.source as BenchInstrumentEntry).name,
+        unit: "A",
+        dtype: "float64",
+        doc: "The heater's current setpoint, A.",
+      },
+      wavelength,
+      power,
+      transmission,
+    ];
+  }
+  return [
+    { key: "pulse", source: "plan", dtype: "int64", doc: "Pulses given before the readout (0: before any)." },
+    power,
+    transmission,
+    {
+      key: "pulse_duration",
+      source: (chosen.source as BenchInstrumentEntry).name,
+      unit: "s",
+      dtype: "float64",
+      doc: "Duration of the pulse before the readout, s (0 before any).",
+    },
+  ];
 }
 
 interface Chosen {
@@ -440,22 +524,33 @@ async function streamed<B, T>(
   context: MeasureContext,
   unit: string,
   total: number,
-  write: (batch: B) => void,
+  write: (batch: B) => Promise<void>,
   plan: (context: PlanContext<B>) => Promise<T>,
 ): Promise<T> {
+  let page: Promise<void> | undefined;
   const stream = streamPlan<B>({
     timebase: context.timebase,
     ...(context.signal && { signal: context.signal }),
     stage: context.stage,
     progress: (done, all) => context.progress(done, all, unit),
+    // The page the batch became: the plan waits on it, so the store pushes back between its steps.
+    afterEmit: () => page,
   });
-  const written = lastValueFrom(stream.batches.pipe(tap(write), count()));
+  const written = lastValueFrom(
+    stream.batches.pipe(
+      tap((batch) => {
+        page = write(batch);
+      }),
+      count(),
+    ),
+  );
   context.progress(0, total, unit);
   const result = await stream.run(plan).catch(async (error: unknown) => {
     await written.catch(() => undefined);
     throw error;
   });
   await written;
+  await page;
   return result;
 }
 
@@ -465,16 +560,26 @@ async function measure(
   chosen: Chosen,
   plan: OpticalPlan,
   path: string | undefined,
-  run: RunRecorder,
+  run: RunWriter,
+  dir: string,
   context: MeasureContext,
 ): Promise<Measured> {
+  const primary: StreamWriter = await run.stream("primary", primaryKeys(plan, chosen));
+  const keys = { wavelength: `${chosen.laser.name}-wavelength`, power: `${chosen.meter.name}-power` };
+  const spectrumPage = (b: SpectrumBatch, extra: Record<string, Float64Array | BigInt64Array> = {}) =>
+    primary.page(b.time, {
+      ...extra,
+      [keys.wavelength]: b.wavelength,
+      [keys.power]: b.power,
+      transmission: b.transmission,
+    });
   const laser = bench.laser(chosen.laser.name);
   const meter = bench.powerMeter(chosen.meter.name);
   const withPath = <T extends object>(o: T) => ({ ...o, ...(path !== undefined && { path }) });
   const where = path ?? "path not recorded";
 
   if (plan.kind === "spectrum") {
-    const writeSpectrum = (b: SpectrumBatch) => run.appendRows(spectrumColumns(b));
+    const writeSpectrum = (b: SpectrumBatch) => spectrumPage(b);
     const summary =
       plan.mode === "stepped"
         ? await streamed(
@@ -488,7 +593,7 @@ async function measure(
             sweptSpectrum(laser, meter, withPath(plan.options), c),
           );
     if (summary.aborted) return { kind: "spectrum", mode: plan.mode, summary, aborted: true, plot: "" };
-    const plot = join(run.dir, "spectrum.svg");
+    const plot = join(dir, "spectrum.svg");
     const { spectrum } = summary;
     writeFileSync(
       plot,
@@ -496,7 +601,7 @@ async function measure(
     );
     if (plan.mode === "stepped") return { kind: "spectrum", mode: plan.mode, summary, aborted: false, plot };
     // data.csv has each reading at its nominal wavelength, as it streamed; this, at the laser's log.
-    const more = join(run.dir, "spectrum.csv");
+    const more = join(dir, "spectrum.csv");
     writeCsv(more, spectrumColumns(spectrum));
     return { kind: "spectrum", mode: plan.mode, summary, aborted: false, plot, more };
   }
@@ -511,14 +616,10 @@ async function measure(
       "heater steps",
       currents.length,
       (b) =>
-        run.appendRows([
-          { name: "step", values: new Float64Array(b.time.length).fill(step + 1) },
-          {
-            name: "current_setpoint_A",
-            values: new Float64Array(b.time.length).fill(currents[step] as number),
-          },
-          ...spectrumColumns(b),
-        ]),
+        spectrumPage(b, {
+          step: new BigInt64Array(b.time.length).fill(BigInt(step + 1)),
+          current_setpoint: new Float64Array(b.time.length).fill(currents[step] as number),
+        }),
       (c) =>
         heaterTuning(source, laser, meter, withPath(plan.options), {
           ...c,
@@ -528,7 +629,7 @@ async function measure(
           },
         }),
     );
-    const more = join(run.dir, "tuning.csv");
+    const more = join(dir, "tuning.csv");
     const column = (name: string, value: (p: TuningPoint, k: number) => number) => ({
       name,
       values: Float64Array.from(summary.points, value),
@@ -543,7 +644,7 @@ async function measure(
       column("fwhm_m", (p) => p.fwhm),
     ]);
     if (summary.aborted) return { kind: "tune", summary, aborted: true, plot: "", more };
-    const plot = join(run.dir, "tuning.svg");
+    const plot = join(dir, "tuning.svg");
     writeFileSync(plot, tuningPlot(summary.points, summary.fit, { title: `Heater tuning, ${where}` }));
     return { kind: "tune", summary, aborted: false, plot, more };
   }
@@ -553,17 +654,16 @@ async function measure(
     "pulses",
     plan.options.pulses,
     (b) =>
-      run.appendRows([
-        { name: "pulse", values: b.pulse },
-        { name: "time_s", values: b.time },
-        { name: "power_W", values: b.power },
-        { name: "transmission", values: b.transmission },
-        { name: "pulse_duration_s", values: b.pulseDuration },
-      ]),
+      primary.page(b.time, {
+        pulse: BigInt64Array.from(b.pulse, (p) => BigInt(p)),
+        [keys.power]: b.power,
+        transmission: b.transmission,
+        pulse_duration: b.pulseDuration,
+      }),
     (c) => pcmProgramming(source, laser, meter, withPath(plan.options), c),
   );
   if (summary.aborted) return { kind: "pcm", summary, aborted: true, plot: "" };
-  const plot = join(run.dir, "pcm.svg");
+  const plot = join(dir, "pcm.svg");
   const title = `Transmission after each pulse at ${(plan.options.wavelength * 1e9).toFixed(3)} nm, ${where}`;
   writeFileSync(plot, pulsePlot(summary.readouts, { title }));
   return { kind: "pcm", summary, aborted: false, plot };
@@ -697,10 +797,10 @@ function dipRecord(dip: Dip): Record<string, unknown> {
 }
 
 /** Throws {@link OpticalRunInterruptedError} if `signal` was aborted: where a pause or an abort takes effect. */
-function checkpoint(signal: AbortSignal | undefined, run: RunRecorder): void {
-  if (signal?.aborted) throw interruption(signal, run);
+function checkpoint(signal: AbortSignal | undefined, rows: number): void {
+  if (signal?.aborted) throw interruption(signal, rows);
 }
 
-function interruption(signal: AbortSignal | undefined, run: RunRecorder): OpticalRunInterruptedError {
-  return new OpticalRunInterruptedError(abortReason(signal), run.rowCount);
+function interruption(signal: AbortSignal | undefined, rows: number): OpticalRunInterruptedError {
+  return new OpticalRunInterruptedError(abortReason(signal), rows);
 }

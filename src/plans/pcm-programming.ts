@@ -82,7 +82,7 @@ export async function pcmProgramming(
     // The centre of the reading's window, which ends as its reply leaves.
     const time = timebase.now() - window / 2;
     rows.push([pulse, time, power, duration]);
-    context.emit(batchOf([[pulse, time, power, duration]], options.power));
+    await context.emit(batchOf([[pulse, time, power, duration]], options.power));
   };
   await readout(0, 0);
   let pulse = 0;

@@ -1,14 +1,12 @@
 /**
  * What every job that records a run shares (the I-V job, the optical
- * jobs): a run folder checked before any instrument is touched, each SCPI
- * exchange as a line of `commands.jsonl`, and the reason an aborted run
- * gives.
+ * jobs): a run folder checked before any instrument is touched, the reason
+ * an aborted run gives, and the one way a recorded run ends.
  */
 import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Scope } from "../bench/scope.js";
-import type { ScpiExchange } from "../drivers/scpi/session.js";
-import type { RunRecorder } from "../sync/run-recorder.js";
+import type { Recording } from "./records.js";
 
 /**
  * Makes `dir` and checks that files can be written in it, so that a bad
@@ -39,22 +37,6 @@ export function makeDirectories(dir: string): void {
   mkdirSync(path);
 }
 
-/** One exchange as a line of `commands.jsonl` (a binary reply in base64). */
-export function exchangeRecord(exchange: ScpiExchange): Record<string, unknown> {
-  const { reply, error } = exchange;
-  return {
-    at: exchange.startTime,
-    duration_s: exchange.duration,
-    sent: exchange.command,
-    ...(reply === undefined
-      ? {}
-      : { reply: typeof reply === "string" ? reply : Buffer.from(reply).toString("base64") }),
-    ...(exchange.discarded?.length ? { discarded: exchange.discarded } : {}),
-    ...(exchange.discardedOmitted ? { discardedOmitted: exchange.discardedOmitted } : {}),
-    ...(error ? { error: `${error.name}: ${error.message}` } : {}),
-  };
-}
-
 /**
  * An option a job refuses, before anything is started or sent. The
  * explanation names other options through `nameOf`, so that the command
@@ -83,35 +65,41 @@ export function abortReason(signal: AbortSignal | undefined): string {
 }
 
 /**
- * How every recorded job ends: everything it opened is closed (its scope,
- * whatever happened), run.json says how it ended (`success` with the
- * summary, `interrupted`, or `failed` with every error), and the job's
- * error comes back — the first, or all of them when clean-up failed too.
+ * How every job that records to the run store ends: everything it opened
+ * is closed first (its scope: the bench made safe, whose exchanges still
+ * go into the run), then the run ends with its status (`success` with the
+ * plan's summary, `abort` when its signal stopped it, `fail` with every
+ * error as the reason) and the store is closed; the job's error comes back
+ * (the first, or all of them when clean-up or the store failed too).
  */
-export async function endRun<R>(ending: {
+export async function endRecordedRun<R>(ending: {
   readonly job: string;
   readonly scope: Scope;
   readonly stage: (what: string) => void;
-  readonly recorder: RunRecorder | undefined;
+  readonly recording: Recording;
   /** The job's own error, if it had one. */
   readonly primary: unknown;
   readonly result: R | undefined;
   readonly summary: (result: R) => unknown;
-  /** Whether the job's error is its signal's abort (then the run was interrupted, not failed). */
+  /** Whether the job's error is its signal's abort (then the run was aborted, not failed). */
   readonly interrupted: (error: unknown) => boolean;
 }): Promise<R> {
-  const { primary, result, recorder } = ending;
+  const { primary, result } = ending;
   const failures = await ending.scope.close();
   ending.stage("done");
-  const errors = [...(primary === undefined ? [] : [primary]), ...failures];
-  if (recorder) {
-    if (errors.length === 0 && result !== undefined) {
-      recorder.finish({ status: "success", summary: ending.summary(result) });
-    } else {
-      const status = ending.interrupted(primary) ? "interrupted" : "failed";
-      recorder.finish({ status, error: errors.map(String).join("\n") });
-    }
-  }
+  const errors: unknown[] = [...(primary === undefined ? [] : [primary]), ...failures];
+  const success = errors.length === 0 && result !== undefined;
+  const status = success ? "success" : ending.interrupted(primary) ? "abort" : "fail";
+  const reason = success
+    ? ""
+    : status === "abort" &&
+        primary !== undefined &&
+        typeof (primary as { reason?: unknown }).reason === "string"
+      ? (primary as { reason: string }).reason
+      : errors.map((e) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e))).join("; then ");
+  const ended = await ending.recording.end(status, reason, success ? ending.summary(result as R) : undefined);
+  // A store that failed mid-run failed the plan with the same error: said once.
+  for (const error of ended.errors) if (!errors.includes(error)) errors.push(error);
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) {
     throw new AggregateError(errors, errors.map((e) => (e as Error).message ?? String(e)).join("; then "));

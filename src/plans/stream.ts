@@ -16,8 +16,15 @@ export interface StreamedPlan<B = SweepColumns> {
   run<T>(plan: (context: PlanContext<B>) => Promise<T>): Promise<T>;
 }
 
-/** A stream for one plan run, with the rest of its context given here; `B` is the shape of its batches. */
-export function streamPlan<B = SweepColumns>(context: Omit<PlanContext<B>, "emit">): StreamedPlan<B> {
+/**
+ * A stream for one plan run, with the rest of its context given here; `B`
+ * is the shape of its batches. `afterEmit`, called once each batch has
+ * been through the subscribers, gives what the plan's `emit` returns (the
+ * run store's push-back: the page that batch became).
+ */
+export function streamPlan<B = SweepColumns>(
+  context: Omit<PlanContext<B>, "emit"> & { readonly afterEmit?: () => Promise<void> | undefined },
+): StreamedPlan<B> {
   const subject = new Subject<B>();
   let started = false;
   return {
@@ -26,7 +33,14 @@ export function streamPlan<B = SweepColumns>(context: Omit<PlanContext<B>, "emit
       if (started) throw new Error("streamPlan: a stream carries one plan run");
       started = true;
       try {
-        const result = await plan({ ...context, emit: (batch) => subject.next(batch) });
+        const { afterEmit, ...planContext } = context;
+        const result = await plan({
+          ...planContext,
+          emit: (batch) => {
+            subject.next(batch);
+            return afterEmit?.();
+          },
+        });
         subject.complete();
         return result;
       } catch (error) {

@@ -155,10 +155,11 @@ export async function steppedSpectrum(
   context.stage?.(`stepping ${grid.length} wavelengths`);
   let done = 0;
   let emitted = 0;
-  const flush = () => {
+  const flush = async () => {
     if (done === emitted) return;
-    context.emit(sliceBatch(out, emitted, done));
+    const batch = sliceBatch(out, emitted, done);
     emitted = done;
+    await context.emit(batch);
   };
   for (; done < grid.length; ) {
     if (signal?.aborted) break;
@@ -179,11 +180,11 @@ export async function steppedSpectrum(
     out.transmission[done] = power / options.power;
     done += 1;
     if (done - emitted >= batchPoints) {
-      flush();
+      await flush();
       context.progress?.(done, grid.length);
     }
   }
-  flush();
+  await flush();
   context.progress?.(done, grid.length);
   return summarise(out, done, options.path, signal?.aborted === true && done < grid.length);
 }
@@ -257,11 +258,11 @@ export async function sweptSpectrum(
       times.push(answered - window / 2);
       powers.push(power);
       if (times.length - emitted >= 100) {
-        context.emit(live());
+        await context.emit(live());
         context.progress?.(Math.round(((answered - sweepStart) / duration) * 1000), 1000);
       }
     }
-    if (times.length > emitted) context.emit(live());
+    if (times.length > emitted) await context.emit(live());
   }
   if (signal?.aborted) {
     await laser.stopSweep();

@@ -3,7 +3,7 @@
  * (schema: proto/pms.proto; code: scripts/build-proto.mjs, run by
  * `npm run build` and before tests).
  */
-import { pms } from "./generated/pms.js";
+import { pms } from "./runtime.js";
 
 export const SampleBatchMessage = pms.v1.SampleBatch;
 export const InstrumentIdentityMessage = pms.v1.InstrumentIdentity;

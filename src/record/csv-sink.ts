@@ -2,12 +2,12 @@
  * A run as files a person opens (issue 17: "a CSV writer, today's files, now
  * written from documents"), in a run folder:
  *
- * - `run.json`: `{ start, stop?, summary? }`. `start` is the RunStart as
- *   written (uid, plan, arguments, bench snapshot, model, timebase); `stop`
- *   comes with the RunStop (status `success`, `abort` or `fail`, reason,
- *   events per stream, rows in data.csv); `summary` is the first event of
- *   a `summary` stream, where a plan puts what it concluded. Rewritten by
- *   write-then-rename, so a crash leaves the previous version whole.
+ * - `run.json`: `{ start, stop? }`. `start` is the RunStart as written
+ *   (uid, plan, arguments, bench snapshot, model, timebase); `stop` comes
+ *   with the RunStop (status `success`, `abort` or `fail`, reason, events
+ *   per stream, rows in data.csv, and the `summary` stream's first event,
+ *   where a plan puts what it concluded). Rewritten by write-then-rename,
+ *   so a crash leaves the previous version whole.
  * - `data.csv`: one row per event of one stream (default `primary`), a
  *   header naming each column with its unit (`voltage_V`), appended page
  *   by page.
@@ -100,9 +100,7 @@ export function csvSink(
         } else if (stream.name === EXCHANGE_STREAM) {
           appendFileSync(paths.commandsPath, exchangeLines(document.doc));
         } else if (stream.name === "summary" && summary === undefined) {
-          summary = firstEvent(document.doc);
-          runFile.summary = summary;
-          writeRun();
+          summary = summaryOf(document.doc);
         }
         return;
       }
@@ -115,6 +113,7 @@ export function csvSink(
           events: stop.numEvents,
           rows,
           stoppedAt: new Date(stop.wallTime * 1000).toISOString(),
+          ...(summary && { summary }),
         };
         writeRun();
         return;
@@ -177,11 +176,15 @@ function exchangeLines(page: EventPageDocument): string {
   return lines.length > 0 ? `${lines.join("\n")}\n` : "";
 }
 
-function firstEvent(page: EventPageDocument): Record<string, unknown> {
+/** A summary stream's first event: its `summary` column parsed from JSON, or its columns as they are. */
+function summaryOf(page: EventPageDocument): Record<string, unknown> {
   const event: Record<string, unknown> = {};
   for (const column of page.columns) {
     const value = columnValues(column)[0];
     event[column.key] = typeof value === "bigint" ? Number(value) : value;
   }
-  return event;
+  const json = event.summary;
+  return typeof json === "string" && page.columns.length === 1
+    ? (JSON.parse(json) as Record<string, unknown>)
+    : event;
 }

@@ -7,7 +7,7 @@
  * (src/proto/columns.ts), in memory as on the wire and in the store.
  */
 import { FrameDecodeError, float64Values, int64Values } from "../proto/columns.js";
-import { pms } from "../proto/generated/pms.js";
+import { pms } from "../proto/runtime.js";
 
 /** `P` with every field given (`Optional` ones may be left out), none null; protobufjs's `$unknowns` left out. */
 type Given<P, Optional extends keyof P = never> = {
@@ -94,7 +94,8 @@ export function columnValues(column: ColumnDocument): ColumnValues {
 }
 
 const DOCUMENT = "pms.v1.Document";
-const WITH_DEFAULTS = { defaults: true, arrays: true, objects: true } as const;
+// `longs: Number`: uint64 fields (seq, event counts) as numbers, not Long objects, also under toObject.
+const WITH_DEFAULTS = { defaults: true, arrays: true, objects: true, longs: Number } as const;
 
 /** A document as one protobuf `Document` frame. */
 export function encodeDocument(document: RunDocument): Uint8Array {

@@ -384,6 +384,11 @@ export class RunWriter {
     return { uid: this.uid, status, reason, events, waits: { ...this.#waits }, dropped };
   }
 
+  /** Events written to `stream` so far (0 for a stream it does not have). */
+  eventCount(stream: string): number {
+    return this.#events.get(stream) ?? 0;
+  }
+
   /** Whether the run was stopped. */
   get stopped(): boolean {
     return this.#stopped;

@@ -31,8 +31,9 @@ export function seededUids(seed: number): UidSource {
   };
   return () => {
     const words = [next32(), next32(), next32(), next32()];
-    words[1] = ((words[1] as number) & 0xffff0fff) | 0x00004000; // version 4
-    words[2] = ((words[2] as number) & 0x3fffffff) | 0x80000000; // variant 10
+    // `>>> 0`: JS bitwise operators give signed 32-bit results, which would print as "-…".
+    words[1] = (((words[1] as number) & 0xffff0fff) | 0x00004000) >>> 0; // version 4
+    words[2] = (((words[2] as number) & 0x3fffffff) | 0x80000000) >>> 0; // variant 10
     const hex = words.map((w) => w.toString(16).padStart(8, "0")).join("");
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   };

@@ -16,7 +16,17 @@ import { describe, expect, it } from "vitest";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The top-level folders of src/ the rules speak of. */
-type Layer = "cli" | "plans" | "bench" | "virtual" | "drivers" | "models" | "core" | "sync";
+type Layer =
+  | "cli"
+  | "plans"
+  | "bench"
+  | "virtual"
+  | "drivers"
+  | "models"
+  | "core"
+  | "sync"
+  | "record"
+  | "proto";
 
 interface Rule {
   readonly rule: string;
@@ -45,6 +55,18 @@ const RULES: readonly Rule[] = [
     rule: "nothing in src/plans or src/sync imports from src/virtual",
     from: ["plans", "sync"],
     to: ["virtual"],
+  },
+  {
+    // Documents are plain data: the router and the stores know no instrument, model or plan.
+    rule: "nothing in src/record imports from the instruments, the models or the layers above it",
+    from: ["record"],
+    to: ["cli", "plans", "bench", "drivers", "virtual", "models"],
+  },
+  {
+    // What crosses a process boundary needs nothing from the streams (issue 17: the SampleBatch codec moved).
+    rule: "nothing in src/proto imports from another layer of src/",
+    from: ["proto"],
+    to: ["cli", "plans", "bench", "drivers", "virtual", "models", "core", "sync", "record"],
   },
 ];
 
@@ -307,6 +329,8 @@ describe("the checker fails where a rule is broken", () => {
     ["src/models/bad.ts", 'const k = await import("../drivers/index.js");'],
     ["src/core/bad.ts", 'export { serve } from "../virtual/server.js";'],
     ["src/plans/bad.ts", 'import { serveVirtualBench } from "../virtual/index.js";'],
+    ["src/record/bad.ts", 'import type { BenchSnapshot } from "../bench/open.js";'],
+    ["src/proto/bad.ts", 'import type { SampleBatch } from "../sync/sample-batch.js";'],
     [
       "src/cli/fine.ts",
       'import { openBench } from "../bench/file.js";\nimport { vteam } from "../models/memristor/vteam.js";',
@@ -328,6 +352,10 @@ describe("the checker fails where a rule is broken", () => {
       "src/drivers/bad.ts → ../virtual/bench.js",
     ],
     "nothing in src/plans or src/sync imports from src/virtual": ["src/plans/bad.ts → ../virtual/index.js"],
+    "nothing in src/record imports from the instruments, the models or the layers above it": [
+      "src/record/bad.ts → ../bench/open.js",
+    ],
+    "nothing in src/proto imports from another layer of src/": ["src/proto/bad.ts → ../sync/sample-batch.js"],
   };
 
   it.each(RULES)("reports the made-up breach of: $rule", (rule) => {

@@ -100,13 +100,21 @@ describe("the README's bench script", () => {
       "--nplc",
       "0.1",
     ];
-    const { stdout } = await run(process.execPath, [...args, "--out", out], { timeout: 60_000 });
+    const { stdout } = await run(
+      process.execPath,
+      [...args, "--out", out, "--store", join(dir, "runs.sqlite")],
+      {
+        timeout: 60_000,
+      },
+    );
     expect(stdout).toMatch(
       /instrument\s+KEITHLEY INSTRUMENTS MODEL 2450 .* at TCPIP::127\.0\.0\.1::\d+::SOCKET/,
     );
     expect(stdout).toMatch(/points\s+41 measured/);
     const record = JSON.parse(readFileSync(join(out, "run.json"), "utf8"));
-    expect(record.start.bench.instruments.smu2.driver).toBe("keithley2450");
+    expect(record.start.bench.instruments.find((i: { name: string }) => i.name === "smu2").driver).toBe(
+      "keithley2450",
+    );
     expect(record.stop.status).toBe("success");
 
     const wrong = await run(process.execPath, [PMS, "iv", "--bench", path, "--smu", "laser"]).catch(

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SafetyLimitError } from "../../src/drivers/errors.js";
 import { type IvJobOptions, runIvJob } from "../../src/plans/iv-job.js";
+import { openStore } from "../../src/record/store/open.js";
 import { TRUE_VTEAM_PARAMS } from "../../src/virtual/index.js";
+import { runPlace } from "../support/run-place.js";
 
 function options(overrides: Partial<IvJobOptions> = {}): IvJobOptions {
   return {
@@ -16,7 +17,7 @@ function options(overrides: Partial<IvJobOptions> = {}): IvJobOptions {
     sourceDelay: 1e-3,
     model: "vteam",
     limits: { maxAbsVoltage: 2, maxAbsCurrent: 0.1, maxVoltageStep: 0.1 },
-    outDir: join(mkdtempSync(join(tmpdir(), "pms-iv-")), "run"),
+    ...runPlace("pms-iv-"),
     timeoutMs: 2000,
     seed: 1,
     ...overrides,
@@ -58,12 +59,19 @@ describe("the I-V job on the embedded virtual Keithley 2400", () => {
 
     const run = JSON.parse(readFileSync(result.files.run, "utf8"));
     // The bench snapshot, from the driver's own description: identity, settings with units, reading keys.
-    expect(run.start.bench.instruments.smu1).toMatchObject({
+    // As proto/record.proto's BenchSnapshot has it: instruments, readings and settings are lists.
+    expect(run.start.bench.instruments.find((i: { name: string }) => i.name === "smu1")).toMatchObject({
       driver: "keithley2400",
       identity: { model: "MODEL 2400" },
-      readings: { "smu1-current": { unit: "A", shape: [] } },
-      configuration: { nplc: { unit: "PLC" }, complianceCurrent: { unit: "A" } },
+      readings: expect.arrayContaining([
+        expect.objectContaining({ key: "smu1-current", unit: "A", shape: [] }),
+      ]),
+      configuration: expect.arrayContaining([
+        expect.objectContaining({ key: "nplc", unit: "PLC" }),
+        expect.objectContaining({ key: "complianceCurrent", unit: "A" }),
+      ]),
     });
+    expect(run.start).toMatchObject({ uid: result.record.uid, plan: "iv", chip: "demo-chip", seq: 0 });
     expect(run.stop).toMatchObject({
       status: "success",
       rows: 401,
@@ -77,6 +85,28 @@ describe("the I-V job on the embedded virtual Keithley 2400", () => {
     expect(sent.filter((c) => c === ":READ?")).toHaveLength(5);
     expect(sent.at(-2)).toMatch(/^:OUTP (OFF|0)$/);
     expect(readFileSync(result.files.plot, "utf8")).toMatch(/^<svg[\s\S]*measured[\s\S]*<\/svg>\n$/);
+
+    // The same run in the store: every reading with its unit, every exchange, how it ended.
+    const store = await openStore(result.record.store, { readonly: true });
+    try {
+      const kept = await store.run(result.record.uid);
+      expect(kept.summary).toMatchObject({ plan: "iv", chip: "demo-chip", status: "success" });
+      expect(kept.stop?.numEvents).toMatchObject({ primary: 401, exchanges: sent.length, summary: 1 });
+      const table = await kept.table("primary");
+      expect(table.count).toBe(401);
+      expect(table.columns.map((c) => `${c.key} ${c.unit}`)).toEqual([
+        "smu1-voltage V",
+        "smu1-current A",
+        "predicted_current A",
+        "residual A",
+      ]);
+      expect(Array.from(table.columns[0]?.values as Float64Array)).toEqual(Array.from(result.voltage));
+      expect(Array.from(table.columns[1]?.values as Float64Array)).toEqual(Array.from(result.current));
+      const exchanges = await kept.table("exchanges");
+      expect(exchanges.columns.find((c) => c.key === "sent")?.values).toEqual(sent);
+    } finally {
+      await store.close();
+    }
   });
 
   it("refuses a sweep past the safety limit before any level is sent, and says so in the record", async () => {
@@ -86,7 +116,7 @@ describe("the I-V job on the embedded virtual Keithley 2400", () => {
     expect((error as SafetyLimitError).limit).toBe("maxAbsVoltage");
     const sent = readFileSync(join(o.outDir, "commands.jsonl"), "utf8");
     expect(sent).not.toMatch(/:SOUR:LIST|:SOUR:VOLT:LEV 3/);
-    expect(JSON.parse(readFileSync(join(o.outDir, "run.json"), "utf8")).stop.status).toBe("failed");
+    expect(JSON.parse(readFileSync(join(o.outDir, "run.json"), "utf8")).stop.status).toBe("fail");
   });
 
   it("explains the measurement down to the noise with the hidden true parameters", async () => {
@@ -98,7 +128,10 @@ describe("the I-V job on the embedded virtual Keithley 2400", () => {
     expect(truth.rmsResidual).toBeLessThan(1e-3 * truth.rmsCurrent);
     expect(defaults.rmsResidual).toBeGreaterThan(100 * truth.rmsResidual);
     const run = JSON.parse(readFileSync(truth.files.run, "utf8"));
-    expect(run.start.model.parameters).toEqual(TRUE_VTEAM_PARAMS);
+    const parameters = Object.fromEntries(
+      run.start.model.parameters.map((p: { name: string; value: number }) => [p.name, p.value]),
+    );
+    expect(parameters).toEqual(TRUE_VTEAM_PARAMS);
   });
 
   it("refuses a parameter the model does not have, naming the ones it has", async () => {

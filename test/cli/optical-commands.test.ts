@@ -9,7 +9,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import {
@@ -34,9 +34,14 @@ interface Ran {
 async function pms(...args: string[]): Promise<Ran> {
   const out = join(mkdtempSync(join(tmpdir(), "pms-optical-")), "run");
   try {
-    const { stdout, stderr } = await execute(process.execPath, [PMS, ...args, "--out", out], {
-      timeout: 15_000,
-    });
+    const store = `sqlite:${join(dirname(out), "runs.sqlite")}`;
+    const { stdout, stderr } = await execute(
+      process.execPath,
+      [PMS, ...args, "--out", out, "--store", store],
+      {
+        timeout: 15_000,
+      },
+    );
     return { code: 0, stdout, stderr, out };
   } catch (error) {
     const e = error as { code: number; stdout: string; stderr: string };
@@ -83,8 +88,12 @@ describe("pms spectrum, tune and pcm (compiled bin, embedded virtual bench)", ()
     const run = await pms("spectrum", "--start", "1553.4", "--stop", "1554.4", "--step", "5");
     expect(run.code, run.stderr).toBe(0);
     const { start, stop } = runJson(run.out);
-    expect(start).toMatchObject({ job: "spectrum", mode: "stepped", virtual: true, path: "ring" });
-    expect(Object.keys(start.bench.instruments)).toEqual(["laser", "meter"]);
+    expect(start).toMatchObject({
+      plan: "spectrum",
+      arguments: { mode: "stepped", path: "ring" },
+      chip: "demo-chip",
+    });
+    expect(start.bench.instruments.map((i: { name: string }) => i.name)).toEqual(["laser", "meter"]);
     expect(stop).toMatchObject({ status: "success", rows: 201, summary: { points: 201, path: "ring" } });
     expectTrueDips(stop.summary.dips, trueDips(1553.4, 1554.4), 5e-12);
     const data = csv(join(run.out, "data.csv"));
@@ -141,9 +150,9 @@ describe("pms spectrum, tune and pcm (compiled bin, embedded virtual bench)", ()
     expect(points[0]).toBe("step,current_setpoint_A,voltage_V,current_A,heater_power_W,resonance_m,fwhm_m");
     expect(points).toHaveLength(5);
     const scans = csv(join(run.out, "data.csv"));
-    expect(scans[0]).toBe("step,current_setpoint_A,time_s,wavelength_m,power_W,transmission");
+    expect(scans[0]).toBe("time_s,step,current_setpoint_A,wavelength_m,power_W,transmission");
     expect(scans).toHaveLength(1 + 4 * 41);
-    expect(scans.at(-1)).toMatch(/^4,0\.0015,/);
+    expect(scans.at(-1)).toMatch(/^[^,]+,4,0\.0015,/);
     expect(existsSync(join(run.out, "tuning.svg"))).toBe(true);
     expect(run.stdout).toMatch(/efficiency\s+1\d\d\.\d\d ± 0\.\d\d pm\/mW/);
   });
@@ -156,7 +165,7 @@ describe("pms spectrum, tune and pcm (compiled bin, embedded virtual bench)", ()
     expect(stop.summary.readouts.map((r: { pulse: number }) => r.pulse)).toEqual([0, 1, 2, 3]);
     expect(stop.summary.transmissionChange_dB).toBeGreaterThan(3);
     const data = csv(join(run.out, "data.csv"));
-    expect(data[0]).toBe("pulse,time_s,power_W,transmission,pulse_duration_s");
+    expect(data[0]).toBe("time_s,pulse,power_W,transmission,pulse_duration_s");
     expect(data).toHaveLength(5);
     expect(existsSync(join(run.out, "pcm.svg"))).toBe(true);
     expect(run.stdout).toMatch(/change\s+-1\d\.\d\d dB before, -\d\.\d\d dB after pulse 3: \+\d\.\d\d dB/);

@@ -11,7 +11,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { benchFileOf } from "../../src/bench/embedded.js";
@@ -53,7 +53,10 @@ interface Spectrum {
 function startSweep(file: string): Spectrum {
   const out = join(mkdtempSync(join(tmpdir(), "pms-optical-sigint-")), "run");
   const args = ["spectrum", "--bench", file, "--sweep", "--speed", "1", "--start", "1549", "--stop", "1553"];
-  const child = spawn(process.execPath, [PMS, ...args, "--out", out], { stdio: ["ignore", "pipe", "pipe"] });
+  const store = `sqlite:${join(dirname(out), "runs.sqlite")}`;
+  const child = spawn(process.execPath, [PMS, ...args, "--out", out, "--store", store], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   cleanups.push(() => child.kill("SIGKILL"));
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -120,8 +123,7 @@ describe("pms spectrum --sweep under a signal (compiled bin, virtual laser on th
       expect(laser.sweepState).toBe("stopped");
       const kept = rows(run.out);
       const { stop } = JSON.parse(readFileSync(join(run.out, "run.json"), "utf8"));
-      expect(stop).toMatchObject({ status: "interrupted", rows: kept });
-      expect(stop.error).toContain(`interrupted (${signal}) after ${kept} rows`);
+      expect(stop).toMatchObject({ status: "abort", reason: signal, rows: kept });
       expect(kept).toBeGreaterThan(0);
       expect(run.stderr()).toMatch(
         new RegExp(`interrupted \\(${signal}\\) after ${kept} rows; laser light turned off`),

@@ -3,14 +3,14 @@
  * (npm test builds it first), talking to instruments over real sockets.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, realpathSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 import { connectKeithley2400 } from "../../src/drivers/instruments/connect-keithley2400.js";
 
-const PMS = join("dist", "src", "cli", "pms.js");
+const PMS = resolve("dist", "src", "cli", "pms.js");
 const run = promisify(execFile);
 const children: ChildProcess[] = [];
 
@@ -39,9 +39,14 @@ async function startVirtual(
 
 describe("pms (compiled bin)", () => {
   it("iv runs the job on the embedded virtual bench and reports what it saw", async () => {
-    const out = join(mkdtempSync(join(tmpdir(), "pms-bin-")), "run");
-    const { stdout } = await run(process.execPath, [PMS, "iv", "--cycles", "1", "--out", out]);
+    // Run in a folder of its own: the store's default place is runs.sqlite in the working folder.
+    const dir = mkdtempSync(join(tmpdir(), "pms-bin-"));
+    const out = join(dir, "run");
+    const { stdout } = await run(process.execPath, [PMS, "iv", "--cycles", "1", "--out", out], { cwd: dir });
     expect(stdout).toMatch(/points\s+201 measured, 0 in compliance/);
+    const kept = /run\s+([0-9a-f-]{36}) in sqlite:(\S+)$/m.exec(stdout);
+    expect(kept?.[2]).toBe(join(realpathSync(dir), "runs.sqlite"));
+    expect(existsSync(join(dir, "runs.sqlite"))).toBe(true);
     expect(stdout).toMatch(/hysteresis\s+yes: branches differ by \d+\.\d % of max \|I\|/);
     expect(stdout).toMatch(/model\s+vteam, default parameters: RMS residual \S+ A/);
     expect(readFileSync(join(out, "data.csv"), "utf8").split("\n")).toHaveLength(203);
@@ -49,7 +54,9 @@ describe("pms (compiled bin)", () => {
 
   it("iv refuses a sweep past a safety limit with a message naming it, exit code 1", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "pms-bin-")), "run");
-    const error = await run(process.execPath, [PMS, "iv", "--amplitude", "3", "--out", out]).catch((e) => e);
+    const error = await run(process.execPath, [PMS, "iv", "--amplitude", "3", "--out", out], {
+      cwd: dirname(out),
+    }).catch((e) => e);
     expect(error.code).toBe(1);
     expect(error.stderr).toMatch(
       /^pms: SafetyLimitError: TCPIP::127\.0\.0\.1::\d+::SOCKET: refused 2.04 V: safety limit maxAbsVoltage is 2 V; nothing was sent/,
@@ -76,6 +83,7 @@ describe("pms (compiled bin)", () => {
       const out = join(mkdtempSync(join(tmpdir(), "pms-bin-")), "run");
       const error = await run(process.execPath, [PMS, "iv", "--out", out, ...args], {
         timeout: 10_000,
+        cwd: dirname(out),
       }).catch((e) => e);
       expect(error.code).toBe(2);
       expect(error.stderr).toMatch(message);

@@ -12,14 +12,15 @@
  * delaying every reply once the first signal is sent.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
+import { openStore } from "../../src/record/store/open.js";
 import { serveVirtualKeithley2400 } from "../../src/virtual/index.js";
 import { startFaultProxy } from "../helpers/fault-proxy.js";
 import { SourceRecord } from "../safety/source-record.js";
+import { runPlace } from "../support/run-place.js";
 
 const PMS = join("dist", "src", "cli", "pms.js");
 /** Levels of the sweep: 1000 per cycle × 20 cycles, and the final 0 V. */
@@ -48,6 +49,8 @@ interface Exit {
 interface IvProcess {
   readonly child: ChildProcess;
   readonly outDir: string;
+  /** The run store it records to (a URI). */
+  readonly store: string;
   /** Everything written to stderr so far. */
   readonly stderr: () => string;
   /** Set once the process has exited and its pipes are closed. */
@@ -64,10 +67,10 @@ async function virtual2400(): Promise<{ record: SourceRecord; resource: string }
 }
 
 function startIv(resource: string): IvProcess {
-  const outDir = join(mkdtempSync(join(tmpdir(), "pms-iv-signals-")), "run");
+  const { outDir, store } = runPlace("pms-iv-signals-");
   const child = spawn(
     process.execPath,
-    [PMS, "iv", "--resource", resource, "-n", "1000", "-c", "20", "--out", outDir],
+    [PMS, "iv", "--resource", resource, "-n", "1000", "-c", "20", "--out", outDir, "--store", store],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
   cleanups.push(() => child.kill("SIGKILL"));
@@ -83,7 +86,7 @@ function startIv(resource: string): IvProcess {
       resolve(exit);
     });
   });
-  return { child, outDir, stderr: () => stderr, exit: () => exit, exited };
+  return { child, outDir, store, stderr: () => stderr, exit: () => exit, exited };
 }
 
 /** Polls `condition` until it holds; fails, with what `pms iv` said, after `timeoutMs` or if it exits first. */
@@ -129,11 +132,23 @@ function rampStepSince(record: SourceRecord, since: number): boolean {
   return false;
 }
 
-/** The run folder and the instrument's record after a clean stop: rows kept, output ramped to 0 V and off. */
-function expectStoppedSafely(iv: IvProcess, record: SourceRecord): number {
-  const stop = JSON.parse(readFileSync(join(iv.outDir, "run.json"), "utf8")).stop;
+/**
+ * The run folder, the run store and the instrument's record after a clean
+ * stop: rows kept in both, the run ended `abort` with the signal as its
+ * reason, output ramped to 0 V and off.
+ */
+async function expectStoppedSafely(iv: IvProcess, record: SourceRecord): Promise<number> {
+  const { start, stop } = JSON.parse(readFileSync(join(iv.outDir, "run.json"), "utf8"));
   const rows = readFileSync(join(iv.outDir, "data.csv"), "utf8").trimEnd().split("\n").length - 1;
-  expect(stop).toMatchObject({ status: "interrupted", rows });
+  expect(stop).toMatchObject({ status: "abort", reason: expect.stringMatching(/^SIG(INT|TERM)$/), rows });
+  const store = await openStore(iv.store, { readonly: true });
+  try {
+    const kept = await store.run(start.uid);
+    expect(kept.summary).toMatchObject({ status: "abort", reason: stop.reason, events: { primary: rows } });
+    expect((await kept.table("primary")).count).toBe(rows);
+  } finally {
+    await store.close();
+  }
   expect(rows).toBeGreaterThan(0);
   expect(rows).toBeLessThan(POINTS);
   expect(record.largestApplied()).toBeGreaterThanOrEqual(SIGNAL_LEVEL - 0.1);
@@ -177,7 +192,7 @@ describe("pms iv under SIGINT and SIGTERM (compiled bin, virtual 2400 over TCP)"
       expect(iv.stderr()).toContain(
         `pms iv: ${signal}: stopping at the next checkpoint, then making the instrument safe`,
       );
-      const rows = expectStoppedSafely(iv, record);
+      const rows = await expectStoppedSafely(iv, record);
       expect(iv.stderr()).toContain(`interrupted (${signal}) after ${rows} rows; source ramped to 0 V`);
     },
   );
@@ -189,7 +204,7 @@ describe("pms iv under SIGINT and SIGTERM (compiled bin, virtual 2400 over TCP)"
       new RegExp(`pms iv: still ${RAMPING.source}; waiting for it to finish \\(once more to exit`),
     );
     expect(iv.stderr()).not.toContain("NOT confirmed off");
-    expectStoppedSafely(iv, record);
+    await expectStoppedSafely(iv, record);
   });
 
   it("a third SIGINT exits at once, saying the output is NOT confirmed off", async () => {

@@ -71,6 +71,20 @@ async function smallPlan(router: DocumentRouter) {
   return run;
 }
 
+describe("seeded uids", () => {
+  it("are RFC 9562 version-4 UUIDs, the same sequence for the same seed, another for another", () => {
+    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+    const first = seededUids(7);
+    const again = seededUids(7);
+    const other = seededUids(8);
+    const a = Array.from({ length: 1000 }, () => first());
+    for (const uid of a) expect(uid).toMatch(uuid);
+    expect(new Set(a).size).toBe(1000);
+    expect(Array.from({ length: 1000 }, () => again())).toEqual(a);
+    expect(other()).not.toBe(a[0]);
+  });
+});
+
 describe("the document router", () => {
   it("numbers a run's documents in the order every sink sees them, pages counted per stream", async () => {
     const seen: RunDocument[] = [];
@@ -159,8 +173,24 @@ describe("the document router", () => {
     const second = await record();
     expect(first.length).toBe(10);
     expect(second).toEqual(first);
-    // And every frame decodes back to a document of its kind.
-    expect(first.map((hex) => decodeDocument(Buffer.from(hex, "hex")).kind)[0]).toBe("runStart");
+    // And every frame decodes back to a document of its kind, 64-bit fields as numbers (not Long objects).
+    const decoded = first.map((hex) => decodeDocument(Buffer.from(hex, "hex")));
+    expect(decoded.map((d) => d.kind)).toEqual([
+      "runStart",
+      "descriptor",
+      "descriptor",
+      "page",
+      "page",
+      "page",
+      "page",
+      "page",
+      "page",
+      "runStop",
+    ]);
+    expect(decoded.map((d) => d.doc.seq)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const stop = decoded[9];
+    if (stop?.kind !== "runStop") throw new Error("no RunStop");
+    expect(stop.doc.numEvents).toEqual({ primary: 6, [EXCHANGE_STREAM]: 3 });
   });
 
   it("holds the plan's next page while the store's backlog is full, and reports the wait", async () => {
@@ -295,5 +325,21 @@ describe("the document router", () => {
         reply: `+${p}.0`,
       })),
     );
+  });
+
+  it("writes data.csv with exact doubles (the shortest text that reads back) and NaN as an empty field", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pms-csv-"));
+    const csv = csvSink(dir);
+    const router = new DocumentRouter({ timebase: createBenchClock("manual", ANCHOR), sinks: [csv] });
+    const run = await router.startRun({ plan: "demo" });
+    const stream = await run.stream("primary", [
+      { key: "current", source: "smu1", unit: "A", dtype: "float64" },
+    ]);
+    await stream.page(Float64Array.of(0, 0.1), { current: Float64Array.of(1 / 3, Number.NaN) });
+    await stream.page(Float64Array.of(0.2), { current: Float64Array.of(-2.5e-9) });
+    await run.stop("success");
+    const lines = readFileSync(csv.dataPath, "utf8").trimEnd().split("\n");
+    expect(lines).toEqual(["time_s,current_A", "0,0.3333333333333333", "0.1,", "0.2,-2.5e-9"]);
+    expect(Number(lines[1]?.split(",")[1])).toBe(1 / 3);
   });
 });

@@ -3,14 +3,14 @@
  * with the output off, keeps what it recorded and says how it ended; the
  * abort signal is the code path SIGINT and SIGTERM take in `pms iv`.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConnectionError } from "../../src/drivers/errors.js";
 import { type IvJobOptions, IvOptionError, RunInterruptedError, runIvJob } from "../../src/plans/iv-job.js";
 import { serveVirtualKeithley2400 } from "../../src/virtual/index.js";
 import { type FaultProxy, startFaultProxy } from "../helpers/fault-proxy.js";
+import { runPlace } from "../support/run-place.js";
 import { SourceRecord } from "./source-record.js";
 
 const closers: Array<() => Promise<void>> = [];
@@ -28,7 +28,7 @@ function options(overrides: Partial<IvJobOptions> = {}): IvJobOptions {
     sourceDelay: 1e-3,
     model: "vteam",
     limits: {},
-    outDir: join(mkdtempSync(join(tmpdir(), "pms-iv-life-")), "run"),
+    ...runPlace("pms-iv-life-"),
     timeoutMs: 100,
     seed: 1,
     ...overrides,
@@ -50,7 +50,7 @@ const dataRows = (dir: string) =>
 
 describe("the I-V job's exits", () => {
   it.each([200, 1000])(
-    "an abort mid-sweep (-n %i) ramps to 0 V, turns off, keeps its rows, says interrupted",
+    "an abort mid-sweep (-n %i) ramps to 0 V, turns off, keeps its rows, ends the run abort",
     async (n) => {
       const { record, proxy } = await proxiedVirtual();
       const controller = new AbortController();
@@ -64,7 +64,7 @@ describe("the I-V job's exits", () => {
       expect(rows).toBeGreaterThanOrEqual(n / 2);
       expect(rows).toBeLessThan(2 * n + 1);
       expect(dataRows(o.outDir)).toBe(rows);
-      expect(runJson(o.outDir).stop).toMatchObject({ status: "interrupted", rows });
+      expect(runJson(o.outDir).stop).toMatchObject({ status: "abort", rows });
       expect(record.outputEnabled).toBe(false);
       expect(record.stepsBeyond({ voltage: 0.1, current: 1e-3 })).toEqual([]);
     },
@@ -77,7 +77,8 @@ describe("the I-V job's exits", () => {
     const o = options({ resource: proxy.resource, signal: controller.signal });
     await expect(runIvJob(o)).rejects.toMatchObject({ name: "RunInterruptedError", reason: "SIGTERM" });
     expect(record.states.some((s) => s.outputEnabled)).toBe(false);
-    expect(runJson(o.outDir).stop.status).toBe("interrupted");
+    // Stopped before the run began (its RunStart waits for the bench's snapshot): nothing recorded.
+    expect(existsSync(join(o.outDir, "run.json"))).toBe(false);
   });
 
   it("a link lost mid-sweep: the error, then the shutdown that could not confirm the output, both reach the caller", async () => {
@@ -92,8 +93,8 @@ describe("the I-V job's exits", () => {
       /closing the bench at .*smu1: ramping the source to zero and turning the output off failed: .*shutdown could not confirm the output is off/,
     );
     const stop = runJson(o.outDir).stop;
-    expect(stop.status).toBe("failed");
-    expect(stop.error).toMatch(/ConnectionError[\s\S]*could not confirm the output is off/);
+    expect(stop.status).toBe("fail");
+    expect(stop.reason).toMatch(/ConnectionError[\s\S]*could not confirm the output is off/);
     expect(dataRows(o.outDir)).toBe(stop.rows);
     expect(stop.rows).toBe(100);
   });

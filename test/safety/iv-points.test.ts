@@ -5,12 +5,12 @@
  * both on the virtual instrument's simulated time, so 10,000 levels a
  * cycle take seconds, not the minutes they would on the wall clock.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { type IvJobOptions, IvOptionError, runIvJob } from "../../src/plans/iv-job.js";
 import { serveVirtualKeithley2400, type VirtualServer } from "../../src/virtual/index.js";
+import { runPlace } from "../support/run-place.js";
 import { SourceRecord } from "./source-record.js";
 
 const DEFAULTS = {
@@ -34,8 +34,9 @@ afterEach(async () => {
 async function runOnVirtual(overrides: Partial<IvJobOptions> & { pointsPerCycle: number }) {
   const record = new SourceRecord();
   server = await serveVirtualKeithley2400({ seed: 1, onSource: record.listener });
-  const outDir = join(mkdtempSync(join(tmpdir(), "pms-iv-n-")), "run");
-  const result = await runIvJob({ ...DEFAULTS, resource: server.tcpResource, outDir, ...overrides });
+  const place = runPlace("pms-iv-n-");
+  const outDir = place.outDir;
+  const result = await runIvJob({ ...DEFAULTS, resource: server.tcpResource, ...place, ...overrides });
   return { result, record, outDir };
 }
 
@@ -71,12 +72,11 @@ describe("pms iv -n: every allowed length runs within the step limit", () => {
     async (n) => {
       const record = new SourceRecord();
       server = await serveVirtualKeithley2400({ onSource: record.listener });
-      const outDir = join(mkdtempSync(join(tmpdir(), "pms-iv-n-")), "run");
       const error = await runIvJob({
         ...DEFAULTS,
         pointsPerCycle: n,
         resource: server.tcpResource,
-        outDir,
+        ...runPlace("pms-iv-n-"),
       }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(IvOptionError);
       expect((error as Error).message).toBe(

@@ -35,6 +35,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   timeoutMs: "--timeout",
   seed: "--seed",
   outDir: "--out",
+  store: "--store",
 };
 const flagOf = (option: string): string => FLAGS[option] ?? option;
 
@@ -97,6 +98,14 @@ export function registerIv(program: Command): void {
     .option("--timeout <ms>", "reply timeout of ordinary commands, ms (1 to 2147483647)", parseNumber, 2000)
     .option("--seed <n>", "noise seed of the virtual instrument", parseNumber, 1)
     .option("-o, --out <dir>", "folder for the run's files (default: runs/<time>-iv)")
+    .option(
+      "--store <uri>",
+      "the run store the run is kept in: sqlite:<file> or a path (default: $PMS_STORE, or sqlite:runs.sqlite in this folder)",
+    )
+    .option(
+      "--durable",
+      "commit the store so that a power cut loses nothing acknowledged (SQLite synchronous=FULL; slower). Without it a committed page survives the process, not the power",
+    )
     .addHelpText(
       "after",
       `
@@ -115,11 +124,14 @@ Safety. Limits are merged over safe defaults (2 V, 0.1 A, 0.1 V steps);
 a sweep that would break a limit is refused, with the limit named. After any
 failed exchange the driver reads the level back before it moves again.
 Ctrl-C (or SIGTERM) stops at the next checkpoint, ramps the source to 0 V,
-turns the output off, keeps every row already recorded, marks run.json
-"interrupted" and exits 130 (143); a second Ctrl-C says what is still being
+turns the output off, keeps every row already recorded, ends the run
+"abort" (in the store and in run.json) and exits 130 (143); a second Ctrl-C says what is still being
 done, a third exits at once without confirming the output is off.
 
-Files written to the run folder:
+The run is kept in the run store (--store; 'pms' prints its uid): a RunStart
+with the bench snapshot and the model, the readings as pages of the primary
+stream, every SCPI exchange, and a RunStop saying how it ended. Also written
+to the run folder:
   data.csv        time_s, voltage_V, current_A, predicted_current_A, residual_A
   run.json        configuration, instrument, model and parameters, summary, how it ended
   commands.jsonl  every SCPI command and reply, timed
@@ -191,6 +203,10 @@ Examples:
               maxVoltageStep: options.maxStep,
             },
             outDir,
+            ...(options.durable === true && { durable: true }),
+            ...((options.store ?? process.env.PMS_STORE) !== undefined && {
+              store: options.store ?? process.env.PMS_STORE,
+            }),
             timeoutMs: options.timeout,
             seed: options.seed,
             signal: controller.signal,
@@ -252,6 +268,7 @@ function report(
           : "default parameters"
       }: RMS residual ${si(r.rmsResidual, "A")} (${((100 * r.rmsResidual) / r.rmsCurrent).toFixed(1)} % of RMS current)`,
     ],
+    ["run", `${r.record.uid} in ${r.record.store}`],
     ["data", `${r.files.data}  (+ run.json, commands.jsonl)`],
     ["plot", r.files.plot],
   ];

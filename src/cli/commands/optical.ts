@@ -33,6 +33,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   meter: "--meter",
   sourceMeter: "--smu",
   outDir: "--out",
+  store: "--store",
   "plan.options.start": "--start",
   "plan.options.stop": "--stop",
   "plan.options.step": "--step",
@@ -63,6 +64,8 @@ interface BenchFlags {
   meter?: string;
   smu?: string;
   out?: string;
+  store?: string;
+  durable?: boolean;
 }
 
 const SAFETY_HELP = `
@@ -72,8 +75,8 @@ one, the embedded bench runs at the drivers' safe defaults (1 mW of light;
 2 V, 100 mA, 0.1 V or 1 mA steps). Every setpoint is checked before a byte is
 sent, and a refused one names the limit. Ctrl-C (or SIGTERM) stops at the
 next checkpoint, turns the laser's light off first, then ramps the sources to
-zero and turns them off, keeps every row already recorded, marks run.json
-"interrupted" and exits 130 (143); a second Ctrl-C says what is still being
+zero and turns them off, keeps every row already recorded, ends the run
+"abort" (in the store and in run.json) and exits 130 (143); a second Ctrl-C says what is still being
 done, a third exits at once without confirming the light and sources are off.
 
 Bench. Without --bench the embedded virtual bench runs: the demo chip with a
@@ -101,7 +104,16 @@ function addBenchOptions(command: Command, withSource: boolean): Command {
   if (withSource) {
     command.option("--smu <name>", "the bench file's source-meter on the heater", "smu2");
   }
-  return command.option("-o, --out <dir>", "folder for the run's files (default: runs/<time>-<command>)");
+  return command
+    .option("-o, --out <dir>", "folder for the run's files (default: runs/<time>-<command>)")
+    .option(
+      "--store <uri>",
+      "the run store the run is kept in: sqlite:<file> or a path (default: $PMS_STORE, or sqlite:runs.sqlite in this folder)",
+    )
+    .option(
+      "--durable",
+      "commit the store so that a power cut loses nothing acknowledged (SQLite synchronous=FULL; slower). Without it a committed page survives the process, not the power",
+    );
 }
 
 export function registerOptical(program: Command): void {
@@ -413,6 +425,10 @@ async function runCommand(name: string, options: BenchFlags, plan: OpticalPlan):
         ...(options.smu !== undefined && { sourceMeter: options.smu }),
         ...(path !== undefined && { path }),
         outDir,
+        ...(options.durable === true && { durable: true }),
+        ...((options.store ?? process.env.PMS_STORE) !== undefined && {
+          store: options.store ?? process.env.PMS_STORE,
+        }),
         signal: controller.signal,
       },
       {
@@ -469,6 +485,7 @@ function report(r: OpticalJobResult): string {
     ["path", r.path ?? "not recorded (the fibres were not moved)"],
   ];
   const files: [string, string][] = [
+    ["run", `${r.record.uid} in ${r.record.store}`],
     ["data", `${r.files.data}  (+ run.json, commands.jsonl${r.files.more ? `, ${r.files.more}` : ""})`],
     ["plot", r.files.plot],
   ];

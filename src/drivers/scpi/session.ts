@@ -107,8 +107,12 @@ export interface ScpiExchange {
   readonly error?: DriverError;
   /** Wall-clock time the command was sent, s since the Unix epoch. */
   readonly startTime: number;
-  /** Time from sending to the reply (or error), s. */
+  /** Time from sending to the reply (or error), s of host time. */
   readonly duration: number;
+  /** When the command was sent, s on the session's timebase (the run's: what a record stamps it with). */
+  readonly time: number;
+  /** From sending to the reply (or error), s on the session's timebase (simulated time on a bench clock). */
+  readonly timebaseDuration: number;
 }
 
 export interface ScpiSessionOptions {
@@ -457,6 +461,7 @@ export class ScpiSession implements ScpiChannel {
   #recorder(command: string): (result: { reply?: string | Uint8Array; error?: DriverError }) => void {
     const startTime = Date.now() / 1000;
     const started = performance.now();
+    const time = this.#timebase.now();
     return (result) => {
       const discarded = this.#discarded;
       const discardedOmitted = this.#discardedOmitted;
@@ -470,6 +475,8 @@ export class ScpiSession implements ScpiChannel {
         ...(discardedOmitted > 0 ? { discardedOmitted } : {}),
         startTime,
         duration: (performance.now() - started) / 1000,
+        time,
+        timebaseDuration: this.#timebase.now() - time,
       });
     };
   }

@@ -11,6 +11,7 @@
 import type {
   ColumnValues,
   DataKeyDocument,
+  DeviceConfigurationDocument,
   Dtype,
   EventPageDocument,
   ExitStatus,
@@ -52,6 +53,8 @@ export interface StreamInfo {
   readonly name: string;
   readonly descriptorUid: string;
   readonly dataKeys: readonly DataKeyDocument[];
+  /** Every setting of the stream's devices, as its descriptor has it. */
+  readonly configuration: readonly DeviceConfigurationDocument[];
   /** Events committed, and the pages that hold them. */
   readonly events: number;
   readonly pages: number;

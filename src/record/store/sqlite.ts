@@ -1,0 +1,1097 @@
+/**
+ * The SQLite run store (issue 17, "Stores"): the embedded default, one file
+ * (`runs.sqlite`) in WAL mode, so that one writer and any number of readers,
+ * in this process or others, work at once and a reader never waits for the
+ * writer (nor the writer for a reader).
+ *
+ * Writing: `writer().write(doc)` queues a document and resolves once the
+ * transaction that holds it has committed. Documents are committed in groups
+ * (group commit): a transaction at most `groupCommitMs` after the first
+ * queued document, or at once when 64 are queued. `synchronous=NORMAL` makes
+ * a commit survive the death of the process, not a power cut (`durable`
+ * gives FULL). better-sqlite3 is synchronous: a commit, and a wait for
+ * another writer's lock (up to `busyTimeoutMs`), hold this thread.
+ *
+ * Leases: a run being written holds a lease (`writer_pid`, `writer_host`,
+ * `lease_until`), renewed every third of `leaseSeconds`. A run whose lease
+ * has lapsed, or whose writer on this host is no longer a process, is dead:
+ * marked `abort`, "process ended without RunStop", when a store opened for
+ * writing is opened or lists runs; a read-only store reports it so without
+ * writing. A run whose writer lives and renews is never marked, whoever
+ * reads. The limit: a writer whose event loop is held for two thirds of its
+ * lease misses its renewal, and another host's reader may then mark it.
+ *
+ * Reading: `table()` preallocates each column at its final length (the sum
+ * of the page counts) and copies each page's blob into place, so that memory
+ * peaks near the size of the columns; `pages()` fetches one page at a time.
+ */
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
+import { hostname } from "node:os";
+import { resolve } from "node:path";
+import Database from "better-sqlite3";
+import { pms } from "../../proto/runtime.js";
+import {
+  type ColumnDocument,
+  columnDtype,
+  type DataKeyDocument,
+  type Dtype,
+  dtypeName,
+  type EventDescriptorDocument,
+  type EventPageDocument,
+  exitStatusName,
+  type RunDocument,
+  type RunStartDocument,
+  type RunStopDocument,
+} from "../documents.js";
+import {
+  DocumentRefusedError,
+  RunNotFoundError,
+  StoreClosedError,
+  StoreError,
+  StoreFormatError,
+  StoreFullError,
+  StoreLockedError,
+  StoreSchemaError,
+  StreamNotFoundError,
+} from "./errors.js";
+import { APPLICATION_ID, migrate, PAGE_SIZE, SCHEMA_VERSION } from "./schema.js";
+import type {
+  OpenStoreOptions,
+  RunFilter,
+  RunReader,
+  RunStatus,
+  RunStore,
+  RunSummary,
+  StoreWriter,
+  StoreWriterOptions,
+  StreamInfo,
+  Table,
+  TableColumn,
+} from "./types.js";
+
+export interface SqliteStoreOptions extends OpenStoreOptions {
+  /**
+   * `PRAGMA max_page_count` for this connection: the store's size limit in
+   * pages of `PAGE_SIZE` bytes; past it a commit fails as on a full disk
+   * (StoreFullError). For tests of a full disk; default SQLite's.
+   */
+  readonly maxPageCount?: number;
+}
+
+/** What the connection runs with, read back from SQLite. */
+export interface SqliteSettings {
+  readonly journalMode: string;
+  readonly synchronous: "OFF" | "NORMAL" | "FULL" | "EXTRA";
+  readonly busyTimeoutMs: number;
+  readonly pageSize: number;
+  readonly schemaVersion: number;
+}
+
+export interface SqliteRunStore extends RunStore {
+  /** The store's file, absolute. */
+  readonly path: string;
+  settings(): SqliteSettings;
+}
+
+/** Why the store marks a run whose writer died. */
+export const DEAD_RUN_REASON = "process ended without RunStop";
+
+/** Documents queued past which the writer commits at once rather than waiting for `groupCommitMs`. */
+export const GROUP_COMMIT_DOCUMENTS = 64;
+
+const DEFAULT_LEASE_SECONDS = 10;
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_GROUP_COMMIT_MS = 50;
+const DEFAULT_MAX_BACKLOG = 256;
+const READONLY_MMAP_BYTES = 1 << 30;
+const SQLITE_MAGIC = "SQLite format 3\0";
+const SYNCHRONOUS = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
+
+// Documents to and from JSON text: protobuf's JSON mapping (NaN and ±Infinity as strings), every field
+// written, 64-bit integers as numbers (the generated code would otherwise give Long objects).
+const TO_JSON = { defaults: true, arrays: true, objects: true, longs: Number, json: true } as const;
+const FROM_JSON = { defaults: true, arrays: true, objects: true, longs: Number } as const;
+
+/** `doc` as JSON text; an Error when it is not a message of `type` (a malformed document). */
+function documentJson(
+  type: { fromObject(o: object): unknown; toObject(m: never, o: object): object },
+  doc: object,
+): string | Error {
+  try {
+    return JSON.stringify(type.toObject(type.fromObject(doc) as never, TO_JSON));
+  } catch (error) {
+    return error as Error;
+  }
+}
+
+function runStartOf(text: string): RunStartDocument {
+  const doc = pms.v1.RunStart.toObject(pms.v1.RunStart.fromObject(JSON.parse(text)), FROM_JSON);
+  // The optional messages are absent, not null, in the document types.
+  if (doc.bench == null) delete doc.bench;
+  if (doc.model == null) delete doc.model;
+  return doc as RunStartDocument;
+}
+
+function runStopOf(text: string): RunStopDocument {
+  return pms.v1.RunStop.toObject(pms.v1.RunStop.fromObject(JSON.parse(text)), FROM_JSON) as RunStopDocument;
+}
+
+function descriptorOf(text: string): EventDescriptorDocument {
+  return pms.v1.EventDescriptor.toObject(
+    pms.v1.EventDescriptor.fromObject(JSON.parse(text)),
+    FROM_JSON,
+  ) as EventDescriptorDocument;
+}
+
+/** Whether process `pid` of this host exists (EPERM: it does, another user's). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+interface LeaseRow {
+  readonly status: string;
+  readonly writer_pid: number | null;
+  readonly writer_host: string | null;
+  readonly lease_until: number | null;
+}
+
+/** A running run whose lease lapsed, or whose writer on this host is gone. */
+function isDead(row: LeaseRow, now: number, host: string): boolean {
+  if (row.status !== "running") return false;
+  if (row.lease_until === null || row.lease_until < now) return true;
+  return row.writer_host === host && row.writer_pid !== null && !processAlive(row.writer_pid);
+}
+
+function nowSeconds(): number {
+  return Date.now() / 1000;
+}
+
+/** The store's file is SQLite's, or empty, or absent: checked before SQLite opens (and could write) it. */
+function checkHeader(path: string): void {
+  let size: number;
+  try {
+    const stat = statSync(path);
+    if (stat.isDirectory()) throw new StoreFormatError(path, "is a folder, not a file");
+    size = stat.size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  if (size === 0) return;
+  const header = Buffer.alloc(100);
+  const fd = openSync(path, "r");
+  let read: number;
+  try {
+    read = readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (read < header.length || header.toString("latin1", 0, 16) !== SQLITE_MAGIC) {
+    throw new StoreFormatError(path, "is not an SQLite database (its first bytes are not SQLite's header)");
+  }
+}
+
+/** A failure of better-sqlite3 as the StoreError that says what it means. */
+function storeErrorOf(cause: unknown, uri: string, path: string, busyTimeoutMs: number): Error {
+  if (cause instanceof StoreError) return cause;
+  if (!(cause instanceof Database.SqliteError)) return cause as Error;
+  const code = cause.code;
+  if (code === "SQLITE_FULL") return new StoreFullError(uri, { cause });
+  if (code.startsWith("SQLITE_BUSY")) return new StoreLockedError(uri, busyTimeoutMs, { cause });
+  if (code === "SQLITE_NOTADB" || code.startsWith("SQLITE_CORRUPT")) {
+    return new StoreFormatError(path, `is corrupt (${cause.message})`, { cause });
+  }
+  if (code.startsWith("SQLITE_CANTOPEN"))
+    return new StoreError(uri, `cannot open ${path} (${cause.message})`, { cause });
+  if (code.startsWith("SQLITE_READONLY"))
+    return new StoreError(uri, `cannot write (${cause.message})`, { cause });
+  return new StoreError(uri, `${cause.message} (${code})`, { cause });
+}
+
+interface DescriptorRow {
+  readonly uid: string;
+  readonly run_uid: string;
+  readonly name: string;
+  readonly document: string;
+  readonly events: number;
+  readonly pages: number;
+}
+
+interface RunRow extends LeaseRow {
+  readonly uid: string;
+  readonly plan: string;
+  readonly chip: string;
+  readonly hostname: string;
+  readonly reason: string;
+  readonly start_wall_time: number;
+  readonly stop_wall_time: number | null;
+  readonly start: string;
+  readonly stop: string | null;
+}
+
+/**
+ * Opens (creating if absent, migrating if older) the SQLite run store at
+ * `path`. Throws StoreFormatError for a file that is not a run store
+ * (leaving it as it was), StoreSchemaError for a newer one,
+ * StoreLockedError when another writer holds it past the busy timeout.
+ */
+export function openSqliteStore(path: string, options: SqliteStoreOptions = {}): SqliteRunStore {
+  const absolute = resolve(path);
+  const uri = `sqlite:${absolute}`;
+  const busyTimeoutMs = options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  if (!(busyTimeoutMs >= 0)) throw new RangeError(`busyTimeoutMs must be ≥ 0 ms, not ${busyTimeoutMs}`);
+  if (!(leaseSeconds > 0)) throw new RangeError(`leaseSeconds must be > 0 s, not ${leaseSeconds}`);
+  const readonly = options.readonly ?? false;
+  if (readonly && !existsSync(absolute))
+    throw new StoreError(uri, `there is no store at ${absolute} to read`);
+  checkHeader(absolute);
+  let db: Database.Database;
+  try {
+    db = new Database(absolute, { readonly, fileMustExist: readonly, timeout: busyTimeoutMs });
+  } catch (cause) {
+    throw storeErrorOf(cause, uri, absolute, busyTimeoutMs);
+  }
+  try {
+    prepare(db, uri, absolute, readonly, options);
+  } catch (cause) {
+    db.close();
+    throw storeErrorOf(cause, uri, absolute, busyTimeoutMs);
+  }
+  const store = new SqliteStore(db, uri, absolute, readonly, leaseSeconds, busyTimeoutMs);
+  if (!readonly) store.sweep();
+  return store;
+}
+
+/** Checks that `db` is a run store of a version this code knows, migrates it, and sets the connection up. */
+function prepare(
+  db: Database.Database,
+  uri: string,
+  path: string,
+  readonly: boolean,
+  options: SqliteStoreOptions,
+): void {
+  // Reads only, so that a file that is not a store is refused before anything is written to it.
+  const version = db.pragma("user_version", { simple: true }) as number;
+  const applicationId = db.pragma("application_id", { simple: true }) as number;
+  const tables = db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all() as string[];
+  const fresh = version === 0 && applicationId === 0 && tables.length === 0;
+  if (!fresh && applicationId !== APPLICATION_ID) {
+    throw new StoreFormatError(
+      path,
+      `is an SQLite database of another application (application_id ${applicationId}, ` +
+        `tables: ${tables.join(", ") || "none"}), not a run store`,
+    );
+  }
+  if (version > SCHEMA_VERSION) throw new StoreSchemaError(uri, version, SCHEMA_VERSION);
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
+  if (readonly) {
+    // Reads through memory-mapped I/O are about a third faster (table() of 10⁷ events: 0.46 → 0.28 s),
+    // but an I/O error there is a signal that ends the process: kept to read-only stores (`pms runs`,
+    // exports), never the writer's connection, whose process may have a bench to make safe.
+    db.pragma(`mmap_size = ${READONLY_MMAP_BYTES}`);
+    if (version < SCHEMA_VERSION) {
+      throw new StoreError(
+        uri,
+        `its schema is version ${version}, older than version ${SCHEMA_VERSION}: ` +
+          "open it once for writing to migrate it",
+      );
+    }
+    return;
+  }
+  // The page size holds only if set before the first page is written, so before WAL mode.
+  if (fresh) db.pragma(`page_size = ${PAGE_SIZE}`);
+  const journal = db.pragma("journal_mode = WAL", { simple: true }) as string;
+  if (journal !== "wal") throw new StoreError(uri, `cannot use WAL mode (journal mode stays ${journal})`);
+  db.pragma(`synchronous = ${options.durable ? "FULL" : "NORMAL"}`);
+  if (options.maxPageCount !== undefined) db.pragma(`max_page_count = ${options.maxPageCount}`);
+  if (version < SCHEMA_VERSION) migrate(db, uri);
+}
+
+type Statements = ReturnType<typeof readStatements>;
+
+function readStatements(db: Database.Database) {
+  return {
+    running: db.prepare(
+      "SELECT uid, status, writer_pid, writer_host, lease_until FROM runs WHERE status = 'running'",
+    ),
+    markDead: db.prepare(
+      "UPDATE runs SET status = 'abort', reason = ? WHERE uid = ? AND status = 'running' AND lease_until IS ?",
+    ),
+    run: db.prepare("SELECT * FROM runs WHERE uid = ?"),
+    runsByPrefix: db.prepare("SELECT * FROM runs WHERE uid GLOB ? ORDER BY uid LIMIT 2"),
+    // In the order the run declared them (rowid follows insertion).
+    streams: db.prepare("SELECT * FROM descriptors WHERE run_uid = ? ORDER BY rowid"),
+    stream: db.prepare("SELECT * FROM descriptors WHERE run_uid = ? AND name = ?"),
+    eventTimes: db
+      .prepare("SELECT count, event_time FROM pages WHERE descriptor_uid = ? ORDER BY first_event")
+      .raw(),
+    columns: db
+      .prepare(
+        `SELECT p.count, c.position, c.data FROM pages p JOIN page_columns c ON c.page_id = p.id
+          WHERE p.descriptor_uid = ? ORDER BY p.first_event, c.position`,
+      )
+      .raw(),
+    pageAfter: db.prepare(
+      "SELECT * FROM pages WHERE descriptor_uid = ? AND first_event > ? ORDER BY first_event LIMIT 1",
+    ),
+    pageColumns: db
+      .prepare("SELECT position, data FROM page_columns WHERE page_id = ? ORDER BY position")
+      .raw(),
+  };
+}
+
+function writeStatements(db: Database.Database) {
+  return {
+    insertRun: db.prepare(
+      `INSERT INTO runs (uid, plan, chip, hostname, status, reason, start_wall_time, start,
+                         writer_pid, writer_host, lease_until)
+       VALUES (?, ?, ?, ?, 'running', '', ?, ?, ?, ?, ?)`,
+    ),
+    stopRun: db.prepare(
+      `UPDATE runs SET status = ?, reason = ?, stop_wall_time = ?, stop = ?, lease_until = NULL
+        WHERE uid = ? AND stop IS NULL`,
+    ),
+    // undefined: no such run; 0: running; 1: its RunStop is stored.
+    runStopped: db.prepare("SELECT stop IS NOT NULL FROM runs WHERE uid = ?").pluck(),
+    renew: db.prepare("UPDATE runs SET lease_until = ? WHERE uid = ? AND stop IS NULL"),
+    insertDescriptor: db.prepare(
+      "INSERT INTO descriptors (uid, run_uid, name, document) VALUES (?, ?, ?, ?)",
+    ),
+    insertDataKey: db.prepare(
+      "INSERT INTO data_keys (descriptor_uid, position, key, dtype, unit, source) VALUES (?, ?, ?, ?, ?, ?)",
+    ),
+    descriptorStored: db.prepare("SELECT 1 FROM descriptors WHERE uid = ?").pluck(),
+    streamNamed: db.prepare("SELECT 1 FROM descriptors WHERE run_uid = ? AND name = ?").pluck(),
+    descriptor: db.prepare(
+      `SELECT d.run_uid, d.document, r.stop IS NOT NULL AS stopped
+         FROM descriptors d JOIN runs r ON r.uid = d.run_uid WHERE d.uid = ?`,
+    ),
+    streamEnd: db
+      .prepare(
+        "SELECT first_event + count FROM pages WHERE descriptor_uid = ? ORDER BY first_event DESC LIMIT 1",
+      )
+      .pluck(),
+    insertPage: db.prepare(
+      `INSERT INTO pages (uid, run_uid, descriptor_uid, seq, first_event, count, time, wall_time, event_time)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertColumn: db.prepare("INSERT INTO page_columns (page_id, position, data) VALUES (?, ?, ?)"),
+    addEvents: db.prepare("UPDATE descriptors SET events = events + ?, pages = pages + ? WHERE uid = ?"),
+  };
+}
+
+/** A descriptor as the writer checks pages against it. */
+interface WrittenStream {
+  readonly runUid: string;
+  readonly keys: ReadonlyMap<string, { readonly position: number; readonly dtype: Dtype }>;
+  /** The first event after those stored: a page must not start before it. */
+  end: number;
+}
+
+class SqliteStore implements SqliteRunStore {
+  readonly #db: Database.Database;
+  readonly #readonly: boolean;
+  readonly #host = hostname();
+  readonly #statements: Statements;
+  #writer: SqliteWriter | undefined;
+  #closed = false;
+
+  constructor(
+    db: Database.Database,
+    readonly uri: string,
+    readonly path: string,
+    readonly: boolean,
+    readonly leaseSeconds: number,
+    readonly busyTimeoutMs: number,
+  ) {
+    this.#db = db;
+    this.#readonly = readonly;
+    this.#statements = readStatements(db);
+  }
+
+  /** Runs `work` on the open connection, its SQLite failures given as StoreErrors. */
+  guard<T>(work: (db: Database.Database, statements: Statements) => T): T {
+    if (this.#closed) throw new StoreClosedError(this.uri);
+    try {
+      return work(this.#db, this.#statements);
+    } catch (cause) {
+      throw storeErrorOf(cause, this.uri, this.path, this.busyTimeoutMs);
+    }
+  }
+
+  settings(): SqliteSettings {
+    return this.guard((db) => ({
+      journalMode: db.pragma("journal_mode", { simple: true }) as string,
+      synchronous: SYNCHRONOUS[db.pragma("synchronous", { simple: true }) as number] ?? "OFF",
+      busyTimeoutMs: db.pragma("busy_timeout", { simple: true }) as number,
+      pageSize: db.pragma("page_size", { simple: true }) as number,
+      schemaVersion: db.pragma("user_version", { simple: true }) as number,
+    }));
+  }
+
+  writer(options: StoreWriterOptions = {}): StoreWriter {
+    if (this.#closed) throw new StoreClosedError(this.uri);
+    if (this.#readonly) throw new StoreError(this.uri, "opened read-only: it has no writer");
+    if (this.#writer === undefined) {
+      this.#writer = new SqliteWriter(this, this.#db, options, () => {
+        this.#writer = undefined;
+      });
+    } else {
+      this.#writer.checkOptions(options);
+    }
+    return this.#writer;
+  }
+
+  /**
+   * Marks the dead runs `abort`. Each update holds only if the run's lease
+   * is still the one judged dead (a writer that renewed in between keeps its
+   * run). A lock held by another writer leaves them to the next sweep; reads
+   * report them as dead meanwhile.
+   */
+  sweep(): void {
+    const now = nowSeconds();
+    const running = this.guard((_, statements) => statements.running.all() as (LeaseRow & { uid: string })[]);
+    const dead = running.filter((row) => isDead(row, now, this.#host));
+    if (dead.length === 0) return;
+    try {
+      this.guard((db, statements) =>
+        db
+          .transaction(() => {
+            for (const row of dead) statements.markDead.run(DEAD_RUN_REASON, row.uid, row.lease_until);
+          })
+          .immediate(),
+      );
+    } catch (error) {
+      if (!(error instanceof StoreLockedError)) throw error;
+    }
+  }
+
+  async runs(filter: RunFilter = {}): Promise<RunSummary[]> {
+    if (!this.#readonly) this.sweep();
+    const conditions: [string, string | number | undefined][] = [
+      ["r.plan = ?", filter.plan],
+      ["r.chip = ?", filter.chip],
+      ["r.start_wall_time >= ?", filter.since],
+      ["r.start_wall_time < ?", filter.until],
+    ];
+    const given = conditions.filter(([, value]) => value !== undefined);
+    const where = given.length > 0 ? `WHERE ${given.map(([condition]) => condition).join(" AND ")}` : "";
+    const values = given.map(([, value]) => value);
+    return this.guard((db) =>
+      db
+        .transaction(() => {
+          const rows = db
+            .prepare(`SELECT r.* FROM runs r ${where} ORDER BY r.start_wall_time, r.uid`)
+            .all(...values) as RunRow[];
+          const streams = db
+            .prepare(
+              `SELECT d.run_uid, d.name, d.events FROM descriptors d JOIN runs r ON r.uid = d.run_uid ${where}`,
+            )
+            .all(...values) as { run_uid: string; name: string; events: number }[];
+          const events = new Map<string, Record<string, number>>();
+          for (const stream of streams) {
+            const counts = events.get(stream.run_uid) ?? {};
+            counts[stream.name] = stream.events;
+            events.set(stream.run_uid, counts);
+          }
+          const now = nowSeconds();
+          return rows
+            .map((row) => this.#summaryOf(row, events.get(row.uid) ?? {}, now))
+            .filter((summary) => filter.status === undefined || summary.status === filter.status);
+        })
+        .deferred(),
+    );
+  }
+
+  async run(uid: string): Promise<RunReader> {
+    if (!this.#readonly) this.sweep();
+    const row = this.guard((_, statements) => {
+      const exact = statements.run.get(uid) as RunRow | undefined;
+      if (exact !== undefined) return exact;
+      if (uid.length < 8) {
+        throw new RunNotFoundError(
+          this.uri,
+          uid,
+          "no run has this uid (a prefix needs at least 8 characters)",
+        );
+      }
+      const [match, other] = statements.runsByPrefix.all(`${uid.replace(/[*?[]/g, "[$&]")}*`) as RunRow[];
+      if (match === undefined) throw new RunNotFoundError(this.uri, uid);
+      if (other !== undefined) {
+        const matches = `${match.uid}, ${other.uid}, …`;
+        throw new RunNotFoundError(this.uri, uid, `the prefix matches more than one run (${matches})`);
+      }
+      return match;
+    });
+    const events: Record<string, number> = {};
+    for (const stream of this.streamRows(row.uid)) events[stream.name] = stream.events;
+    return new SqliteRunReader(
+      this,
+      runStartOf(row.start),
+      row.stop === null ? undefined : runStopOf(row.stop),
+      this.#summaryOf(row, events, nowSeconds()),
+    );
+  }
+
+  #summaryOf(row: RunRow, events: Record<string, number>, now: number): RunSummary {
+    const dead = isDead(row, now, this.#host);
+    return {
+      uid: row.uid,
+      plan: row.plan,
+      chip: row.chip,
+      status: dead ? "abort" : (row.status as RunStatus),
+      reason: dead ? DEAD_RUN_REASON : row.reason,
+      startWallTime: row.start_wall_time,
+      ...(row.stop_wall_time === null ? {} : { stopWallTime: row.stop_wall_time }),
+      events,
+      hostname: row.hostname,
+    };
+  }
+
+  streamRows(runUid: string): DescriptorRow[] {
+    return this.guard((_, statements) => statements.streams.all(runUid) as DescriptorRow[]);
+  }
+
+  /** Stream `name` of run `runUid`, with its data keys; StreamNotFoundError naming the streams it has. */
+  stream(runUid: string, name: string): StoredStream {
+    const row = this.guard(
+      (_, statements) => statements.stream.get(runUid, name) as DescriptorRow | undefined,
+    );
+    if (row === undefined) {
+      throw new StreamNotFoundError(
+        this.uri,
+        runUid,
+        name,
+        this.streamRows(runUid).map((stream) => stream.name),
+      );
+    }
+    const dataKeys = descriptorOf(row.document).dataKeys;
+    return { ...row, dataKeys, dtypes: dataKeys.map((key) => dtypeName(key.dtype) ?? "float64") };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    let failure: unknown;
+    try {
+      await this.#writer?.close();
+    } catch (error) {
+      failure = error;
+    }
+    this.#closed = true;
+    this.#db.close();
+    if (failure !== undefined) throw failure;
+  }
+}
+
+interface StoredStream extends DescriptorRow {
+  readonly dataKeys: readonly DataKeyDocument[];
+  readonly dtypes: readonly Dtype[];
+}
+
+/** Someone waiting on the writer: for a document's commit, or for room in the backlog. */
+interface Waiter {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+interface Pending extends Waiter {
+  readonly document: RunDocument;
+}
+
+/**
+ * The store's one writer: a queue committed in groups, each document
+ * acknowledged once its transaction has committed. A document that would
+ * break its run (DocumentRefusedError) is refused alone; a failed commit
+ * (full, locked, closed) fails the writer: that transaction's documents,
+ * those queued after and every later one reject with its error.
+ */
+class SqliteWriter implements StoreWriter {
+  readonly #store: SqliteStore;
+  readonly #statements: ReturnType<typeof writeStatements>;
+  readonly #onClose: () => void;
+  readonly #maxBacklog: number;
+  readonly #groupCommitMs: number;
+  readonly #host = hostname();
+  readonly #heartbeat: NodeJS.Timeout;
+  #queue: Pending[] = [];
+  #waiters: Waiter[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
+  #failure: Error | undefined;
+  #closed = false;
+  #renewedAt = 0;
+  /** Runs this writer started and has not stopped: the leases it renews. */
+  readonly #openRuns = new Set<string>();
+  readonly #streams = new Map<string, WrittenStream>();
+
+  constructor(store: SqliteStore, db: Database.Database, options: StoreWriterOptions, onClose: () => void) {
+    this.#maxBacklog = options.maxBacklog ?? DEFAULT_MAX_BACKLOG;
+    this.#groupCommitMs = options.groupCommitMs ?? DEFAULT_GROUP_COMMIT_MS;
+    if (!Number.isInteger(this.#maxBacklog) || this.#maxBacklog < 1) {
+      throw new RangeError(`maxBacklog must be a whole number ≥ 1, not ${this.#maxBacklog}`);
+    }
+    if (!(this.#groupCommitMs >= 0 && this.#groupCommitMs <= DEFAULT_GROUP_COMMIT_MS)) {
+      throw new RangeError(
+        `groupCommitMs must be 0 to ${DEFAULT_GROUP_COMMIT_MS} ms, not ${this.#groupCommitMs}`,
+      );
+    }
+    this.#store = store;
+    this.#statements = store.guard(() => writeStatements(db));
+    this.#onClose = onClose;
+    this.#heartbeat = setInterval(() => this.#commit(true), (store.leaseSeconds * 1000) / 3);
+    this.#heartbeat.unref();
+  }
+
+  /** Throws when `options` asks for other settings than the writer has (it is one per store). */
+  checkOptions(options: StoreWriterOptions): void {
+    const differs =
+      (options.maxBacklog !== undefined && options.maxBacklog !== this.#maxBacklog) ||
+      (options.groupCommitMs !== undefined && options.groupCommitMs !== this.#groupCommitMs);
+    if (differs) {
+      throw new Error(
+        `${this.#store.uri}: its writer is open with maxBacklog ${this.#maxBacklog} and groupCommitMs ` +
+          `${this.#groupCommitMs}; close it before asking for others`,
+      );
+    }
+  }
+
+  get backlog(): number {
+    return this.#queue.length;
+  }
+
+  write(document: RunDocument): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#closed) return Promise.reject(new StoreClosedError(this.#store.uri, "its writer"));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ document, resolve, reject });
+      if (this.#queue.length >= GROUP_COMMIT_DOCUMENTS || this.#groupCommitMs === 0) {
+        clearTimeout(this.#timer);
+        this.#timer = undefined;
+        this.#immediate ??= setImmediate(() => this.#commit());
+      } else if (this.#timer === undefined && this.#immediate === undefined) {
+        this.#timer = setTimeout(() => this.#commit(), this.#groupCommitMs);
+      }
+    });
+  }
+
+  ready(): Promise<void> | undefined {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (this.#queue.length < this.#maxBacklog) return undefined;
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
+    });
+  }
+
+  async flush(): Promise<void> {
+    this.#commit();
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#commit();
+      this.#closed = true;
+      clearInterval(this.#heartbeat);
+      this.#onClose();
+    }
+    if (this.#failure !== undefined) throw this.#failure;
+  }
+
+  /** Commits every queued document in one transaction, with the leases' renewal when due (or `renewal`). */
+  #commit(renewal = false): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#immediate !== undefined) clearImmediate(this.#immediate);
+    this.#immediate = undefined;
+    if (this.#failure !== undefined || this.#closed) return;
+    const batch = this.#queue;
+    this.#queue = [];
+    const now = nowSeconds();
+    const leaseSeconds = this.#store.leaseSeconds;
+    const renew = this.#openRuns.size > 0 && (renewal || now - this.#renewedAt >= leaseSeconds / 3);
+    if (batch.length === 0 && !renew) return;
+    const refusals: (DocumentRefusedError | undefined)[] = [];
+    const added = new Map<string, { events: number; pages: number }>();
+    try {
+      this.#store.guard((db) =>
+        db
+          .transaction(() => {
+            for (const { document } of batch) refusals.push(this.#apply(document, now, added));
+            for (const [uid, { events, pages }] of added) this.#statements.addEvents.run(events, pages, uid);
+            if (renew) for (const run of this.#openRuns) this.#statements.renew.run(now + leaseSeconds, run);
+          })
+          .immediate(),
+      );
+    } catch (error) {
+      this.#fail(error as Error, batch);
+      return;
+    }
+    if (renew) this.#renewedAt = now;
+    batch.forEach((pending, i) => {
+      const refusal = refusals[i];
+      if (refusal === undefined) pending.resolve();
+      else pending.reject(refusal);
+    });
+    while (this.#waiters.length > 0 && this.#queue.length < this.#maxBacklog)
+      this.#waiters.shift()?.resolve();
+  }
+
+  #fail(error: Error, batch: readonly Pending[]): void {
+    this.#failure = error;
+    clearInterval(this.#heartbeat);
+    for (const pending of [...batch, ...this.#queue, ...this.#waiters]) pending.reject(error);
+    this.#queue = [];
+    this.#waiters = [];
+  }
+
+  /** Writes `document` in the open transaction; its refusal, if it would break its run. */
+  #apply(
+    document: RunDocument,
+    now: number,
+    added: Map<string, { events: number; pages: number }>,
+  ): DocumentRefusedError | undefined {
+    const refuse = (reason: string) =>
+      new DocumentRefusedError(this.#store.uri, document.kind, document.doc.uid, reason);
+    try {
+      switch (document.kind) {
+        case "runStart":
+          return this.#startRun(document.doc, now, refuse);
+        case "descriptor":
+          return this.#addStream(document.doc, refuse);
+        case "page":
+          return this.#addPage(document.doc, added, refuse);
+        case "runStop":
+          return this.#stopRun(document.doc, refuse);
+        default:
+          return refuse(
+            `"${(document as { kind: unknown }).kind}" is not a kind of document this version knows`,
+          );
+      }
+    } catch (error) {
+      // A constraint fails only its statement: the transaction goes on without the document.
+      if (error instanceof Database.SqliteError && error.code.startsWith("SQLITE_CONSTRAINT")) {
+        return refuse(`it breaks the store's constraints (${error.message}): is it stored already?`);
+      }
+      throw error;
+    }
+  }
+
+  #startRun(doc: RunStartDocument, now: number, refuse: (reason: string) => DocumentRefusedError) {
+    if (!doc.uid) return refuse("it has no uid");
+    if (this.#statements.runStopped.get(doc.uid) !== undefined)
+      return refuse("a run with this uid is stored already");
+    const json = documentJson(pms.v1.RunStart, doc);
+    if (json instanceof Error) return refuse(`it is not a RunStart (${json.message})`);
+    this.#statements.insertRun.run(
+      doc.uid,
+      doc.plan,
+      doc.chip,
+      doc.hostname || this.#host,
+      doc.wallTime,
+      json,
+      process.pid,
+      this.#host,
+      now + this.#store.leaseSeconds,
+    );
+    this.#openRuns.add(doc.uid);
+    return undefined;
+  }
+
+  #addStream(doc: EventDescriptorDocument, refuse: (reason: string) => DocumentRefusedError) {
+    if (!doc.uid || !doc.name) return refuse("a descriptor needs a uid and a stream name");
+    const stopped = this.#openRuns.has(doc.runUid) ? 0 : this.#statements.runStopped.get(doc.runUid);
+    if (stopped === undefined)
+      return refuse(`its run ${doc.runUid} is not stored (its RunStart comes first)`);
+    if (stopped === 1) return refuse(`its run ${doc.runUid} has ended (its RunStop is stored)`);
+    if (this.#statements.descriptorStored.get(doc.uid) !== undefined) {
+      return refuse("a descriptor with this uid is stored already");
+    }
+    if (this.#statements.streamNamed.get(doc.runUid, doc.name) !== undefined) {
+      return refuse(`run ${doc.runUid} has a stream "${doc.name}" already`);
+    }
+    const keys = new Map<string, { position: number; dtype: Dtype }>();
+    for (const [position, key] of doc.dataKeys.entries()) {
+      const dtype = dtypeName(key.dtype);
+      if (dtype === undefined)
+        return refuse(`data key "${key.key}" has dtype ${key.dtype}, which this version does not know`);
+      if (!key.key || keys.has(key.key)) return refuse(`data key "${key.key}" is empty or given twice`);
+      keys.set(key.key, { position, dtype });
+    }
+    const json = documentJson(pms.v1.EventDescriptor, doc);
+    if (json instanceof Error) return refuse(`it is not an EventDescriptor (${json.message})`);
+    this.#statements.insertDescriptor.run(doc.uid, doc.runUid, doc.name, json);
+    for (const [key, { position, dtype }] of keys) {
+      const dataKey = doc.dataKeys[position] as DataKeyDocument;
+      this.#statements.insertDataKey.run(doc.uid, position, key, dtype, dataKey.unit, dataKey.source);
+    }
+    this.#streams.set(doc.uid, { runUid: doc.runUid, keys, end: 0 });
+    return undefined;
+  }
+
+  /** The stream a page belongs to: cached, or read back for a descriptor an earlier writer stored. */
+  #streamOf(descriptorUid: string): WrittenStream | string {
+    const cached = this.#streams.get(descriptorUid);
+    if (cached !== undefined) return cached;
+    const row = this.#statements.descriptor.get(descriptorUid) as
+      | { run_uid: string; document: string; stopped: number }
+      | undefined;
+    if (row === undefined)
+      return `its descriptor ${descriptorUid} is not stored (a stream's descriptor comes first)`;
+    if (row.stopped === 1) return `its run ${row.run_uid} has ended (its RunStop is stored)`;
+    const keys = new Map<string, { position: number; dtype: Dtype }>();
+    for (const [position, key] of descriptorOf(row.document).dataKeys.entries()) {
+      keys.set(key.key, { position, dtype: dtypeName(key.dtype) ?? "float64" });
+    }
+    const end = (this.#statements.streamEnd.get(descriptorUid) as number | undefined) ?? 0;
+    const stream = { runUid: row.run_uid, keys, end };
+    this.#streams.set(descriptorUid, stream);
+    return stream;
+  }
+
+  #addPage(
+    page: EventPageDocument,
+    added: Map<string, { events: number; pages: number }>,
+    refuse: (reason: string) => DocumentRefusedError,
+  ) {
+    const stream = this.#streamOf(page.descriptorUid);
+    if (typeof stream === "string") return refuse(stream);
+    if (page.runUid !== stream.runUid) {
+      return refuse(`it names run ${page.runUid}, but its descriptor belongs to run ${stream.runUid}`);
+    }
+    const { count, firstEvent } = page;
+    if (!Number.isInteger(count) || count < 1)
+      return refuse(`it holds ${count} events (a page holds at least one)`);
+    if (!Number.isInteger(firstEvent) || firstEvent < 0) return refuse(`its first event is ${firstEvent}`);
+    if (firstEvent < stream.end) {
+      return refuse(
+        `its events ${firstEvent}–${firstEvent + count - 1} overlap those stored (0–${stream.end - 1}): ` +
+          "a page given twice?",
+      );
+    }
+    if (page.eventTime.byteLength !== count * 8) {
+      return refuse(`its event times hold ${page.eventTime.byteLength} bytes for ${count} events`);
+    }
+    if (page.columns.length !== stream.keys.size) {
+      return refuse(
+        `it has ${page.columns.length} columns; its descriptor has ${stream.keys.size} data keys`,
+      );
+    }
+    const rows: [number, Uint8Array | string][] = [];
+    for (const column of page.columns) {
+      const key = stream.keys.get(column.key);
+      if (key === undefined) return refuse(`its column "${column.key}" is not a data key of its descriptor`);
+      if (rows.some(([position]) => position === key.position))
+        return refuse(`column "${column.key}" is given twice`);
+      const data =
+        "float64" in column ? column.float64 : "int64" in column ? column.int64 : column.text.values;
+      const dtype = columnDtype(column);
+      if (dtype !== key.dtype)
+        return refuse(`column "${column.key}" holds ${dtype}; its data key says ${key.dtype}`);
+      const size = data instanceof Uint8Array ? data.byteLength / 8 : data.length;
+      if (size !== count) return refuse(`column "${column.key}" holds ${size} values, not ${count}`);
+      rows.push([key.position, data instanceof Uint8Array ? data : JSON.stringify(data)]);
+    }
+    const { lastInsertRowid } = this.#statements.insertPage.run(
+      page.uid,
+      page.runUid,
+      page.descriptorUid,
+      page.seq,
+      firstEvent,
+      count,
+      page.time,
+      page.wallTime,
+      page.eventTime,
+    );
+    for (const [position, data] of rows) this.#statements.insertColumn.run(lastInsertRowid, position, data);
+    stream.end = firstEvent + count;
+    const sums = added.get(page.descriptorUid) ?? { events: 0, pages: 0 };
+    sums.events += count;
+    sums.pages += 1;
+    added.set(page.descriptorUid, sums);
+    return undefined;
+  }
+
+  #stopRun(doc: RunStopDocument, refuse: (reason: string) => DocumentRefusedError) {
+    const status = exitStatusName(doc.exitStatus);
+    if (status === undefined) return refuse(`exit status ${doc.exitStatus} is not success, abort or fail`);
+    const json = documentJson(pms.v1.RunStop, doc);
+    if (json instanceof Error) return refuse(`it is not a RunStop (${json.message})`);
+    const { changes } = this.#statements.stopRun.run(status, doc.reason, doc.wallTime, json, doc.runUid);
+    if (changes === 0) {
+      return refuse(
+        this.#statements.runStopped.get(doc.runUid) === undefined
+          ? `its run ${doc.runUid} is not stored`
+          : `run ${doc.runUid} has a RunStop already`,
+      );
+    }
+    this.#openRuns.delete(doc.runUid);
+    for (const [uid, stream] of this.#streams) if (stream.runUid === doc.runUid) this.#streams.delete(uid);
+    return undefined;
+  }
+}
+
+class SqliteRunReader implements RunReader {
+  readonly uid: string;
+  readonly #store: SqliteStore;
+
+  constructor(
+    store: SqliteStore,
+    readonly start: RunStartDocument,
+    readonly stop: RunStopDocument | undefined,
+    readonly summary: RunSummary,
+  ) {
+    this.#store = store;
+    this.uid = summary.uid;
+  }
+
+  async streams(): Promise<StreamInfo[]> {
+    return this.#store.streamRows(this.uid).map((row) => {
+      const descriptor = descriptorOf(row.document);
+      return {
+        name: row.name,
+        descriptorUid: row.uid,
+        dataKeys: descriptor.dataKeys,
+        configuration: descriptor.configuration,
+        events: row.events,
+        pages: row.pages,
+      };
+    });
+  }
+
+  async table(name: string): Promise<Table> {
+    // One read transaction: the descriptor's event count and the pages are of one snapshot.
+    return this.#store.guard((db, statements) =>
+      db
+        .transaction(() => readTable(this.#store.path, statements, this.#store.stream(this.uid, name)))
+        .deferred(),
+    );
+  }
+
+  pages(name: string): AsyncIterable<EventPageDocument> {
+    return readPages(this.#store, this.uid, name);
+  }
+}
+
+/**
+ * The stream's pages concatenated in event order: each column allocated at
+ * its final length (the sum of the page counts) and each page's blob copied
+ * once into place.
+ */
+function readTable(path: string, statements: Statements, stream: StoredStream): Table {
+  const total = stream.events;
+  const corrupt = (what: string): never => {
+    throw new StoreFormatError(path, `run ${stream.run_uid}, stream "${stream.name}": ${what}`);
+  };
+  const time = new Float64Array(total);
+  const timeBytes = new Uint8Array(time.buffer);
+  let offset = 0;
+  for (const [count, blob] of statements.eventTimes.iterate(stream.uid) as Iterable<[number, Buffer]>) {
+    if (blob.byteLength !== count * 8 || offset + count > total)
+      corrupt("its pages disagree with its event count");
+    timeBytes.set(blob, offset * 8);
+    offset += count;
+  }
+  const targets = stream.dtypes.map((dtype) => {
+    const values =
+      dtype === "float64"
+        ? new Float64Array(total)
+        : dtype === "int64"
+          ? new BigInt64Array(total)
+          : new Array<string>(total);
+    return { values, bytes: Array.isArray(values) ? undefined : new Uint8Array(values.buffer), offset: 0 };
+  });
+  for (const [count, position, data] of statements.columns.iterate(stream.uid) as Iterable<
+    [number, number, Buffer | string]
+  >) {
+    const target = targets[position];
+    if (target === undefined || target.offset + count > total)
+      corrupt("its pages disagree with its data keys");
+    else if (target.bytes === undefined) {
+      const strings = JSON.parse(data as string) as string[];
+      if (strings.length !== count) corrupt("a text column's page disagrees with its event count");
+      const values = target.values as string[];
+      for (let i = 0; i < count; i++) values[target.offset + i] = strings[i] as string;
+      target.offset += count;
+    } else {
+      if (typeof data === "string" || data.byteLength !== count * 8)
+        corrupt("a column's page disagrees with its event count");
+      target.bytes.set(data as Buffer, target.offset * 8);
+      target.offset += count;
+    }
+  }
+  if (offset !== total || targets.some((target) => target.offset !== total)) {
+    corrupt(`its pages do not hold the ${total} events its descriptor counts`);
+  }
+  const columns: TableColumn[] = stream.dataKeys.map((key, position) => ({
+    key: key.key,
+    unit: key.unit,
+    dtype: stream.dtypes[position] as Dtype,
+    source: key.source,
+    values: targets[position]?.values as TableColumn["values"],
+  }));
+  return { stream: stream.name, count: total, time, columns };
+}
+
+interface PageRow {
+  readonly id: number;
+  readonly uid: string;
+  readonly run_uid: string;
+  readonly descriptor_uid: string;
+  readonly seq: number;
+  readonly first_event: number;
+  readonly count: number;
+  readonly time: number;
+  readonly wall_time: number;
+  readonly event_time: Buffer;
+}
+
+/** The stream's pages one at a time, each fetched by its own statement, so no query stays open between them. */
+async function* readPages(
+  store: SqliteStore,
+  runUid: string,
+  name: string,
+): AsyncGenerator<EventPageDocument> {
+  const stream = store.stream(runUid, name);
+  let after = -1;
+  for (;;) {
+    const page = store.guard((_, statements) => {
+      const row = statements.pageAfter.get(stream.uid, after) as PageRow | undefined;
+      if (row === undefined) return undefined;
+      const columns = statements.pageColumns.all(row.id) as [number, Buffer | string][];
+      return pageOf(row, columns, stream);
+    });
+    if (page === undefined) return;
+    yield page;
+    after = page.firstEvent;
+  }
+}
+
+function pageOf(
+  row: PageRow,
+  columns: readonly [number, Buffer | string][],
+  stream: StoredStream,
+): EventPageDocument {
+  return {
+    uid: row.uid,
+    runUid: row.run_uid,
+    descriptorUid: row.descriptor_uid,
+    seq: row.seq,
+    time: row.time,
+    wallTime: row.wall_time,
+    firstEvent: row.first_event,
+    count: row.count,
+    eventTime: row.event_time,
+    columns: columns.map(([position, data]): ColumnDocument => {
+      const key = stream.dataKeys[position]?.key ?? "";
+      const dtype = stream.dtypes[position];
+      if (dtype === "text") return { key, text: { values: JSON.parse(data as string) as string[] } };
+      return dtype === "int64" ? { key, int64: data as Buffer } : { key, float64: data as Buffer };
+    }),
+  };
+}
