@@ -32,7 +32,8 @@ import { ivFrame } from "../sync/iv-frame.js";
 import { memristorTwin, type TwinFrame } from "../sync/memristor-twin.js";
 import { hostTimebase, type Timebase } from "../sync/timebase.js";
 import { ivPlan, type SweepMode } from "./iv.js";
-import { modelDocument, Recording, snapshotDocument } from "./records.js";
+import type { RouterReport } from "../record/router.js";
+import { modelDocument, Recording, type RunRecord, snapshotDocument } from "./records.js";
 import { abortReason, endRecordedRun, JobOptionError, prepareRunFolder } from "./run-files.js";
 import { streamPlan } from "./stream.js";
 import { svgPlot } from "./svg-plot.js";
@@ -71,6 +72,10 @@ export interface IvJobOptions {
   readonly store?: string;
   /** Commit so that a power cut loses nothing acknowledged (`synchronous=FULL`; default: the process's death). */
   readonly durable?: boolean;
+  /** How long a commit waits for another writer's lock on the store before the run fails, ms (default 5000). */
+  readonly storeBusyTimeoutMs?: number;
+  /** Told when the plan waits for the store (its backlog full) and when the run folder's files drop pages. */
+  readonly onRecordReport?: (report: RouterReport) => void;
   /** Reply timeout of ordinary commands, ms (1 to 2^31 − 1). */
   readonly timeoutMs: number;
   /** Seed of the virtual instrument's noise. */
@@ -108,7 +113,7 @@ export interface IvJobResult {
     readonly plot: string;
   };
   /** Where the run is kept: its uid in the store at `store` (a URI). */
-  readonly record: { readonly uid: string; readonly store: string };
+  readonly record: RunRecord;
   readonly voltage: Float64Array;
   readonly current: Float64Array;
   readonly predicted: Float64Array;
@@ -224,6 +229,8 @@ export async function runIvJob(
   const recording = await Recording.open({
     ...(options.store !== undefined && { store: options.store }),
     ...(options.durable && { durable: true }),
+    ...(options.storeBusyTimeoutMs !== undefined && { busyTimeoutMs: options.storeBusyTimeoutMs }),
+    ...(options.onRecordReport && { onReport: options.onRecordReport }),
     dir: options.outDir,
     // data.csv keeps its column names: voltage_V, current_A, predicted_current_A, residual_A.
     csv: { names: { [`${name}-voltage`]: "voltage", [`${name}-current`]: "current" } },
@@ -339,6 +346,10 @@ export async function runIvJob(
     result,
     summary: summaryRecord,
     interrupted: (error) => error instanceof RunInterruptedError,
+    withOutcome: (done, outcome) => ({
+      ...done,
+      record: { ...done.record, waits: outcome.waits, dropped: outcome.dropped },
+    }),
   });
 }
 

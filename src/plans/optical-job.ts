@@ -27,7 +27,7 @@ import { type Bench, openBench } from "../bench/open.js";
 import { Scope } from "../bench/scope.js";
 import { TSL550, TSL570, type TslModel } from "../drivers/instruments/santec-tsl.js";
 import type { OpticalPath } from "../models/chip/index.js";
-import type { DataKeySpec, RunWriter, StreamWriter } from "../record/router.js";
+import type { DataKeySpec, RouterReport, RunWriter, StreamWriter } from "../record/router.js";
 import { hostTimebase, type Timebase } from "../sync/timebase.js";
 import {
   type HeaterTuningOptions,
@@ -43,7 +43,7 @@ import {
   pcmProgramming,
 } from "./pcm-programming.js";
 import { pulsePlot, spectrumPlot, tuningPlot } from "./plots.js";
-import { Recording, snapshotDocument } from "./records.js";
+import { Recording, type RunRecord, snapshotDocument } from "./records.js";
 import { abortReason, endRecordedRun, JobOptionError, prepareRunFolder } from "./run-files.js";
 import type { Dip } from "./spectrum-analysis.js";
 import { streamPlan } from "./stream.js";
@@ -95,6 +95,10 @@ export interface OpticalJobOptions {
   readonly store?: string;
   /** Commit so that a power cut loses nothing acknowledged (`synchronous=FULL`; default: the process's death). */
   readonly durable?: boolean;
+  /** How long a commit waits for another writer's lock on the store before the run fails, ms (default 5000). */
+  readonly storeBusyTimeoutMs?: number;
+  /** Told when the plan waits for the store (its backlog full) and when the run folder's files drop pages. */
+  readonly onRecordReport?: (report: RouterReport) => void;
   /** Aborting stops the plan at its next checkpoint, makes the bench safe and rejects with {@link OpticalRunInterruptedError}. */
   readonly signal?: AbortSignal;
 }
@@ -138,7 +142,7 @@ interface JobResultCommon {
     readonly more?: string;
   };
   /** Where the run is kept: its uid in the store at `store` (a URI). */
-  readonly record: { readonly uid: string; readonly store: string };
+  readonly record: RunRecord;
 }
 
 export type OpticalJobResult =
@@ -286,6 +290,8 @@ export async function runOpticalJob(
   const recording = await Recording.open({
     ...(options.store !== undefined && { store: options.store }),
     ...(options.durable && { durable: true }),
+    ...(options.storeBusyTimeoutMs !== undefined && { busyTimeoutMs: options.storeBusyTimeoutMs }),
+    ...(options.onRecordReport && { onReport: options.onRecordReport }),
     dir: options.outDir,
     csv: { names: columnNames(plan, fromFile ?? undefined) },
   });
@@ -387,6 +393,10 @@ export async function runOpticalJob(
     result,
     summary: summaryRecord,
     interrupted: (error) => error instanceof OpticalRunInterruptedError,
+    withOutcome: (done, outcome) => ({
+      ...done,
+      record: { ...done.record, waits: outcome.waits, dropped: outcome.dropped },
+    }),
   });
 }
 

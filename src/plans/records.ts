@@ -30,6 +30,17 @@ import { DEFAULT_STORE, openStore } from "../record/store/open.js";
 import type { RunStore } from "../record/store/types.js";
 import type { Timebase } from "../sync/timebase.js";
 
+/** Where a job's run is kept, and what keeping it cost the plan. */
+export interface RunRecord {
+  readonly uid: string;
+  /** The store's URI. */
+  readonly store: string;
+  /** The plan's waits for the store (its backlog full): how many, and for how long in all, s. */
+  readonly waits?: { readonly count: number; readonly seconds: number };
+  /** Pages each lossy sink (the run folder's CSV files) dropped, by sink; empty when none did. */
+  readonly dropped?: Readonly<Record<string, number>>;
+}
+
 /** A job's record: the store and the run folder, and the run once it has started. */
 export class Recording {
   readonly #store: RunStore;
@@ -61,11 +72,16 @@ export class Recording {
     readonly store?: string;
     /** Commits that survive a power cut, not only the process (`synchronous=FULL`). */
     readonly durable?: boolean;
+    /** How long a commit waits for another writer's lock before it fails, ms (the store's default: 5000). */
+    readonly busyTimeoutMs?: number;
     readonly dir: string;
     readonly csv?: CsvSinkOptions;
     readonly onReport?: (report: RouterReport) => void;
   }): Promise<Recording> {
-    const store = await openStore(options.store ?? DEFAULT_STORE, { durable: options.durable === true });
+    const store = await openStore(options.store ?? DEFAULT_STORE, {
+      durable: options.durable === true,
+      ...(options.busyTimeoutMs !== undefined && { busyTimeoutMs: options.busyTimeoutMs }),
+    });
     return new Recording(store, options.dir, options.csv ?? {}, options.onReport);
   }
 

@@ -6,6 +6,7 @@
 import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Scope } from "../bench/scope.js";
+import type { RunOutcome } from "../record/router.js";
 import type { Recording } from "./records.js";
 
 /**
@@ -83,8 +84,11 @@ export async function endRecordedRun<R>(ending: {
   readonly summary: (result: R) => unknown;
   /** Whether the job's error is its signal's abort (then the run was aborted, not failed). */
   readonly interrupted: (error: unknown) => boolean;
+  /** The result with what the run's ending found (its waits on the store, its drops). */
+  readonly withOutcome?: (result: R, outcome: RunOutcome) => R;
 }): Promise<R> {
-  const { primary, result } = ending;
+  const { primary } = ending;
+  let { result } = ending;
   const failures = await ending.scope.close();
   ending.stage("done");
   const errors: unknown[] = [...(primary === undefined ? [] : [primary]), ...failures];
@@ -100,6 +104,7 @@ export async function endRecordedRun<R>(ending: {
   const ended = await ending.recording.end(status, reason, success ? ending.summary(result as R) : undefined);
   // A store that failed mid-run failed the plan with the same error: said once.
   for (const error of ended.errors) if (!errors.includes(error)) errors.push(error);
+  if (result !== undefined && ended.outcome && ending.withOutcome) result = ending.withOutcome(result, ended.outcome);
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) {
     throw new AggregateError(errors, errors.map((e) => (e as Error).message ?? String(e)).join("; then "));

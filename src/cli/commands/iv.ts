@@ -16,6 +16,7 @@ import {
 } from "../../plans/iv-job.js";
 import { CommandLineError, describeError } from "../errors.js";
 import { parseAssignment, parseLimit, parseNumber, parsePositiveInteger } from "../options.js";
+import { recordLine, recordReporter } from "../record-report.js";
 
 /** The flag a user typed for each option of the job, so that messages speak of it. */
 const FLAGS: Readonly<Record<string, string>> = {
@@ -208,6 +209,7 @@ Examples:
               store: options.store ?? process.env.PMS_STORE,
             }),
             timeoutMs: options.timeout,
+            onRecordReport: recordReporter("iv"),
             seed: options.seed,
             signal: controller.signal,
             onStage: (now) => {
@@ -268,7 +270,7 @@ function report(
           : "default parameters"
       }: RMS residual ${si(r.rmsResidual, "A")} (${((100 * r.rmsResidual) / r.rmsCurrent).toFixed(1)} % of RMS current)`,
     ],
-    ["run", `${r.record.uid} in ${r.record.store}`],
+    ["run", recordLine(r.record)],
     ["data", `${r.files.data}  (+ run.json, commands.jsonl)`],
     ["plot", r.files.plot],
   ];

@@ -19,6 +19,7 @@ import {
 import { CommandLineError, describeError } from "../errors.js";
 import { parseNumber, parsePositiveInteger } from "../options.js";
 import { createProgress, type Progress } from "../progress.js";
+import { recordLine, recordReporter } from "../record-report.js";
 
 /** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report them. */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -425,6 +426,7 @@ async function runCommand(name: string, options: BenchFlags, plan: OpticalPlan):
         ...(options.smu !== undefined && { sourceMeter: options.smu }),
         ...(path !== undefined && { path }),
         outDir,
+        onRecordReport: recordReporter(name),
         ...(options.durable === true && { durable: true }),
         ...((options.store ?? process.env.PMS_STORE) !== undefined && {
           store: options.store ?? process.env.PMS_STORE,
@@ -485,7 +487,7 @@ function report(r: OpticalJobResult): string {
     ["path", r.path ?? "not recorded (the fibres were not moved)"],
   ];
   const files: [string, string][] = [
-    ["run", `${r.record.uid} in ${r.record.store}`],
+    ["run", recordLine(r.record)],
     ["data", `${r.files.data}  (+ run.json, commands.jsonl${r.files.more ? `, ${r.files.more}` : ""})`],
     ["plot", r.files.plot],
   ];
