@@ -5,6 +5,7 @@
  * ```yaml
  * name: demo bench                      # optional
  * clock: { control: tcp://127.0.0.1:5600 }  # optional: a virtual bench's clock (`pms virtual`)
+ * store: sqlite:runs.sqlite              # optional: where its runs are kept (--store wins)
  * instruments:
  *   smu1:
  *     driver: keithley2400
@@ -80,7 +81,7 @@ export function parseBenchText(
 
 /**
  * The bench as a JSON bench file: two-space indented, fields in a fixed
- * order (name, clock, instruments; driver, resource, connects, timeoutMs,
+ * order (name, clock, store, instruments; driver, resource, connects, timeoutMs,
  * limits), instruments in the bench's order, limits by name, Infinity as
  * {@link NO_LIMIT}. `source` and each entry's `name` and `kind` are not
  * written: they come from where the file is and from the registry.
@@ -111,6 +112,7 @@ export function benchFileText(bench: BenchFile): string {
   const file = {
     ...(bench.name === undefined ? {} : { name: bench.name }),
     ...(bench.clock === undefined ? {} : { clock: { control: bench.clock.control } }),
+    ...(bench.store === undefined ? {} : { store: bench.store }),
     instruments: Object.fromEntries(instruments),
   };
   return `${JSON.stringify(file, null, 2)}\n`;

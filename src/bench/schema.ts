@@ -45,6 +45,12 @@ export interface BenchFile {
   readonly name?: string;
   /** A virtual bench's clock-control endpoint (`pms virtual`), e.g. tcp://127.0.0.1:5600. */
   readonly clock?: { readonly control: string };
+  /**
+   * The run store the bench's runs are kept in (`sqlite:<file>`, relative to
+   * the working folder, or `postgres://…`); a command's --store (or
+   * $PMS_STORE) wins over it.
+   */
+  readonly store?: string;
   /** In the file's order. */
   readonly instruments: Readonly<Record<string, BenchInstrumentEntry>>;
   /** The file it was read from. */
@@ -119,11 +125,12 @@ export function checkBenchValue(
     else if (driver) instruments[name] = toEntry(name, driver, parsed.data);
   }
   if (issues.length > 0 || !root.success) return { issues };
-  const { name, clock } = root.data;
+  const { name, clock, store } = root.data;
   return {
     bench: Object.freeze({
       ...(name === undefined ? {} : { name }),
       ...(clock === undefined ? {} : { clock: Object.freeze({ control: clock.control }) }),
+      ...(store === undefined ? {} : { store }),
       instruments: Object.freeze(instruments),
     }),
   };
@@ -174,6 +181,13 @@ const rootSchema = strictMap({
         expecting("a ZeroMQ endpoint to connect to: tcp://<host>:<port> or ipc://<path>"),
       ),
   }).optional(),
+  store: z
+    .string(expecting("a run store URI (text), e.g. sqlite:runs.sqlite or postgres://host/db"))
+    .regex(
+      /^(sqlite:\S+|postgres(ql)?:\/\/\S+)$/,
+      expecting("a run store URI: sqlite:<file> or postgres://user@host/database"),
+    )
+    .optional(),
   instruments: z.record(
     z
       .string()

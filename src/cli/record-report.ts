@@ -6,8 +6,9 @@
  * its store, and what recording cost (issue 17: every wait and every drop
  * is reported, none is silent).
  */
-import type { RouterReport } from "../record/router.js";
+
 import type { RunRecord } from "../plans/records.js";
+import type { RouterReport } from "../record/router.js";
 
 /** Waits shorter than this are summed in the `run` line, not printed one by one, s. */
 const NOTICEABLE_WAIT_S = 0.1;
@@ -19,7 +20,9 @@ export function recordReporter(
 ): (report: RouterReport) => void {
   return (report) => {
     if (report.kind === "wait" && report.seconds >= NOTICEABLE_WAIT_S) {
-      write(`pms ${command}: waited ${report.seconds.toFixed(2)} s for the run store to commit (its backlog was full)`);
+      write(
+        `pms ${command}: waited ${report.seconds.toFixed(2)} s for the run store to commit (its backlog was full)`,
+      );
     } else if (report.kind === "drop") {
       write(
         `pms ${command}: the run folder's files fell behind: ${report.dropped} page${report.dropped === 1 ? "" : "s"} ` +

@@ -26,13 +26,13 @@ import { resolveSafetyLimits, type SafetyLimitsInput } from "../drivers/instrume
 import type { MemristorModel } from "../models/memristor/index.js";
 import { memristorModels } from "../models/memristor/registry.js";
 import { checkParameters } from "../models/parameters.js";
+import type { RouterReport } from "../record/router.js";
 import { wallSeconds } from "../sync/clock.js";
 import { type HysteresisSummary, hysteresis } from "../sync/hysteresis.js";
 import { ivFrame } from "../sync/iv-frame.js";
 import { memristorTwin, type TwinFrame } from "../sync/memristor-twin.js";
 import { hostTimebase, type Timebase } from "../sync/timebase.js";
 import { ivPlan, type SweepMode } from "./iv.js";
-import type { RouterReport } from "../record/router.js";
 import { modelDocument, Recording, type RunRecord, snapshotDocument } from "./records.js";
 import { abortReason, endRecordedRun, JobOptionError, prepareRunFolder } from "./run-files.js";
 import { streamPlan } from "./stream.js";
@@ -68,7 +68,7 @@ export interface IvJobOptions {
   readonly limits: SafetyLimitsInput;
   /** Folder for the run's files. */
   readonly outDir: string;
-  /** The run store's URI (default `sqlite:runs.sqlite` in the working folder; `--store`). */
+  /** The run store's URI (default: the bench file's `store`, else `sqlite:runs.sqlite` in the working folder; `--store`). */
   readonly store?: string;
   /** Commit so that a power cut loses nothing acknowledged (`synchronous=FULL`; default: the process's death). */
   readonly durable?: boolean;
@@ -226,8 +226,10 @@ export async function runIvJob(
   const scope = new Scope();
   const name = chosen?.entry.name ?? "smu1";
   // The store first: one that cannot be written stops the job before any instrument is touched.
+  // --store, else the bench file's store, else runs.sqlite here.
+  const storeUri = options.store ?? chosen?.store;
   const recording = await Recording.open({
-    ...(options.store !== undefined && { store: options.store }),
+    ...(storeUri !== undefined && { store: storeUri }),
     ...(options.durable && { durable: true }),
     ...(options.storeBusyTimeoutMs !== undefined && { busyTimeoutMs: options.storeBusyTimeoutMs }),
     ...(options.onRecordReport && { onReport: options.onRecordReport }),
@@ -397,7 +399,9 @@ function frameColumns(instrument: string, frame: TwinFrame): Record<string, Floa
 }
 
 /** The bench file's source-meter the job runs on; IvOptionError where the file has none of that name. */
-async function chooseSourceMeter(options: IvJobOptions): Promise<{ entry: BenchInstrumentEntry }> {
+async function chooseSourceMeter(
+  options: IvJobOptions,
+): Promise<{ entry: BenchInstrumentEntry; store: string | undefined }> {
   if (options.resource !== undefined) {
     throw new IvOptionError("bench", (name) => `give ${name("resource")} or a bench file, not both`);
   }
@@ -414,7 +418,7 @@ async function chooseSourceMeter(options: IvJobOptions): Promise<{ entry: BenchI
         `its source-meters: ${sourceMeters.map((m) => m.name).join(", ") || "none"}`,
     );
   }
-  return { entry };
+  return { entry, store: file.store };
 }
 
 /** Throws {@link RunInterruptedError} if `signal` was aborted: where a pause or an abort takes effect. */

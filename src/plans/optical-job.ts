@@ -91,7 +91,7 @@ export interface OpticalJobOptions {
   readonly path?: OpticalPath;
   /** Folder for the run's files. */
   readonly outDir: string;
-  /** The run store's URI (default `sqlite:runs.sqlite` in the working folder; `--store`). */
+  /** The run store's URI (default: the bench file's `store`, else `sqlite:runs.sqlite` in the working folder; `--store`). */
   readonly store?: string;
   /** Commit so that a power cut loses nothing acknowledged (`synchronous=FULL`; default: the process's death). */
   readonly durable?: boolean;
@@ -287,8 +287,10 @@ export async function runOpticalJob(
   const signal = options.signal;
   const scope = new Scope();
   // The store first: one that cannot be written stops the job before any instrument is touched.
+  // --store, else the bench file's store, else runs.sqlite here.
+  const storeUri = options.store ?? file?.store;
   const recording = await Recording.open({
-    ...(options.store !== undefined && { store: options.store }),
+    ...(storeUri !== undefined && { store: storeUri }),
     ...(options.durable && { durable: true }),
     ...(options.storeBusyTimeoutMs !== undefined && { busyTimeoutMs: options.storeBusyTimeoutMs }),
     ...(options.onRecordReport && { onReport: options.onRecordReport }),

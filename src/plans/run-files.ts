@@ -104,7 +104,8 @@ export async function endRecordedRun<R>(ending: {
   const ended = await ending.recording.end(status, reason, success ? ending.summary(result as R) : undefined);
   // A store that failed mid-run failed the plan with the same error: said once.
   for (const error of ended.errors) if (!errors.includes(error)) errors.push(error);
-  if (result !== undefined && ended.outcome && ending.withOutcome) result = ending.withOutcome(result, ended.outcome);
+  if (result !== undefined && ended.outcome && ending.withOutcome)
+    result = ending.withOutcome(result, ended.outcome);
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) {
     throw new AggregateError(errors, errors.map((e) => (e as Error).message ?? String(e)).join("; then "));

@@ -51,6 +51,7 @@ export const DEMO_YAML = lines(
   "name: demo bench",
   "clock:",
   "  control: tcp://127.0.0.1:5600",
+  "store: sqlite:lab-runs.sqlite",
   "instruments:",
   "  smu1:",
   "    driver: keithley2400",

@@ -15,6 +15,7 @@ const folder = tempFolder();
 const DEMO = {
   name: "demo bench",
   clock: { control: "tcp://127.0.0.1:5600" },
+  store: "sqlite:lab-runs.sqlite",
   instruments: {
     smu1: {
       name: "smu1",
@@ -46,6 +47,7 @@ const DEMO_JSON = `${JSON.stringify(
   {
     name: "demo bench",
     clock: { control: "tcp://127.0.0.1:5600" },
+    store: "sqlite:lab-runs.sqlite",
     instruments: {
       smu1: {
         driver: "keithley2400",
@@ -193,7 +195,7 @@ describe("each kind of mistake points at its field, line and column", () => {
         path: "nmae",
         line: 1,
         column: 1,
-        message: 'unknown key "nmae"; expected one of name, clock, instruments',
+        message: 'unknown key "nmae"; expected one of name, clock, store, instruments',
       },
     },
     {
@@ -314,6 +316,22 @@ describe("each kind of mistake points at its field, line and column", () => {
         column: 19,
         message:
           'got the text "tcp://127.0.0.1:*"; expected a ZeroMQ endpoint to connect to: tcp://<host>:<port> or ipc://<path>',
+      },
+    },
+    {
+      mistake: "a run store that is not a store URI",
+      file: "store.yaml",
+      text: lines(
+        "store: runs.db",
+        "instruments:",
+        "  smu1: { driver: keithley2400, resource: TCPIP::h::1::SOCKET }",
+      ),
+      issue: {
+        path: "store",
+        line: 1,
+        column: 8,
+        message:
+          'got the text "runs.db"; expected a run store URI: sqlite:<file> or postgres://user@host/database',
       },
     },
     {
@@ -604,8 +622,8 @@ describe("checkBenchObject", () => {
   });
 
   it.each([
-    ["nothing", undefined, "bench: missing; expected a map with keys name, clock, instruments"],
-    ["a list", [], "bench: got a list; expected a map with keys name, clock, instruments"],
+    ["nothing", undefined, "bench: missing; expected a map with keys name, clock, store, instruments"],
+    ["a list", [], "bench: got a list; expected a map with keys name, clock, store, instruments"],
   ])("refuses %s as a bench", (_what, object, message) => {
     expect(() => checkBenchObject(object, { registry: KNOWN_BENCH_DRIVERS })).toThrow(message);
   });

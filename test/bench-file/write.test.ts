@@ -35,6 +35,7 @@ describe("writeBenchFile", () => {
         '  "clock": {',
         '    "control": "tcp://127.0.0.1:5600"',
         "  },",
+        '  "store": "sqlite:lab-runs.sqlite",',
         '  "instruments": {',
         '    "smu1": {',
         '      "driver": "keithley2400",',

@@ -1,10 +1,10 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { SafetyLimitError } from "../../src/drivers/errors.js";
 import { type IvJobOptions, runIvJob } from "../../src/plans/iv-job.js";
 import { openStore } from "../../src/record/store/open.js";
-import { TRUE_VTEAM_PARAMS } from "../../src/virtual/index.js";
+import { serveVirtualKeithley2400, TRUE_VTEAM_PARAMS } from "../../src/virtual/index.js";
 import { runPlace } from "../support/run-place.js";
 
 function options(overrides: Partial<IvJobOptions> = {}): IvJobOptions {
@@ -148,5 +148,31 @@ describe("the I-V job on the embedded virtual Keithley 2400", () => {
     await expect(runIvJob(options({ model: "hp-labs" }))).rejects.toThrow(
       /unknown model "hp-labs"; known: vteam, /,
     );
+  });
+
+  it("keeps the run in the bench file's store when no store is given", async () => {
+    const server = await serveVirtualKeithley2400({ seed: 1 });
+    try {
+      const place = runPlace("pms-iv-bench-store-");
+      const bench = join(place.outDir, "..", "bench.json");
+      writeFileSync(
+        bench,
+        JSON.stringify({
+          store: place.store,
+          instruments: { smu1: { driver: "keithley2400", resource: server.tcpResource } },
+        }),
+      );
+      const { store: _elsewhere, ...rest } = options({ cycles: 1 });
+      const result = await runIvJob({ ...rest, outDir: place.outDir, bench });
+      expect(result.record.store).toBe(place.store);
+      const store = await openStore(place.store, { readonly: true });
+      try {
+        expect((await store.run(result.record.uid)).summary.status).toBe("success");
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -74,7 +74,9 @@ describe("the I-V job when its run store fails", () => {
       }
     }
     other.exec("BEGIN IMMEDIATE");
-    closers.push(() => other?.close());
+    closers.push(() => {
+      other?.close();
+    });
     const error = await running;
     other.exec("ROLLBACK");
 
