@@ -307,6 +307,9 @@ export async function runIvJob(
         memristorTwin({ model, params }),
         tap((frame) => {
           page = stream.page(frame.voltage.times, frameColumns(name, frame));
+          // Awaited by the plan's next step; marked handled here so that one left behind by a plan
+          // that failed otherwise is not an unhandled rejection (the run keeps the store's error).
+          page.catch(() => undefined);
         }),
         toArray(),
       ),

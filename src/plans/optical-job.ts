@@ -552,6 +552,8 @@ async function streamed<B, T>(
     stream.batches.pipe(
       tap((batch) => {
         page = write(batch);
+        // Awaited by the plan's next step; marked handled so that one left behind is no unhandled rejection.
+        page.catch(() => undefined);
       }),
       count(),
     ),

@@ -331,7 +331,12 @@ export class RunWriter {
     if (this.#exchanges.length === 0) return Promise.resolve();
     const held = this.#exchanges;
     this.#exchanges = [];
-    this.#exchangeStream ??= this.#declare(EXCHANGE_STREAM, EXCHANGE_KEYS, []).writer;
+    if (this.#exchangeStream === undefined) {
+      const declared = this.#declare(EXCHANGE_STREAM, EXCHANGE_KEYS, []);
+      // Its failure reaches the caller through the page queued behind it; not an unhandled rejection here.
+      declared.emitted.catch(() => undefined);
+      this.#exchangeStream = declared.writer;
+    }
     return this.#exchangeStream.page(
       Float64Array.from(held, (e) => e.time),
       {
