@@ -25,6 +25,7 @@ import { opticalBench } from "./optical.js";
 import { phaseChangeBench } from "./phase-change.js";
 import { ringBench } from "./ring.js";
 import { scpiBench } from "./scpi.js";
+import { storeBench } from "./store.js";
 import { tmmBench } from "./tmm.js";
 
 const BENCHES: readonly BenchModule[] = [
@@ -37,6 +38,7 @@ const BENCHES: readonly BenchModule[] = [
   chipBench,
   scpiBench,
   opticalBench,
+  storeBench,
 ];
 
 const OPTIONS: BenchOptions = { warmup: 1, repetitions: 5 };
