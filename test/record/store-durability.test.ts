@@ -1,5 +1,6 @@
 /**
- * "What loses nothing means here" (issue 17), with other processes:
+ * "What loses nothing means here" (issue 17), with other processes, on both
+ * backends (SQLite and PostgreSQL, ./support/backends.ts):
  *
  * - **Durability**: a child process records a fast plan into the store
  *   (./support/write-run.mjs) and prints each page once it is acknowledged;
@@ -7,40 +8,38 @@
  *   number of acknowledged pages, a time after its RunStart, a time after
  *   its start). After each kill: every acknowledged page is there and
  *   intact, the run has no RunStop and is marked `abort`, "process ended
- *   without RunStop", and no event is stored twice.
+ *   without RunStop", and no event is stored twice. SQLite marks it at once
+ *   (its writer's pid is gone); PostgreSQL once the server has ended the
+ *   dead child's session, which lets go of its advisory lock, a moment
+ *   after the kill.
  * - **Readers during a write**: another process reading the live run (read
  *   only, or with a store opened for writing, which sweeps dead runs) sees
  *   the pages committed, never sees the run as anything but running, and
  *   never holds the writer up.
  *
  * The moments come from a seeded generator; the seed is in every failure's
- * message (set PMS_DURABILITY_SEED to replay one).
+ * message (set PMS_DURABILITY_SEED to replay one). The tests run at once
+ * (each mostly waits for its child processes), so each has a store of its
+ * own and asserts with its own `expect`.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import Database from "better-sqlite3";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEAD_RUN_REASON, openSqliteStore } from "../../src/record/store/sqlite.js";
+import { afterAll, beforeAll, describe, it } from "vitest";
+import { openStore } from "../../src/record/store/open.js";
+import { DEAD_RUN_REASON } from "../../src/record/store/sqlite.js";
+import type { RunStore, RunSummary } from "../../src/record/store/types.js";
+import { postgresBackend, sqliteBackend } from "./support/backends.js";
 import { checkCompiledStore } from "./support/compiled.js";
-import {
-  current,
-  descriptor,
-  eventTime,
-  page,
-  runStart,
-  runStop,
-  status,
-  temporaryFolders,
-} from "./support/runs.js";
+import { current, descriptor, eventTime, page, runStart, runStop, status } from "./support/runs.js";
 
 const WRITE_RUN = fileURLToPath(new URL("./support/write-run.mjs", import.meta.url));
 const READ_RUN = fileURLToPath(new URL("./support/read-run.mjs", import.meta.url));
 const KILLS = 24;
 
-const folder = temporaryFolders();
+// The two backends' kill tests run at once (each mostly waits for its children): nothing is removed before the file ends.
+const backends = [sqliteBackend({ concurrent: true }), postgresBackend({ concurrent: true })];
 const children = new Set<ChildProcess>();
 
 beforeAll(() => checkCompiledStore());
@@ -73,8 +72,8 @@ interface Killed {
 }
 
 /** Runs the recording child and SIGKILLs it at `moment`; what it had printed by then. */
-function recordAndKill(path: string, run: string, perPage: number, moment: Moment): Promise<Killed> {
-  const child = spawn(process.execPath, [WRITE_RUN, path, run, String(perPage)], {
+function recordAndKill(uri: string, run: string, perPage: number, moment: Moment): Promise<Killed> {
+  const child = spawn(process.execPath, [WRITE_RUN, uri, run, String(perPage)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.add(child);
@@ -108,100 +107,130 @@ function recordAndKill(path: string, run: string, perPage: number, moment: Momen
   });
 }
 
-describe("durability", () => {
-  it(`keeps every acknowledged page through ${KILLS} SIGKILLs at random moments, and marks each run abort`, async () => {
-    const seed = Number(process.env.PMS_DURABILITY_SEED ?? Date.now() % 1_000_000);
-    const random = seeded(seed);
-    const path = join(folder(), "runs.sqlite");
-    const moments: Moment[] = Array.from({ length: KILLS }, (_, i) =>
-      i % 3 === 0
-        ? { after: "acknowledged pages", pages: Math.floor(random() * 400) }
-        : i % 3 === 1
-          ? { after: "RunStart, ms", ms: Math.round(random() * 300) }
-          : { after: "spawn, ms", ms: Math.round(100 + random() * 600) },
-    );
-    const started: string[] = [];
-    for (const [i, moment] of moments.entries()) {
-      const run = `durability-run-${String(i).padStart(2, "0")}`;
-      const perPage = i % 2 === 0 ? 10 : 100;
-      const killed = await recordAndKill(path, run, perPage, moment);
-      const context = `seed ${seed}, kill ${i} after ${JSON.stringify(moment)}, ${perPage}-event pages`;
+/**
+ * Run `run`'s summary from `store` once the store has marked it (or after
+ * `patienceMs`): PostgreSQL's server ends a killed client's session, and
+ * lets go of its locks, a moment after the kill.
+ */
+async function markedSummary(
+  store: RunStore,
+  run: string,
+  patienceMs: number,
+): Promise<RunSummary | undefined> {
+  const until = performance.now() + patienceMs;
+  for (;;) {
+    const summary = (await store.runs()).find((candidate) => candidate.uid === run);
+    if (summary?.status !== "running" || performance.now() > until) return summary;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
-      // The pid is gone: opening the store for writing marks the run at once.
-      const store = openSqliteStore(path);
-      try {
-        const summary = (await store.runs()).find((candidate) => candidate.uid === run);
-        if (killed.started) expect(summary, context).toBeDefined();
-        if (summary === undefined) {
-          expect(killed.acknowledged, context).toEqual([]);
-          continue;
-        }
-        started.push(run);
-        expect(summary, context).toMatchObject({ status: "abort", reason: DEAD_RUN_REASON });
-        const reader = await store.run(run);
-        expect(reader.stop, context).toBeUndefined();
+describe.concurrent("durability", () => {
+  it.for(backends)(
+    `$name: keeps every acknowledged page through ${KILLS} SIGKILLs at random moments, and marks each run abort`,
+    { timeout: 60_000 },
+    async (backend, { expect }) => {
+      await backend.check();
+      const seed = Number(process.env.PMS_DURABILITY_SEED ?? Date.now() % 1_000_000);
+      const random = seeded(seed);
+      const uri = await backend.fresh();
+      const moments: Moment[] = Array.from({ length: KILLS }, (_, i) =>
+        i % 3 === 0
+          ? { after: "acknowledged pages", pages: Math.floor(random() * 400) }
+          : i % 3 === 1
+            ? { after: "RunStart, ms", ms: Math.round(random() * 300) }
+            : { after: "spawn, ms", ms: Math.round(100 + random() * 600) },
+      );
+      const started: string[] = [];
+      for (const [i, moment] of moments.entries()) {
+        const run = `durability-run-${String(i).padStart(2, "0")}`;
+        const perPage = i % 2 === 0 ? 10 : 100;
+        const killed = await recordAndKill(uri, run, perPage, moment);
+        const context = `${backend.name}, seed ${seed}, kill ${i} after ${JSON.stringify(moment)}, ${perPage}-event pages`;
 
-        const db = new Database(path, { readonly: true });
-        const rows = db
-          .prepare("SELECT first_event, count FROM pages WHERE run_uid = ? ORDER BY first_event")
-          .all(run) as { first_event: number; count: number }[];
-        // Its lease (10 s) has not lapsed: the mark comes from the writer's pid being gone.
-        const row = db.prepare("SELECT writer_pid, lease_until, stop FROM runs WHERE uid = ?").get(run) as {
-          writer_pid: number;
-          lease_until: number;
-          stop: string | null;
-        };
-        db.close();
-        expect(row.writer_pid, context).toBe(killed.pid);
-        expect(row.lease_until, context).toBeGreaterThan(Date.now() / 1000);
-        expect(row.stop, context).toBeNull();
-        // Contiguous from 0: no gap, no page twice.
-        rows.forEach((row, n) => {
-          expect(row, context).toEqual({ first_event: n * perPage, count: perPage });
-        });
-        const stored = rows.length * perPage;
-        for (const firstEvent of killed.acknowledged)
-          expect(firstEvent + perPage, context).toBeLessThanOrEqual(stored);
-
-        if ((await reader.streams()).length === 0) {
-          expect(killed.acknowledged, context).toEqual([]);
-          continue;
-        }
-        const table = await reader.table("primary");
-        expect(table.count, context).toBe(stored);
-        const values = table.columns[0]?.values as Float64Array;
-        const words = table.columns[1]?.values as BigInt64Array;
-        for (let event = 0; event < stored; event++) {
-          if (
-            values[event] !== current(event) ||
-            words[event] !== status(event) ||
-            table.time[event] !== eventTime(event)
-          ) {
-            expect.fail(`${context}: event ${event} of ${stored} is not what was written`);
+        // A store opened for writing marks the run: SQLite at once, as the pid is gone.
+        const store = await openStore(uri);
+        try {
+          const summary = await markedSummary(store, run, backend.name === "SQLite" ? 0 : 2000);
+          if (killed.started) expect(summary, context).toBeDefined();
+          if (summary === undefined) {
+            expect(killed.acknowledged, context).toEqual([]);
+            continue;
           }
+          started.push(run);
+          expect(summary, context).toMatchObject({ status: "abort", reason: DEAD_RUN_REASON });
+          const reader = await store.run(run);
+          expect(reader.stop, context).toBeUndefined();
+
+          const rows = await backend.query<{ first_event: number; count: number }>(
+            uri,
+            "SELECT first_event, count FROM pages WHERE run_uid = ? ORDER BY first_event",
+            run,
+          );
+          const [row] = await backend.query<Record<string, unknown>>(
+            uri,
+            "SELECT * FROM runs WHERE uid = ?",
+            run,
+          );
+          expect(row?.writer_pid, context).toBe(killed.pid);
+          expect(row?.stop, context).toBeNull();
+          // SQLite: its lease (10 s) has not lapsed: the mark comes from the writer's pid being gone.
+          if (backend.name === "SQLite") expect(row?.lease_until, context).toBeGreaterThan(Date.now() / 1000);
+          // Contiguous from 0: no gap, no page twice.
+          rows.forEach((row, n) => {
+            expect({ first_event: Number(row.first_event), count: row.count }, context).toEqual({
+              first_event: n * perPage,
+              count: perPage,
+            });
+          });
+          const stored = rows.length * perPage;
+          for (const firstEvent of killed.acknowledged)
+            expect(firstEvent + perPage, context).toBeLessThanOrEqual(stored);
+
+          if ((await reader.streams()).length === 0) {
+            expect(killed.acknowledged, context).toEqual([]);
+            continue;
+          }
+          const table = await reader.table("primary");
+          expect(table.count, context).toBe(stored);
+          const values = table.columns[0]?.values as Float64Array;
+          const words = table.columns[1]?.values as BigInt64Array;
+          for (let event = 0; event < stored; event++) {
+            if (
+              values[event] !== current(event) ||
+              words[event] !== status(event) ||
+              table.time[event] !== eventTime(event)
+            ) {
+              expect.fail(`${context}: event ${event} of ${stored} is not what was written`);
+            }
+          }
+        } finally {
+          await store.close();
         }
-      } finally {
-        await store.close();
       }
-    }
-    // Most children live long enough to start their run; each one that did is there, marked.
-    expect(started.length).toBeGreaterThan(KILLS / 2);
-    const readonly = openSqliteStore(path, { readonly: true });
-    const runs = await readonly.runs();
-    await readonly.close();
-    expect(runs.map((run) => run.uid)).toEqual(started);
-    expect(new Set(runs.map((run) => `${run.status}: ${run.reason}`))).toEqual(
-      new Set([`abort: ${DEAD_RUN_REASON}`]),
-    );
-  }, 60_000);
+      // Most children live long enough to start their run; each one that did is there, marked.
+      expect(started.length).toBeGreaterThan(KILLS / 2);
+      const readonly = await openStore(uri, { readonly: true });
+      const runs = await readonly.runs();
+      await readonly.close();
+      expect(runs.map((run) => run.uid)).toEqual(started);
+      expect(new Set(runs.map((run) => `${run.status}: ${run.reason}`))).toEqual(
+        new Set([`abort: ${DEAD_RUN_REASON}`]),
+      );
+    },
+  );
 });
 
-describe("readers during a write", () => {
-  it.each(["readonly", "write"])(
-    "a reader in another process (store opened %s) sees committed pages, sees the run running, and never holds the writer up",
-    async (mode) => {
-      const path = join(folder(), "runs.sqlite");
-      const store = openSqliteStore(path);
+describe.concurrent("readers during a write", () => {
+  const cases = backends.flatMap((backend) =>
+    (["readonly", "write"] as const).map((mode) => ({ name: backend.name, backend, mode })),
+  );
+  it.for(cases)(
+    "$name: a reader in another process (store opened $mode) sees committed pages, sees the run running, and never holds the writer up",
+    async ({ backend, mode }, { expect }) => {
+      await backend.check();
+      const uri = await backend.fresh();
+      const store = await openStore(uri);
       const writer = store.writer({ groupCommitMs: 5 });
       const run = "live-run-0001";
       await writer.write(runStart(run));
@@ -222,7 +251,7 @@ describe("readers during a write", () => {
       })();
       while (acknowledged < 10 * perPage) await new Promise((resolve) => setTimeout(resolve, 5));
       const before = acknowledged;
-      const { stdout } = await promisify(execFile)(process.execPath, [READ_RUN, path, run, mode, "700"], {
+      const { stdout } = await promisify(execFile)(process.execPath, [READ_RUN, uri, run, mode, "700"], {
         timeout: 10_000,
       });
       const after = acknowledged;

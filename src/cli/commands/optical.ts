@@ -109,7 +109,7 @@ function addBenchOptions(command: Command, withSource: boolean): Command {
     .option("-o, --out <dir>", "folder for the run's files (default: runs/<time>-<command>)")
     .option(
       "--store <uri>",
-      "the run store the run is kept in: sqlite:<file> or a path (default: $PMS_STORE, or sqlite:runs.sqlite in this folder)",
+      "the run store the run is kept in: sqlite:<file>, a path, or postgres://user@host/db[?schema=name] (default: $PMS_STORE, or the bench file's store, or sqlite:runs.sqlite in this folder)",
     )
     .option(
       "--durable",

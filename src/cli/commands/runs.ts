@@ -36,7 +36,7 @@ function parseCount(text: string): number {
 }
 
 const storeOption = () =>
-  new Option("--store <uri>", "the run store: sqlite:<file> or a path").default(
+  new Option("--store <uri>", "the run store: sqlite:<file>, a path, or postgres://user@host/db[?schema=name]").default(
     process.env.PMS_STORE ?? DEFAULT_STORE,
     "$PMS_STORE, or sqlite:runs.sqlite in this folder",
   );

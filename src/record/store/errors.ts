@@ -41,7 +41,7 @@ export class StoreSchemaError extends StoreError {
     super(
       store,
       `its schema is version ${storeVersion}, newer than version ${codeVersion} that this version of ` +
-        "photon-memristor-sim knows; open it with a newer version (the file was not modified)",
+        "photon-memristor-sim knows; open it with a newer version (the store was not modified)",
     );
     this.name = "StoreSchemaError";
   }

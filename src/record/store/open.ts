@@ -5,8 +5,11 @@
  * - `sqlite:runs.sqlite`, `sqlite:relative/x.sqlite`, `sqlite:/abs/x.sqlite`
  *   or a bare path: the embedded SQLite store (./sqlite.ts), a relative path
  *   resolved against the working folder;
- * - `postgres://…`, `postgresql://…`: the PostgreSQL store for a lab whose
- *   benches share one store, which this version does not have yet.
+ * - `postgres://user:password@host:5432/database?schema=name`,
+ *   `postgresql://…`: the PostgreSQL store for a lab whose benches share one
+ *   store (./postgres.ts), in the PostgreSQL schema `schema` names (default:
+ *   the connection's current schema). Its backend, and `pg`, are loaded
+ *   only when such a URI is opened.
  */
 import { resolve } from "node:path";
 import { openSqliteStore } from "./sqlite.js";
@@ -42,16 +45,14 @@ export async function openStore(
 ): Promise<RunStore> {
   const scheme = SCHEME.exec(uri)?.[1]?.toLowerCase();
   if (scheme === "postgres" || scheme === "postgresql") {
-    throw new Error(
-      `cannot open run store ${redact(uri)}: the PostgreSQL backend is not in this version yet; ` +
-        `use an SQLite store ("${DEFAULT_STORE}", "sqlite:/abs/path/runs.sqlite" or a path)`,
-    );
+    const { openPostgresStore } = await import("./postgres.js");
+    return openPostgresStore(uri, options);
   }
   const path = sqlitePath(uri);
   if (path === undefined) {
     throw new Error(
       `cannot open run store ${redact(uri)}: ${scheme === "sqlite" ? "it names no file" : `unknown scheme "${scheme}:"`}; ` +
-        `a store is "sqlite:<path>" (e.g. "${DEFAULT_STORE}"), a path, or "postgres://…" ` +
+        `a store is "sqlite:<path>" (e.g. "${DEFAULT_STORE}"), a path, or "postgres://…[?schema=<name>]" ` +
         `(schemes: ${STORE_SCHEMES.join(", ")})`,
     );
   }

@@ -131,11 +131,20 @@ export interface RunStore {
 }
 
 export interface OpenStoreOptions {
-  /** Synchronous commits that survive a power cut (`synchronous=FULL`); default: survive the process (NORMAL). */
+  /**
+   * Commits that survive a power cut (SQLite `synchronous=FULL`; PostgreSQL
+   * `synchronous_commit=on`); default: commits that survive the writer's
+   * process (SQLite NORMAL in WAL mode; PostgreSQL `off`, where a crash of
+   * the server itself may lose its last fraction of a second).
+   */
   readonly durable?: boolean;
   /** Open for reading only: no writer, no migration, no marking of dead runs. */
   readonly readonly?: boolean;
-  /** How long a writer's lease lasts without renewal, s (default 10; renewed every third of it). */
+  /**
+   * SQLite: how long a writer's lease lasts without renewal, s (default 10;
+   * renewed every third of it). PostgreSQL holds the lease as an advisory
+   * lock of the writer's session instead, which ends with it: checked, not used.
+   */
   readonly leaseSeconds?: number;
   /** How long to wait for another writer's lock before StoreLockedError, ms (default 5000). */
   readonly busyTimeoutMs?: number;

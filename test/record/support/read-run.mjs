@@ -6,11 +6,11 @@
 // counts of its first and last tables.
 // Plain JS over the compiled store in dist/ (test/global-setup.ts builds it).
 //
-// argv: <store path> <run uid> <"readonly" | "write"> <duration, ms>
+// argv: <store URI (sqlite:<path>, postgres://…)> <run uid> <"readonly" | "write"> <duration, ms>
 import { openStore } from "../../../dist/src/record/store/open.js";
 
-const [path, run, mode, duration] = process.argv.slice(2);
-const store = await openStore(`sqlite:${path}`, { readonly: mode === "readonly" });
+const [uri, run, mode, duration] = process.argv.slice(2);
+const store = await openStore(uri, { readonly: mode === "readonly" });
 const statuses = new Set();
 const counts = [];
 const until = performance.now() + Number(duration);

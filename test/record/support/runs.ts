@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach } from "vitest";
+import { afterAll, afterEach } from "vitest";
 import { float64Bytes, int64Bytes } from "../../../src/proto/columns.js";
 import {
   type DataKeyDocument,
@@ -116,10 +116,13 @@ export function runStop(runUid: string, exit: ExitStatus = "success", reason = "
   };
 }
 
-/** A folder of its own for each test, removed after it. */
-export function temporaryFolders(): () => string {
+/**
+ * A folder of its own for each test, removed after it (or, for tests that
+ * run concurrently, after the file: `removeAfter: "all"`).
+ */
+export function temporaryFolders(removeAfter: "each" | "all" = "each"): () => string {
   const made: string[] = [];
-  afterEach(() => {
+  (removeAfter === "each" ? afterEach : afterAll)(() => {
     for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
   return () => {

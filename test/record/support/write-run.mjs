@@ -8,15 +8,15 @@
 // The values follow from the event index, as ./runs.ts computes them.
 // Plain JS over the compiled store in dist/ (test/global-setup.ts builds it).
 //
-// argv: <store path> <run uid> <events per page>
+// argv: <store URI (sqlite:<path>, postgres://…)> <run uid> <events per page>
 import { openStore } from "../../../dist/src/record/store/open.js";
 
-const [path, run, perPage] = process.argv.slice(2);
+const [uri, run, perPage] = process.argv.slice(2);
 const count = Number(perPage);
 const descriptorUid = `${run}-d`;
 const bytes = (values) => new Uint8Array(values.buffer);
 
-const store = await openStore(`sqlite:${path}`);
+const store = await openStore(uri);
 const writer = store.writer();
 const acknowledge = (line) => () => process.stdout.write(`${line}\n`);
 const fail = (error) => {
