@@ -26,8 +26,9 @@
  * harness judges ratios of times, so peak memory is a row of its own whose
  * "ms" columns hold MB: the growth measured, and 1.5 × the columns.
  *
- * PostgreSQL write rate: measured by the PostgreSQL backend's own bench
- * rows, not here.
+ * PostgreSQL write rate: the same pages through the PostgreSQL writer on
+ * the test suite's server (PMS_TEST_POSTGRES), beside the SQLite writer's
+ * rate from the same run; no target (the issue sets none).
  */
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
@@ -35,6 +36,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import pg from "pg";
 import { findPackageRoot } from "../src/core/load-node.js";
 import { float64Bytes } from "../src/proto/columns.js";
 import {
@@ -185,7 +187,15 @@ async function withStore<T>(
   folder: string,
   use: (writer: StoreWriter, run: { uid: string; descriptorUid: string }) => Promise<T>,
 ): Promise<T> {
-  const store = await openStore(`sqlite:${join(folder, "runs.sqlite")}`);
+  return withStoreAt(`sqlite:${join(folder, "runs.sqlite")}`, use);
+}
+
+/** {@link withStore} on the store at `uri`. */
+async function withStoreAt<T>(
+  uri: string,
+  use: (writer: StoreWriter, run: { uid: string; descriptorUid: string }) => Promise<T>,
+): Promise<T> {
+  const store = await openStore(uri);
   try {
     const writer = store.writer();
     const run = { uid: randomUUID(), descriptorUid: randomUUID() };
@@ -211,6 +221,78 @@ async function timeStore(samples: number, count: number): Promise<{ ms: number; 
       return { ms: performance.now() - started, transactions };
     }),
   );
+}
+
+/** The PostgreSQL server the write rate is measured on: the test suite's (scripts/test-deps.sh starts it). */
+const POSTGRES = process.env.PMS_TEST_POSTGRES ?? "postgres://pms:pms@127.0.0.1:5432/pms_test";
+
+/**
+ * One timed run of the writer on PostgreSQL, in a schema of its own that is
+ * dropped afterwards: ms. The same pages as the SQLite rows.
+ */
+async function timePostgres(samples: number, count: number): Promise<number> {
+  const schema = `pms_bench_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  const uri = `${POSTGRES}${POSTGRES.includes("?") ? "&" : "?"}schema=${schema}`;
+  try {
+    return await withStoreAt(uri, async (writer, run) => {
+      const documents = pages(run.uid, run.descriptorUid, samples, 0, count).map(
+        (doc): RunDocument => ({ kind: "page", doc }),
+      );
+      const started = performance.now();
+      await writeAll(writer, documents);
+      return performance.now() - started;
+    });
+  } finally {
+    const client = new pg.Client({ connectionString: POSTGRES });
+    await client.connect();
+    try {
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    } finally {
+      await client.end();
+    }
+  }
+}
+
+/**
+ * The PostgreSQL rows (issue 17: "PostgreSQL write rate, where the server
+ * is running, with the same pages"): the writer's rate beside the SQLite
+ * writer's from the same run; no target. A server that cannot be reached
+ * gives a row that says so.
+ */
+async function postgresRows(options: BenchOptions, sqlite: ReadonlyMap<number, number>): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  for (const { samplesPerPage: samples, pages: all } of WRITE_CASES) {
+    // A tenth of the SQLite case's pages: the server is slower, and the rate is what is compared.
+    const count = all / 10;
+    const total = samples * count;
+    const common = { bench: "store", work: total, workUnit: "samples", comparesResults: false } as const;
+    const masked = POSTGRES.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+    try {
+      const times: number[] = [];
+      for (let n = 0; n < options.warmup + options.repetitions; n++) {
+        const ms = await timePostgres(samples, count);
+        if (n >= options.warmup) times.push(ms);
+      }
+      const ms = median(times);
+      const sqliteMs = ((sqlite.get(samples) ?? Number.NaN) * count) / all;
+      rows.push({
+        ...common,
+        case: `PostgreSQL write, ${samples}-sample pages`,
+        medianMs: { postgres: ms, sqlite: sqliteMs },
+        notes:
+          `the same pages through the PostgreSQL writer at ${masked} (loopback, synchronous_commit off), ${count} pages a run: ` +
+          `${rate(total, ms)}; the SQLite writer's time scaled from its own row of this run: ${rate(total, sqliteMs)}. No target`,
+      });
+    } catch (error) {
+      rows.push({
+        ...common,
+        case: `PostgreSQL write, ${samples}-sample pages`,
+        medianMs: {},
+        notes: `not measured: the PostgreSQL store at ${masked} failed (${(error as Error).message}); bash scripts/test-deps.sh starts it`,
+      });
+    }
+  }
+  return rows;
 }
 
 /**
@@ -506,10 +588,13 @@ export const storeBench: BenchModule = {
     "SQLite run store: samples/s written (writer vs raw better-sqlite3 vs router), read back into columns and exported to HDF5",
   async run(options) {
     const rows: BenchRow[] = [];
+    const sqliteMs = new Map<number, number>();
     for (const { samplesPerPage, pages: count } of WRITE_CASES) {
       const medians = await measureWrites(samplesPerPage, count, options);
+      sqliteMs.set(samplesPerPage, medians.store);
       rows.push(...writeRows(samplesPerPage, count, medians));
     }
+    rows.push(...(await postgresRows(options, sqliteMs)));
     const folder = mkdtempSync(join(tmpdir(), "pms-bench-store-read-"));
     try {
       const path = await writeReadRun(folder);
