@@ -55,7 +55,6 @@ import pg from "pg";
 import { pms } from "../../proto/runtime.js";
 import {
   type ColumnDocument,
-  columnDtype,
   type DataKeyDocument,
   type Dtype,
   dtypeName,
@@ -66,6 +65,14 @@ import {
   type RunStartDocument,
   type RunStopDocument,
 } from "../documents.js";
+import {
+  checkPage,
+  descriptorOf,
+  documentJson,
+  runStartOf,
+  runStopOf,
+  type WrittenStream,
+} from "./documents-json.js";
 import {
   DocumentRefusedError,
   RunNotFoundError,
@@ -120,41 +127,6 @@ const MAX_TRANSACTION_BYTES = 64 << 20;
 const FETCH_EVENTS = 1 << 17;
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 const APPLICATION_NAME = "photon-memristor-sim";
-
-// Documents to and from JSON: protobuf's JSON mapping (NaN and ±Infinity as strings), every field
-// written, 64-bit integers as numbers (as ./sqlite.ts keeps them).
-const TO_JSON = { defaults: true, arrays: true, objects: true, longs: Number, json: true } as const;
-const FROM_JSON = { defaults: true, arrays: true, objects: true, longs: Number } as const;
-
-/** `doc` as JSON text; an Error when it is not a message of `type` (a malformed document). */
-function documentJson(
-  type: { fromObject(o: object): unknown; toObject(m: never, o: object): object },
-  doc: object,
-): string | Error {
-  try {
-    return JSON.stringify(type.toObject(type.fromObject(doc) as never, TO_JSON));
-  } catch (error) {
-    return error as Error;
-  }
-}
-
-function runStartOf(json: object): RunStartDocument {
-  const doc = pms.v1.RunStart.toObject(pms.v1.RunStart.fromObject(json), FROM_JSON);
-  if (doc.bench == null) delete doc.bench;
-  if (doc.model == null) delete doc.model;
-  return doc as RunStartDocument;
-}
-
-function runStopOf(json: object): RunStopDocument {
-  return pms.v1.RunStop.toObject(pms.v1.RunStop.fromObject(json), FROM_JSON) as RunStopDocument;
-}
-
-function descriptorOf(json: object): EventDescriptorDocument {
-  return pms.v1.EventDescriptor.toObject(
-    pms.v1.EventDescriptor.fromObject(json),
-    FROM_JSON,
-  ) as EventDescriptorDocument;
-}
 
 /** A signed 64-bit advisory lock key from the first 8 bytes of SHA-256 of `text`, as decimal text. */
 function lockKey(text: string): string {
@@ -642,12 +614,6 @@ interface Pending extends Waiter {
 }
 
 /** A descriptor as the writer checks pages against it. */
-interface WrittenStream {
-  readonly runUid: string;
-  readonly keys: ReadonlyMap<string, { readonly position: number; readonly dtype: Dtype }>;
-  /** The first event after those stored: a page must not start before it. */
-  end: number;
-}
 
 /** A page checked and waiting for its transaction's one insert. */
 interface CheckedPage {
@@ -1077,19 +1043,8 @@ class PostgresWriter implements StoreWriter {
       return refuse(`its descriptor ${page.descriptorUid} is not stored (a stream's descriptor comes first)`);
     const stream = await this.#streamOf(transaction, page.descriptorUid);
     if (typeof stream === "string") return refuse(stream);
-    if (page.runUid !== stream.runUid) {
-      return refuse(`it names run ${page.runUid}, but its descriptor belongs to run ${stream.runUid}`);
-    }
-    const { count, firstEvent } = page;
-    if (!Number.isInteger(count) || count < 1)
-      return refuse(`it holds ${count} events (a page holds at least one)`);
-    if (!Number.isInteger(firstEvent) || firstEvent < 0) return refuse(`its first event is ${firstEvent}`);
-    if (firstEvent < stream.end) {
-      return refuse(
-        `its events ${firstEvent}–${firstEvent + count - 1} overlap those stored (0–${stream.end - 1}): ` +
-          "a page given twice?",
-      );
-    }
+    const checked = checkPage(page, stream);
+    if ("refused" in checked) return refuse(checked.refused);
     // What SQLite's NOT NULL refuses, and what PostgreSQL would refuse for the whole transaction's insert.
     if (typeof page.uid !== "string" || page.uid.includes("\0")) return refuse("its uid is not a text");
     if (!Number.isSafeInteger(page.seq) || page.seq < 0) return refuse(`its sequence number is ${page.seq}`);
@@ -1099,29 +1054,8 @@ class PostgresWriter implements StoreWriter {
     ] as const) {
       if (typeof value !== "number" || Number.isNaN(value)) return refuse(`its ${name} is ${value}`);
     }
-    if (page.eventTime.byteLength !== count * 8) {
-      return refuse(`its event times hold ${page.eventTime.byteLength} bytes for ${count} events`);
-    }
-    if (page.columns.length !== stream.keys.size) {
-      return refuse(
-        `it has ${page.columns.length} columns; its descriptor has ${stream.keys.size} data keys`,
-      );
-    }
-    const columns: [number, Uint8Array | string][] = [];
-    for (const column of page.columns) {
-      const key = stream.keys.get(column.key);
-      if (key === undefined) return refuse(`its column "${column.key}" is not a data key of its descriptor`);
-      if (columns.some(([position]) => position === key.position))
-        return refuse(`column "${column.key}" is given twice`);
-      const data =
-        "float64" in column ? column.float64 : "int64" in column ? column.int64 : column.text.values;
-      const dtype = columnDtype(column);
-      if (dtype !== key.dtype)
-        return refuse(`column "${column.key}" holds ${dtype}; its data key says ${key.dtype}`);
-      const size = data instanceof Uint8Array ? data.byteLength / 8 : data.length;
-      if (size !== count) return refuse(`column "${column.key}" holds ${size} values, not ${count}`);
-      columns.push([key.position, data instanceof Uint8Array ? data : JSON.stringify(data)]);
-    }
+    const { columns } = checked;
+    const { count, firstEvent } = page;
     transaction.pages.push({ page, columns });
     stream.end = firstEvent + count;
     return undefined;

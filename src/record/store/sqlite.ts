@@ -32,7 +32,6 @@ import Database from "better-sqlite3";
 import { pms } from "../../proto/runtime.js";
 import {
   type ColumnDocument,
-  columnDtype,
   type DataKeyDocument,
   type Dtype,
   dtypeName,
@@ -43,6 +42,14 @@ import {
   type RunStartDocument,
   type RunStopDocument,
 } from "../documents.js";
+import {
+  checkPage,
+  descriptorOf,
+  documentJson,
+  runStartOf,
+  runStopOf,
+  type WrittenStream,
+} from "./documents-json.js";
 import {
   DocumentRefusedError,
   RunNotFoundError,
@@ -106,42 +113,6 @@ const DEFAULT_MAX_BACKLOG = 256;
 const READONLY_MMAP_BYTES = 1 << 30;
 const SQLITE_MAGIC = "SQLite format 3\0";
 const SYNCHRONOUS = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
-
-// Documents to and from JSON text: protobuf's JSON mapping (NaN and ±Infinity as strings), every field
-// written, 64-bit integers as numbers (the generated code would otherwise give Long objects).
-const TO_JSON = { defaults: true, arrays: true, objects: true, longs: Number, json: true } as const;
-const FROM_JSON = { defaults: true, arrays: true, objects: true, longs: Number } as const;
-
-/** `doc` as JSON text; an Error when it is not a message of `type` (a malformed document). */
-function documentJson(
-  type: { fromObject(o: object): unknown; toObject(m: never, o: object): object },
-  doc: object,
-): string | Error {
-  try {
-    return JSON.stringify(type.toObject(type.fromObject(doc) as never, TO_JSON));
-  } catch (error) {
-    return error as Error;
-  }
-}
-
-function runStartOf(text: string): RunStartDocument {
-  const doc = pms.v1.RunStart.toObject(pms.v1.RunStart.fromObject(JSON.parse(text)), FROM_JSON);
-  // The optional messages are absent, not null, in the document types.
-  if (doc.bench == null) delete doc.bench;
-  if (doc.model == null) delete doc.model;
-  return doc as RunStartDocument;
-}
-
-function runStopOf(text: string): RunStopDocument {
-  return pms.v1.RunStop.toObject(pms.v1.RunStop.fromObject(JSON.parse(text)), FROM_JSON) as RunStopDocument;
-}
-
-function descriptorOf(text: string): EventDescriptorDocument {
-  return pms.v1.EventDescriptor.toObject(
-    pms.v1.EventDescriptor.fromObject(JSON.parse(text)),
-    FROM_JSON,
-  ) as EventDescriptorDocument;
-}
 
 /** Whether process `pid` of this host exists (EPERM: it does, another user's). */
 function processAlive(pid: number): boolean {
@@ -387,13 +358,6 @@ function writeStatements(db: Database.Database) {
 }
 
 /** A descriptor as the writer checks pages against it. */
-interface WrittenStream {
-  readonly runUid: string;
-  readonly keys: ReadonlyMap<string, { readonly position: number; readonly dtype: Dtype }>;
-  /** The first event after those stored: a page must not start before it. */
-  end: number;
-}
-
 class SqliteStore implements SqliteRunStore {
   readonly #db: Database.Database;
   readonly #readonly: boolean;
@@ -861,42 +825,10 @@ class SqliteWriter implements StoreWriter {
   ) {
     const stream = this.#streamOf(page.descriptorUid);
     if (typeof stream === "string") return refuse(stream);
-    if (page.runUid !== stream.runUid) {
-      return refuse(`it names run ${page.runUid}, but its descriptor belongs to run ${stream.runUid}`);
-    }
+    const checked = checkPage(page, stream);
+    if ("refused" in checked) return refuse(checked.refused);
+    const rows = checked.columns;
     const { count, firstEvent } = page;
-    if (!Number.isInteger(count) || count < 1)
-      return refuse(`it holds ${count} events (a page holds at least one)`);
-    if (!Number.isInteger(firstEvent) || firstEvent < 0) return refuse(`its first event is ${firstEvent}`);
-    if (firstEvent < stream.end) {
-      return refuse(
-        `its events ${firstEvent}–${firstEvent + count - 1} overlap those stored (0–${stream.end - 1}): ` +
-          "a page given twice?",
-      );
-    }
-    if (page.eventTime.byteLength !== count * 8) {
-      return refuse(`its event times hold ${page.eventTime.byteLength} bytes for ${count} events`);
-    }
-    if (page.columns.length !== stream.keys.size) {
-      return refuse(
-        `it has ${page.columns.length} columns; its descriptor has ${stream.keys.size} data keys`,
-      );
-    }
-    const rows: [number, Uint8Array | string][] = [];
-    for (const column of page.columns) {
-      const key = stream.keys.get(column.key);
-      if (key === undefined) return refuse(`its column "${column.key}" is not a data key of its descriptor`);
-      if (rows.some(([position]) => position === key.position))
-        return refuse(`column "${column.key}" is given twice`);
-      const data =
-        "float64" in column ? column.float64 : "int64" in column ? column.int64 : column.text.values;
-      const dtype = columnDtype(column);
-      if (dtype !== key.dtype)
-        return refuse(`column "${column.key}" holds ${dtype}; its data key says ${key.dtype}`);
-      const size = data instanceof Uint8Array ? data.byteLength / 8 : data.length;
-      if (size !== count) return refuse(`column "${column.key}" holds ${size} values, not ${count}`);
-      rows.push([key.position, data instanceof Uint8Array ? data : JSON.stringify(data)]);
-    }
     const { lastInsertRowid } = this.#statements.insertPage.run(
       page.uid,
       page.runUid,
