@@ -168,7 +168,9 @@ export async function serveInstrument<I extends ServedInstrument>(
  *   (`write` returned false, until "drain"), so what a slow client has not
  *   taken stays in the OS's buffers and its own, and its writes block;
  * - a reply that would take the bytes queued for the OS
- *   (`writableLength`) past `maxQueuedBytes` goes to `wire.overflow`.
+ *   (`writableLength`) past `maxQueuedBytes` goes to `wire.overflow` (TCP:
+ *   the connection is closed; serial: the reply is dropped and logged, and
+ *   no more lines are taken until the queued replies drain).
  * A reply that fails (a bug) is reported to the instrument, which queues
  * -300 and goes on serving: one bad line never takes the server down.
  */
@@ -189,16 +191,24 @@ function serve(instrument: ServedInstrument, resource: string, wire: Wire, maxQu
     instrument.inputTerminators ?? "lf",
   );
 
+  const waitForDrain = () => {
+    if (draining) return;
+    draining = true;
+    stream.once("drain", () => {
+      draining = false;
+      feed();
+    });
+  };
   const write = (reply: string) => {
     if (!wire.writable()) return;
     if (stream.writableLength + reply.length > maxQueuedBytes) {
       wire.overflow(reply, stream.writableLength);
-    } else if (!stream.write(reply, "latin1") && !draining) {
-      draining = true;
-      stream.once("drain", () => {
-        draining = false;
-        feed();
-      });
+      // A serial line cannot be closed: with replies still queued it takes no more lines until they
+      // drain, as a real instrument whose output is stuck stops reading. Reading on while dropping
+      // every reply would spin, one log line per line, for as long as the client sends.
+      if (wire.writable() && stream.writableLength > 0) waitForDrain();
+    } else if (!stream.write(reply, "latin1")) {
+      waitForDrain();
     }
   };
   const refill = () => {

@@ -121,7 +121,7 @@ describe("virtual server: a client that never reads", () => {
     expect(await other.query("*IDN?")).toBe(IDN);
   });
 
-  it("on the serial port, which it cannot close, drops a reply that would pass maxQueuedBytes, with a log line", async () => {
+  it("on the serial port, which it cannot close, drops a reply that would pass maxQueuedBytes, with a log line, and reads no more until it drains", async () => {
     const logged: string[] = [];
     const { serialResource: resource = "" } = await serve({
       tcp: false,
@@ -138,5 +138,12 @@ describe("virtual server: a client that never reads", () => {
     expect(logged[0]).toMatch(
       /^virtual Keithley 2400: dropped a 4100-byte reply on \/dev\/pts\/\d+: .*bound of 8192 bytes/,
     );
+    // And it stops reading until what is queued drains (never, here): no reply after reply dropped, one log
+    // line each, for as long as the client sends.
+    // (The lines already with the instrument still end in a drop each.)
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const settled = logged.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(logged.length).toBe(settled);
   });
 });
