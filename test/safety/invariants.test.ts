@@ -141,6 +141,8 @@ async function runSchedule(schedule: Schedule, run: number): Promise<void> {
       model: "vteam",
       limits: LIMITS,
       outDir: join(root, String(run)),
+      // A store of its own beside the runs, never runs.sqlite in the working folder.
+      store: `sqlite:${join(root, "runs.sqlite")}`,
       timeoutMs: 20,
       seed: run,
       signal: controller.signal,
