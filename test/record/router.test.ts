@@ -224,9 +224,18 @@ describe("the document router", () => {
   });
 
   it("lets a slow lossy sink drop pages, counts them and reports them, without holding the plan", async () => {
-    const slow = boundedSink("slow", () => new Promise<void>((resolve) => setTimeout(resolve, 5)), {
-      capacity: 2,
-    });
+    let handled = 0;
+    const slow = boundedSink(
+      "slow",
+      () =>
+        new Promise<void>((resolve) =>
+          setTimeout(() => {
+            handled += 1;
+            resolve();
+          }, 5),
+        ),
+      { capacity: 2 },
+    );
     const reports: Array<{ sink: string; dropped: number }> = [];
     const router = new DocumentRouter({
       timebase: createBenchClock("manual", ANCHOR),
@@ -237,9 +246,9 @@ describe("the document router", () => {
     });
     const run = await router.startRun({ plan: "demo" });
     const stream = await run.stream("primary", [{ key: "x", source: "t", dtype: "float64" }]);
-    const started = performance.now();
     for (let p = 0; p < 20; p++) await stream.page(Float64Array.of(p), { x: Float64Array.of(p) });
-    expect(performance.now() - started).toBeLessThan(50);
+    // The plan's 20 pages went out while the sink had handled next to none of them: it never waited on it.
+    expect(handled).toBeLessThanOrEqual(1);
     const outcome = await run.stop("success");
     expect(outcome.dropped.slow).toBe(18);
     expect(reports.at(-1)).toEqual({ sink: "slow", dropped: 18 });
