@@ -351,10 +351,6 @@ export async function runIvJob(
     result,
     summary: summaryRecord,
     interrupted: (error) => error instanceof RunInterruptedError,
-    withOutcome: (done, outcome) => ({
-      ...done,
-      record: { ...done.record, waits: outcome.waits, dropped: outcome.dropped },
-    }),
   });
 }
 

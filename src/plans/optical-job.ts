@@ -395,10 +395,6 @@ export async function runOpticalJob(
     result,
     summary: summaryRecord,
     interrupted: (error) => error instanceof OpticalRunInterruptedError,
-    withOutcome: (done, outcome) => ({
-      ...done,
-      record: { ...done.record, waits: outcome.waits, dropped: outcome.dropped },
-    }),
   });
 }
 

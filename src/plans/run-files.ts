@@ -7,7 +7,7 @@ import { accessSync, constants, existsSync, mkdirSync, rmSync, writeFileSync } f
 import { dirname, join, resolve } from "node:path";
 import type { Scope } from "../bench/scope.js";
 import type { RunOutcome } from "../record/router.js";
-import type { Recording } from "./records.js";
+import type { Recording, RunRecord } from "./records.js";
 
 /**
  * Makes `dir` and checks that files can be written in it, so that a bad
@@ -73,7 +73,7 @@ export function abortReason(signal: AbortSignal | undefined): string {
  * error as the reason) and the store is closed; the job's error comes back
  * (the first, or all of them when clean-up or the store failed too).
  */
-export async function endRecordedRun<R>(ending: {
+export async function endRecordedRun<R extends { readonly record: RunRecord }>(ending: {
   readonly job: string;
   readonly scope: Scope;
   readonly stage: (what: string) => void;
@@ -84,8 +84,6 @@ export async function endRecordedRun<R>(ending: {
   readonly summary: (result: R) => unknown;
   /** Whether the job's error is its signal's abort (then the run was aborted, not failed). */
   readonly interrupted: (error: unknown) => boolean;
-  /** The result with what the run's ending found (its waits on the store, its drops). */
-  readonly withOutcome?: (result: R, outcome: RunOutcome) => R;
 }): Promise<R> {
   const { primary } = ending;
   let { result } = ending;
@@ -104,12 +102,16 @@ export async function endRecordedRun<R>(ending: {
   const ended = await ending.recording.end(status, reason, success ? ending.summary(result as R) : undefined);
   // A store that failed mid-run failed the plan with the same error: said once.
   for (const error of ended.errors) if (!errors.includes(error)) errors.push(error);
-  if (result !== undefined && ended.outcome && ending.withOutcome)
-    result = ending.withOutcome(result, ended.outcome);
+  // The record with what keeping it cost: the plan's waits on the store, the pages the files left out.
+  if (result !== undefined && ended.outcome) result = withCosts(result, ended.outcome);
   if (errors.length === 1) throw errors[0];
   if (errors.length > 1) {
     throw new AggregateError(errors, errors.map((e) => (e as Error).message ?? String(e)).join("; then "));
   }
   if (result === undefined) throw new Error(`the ${ending.job} ended without a result or an error`);
   return result;
+}
+
+function withCosts<R extends { readonly record: RunRecord }>(result: R, outcome: RunOutcome): R {
+  return { ...result, record: { ...result.record, waits: outcome.waits, dropped: outcome.dropped } };
 }

@@ -16,7 +16,7 @@ import {
 } from "../../plans/iv-job.js";
 import { CommandLineError, describeError } from "../errors.js";
 import { parseAssignment, parseLimit, parseNumber, parsePositiveInteger } from "../options.js";
-import { recordLine, recordReporter } from "../record-report.js";
+import { addRecordOptions, recordLine, recordOptions } from "../record-report.js";
 
 /** The flag a user typed for each option of the job, so that messages speak of it. */
 const FLAGS: Readonly<Record<string, string>> = {
@@ -44,7 +44,7 @@ const flagOf = (option: string): string => FLAGS[option] ?? option;
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 export function registerIv(program: Command): void {
-  program
+  const iv = program
     .command("iv")
     .description(
       "sweep a bipolar voltage triangle over a memristor with a Keithley 2400 (by default one on the embedded virtual bench: the demo chip's standalone memristor, in simulated time), compare with a model, record the run",
@@ -98,15 +98,8 @@ export function registerIv(program: Command): void {
     )
     .option("--timeout <ms>", "reply timeout of ordinary commands, ms (1 to 2147483647)", parseNumber, 2000)
     .option("--seed <n>", "noise seed of the virtual instrument", parseNumber, 1)
-    .option("-o, --out <dir>", "folder for the run's files (default: runs/<time>-iv)")
-    .option(
-      "--store <uri>",
-      "the run store the run is kept in: sqlite:<file>, a path, or postgres://user@host/db[?schema=name] (default: $PMS_STORE, or the bench file's store, or sqlite:runs.sqlite in this folder)",
-    )
-    .option(
-      "--durable",
-      "commit the store so that a power cut loses nothing acknowledged (SQLite synchronous=FULL; slower). Without it a committed page survives the process, not the power",
-    )
+    .option("-o, --out <dir>", "folder for the run's files (default: runs/<time>-iv)");
+  addRecordOptions(iv)
     .addHelpText(
       "after",
       `
@@ -204,12 +197,8 @@ Examples:
               maxVoltageStep: options.maxStep,
             },
             outDir,
-            ...(options.durable === true && { durable: true }),
-            ...((options.store ?? process.env.PMS_STORE) !== undefined && {
-              store: options.store ?? process.env.PMS_STORE,
-            }),
+            ...recordOptions("iv", options),
             timeoutMs: options.timeout,
-            onRecordReport: recordReporter("iv"),
             seed: options.seed,
             signal: controller.signal,
             onStage: (now) => {

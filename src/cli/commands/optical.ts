@@ -19,7 +19,7 @@ import {
 import { CommandLineError, describeError } from "../errors.js";
 import { parseNumber, parsePositiveInteger } from "../options.js";
 import { createProgress, type Progress } from "../progress.js";
-import { recordLine, recordReporter } from "../record-report.js";
+import { addRecordOptions, recordLine, recordOptions } from "../record-report.js";
 
 /** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report them. */
 const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
@@ -105,16 +105,9 @@ function addBenchOptions(command: Command, withSource: boolean): Command {
   if (withSource) {
     command.option("--smu <name>", "the bench file's source-meter on the heater", "smu2");
   }
-  return command
-    .option("-o, --out <dir>", "folder for the run's files (default: runs/<time>-<command>)")
-    .option(
-      "--store <uri>",
-      "the run store the run is kept in: sqlite:<file>, a path, or postgres://user@host/db[?schema=name] (default: $PMS_STORE, or the bench file's store, or sqlite:runs.sqlite in this folder)",
-    )
-    .option(
-      "--durable",
-      "commit the store so that a power cut loses nothing acknowledged (SQLite synchronous=FULL; slower). Without it a committed page survives the process, not the power",
-    );
+  return addRecordOptions(
+    command.option("-o, --out <dir>", "folder for the run's files (default: runs/<time>-<command>)"),
+  );
 }
 
 export function registerOptical(program: Command): void {
@@ -426,11 +419,7 @@ async function runCommand(name: string, options: BenchFlags, plan: OpticalPlan):
         ...(options.smu !== undefined && { sourceMeter: options.smu }),
         ...(path !== undefined && { path }),
         outDir,
-        onRecordReport: recordReporter(name),
-        ...(options.durable === true && { durable: true }),
-        ...((options.store ?? process.env.PMS_STORE) !== undefined && {
-          store: options.store ?? process.env.PMS_STORE,
-        }),
+        ...recordOptions(name, options),
         signal: controller.signal,
       },
       {

@@ -36,10 +36,10 @@ function parseCount(text: string): number {
 }
 
 const storeOption = () =>
-  new Option("--store <uri>", "the run store: sqlite:<file>, a path, or postgres://user@host/db[?schema=name]").default(
-    process.env.PMS_STORE ?? DEFAULT_STORE,
-    "$PMS_STORE, or sqlite:runs.sqlite in this folder",
-  );
+  new Option(
+    "--store <uri>",
+    "the run store: sqlite:<file>, a path, or postgres://user@host/db[?schema=name]",
+  ).default(process.env.PMS_STORE ?? DEFAULT_STORE, "$PMS_STORE, or sqlite:runs.sqlite in this folder");
 
 export function registerRuns(program: Command): void {
   const runs = program
