@@ -26,19 +26,24 @@ import { resolveSafetyLimits, type SafetyLimitsInput } from "../drivers/instrume
 import type { MemristorModel } from "../models/memristor/index.js";
 import { memristorModels } from "../models/memristor/registry.js";
 import { checkParameters } from "../models/parameters.js";
-import type { RouterReport } from "../record/router.js";
 import { wallSeconds } from "../sync/clock.js";
 import { type HysteresisSummary, hysteresis } from "../sync/hysteresis.js";
 import { ivFrame } from "../sync/iv-frame.js";
 import { memristorTwin, type TwinFrame } from "../sync/memristor-twin.js";
 import { hostTimebase, type Timebase } from "../sync/timebase.js";
 import { ivPlan, type SweepMode } from "./iv.js";
-import { modelDocument, Recording, type RunRecord, snapshotDocument } from "./records.js";
+import {
+  modelDocument,
+  Recording,
+  type RecordingOptions,
+  type RunRecord,
+  snapshotDocument,
+} from "./records.js";
 import { abortReason, endRecordedRun, JobOptionError, prepareRunFolder } from "./run-files.js";
 import { streamPlan } from "./stream.js";
 import { svgPlot } from "./svg-plot.js";
 
-export interface IvJobOptions {
+export interface IvJobOptions extends RecordingOptions {
   /** VISA resource of a real 2400; absent (and no `bench`): the embedded virtual one. */
   readonly resource?: string;
   /**
@@ -68,14 +73,6 @@ export interface IvJobOptions {
   readonly limits: SafetyLimitsInput;
   /** Folder for the run's files. */
   readonly outDir: string;
-  /** The run store's URI (default: the bench file's `store`, else `sqlite:runs.sqlite` in the working folder; `--store`). */
-  readonly store?: string;
-  /** Commit so that a power cut loses nothing acknowledged (`synchronous=FULL`; default: the process's death). */
-  readonly durable?: boolean;
-  /** How long a commit waits for another writer's lock on the store before the run fails, ms (default 5000). */
-  readonly storeBusyTimeoutMs?: number;
-  /** Told when the plan waits for the store (its backlog full) and when the run folder's files drop pages. */
-  readonly onRecordReport?: (report: RouterReport) => void;
   /** Reply timeout of ordinary commands, ms (1 to 2^31 − 1). */
   readonly timeoutMs: number;
   /** Seed of the virtual instrument's noise. */
@@ -226,13 +223,8 @@ export async function runIvJob(
   const scope = new Scope();
   const name = chosen?.entry.name ?? "smu1";
   // The store first: one that cannot be written stops the job before any instrument is touched.
-  // --store, else the bench file's store, else runs.sqlite here.
-  const storeUri = options.store ?? chosen?.store;
-  const recording = await Recording.open({
-    ...(storeUri !== undefined && { store: storeUri }),
-    ...(options.durable && { durable: true }),
-    ...(options.storeBusyTimeoutMs !== undefined && { busyTimeoutMs: options.storeBusyTimeoutMs }),
-    ...(options.onRecordReport && { onReport: options.onRecordReport }),
+  const recording = await Recording.open(options, {
+    benchStore: chosen?.store,
     dir: options.outDir,
     // data.csv keeps its column names: voltage_V, current_A, predicted_current_A, residual_A.
     csv: { names: { [`${name}-voltage`]: "voltage", [`${name}-current`]: "current" } },

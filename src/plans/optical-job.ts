@@ -27,7 +27,7 @@ import { type Bench, openBench } from "../bench/open.js";
 import { Scope } from "../bench/scope.js";
 import { TSL550, TSL570, type TslModel } from "../drivers/instruments/santec-tsl.js";
 import type { OpticalPath } from "../models/chip/index.js";
-import type { DataKeySpec, RouterReport, RunWriter, StreamWriter } from "../record/router.js";
+import type { DataKeySpec, RunWriter, StreamWriter } from "../record/router.js";
 import { hostTimebase, type Timebase } from "../sync/timebase.js";
 import {
   type HeaterTuningOptions,
@@ -43,7 +43,7 @@ import {
   pcmProgramming,
 } from "./pcm-programming.js";
 import { pulsePlot, spectrumPlot, tuningPlot } from "./plots.js";
-import { Recording, type RunRecord, snapshotDocument } from "./records.js";
+import { Recording, type RecordingOptions, type RunRecord, snapshotDocument } from "./records.js";
 import { abortReason, endRecordedRun, JobOptionError, prepareRunFolder } from "./run-files.js";
 import type { Dip } from "./spectrum-analysis.js";
 import { streamPlan } from "./stream.js";
@@ -73,7 +73,7 @@ type PlanOptions<T> = Omit<T, "path">;
 
 export type OpticalJobKind = OpticalPlan["kind"];
 
-export interface OpticalJobOptions {
+export interface OpticalJobOptions extends RecordingOptions {
   readonly plan: OpticalPlan;
   /**
    * A bench file to run on (`pms virtual --bench` writes one), with its
@@ -91,14 +91,6 @@ export interface OpticalJobOptions {
   readonly path?: OpticalPath;
   /** Folder for the run's files. */
   readonly outDir: string;
-  /** The run store's URI (default: the bench file's `store`, else `sqlite:runs.sqlite` in the working folder; `--store`). */
-  readonly store?: string;
-  /** Commit so that a power cut loses nothing acknowledged (`synchronous=FULL`; default: the process's death). */
-  readonly durable?: boolean;
-  /** How long a commit waits for another writer's lock on the store before the run fails, ms (default 5000). */
-  readonly storeBusyTimeoutMs?: number;
-  /** Told when the plan waits for the store (its backlog full) and when the run folder's files drop pages. */
-  readonly onRecordReport?: (report: RouterReport) => void;
   /** Aborting stops the plan at its next checkpoint, makes the bench safe and rejects with {@link OpticalRunInterruptedError}. */
   readonly signal?: AbortSignal;
 }
@@ -287,13 +279,8 @@ export async function runOpticalJob(
   const signal = options.signal;
   const scope = new Scope();
   // The store first: one that cannot be written stops the job before any instrument is touched.
-  // --store, else the bench file's store, else runs.sqlite here.
-  const storeUri = options.store ?? file?.store;
-  const recording = await Recording.open({
-    ...(storeUri !== undefined && { store: storeUri }),
-    ...(options.durable && { durable: true }),
-    ...(options.storeBusyTimeoutMs !== undefined && { busyTimeoutMs: options.storeBusyTimeoutMs }),
-    ...(options.onRecordReport && { onReport: options.onRecordReport }),
+  const recording = await Recording.open(options, {
+    benchStore: file?.store,
     dir: options.outDir,
     csv: { names: columnNames(plan, fromFile ?? undefined) },
   });

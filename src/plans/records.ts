@@ -41,6 +41,18 @@ export interface RunRecord {
   readonly dropped?: Readonly<Record<string, number>>;
 }
 
+/** What a recorded job is told of its record (the I-V and optical jobs' options extend it). */
+export interface RecordingOptions {
+  /** The run store's URI (default: the bench file's `store`, else `sqlite:runs.sqlite` in the working folder; `--store`). */
+  readonly store?: string;
+  /** Commit so that a power cut loses nothing acknowledged (`synchronous=FULL`; default: the process's death). */
+  readonly durable?: boolean;
+  /** How long a commit waits for another writer's lock on the store before the run fails, ms (default 5000). */
+  readonly storeBusyTimeoutMs?: number;
+  /** Told when the plan waits for the store (its backlog full) and when the run folder's files drop pages. */
+  readonly onRecordReport?: (report: RouterReport) => void;
+}
+
 /** A job's record: the store and the run folder, and the run once it has started. */
 export class Recording {
   readonly #store: RunStore;
@@ -68,21 +80,21 @@ export class Recording {
    * folder): before any instrument is touched, so that a store that cannot
    * be written (not SQLite, a newer schema, locked) stops the job first.
    */
-  static async open(options: {
-    readonly store?: string;
-    /** Commits that survive a power cut, not only the process (`synchronous=FULL`). */
-    readonly durable?: boolean;
-    /** How long a commit waits for another writer's lock before it fails, ms (the store's default: 5000). */
-    readonly busyTimeoutMs?: number;
-    readonly dir: string;
-    readonly csv?: CsvSinkOptions;
-    readonly onReport?: (report: RouterReport) => void;
-  }): Promise<Recording> {
-    const store = await openStore(options.store ?? DEFAULT_STORE, {
+  static async open(
+    options: RecordingOptions,
+    where: {
+      /** The run folder, for the CSV files. */
+      readonly dir: string;
+      readonly csv?: CsvSinkOptions;
+      /** The bench file's store, if it names one: used when `options.store` does not name one. */
+      readonly benchStore?: string | undefined;
+    },
+  ): Promise<Recording> {
+    const store = await openStore(options.store ?? where.benchStore ?? DEFAULT_STORE, {
       durable: options.durable === true,
-      ...(options.busyTimeoutMs !== undefined && { busyTimeoutMs: options.busyTimeoutMs }),
+      ...(options.storeBusyTimeoutMs !== undefined && { busyTimeoutMs: options.storeBusyTimeoutMs }),
     });
-    return new Recording(store, options.dir, options.csv ?? {}, options.onReport);
+    return new Recording(store, where.dir, where.csv ?? {}, options.onRecordReport);
   }
 
   /** The store's URI (where the run is kept). */
