@@ -28,6 +28,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import Database from "better-sqlite3";
 import { openStore } from "../src/record/store/open.js";
+import { chunkId } from "../src/record/store/schema.js";
 
 /** What bench/store.ts writes as event k: its time, s, and its value. */
 export const TIME_STEP = 1e-4;
@@ -84,30 +85,24 @@ function firstTouchMs(bytes: number): number {
   return performance.now() - started;
 }
 
-/** ms of sqlite.ts's `eventTimes` and `columns` queries over stream `name`'s pages, each blob handed out and dropped. */
+/** ms of sqlite.ts's `chunks` query over stream `name`, each chunk's blobs handed out and dropped. */
 function queriesMs(path: string, runUid: string, name: string, mapped: boolean): number {
   const db = new Database(path, { readonly: true });
   try {
     if (mapped) db.pragma(`mmap_size = ${MMAP_BYTES}`);
-    const descriptor = db
-      .prepare("SELECT uid FROM descriptors WHERE run_uid = ? AND name = ?")
+    const id = db
+      .prepare("SELECT id FROM descriptors WHERE run_uid = ? AND name = ?")
       .pluck()
-      .get(runUid, name);
-    const eventTimes = db
-      .prepare("SELECT count, event_time FROM pages WHERE descriptor_uid = ? ORDER BY first_event")
-      .raw();
-    const columns = db
-      .prepare(
-        `SELECT p.count, c.position, c.data FROM pages p JOIN page_columns c ON c.page_id = p.id
-          WHERE p.descriptor_uid = ? ORDER BY p.first_event, c.position`,
-      )
+      .get(runUid, name) as number;
+    const chunks = db
+      .prepare("SELECT events, event_time, data, text FROM chunks WHERE id >= ? AND id < ? ORDER BY id")
       .raw();
     const started = performance.now();
     let bytes = 0;
-    for (const row of eventTimes.iterate(descriptor) as Iterable<[number, Buffer]>)
-      bytes += row[1].byteLength;
-    for (const row of columns.iterate(descriptor) as Iterable<[number, number, Buffer]>)
-      bytes += row[2].byteLength;
+    for (const row of chunks.iterate(chunkId(id, 0), chunkId(id + 1, 0)) as Iterable<
+      [number, Buffer, Buffer]
+    >)
+      bytes += row[1].byteLength + row[2].byteLength;
     const ms = performance.now() - started;
     if (bytes === 0) throw new Error(`stream "${name}" of run ${runUid} has no blobs to read`);
     return ms;

@@ -538,7 +538,7 @@ function readRows(path: string, measured: Record<"rw" | "ro", ReadMeasurement[]>
           `${how}; ${READ_PAGES} pages of ${READ_SAMPLES_PER_PAGE}, ${mb(statSync(path).size)} file in the page ` +
           `cache, child process, median of ${runs.length}: ${rate(total, ms)}; values checked. Floors measured in ` +
           `the same process: first touch of ${mb(columns)} of fresh memory ${of((r) => r.firstTouchMs ?? 0).toFixed(0)} ms; ` +
-          `the store's two queries handing out every blob (a Buffer each, copied no further) ` +
+          `the store's chunks query handing out every blob (a Buffer each, copied no further) ` +
           `${of((r) => r.queriesMs ?? 0).toFixed(0)} ms`,
         targets: [{ subject: "store", against: rateName, atLeast: 1 }],
         comparesResults: false,

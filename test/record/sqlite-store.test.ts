@@ -14,7 +14,9 @@ import { hostname } from "node:os";
 import { join, relative, resolve } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import type { RunDocument } from "../../src/record/documents.js";
+import { pms } from "../../src/proto/runtime.js";
+import { dtypeName, type RunDocument } from "../../src/record/documents.js";
+import { documentJson } from "../../src/record/store/documents-json.js";
 import {
   type StoreError,
   StoreFormatError,
@@ -240,7 +242,7 @@ describe("schema", () => {
         inspect(path, (db) =>
           db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all(),
         ),
-      ).toEqual(["data_keys", "descriptors", "page_columns", "pages", "runs"]);
+      ).toEqual(["chunks", "data_keys", "descriptors", "runs"]);
     }
   });
 
@@ -267,18 +269,157 @@ describe("schema", () => {
     try {
       const next = [
         ...MIGRATIONS,
-        { version: 2, description: "notes", sql: "ALTER TABLE runs ADD COLUMN notes TEXT" },
+        { version: SCHEMA_VERSION + 1, description: "notes", sql: "ALTER TABLE runs ADD COLUMN notes TEXT" },
       ];
-      const broken = [...next, { version: 3, description: "broken", sql: "CREATE TABLE runs (x)" }];
+      const broken = [
+        ...next,
+        { version: SCHEMA_VERSION + 2, description: "broken", sql: "CREATE TABLE runs (x)" },
+      ];
       expect(() => migrate(db, "test", broken)).toThrow(/already exists/);
       expect(db.pragma("user_version", { simple: true })).toBe(SCHEMA_VERSION);
       expect(db.prepare("SELECT name FROM pragma_table_info('runs') WHERE name = 'notes'").all()).toEqual([]);
-      expect(migrate(db, "test", next)).toEqual({ from: 1, to: 2 });
-      expect(db.pragma("user_version", { simple: true })).toBe(2);
-      expect(migrate(db, "test", next)).toEqual({ from: 2, to: 2 });
+      const to = SCHEMA_VERSION + 1;
+      expect(migrate(db, "test", next)).toEqual({ from: SCHEMA_VERSION, to });
+      expect(db.pragma("user_version", { simple: true })).toBe(to);
+      expect(migrate(db, "test", next)).toEqual({ from: to, to });
     } finally {
       db.close();
     }
+  });
+});
+
+describe("migration from version 1", () => {
+  /**
+   * `documents` written as version 1 laid them out (a row per page and per
+   * column), by SQL of this test's own, so that the migration is checked
+   * against rows its code did not write.
+   */
+  function writeVersion1(path: string, documents: readonly RunDocument[]): void {
+    const db = new Database(path);
+    try {
+      db.pragma(`page_size = ${PAGE_SIZE}`);
+      db.pragma("journal_mode = WAL");
+      migrate(db, "test", MIGRATIONS.slice(0, 1));
+      const keys = new Map<string, { position: number; dtype: string }[]>();
+      for (const document of documents) {
+        if (document.kind === "runStart") {
+          const doc = document.doc;
+          db.prepare(
+            `INSERT INTO runs (uid, plan, chip, hostname, status, start_wall_time, start)
+             VALUES (?, ?, ?, ?, 'running', ?, ?)`,
+          ).run(
+            doc.uid,
+            doc.plan,
+            doc.chip,
+            doc.hostname,
+            doc.wallTime,
+            documentJson(pms.v1.RunStart, doc) as string,
+          );
+        } else if (document.kind === "descriptor") {
+          const doc = document.doc;
+          db.prepare("INSERT INTO descriptors (uid, run_uid, name, document) VALUES (?, ?, ?, ?)").run(
+            doc.uid,
+            doc.runUid,
+            doc.name,
+            documentJson(pms.v1.EventDescriptor, doc) as string,
+          );
+          const dtypes = doc.dataKeys.map((key, position) => ({
+            position,
+            dtype: dtypeName(key.dtype) as string,
+          }));
+          keys.set(doc.uid, dtypes);
+          for (const [position, key] of doc.dataKeys.entries()) {
+            db.prepare(
+              "INSERT INTO data_keys (descriptor_uid, position, key, dtype, unit, source) VALUES (?, ?, ?, ?, ?, ?)",
+            ).run(doc.uid, position, key.key, dtypes[position]?.dtype, key.unit, key.source);
+          }
+        } else if (document.kind === "page") {
+          const doc = document.doc;
+          const { lastInsertRowid } = db
+            .prepare(
+              `INSERT INTO pages (uid, run_uid, descriptor_uid, seq, first_event, count, time, wall_time, event_time)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(
+              doc.uid,
+              doc.runUid,
+              doc.descriptorUid,
+              doc.seq,
+              doc.firstEvent,
+              doc.count,
+              doc.time,
+              doc.wallTime,
+              doc.eventTime,
+            );
+          for (const [position, column] of doc.columns.entries()) {
+            const data =
+              "float64" in column
+                ? column.float64
+                : "int64" in column
+                  ? column.int64
+                  : JSON.stringify(column.text.values);
+            db.prepare("INSERT INTO page_columns (page_id, position, data) VALUES (?, ?, ?)").run(
+              lastInsertRowid,
+              position,
+              data,
+            );
+          }
+          db.prepare("UPDATE descriptors SET events = events + ?, pages = pages + 1 WHERE uid = ?").run(
+            doc.count,
+            doc.descriptorUid,
+          );
+        } else if (document.kind === "runStop") {
+          const doc = document.doc;
+          db.prepare("UPDATE runs SET status = 'success', stop_wall_time = ?, stop = ? WHERE uid = ?").run(
+            doc.wallTime,
+            documentJson(pms.v1.RunStop, doc) as string,
+            doc.runUid,
+          );
+        }
+      }
+    } finally {
+      db.close();
+    }
+  }
+
+  it("moves every page into chunks on opening for writing: the same tables, pages and documents back", async () => {
+    const documents: RunDocument[] = [runStart("run-v1"), descriptor("run-v1", "run-v1-d")];
+    for (let i = 0; i < 5; i++) documents.push(page("run-v1", "run-v1-d", i * 7, 7));
+    documents.push(runStop("run-v1"));
+    const old = storePath();
+    writeVersion1(old, documents);
+    const current = storePath().replace("runs.sqlite", "current.sqlite");
+    await recorded(open(current), "run-v1", 0, 7, false);
+    const writer = open(current).writer();
+    await Promise.all(documents.slice(2).map((document) => writer.write(document)));
+
+    // Read-only opening refuses an old store rather than reading it wrongly.
+    expect(() => open(old, { readonly: true })).toThrow(/schema is version 1, older than version 2/);
+    const migrated = open(old);
+    expect(migrated.settings().schemaVersion).toBe(SCHEMA_VERSION);
+    expect(
+      inspect(old, (db) =>
+        db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all(),
+      ),
+    ).toEqual(["chunks", "data_keys", "descriptors", "runs"]);
+    const [before, after] = [
+      await open(current, { readonly: true }).run("run-v1"),
+      await migrated.run("run-v1"),
+    ];
+    expect(after.summary).toEqual(before.summary);
+    expect(await after.table("primary")).toEqual(await before.table("primary"));
+    const pagesOf = async (reader: typeof before) => {
+      const pages: unknown[] = [];
+      for await (const stored of reader.pages("primary"))
+        pages.push({ ...stored, eventTime: [...stored.eventTime] });
+      return pages;
+    };
+    expect(await pagesOf(after)).toEqual(await pagesOf(before));
+    expect((await pagesOf(after)).length).toBe(5);
+    // A writer would take the migrated stream on where version 1 left it.
+    expect(inspect(old, (db) => db.prepare("SELECT next_event FROM descriptors").pluck().all())).toEqual([
+      35,
+    ]);
   });
 });
 

@@ -9,7 +9,7 @@
  * ./store-durability.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { float64Bytes } from "../../src/proto/columns.js";
+import { float64Bytes, int64Bytes } from "../../src/proto/columns.js";
 import type { EventPageDocument, RunDocument } from "../../src/record/documents.js";
 import {
   DocumentRefusedError,
@@ -167,17 +167,12 @@ describe.each(backends)("$name", (backend) => {
     it("keeps a numeric column as its raw little-endian bytes, as numpy.frombuffer reads it", async () => {
       const uri = await backend.fresh();
       await recorded(await open(uri), "run-bytes-000", 2, 4);
-      const rows = await backend.query<{ data: Buffer }>(
-        uri,
-        `SELECT c.data FROM page_columns c JOIN pages p ON p.id = c.page_id
-           JOIN descriptors d ON d.uid = p.descriptor_uid
-           JOIN data_keys k ON k.descriptor_uid = d.uid AND k.position = c.position
-          WHERE d.run_uid = ? AND d.name = 'primary' AND k.key = ? ORDER BY p.first_event`,
-        "run-bytes-000",
-        "smu1-current",
-      );
-      expect(Buffer.concat(rows.map((row) => row.data))).toEqual(
+      expect(await backend.columnBytes(uri, "run-bytes-000", "primary", "smu1-current")).toEqual(
         Buffer.from(float64Bytes(Float64Array.from({ length: 8 }, (_, i) => current(i)))),
+      );
+      // The second numeric column, after the first in SQLite's chunks.
+      expect(await backend.columnBytes(uri, "run-bytes-000", "primary", "smu1-status")).toEqual(
+        Buffer.from(int64Bytes(BigInt64Array.from({ length: 8 }, (_, i) => status(i)))),
       );
       const [{ start } = { start: "" }] = await backend.query<{ start: string | object }>(
         uri,
@@ -285,7 +280,7 @@ describe.each(backends)("$name", (backend) => {
       await writes[0];
       expect(performance.now() - started).toBeLessThan(1000);
       expect(writer.backlog).toBe(0);
-      expect(await count(uri, "pages")).toBe(1);
+      expect(await backend.storedPages(uri)).toBe(1);
       await Promise.all(writes);
       expect(acknowledged).toEqual(["runStart", "descriptor", "page"]);
     });

@@ -67,7 +67,7 @@ describe("the I-V job when its run store fails", () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
       try {
         other ??= new Database(path, { fileMustExist: true });
-        const pages = other.prepare("SELECT count(*) FROM pages").pluck().get() as number;
+        const pages = other.prepare("SELECT coalesce(sum(pages), 0) FROM chunks").pluck().get() as number;
         if (pages >= 3) break;
       } catch {
         // Not created yet, or its schema not yet made: try again.

@@ -67,12 +67,13 @@ export interface WrittenStream {
 
 /**
  * Checks `page` against its `stream`: the reason it is refused, or its
- * columns as [position, bytes or JSON text] to store, one per data key.
+ * columns to store by data-key position (bytes, or a text column's values
+ * as JSON text), one per data key.
  */
 export function checkPage(
   page: EventPageDocument,
   stream: WrittenStream,
-): { readonly refused: string } | { readonly columns: [number, Uint8Array | string][] } {
+): { readonly refused: string } | { readonly columns: (Uint8Array | string)[] } {
   if (page.runUid !== stream.runUid) {
     return { refused: `it names run ${page.runUid}, but its descriptor belongs to run ${stream.runUid}` };
   }
@@ -87,6 +88,14 @@ export function checkPage(
         "a page given twice?",
     };
   }
+  // What a stored page's index holds (and SQLite's NOT NULL, PostgreSQL's types refused before).
+  if (typeof page.uid !== "string") return { refused: "its uid is not a text" };
+  if (!Number.isSafeInteger(page.seq) || page.seq < 0)
+    return { refused: `its sequence number is ${page.seq}` };
+  if (typeof page.time !== "number" || Number.isNaN(page.time))
+    return { refused: `its time is ${page.time}` };
+  if (typeof page.wallTime !== "number" || Number.isNaN(page.wallTime))
+    return { refused: `its wall time is ${page.wallTime}` };
   if (page.eventTime.byteLength !== count * 8) {
     return { refused: `its event times hold ${page.eventTime.byteLength} bytes for ${count} events` };
   }
@@ -95,21 +104,19 @@ export function checkPage(
       refused: `it has ${page.columns.length} columns; its descriptor has ${stream.keys.size} data keys`,
     };
   }
-  const columns: [number, Uint8Array | string][] = [];
+  const columns: (Uint8Array | string)[] = new Array(stream.keys.size);
   for (const column of page.columns) {
     const key = stream.keys.get(column.key);
     if (key === undefined)
       return { refused: `its column "${column.key}" is not a data key of its descriptor` };
-    if (columns.some(([position]) => position === key.position)) {
-      return { refused: `column "${column.key}" is given twice` };
-    }
+    if (columns[key.position] !== undefined) return { refused: `column "${column.key}" is given twice` };
     const data = "float64" in column ? column.float64 : "int64" in column ? column.int64 : column.text.values;
     const dtype = columnDtype(column);
     if (dtype !== key.dtype)
       return { refused: `column "${column.key}" holds ${dtype}; its data key says ${key.dtype}` };
     const size = data instanceof Uint8Array ? data.byteLength / 8 : data.length;
     if (size !== count) return { refused: `column "${column.key}" holds ${size} values, not ${count}` };
-    columns.push([key.position, data instanceof Uint8Array ? data : JSON.stringify(data)]);
+    columns[key.position] = data instanceof Uint8Array ? data : JSON.stringify(data);
   }
   return { columns };
 }

@@ -618,7 +618,8 @@ interface Pending extends Waiter {
 /** A page checked and waiting for its transaction's one insert. */
 interface CheckedPage {
   readonly page: EventPageDocument;
-  readonly columns: readonly (readonly [position: number, data: Uint8Array | string])[];
+  /** By data-key position. */
+  readonly columns: readonly (Uint8Array | string)[];
 }
 
 type Refuse = (reason: string) => DocumentRefusedError;
@@ -1045,15 +1046,8 @@ class PostgresWriter implements StoreWriter {
     if (typeof stream === "string") return refuse(stream);
     const checked = checkPage(page, stream);
     if ("refused" in checked) return refuse(checked.refused);
-    // What SQLite's NOT NULL refuses, and what PostgreSQL would refuse for the whole transaction's insert.
-    if (typeof page.uid !== "string" || page.uid.includes("\0")) return refuse("its uid is not a text");
-    if (!Number.isSafeInteger(page.seq) || page.seq < 0) return refuse(`its sequence number is ${page.seq}`);
-    for (const [name, value] of [
-      ["time", page.time],
-      ["wall time", page.wallTime],
-    ] as const) {
-      if (typeof value !== "number" || Number.isNaN(value)) return refuse(`its ${name} is ${value}`);
-    }
+    // A text PostgreSQL cannot hold would fail the whole transaction's insert (SQLite keeps it, in JSON).
+    if (page.uid.includes("\0")) return refuse("its uid is not a text PostgreSQL can hold (it has a NUL)");
     const { columns } = checked;
     const { count, firstEvent } = page;
     transaction.pages.push({ page, columns });
@@ -1102,7 +1096,7 @@ class PostgresWriter implements StoreWriter {
     };
     const timesAt = pages.map(({ page }) => place(page.eventTime));
     const columns = pages.flatMap(({ page, columns }) =>
-      columns.map(([position, data]) =>
+      columns.map((data, position) =>
         typeof data === "string"
           ? { page, position, at: 0, length: 0, json: data }
           : { page, position, at: place(data), length: data.byteLength, json: null },

@@ -35,6 +35,10 @@ export interface StoreBackend {
   fresh(): Promise<string>;
   /** `sql` (`?` for each value) on a connection of its own: its rows. */
   query<T = Record<string, unknown>>(uri: string, sql: string, ...values: unknown[]): Promise<T[]>;
+  /** Pages stored, counted in the backend's own tables. */
+  storedPages(uri: string): Promise<number>;
+  /** One numeric data key's bytes, every page in event order, read from the tables as a reader without this project would. */
+  columnBytes(uri: string, runUid: string, stream: string, key: string): Promise<Buffer>;
   /** Another session holding the store's write lock (readers go on) until the function it gives is called. */
   lockOut(uri: string): Promise<() => Promise<void>>;
   /** Whether run `uid`'s writer holds its lease (SQLite: an unexpired lease_until; PostgreSQL: the advisory lock). */
@@ -61,6 +65,32 @@ export function sqliteBackend(options: BackendOptions = {}): StoreBackend {
       } finally {
         db.close();
       }
+    },
+    async storedPages(uri) {
+      const [row] = await this.query<{ n: number }>(uri, "SELECT coalesce(sum(pages), 0) AS n FROM chunks");
+      return Number(row?.n);
+    },
+    async columnBytes(uri, runUid, stream, key) {
+      // As the README's Python reads it: a stream's chunks by id range, the key's slot of each chunk's data.
+      const [found] = await this.query<{ id: number; slot: number }>(
+        uri,
+        `SELECT d.id, k.slot FROM descriptors d JOIN data_keys k ON k.descriptor = d.id
+          WHERE d.run_uid = ? AND d.name = ? AND k.key = ?`,
+        runUid,
+        stream,
+        key,
+      );
+      if (found === undefined) throw new Error(`no data key ${key} in stream ${stream} of run ${runUid}`);
+      const id = BigInt(found.id);
+      const rows = await this.query<{ events: number; data: Buffer }>(
+        uri,
+        "SELECT events, data FROM chunks WHERE id >= ? AND id < ? ORDER BY id",
+        id << 40n,
+        (id + 1n) << 40n,
+      );
+      return Buffer.concat(
+        rows.map(({ events, data }) => data.subarray(8 * events * found.slot, 8 * events * (found.slot + 1))),
+      );
     },
     async lockOut(uri) {
       const db = new Database(pathOf(uri));
@@ -197,6 +227,23 @@ export function postgresBackend(options: BackendOptions = {}): StoreBackend {
       return uri;
     },
     query: postgresQuery,
+    async storedPages(uri) {
+      const [row] = await postgresQuery<{ n: string }>(uri, "SELECT count(*) AS n FROM pages");
+      return Number(row?.n);
+    },
+    async columnBytes(uri, runUid, stream, key) {
+      const rows = await postgresQuery<{ data: Buffer }>(
+        uri,
+        `SELECT c.data FROM page_columns c JOIN pages p ON p.id = c.page_id
+           JOIN descriptors d ON d.uid = p.descriptor_uid
+           JOIN data_keys k ON k.descriptor_uid = d.uid AND k.position = c.position
+          WHERE d.run_uid = ? AND d.name = ? AND k.key = ? ORDER BY p.first_event`,
+        runUid,
+        stream,
+        key,
+      );
+      return Buffer.concat(rows.map((row) => row.data));
+    },
     async lockOut(uri) {
       const client = new pg.Client({
         connectionString: POSTGRES_TEST_URI,
