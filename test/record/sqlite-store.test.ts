@@ -90,6 +90,7 @@ describe("connection", () => {
       busyTimeoutMs: 5000,
       pageSize: PAGE_SIZE,
       schemaVersion: SCHEMA_VERSION,
+      walAutocheckpoint: 1000,
     });
     expect(store.uri).toBe(`sqlite:${path}`);
     expect(inspect(path, (db) => db.pragma("journal_mode", { simple: true }))).toBe("wal");
