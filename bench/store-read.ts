@@ -5,8 +5,8 @@
  * Prints one line of JSON (`ReadMeasurement`): the wall time of the read,
  * the resident set before it and at its peak, and the anonymous and
  * file-backed parts of the resident set before and after it (Linux's
- * /proc/self/status: a read-only store maps its file, and mapped pages
- * count as resident). The peak is VmHWM, reset just before the read
+ * /proc/self/status: a file-backed part would be a mapped file, which no
+ * store maps now). The peak is VmHWM, reset just before the read
  * (/proc/self/clear_refs), not `process.resourceUsage().maxRSS`: that one
  * starts at the parent's resident set, which a spawned child inherits
  * through fork and exec (a bench parent of 400 MB gives its child a
@@ -15,7 +15,7 @@
  * After a `table()` (and after its peak is read), two floors of its time,
  * measured in the same process: the first touch of as many fresh bytes as
  * the columns hold (a new column's pages are faulted in as they are first
- * written), and the store's own two queries (schema.ts's layout) handing
+ * written), and the store's own chunk query (schema.ts's layout) handing
  * out every blob, each as the Buffer better-sqlite3 copies it into, and
  * going no further.
  *
@@ -33,9 +33,6 @@ import { chunkId } from "../src/record/store/schema.js";
 /** What bench/store.ts writes as event k: its time, s, and its value. */
 export const TIME_STEP = 1e-4;
 export const eventValue = (k: number): number => 0.5 * k - 3;
-
-/** Bytes a read-only store maps (sqlite.ts's READONLY_MMAP_BYTES), for the floor's own connection. */
-const MMAP_BYTES = 1 << 30;
 
 export interface ReadMeasurement {
   readonly ms: number;
@@ -86,10 +83,9 @@ function firstTouchMs(bytes: number): number {
 }
 
 /** ms of sqlite.ts's `chunks` query over stream `name`, each chunk's blobs handed out and dropped. */
-function queriesMs(path: string, runUid: string, name: string, mapped: boolean): number {
+function queriesMs(path: string, runUid: string, name: string): number {
   const db = new Database(path, { readonly: true });
   try {
-    if (mapped) db.pragma(`mmap_size = ${MMAP_BYTES}`);
     const id = db
       .prepare("SELECT id FROM descriptors WHERE run_uid = ? AND name = ?")
       .pluck()
@@ -157,7 +153,7 @@ async function main([path, mode, operation, hdf5File]: string[]): Promise<void> 
       exportRunHdf5 === undefined
         ? {
             firstTouchMs: firstTouchMs(columnBytes),
-            queriesMs: queriesMs(path, run.uid, "primary", mode === "ro"),
+            queriesMs: queriesMs(path, run.uid, "primary"),
           }
         : {};
     const measurement: ReadMeasurement = {

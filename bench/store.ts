@@ -53,6 +53,7 @@ import { openStore } from "../src/record/store/open.js";
 import { PAGE_SIZE } from "../src/record/store/schema.js";
 import { GROUP_COMMIT_DOCUMENTS } from "../src/record/store/sqlite.js";
 import type { StoreWriter } from "../src/record/store/types.js";
+import { randomUid } from "../src/record/uid.js";
 import { hostTimebase } from "../src/sync/timebase.js";
 import { type BenchModule, type BenchOptions, type BenchRow, median } from "./harness.js";
 import { eventValue, type ReadMeasurement, TIME_STEP } from "./store-read.js";
@@ -130,7 +131,8 @@ function pages(
     const time = Float64Array.from({ length: samples }, (_, i) => (firstEvent + i) * TIME_STEP);
     const values = Float64Array.from({ length: samples }, (_, i) => eventValue(firstEvent + i));
     return {
-      uid: randomUUID(),
+      // The router's uid source (flat strings; node:crypto's randomUUID gives ropes that cost a store ~1 µs to read).
+      uid: randomUid(),
       runUid,
       descriptorUid,
       seq: p + 2,
@@ -142,6 +144,17 @@ function pages(
       columns: [{ key: KEY, float64: float64Bytes(values) }],
     };
   });
+}
+
+/**
+ * Collects the garbage of the run's set-up (its pages: two buffers each)
+ * before the clock starts, for the writer and the raw inserts alike, so
+ * that neither pays for the other's; `npm run bench` gives node
+ * --expose-gc. Without it, the 10-sample case's ratio moved between 0.33
+ * and 0.6 from run to run with where the collector happened to fall.
+ */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 /** A fresh folder for one timed run's files, removed after `use`. */
@@ -161,7 +174,11 @@ async function inFreshFolder<T>(use: (folder: string) => Promise<T>): Promise<T>
  * the other, before any code of this loop runs again: a run of
  * acknowledgements with no write between them is one transaction.
  */
-async function writeAll(writer: StoreWriter, documents: readonly RunDocument[]): Promise<number[]> {
+async function writeAll(
+  writer: StoreWriter,
+  documents: readonly RunDocument[],
+  waits?: number[],
+): Promise<number[]> {
   const transactions: number[] = [];
   let wrote = true;
   const acknowledged = () => {
@@ -172,7 +189,11 @@ async function writeAll(writer: StoreWriter, documents: readonly RunDocument[]):
   const acks: Promise<void>[] = [];
   for (const document of documents) {
     const room = writer.ready();
-    if (room !== undefined) await room;
+    if (room !== undefined) {
+      const waited = performance.now();
+      await room;
+      waits?.push(performance.now() - waited);
+    }
     wrote = true;
     acks.push(writer.write(document).then(acknowledged));
   }
@@ -209,16 +230,21 @@ async function withStoreAt<T>(
   }
 }
 
-/** One timed run of the store's writer: ms, and the pages in each transaction. */
-async function timeStore(samples: number, count: number): Promise<{ ms: number; transactions: number[] }> {
+/** One timed run of the store's writer: ms, the pages in each transaction, and its longest push-back, ms. */
+async function timeStore(
+  samples: number,
+  count: number,
+): Promise<{ ms: number; transactions: number[]; longestWait: number }> {
   return inFreshFolder((folder) =>
     withStore(folder, async (writer, run) => {
       const documents = pages(run.uid, run.descriptorUid, samples, 0, count).map(
         (doc): RunDocument => ({ kind: "page", doc }),
       );
+      const waits: number[] = [];
+      collectGarbage();
       const started = performance.now();
-      const transactions = await writeAll(writer, documents);
-      return { ms: performance.now() - started, transactions };
+      const transactions = await writeAll(writer, documents, waits);
+      return { ms: performance.now() - started, transactions, longestWait: Math.max(0, ...waits) };
     }),
   );
 }
@@ -318,6 +344,7 @@ async function timeRouter(samples: number, count: number): Promise<number> {
           values: Float64Array.from({ length: samples }, (_, i) => eventValue(firstEvent + i)),
         };
       });
+      collectGarbage();
       const started = performance.now();
       for (const { time, values } of columns) await stream.page(time, { [KEY]: values });
       // Every page is in the writer's hands once the last page() resolves: commit them now, as writeAll does.
@@ -352,6 +379,7 @@ async function timeRaw(samples: number, count: number, perTransaction: number): 
         }
       });
       const blobs = pages("raw", "raw", samples, 0, count);
+      collectGarbage();
       const started = performance.now();
       for (let from = 0; from < count; from += perTransaction) {
         group.immediate(from, Math.min(count, from + perTransaction), blobs);
@@ -371,6 +399,8 @@ interface WriteMedians {
   readonly perTransaction: number;
   /** Pages in each of the writer's transactions, every run. */
   readonly transactions: readonly number[];
+  /** The longest the writer held a page back (ready()), ms, over every timed run. */
+  readonly longestWait: number;
 }
 
 /**
@@ -382,10 +412,12 @@ interface WriteMedians {
 async function measureWrites(samples: number, count: number, options: BenchOptions): Promise<WriteMedians> {
   const transactions: number[] = [];
   let perTransaction = 0;
+  let longestWait = 0;
   const runs = {
     store: async () => {
       const run = await timeStore(samples, count);
       if (perTransaction === 0) perTransaction = median(run.transactions);
+      else longestWait = Math.max(longestWait, run.longestWait);
       transactions.push(...run.transactions);
       return run.ms;
     },
@@ -406,6 +438,7 @@ async function measureWrites(samples: number, count: number, options: BenchOptio
     router: median(times.router),
     perTransaction,
     transactions,
+    longestWait,
   };
 }
 
@@ -442,7 +475,9 @@ function writeRows(samples: number, count: number, m: WriteMedians): BenchRow[] 
         `(target ≥ ${100 * WRITE_RATIO_TARGET} %). Pages per transaction: raw ${m.perTransaction}; the writer's ` +
         `transactions held ${transactionSizes(m.transactions)} (all runs): the writer's backlog limit (maxBacklog), not ` +
         `GROUP_COMMIT_DOCUMENTS (${GROUP_COMMIT_DOCUMENTS}), because a plan that never yields between pages fills the ` +
-        "backlog before the commit scheduled at that count can run",
+        "backlog before the commit scheduled at that count can run. Longest push-back of a page by the writer " +
+        `(ready()): ${m.longestWait.toFixed(0)} ms. Checkpoints: the writer's on its thread (walLimitBytes 64 MiB), ` +
+        "raw's SQLite's own (every 1000 pages of WAL, on the committing thread)",
       targets: [
         { subject: "store", against: "raw", atLeast: WRITE_RATIO_TARGET },
         ...(samples === 1000 ? [{ subject: "store", against: rateName, atLeast: 1 }] : []),
@@ -522,10 +557,7 @@ function readRows(path: string, measured: Record<"rw" | "ro", ReadMeasurement[]>
     const mapped = of((r) => r.rssFileAfter - r.rssFileBefore);
     const anon = of((r) => r.rssAnonAfter - r.rssAnonBefore);
     const label = mode === "rw" ? "read-write" : "read-only";
-    const how =
-      mode === "rw"
-        ? "store opened read-write (reads through SQLite's page cache, no mmap)"
-        : "store opened read-only (mmap_size 1 GiB: the pages of the file it reads are mapped)";
+    const how = mode === "rw" ? "store opened read-write" : "store opened read-only";
     const times = (bytes: number) => `${(bytes / columns).toFixed(2)}×`;
     return [
       {
@@ -553,11 +585,7 @@ function readRows(path: string, measured: Record<"rw" | "ro", ReadMeasurement[]>
           `MEMORY ROW: its "ms" columns hold MB and its rate means nothing. Peak RSS (VmHWM, reset before the read) less RSS before ` +
           `table(): ${mb(growth)} for ${mb(columns)} of columns (time + one float64), ${times(growth)} ` +
           `(target ≤ ${READ_MEMORY_TARGET}×). After it: anonymous RSS +${mb(anon)} (${times(anon)}), ` +
-          `file-backed RSS +${mb(mapped)}` +
-          (mode === "ro"
-            ? ` (the mapped file, shared page cache that the kernel can drop): peak less mapped file ${mb(growth - mapped)}, ` +
-              times(growth - mapped)
-            : ""),
+          `file-backed RSS +${mb(mapped)} (no store maps its file)`,
         targets: [{ subject: "store", against: limitName, atLeast: 1 }],
         comparesResults: false,
       },

@@ -164,6 +164,56 @@ describe.each(backends)("$name", (backend) => {
       expect(plain(pages[1]?.columns ?? [])).toEqual(plain(written.columns));
     });
 
+    it("keeps a stream of text columns only (the SCPI exchanges' shape), page by page and as columns", async () => {
+      const store = await open(await backend.fresh());
+      const writer = store.writer();
+      const keys = [dataKey("command", "text"), dataKey("reply", "text")];
+      const exchanges = (firstEvent: number, count: number): RunDocument => {
+        const events = Array.from({ length: count }, (_, i) => firstEvent + i);
+        return {
+          kind: "page",
+          doc: {
+            uid: `x-page-${firstEvent}`,
+            runUid: "run-text",
+            descriptorUid: "x",
+            seq: 2 + firstEvent,
+            time: eventTime(firstEvent),
+            wallTime: 1_800_000_000,
+            firstEvent,
+            count,
+            eventTime: float64Bytes(Float64Array.from(events, eventTime)),
+            columns: [
+              { key: "command", text: { values: events.map((event) => `:SOUR:VOLT ${event}`) } },
+              {
+                key: "reply",
+                text: { values: events.map((event) => (event % 2 ? "" : `"quoted, ${event}"`)) },
+              },
+            ],
+          },
+        };
+      };
+      const documents = [runStart("run-text"), descriptor("run-text", "x", "exchanges", keys)];
+      for (let i = 0; i < 4; i++) documents.push(exchanges(i * 3, 3));
+      documents.push(runStop("run-text"));
+      await Promise.all(documents.map((document) => writer.write(document)));
+      const reader = await store.run("run-text");
+      const table = await reader.table("exchanges");
+      expect(table.count).toBe(12);
+      expect(table.columns.map((column) => column.values)).toEqual([
+        Array.from({ length: 12 }, (_, event) => `:SOUR:VOLT ${event}`),
+        Array.from({ length: 12 }, (_, event) => (event % 2 ? "" : `"quoted, ${event}"`)),
+      ]);
+      const pages: EventPageDocument[] = [];
+      for await (const stored of reader.pages("exchanges")) pages.push(stored);
+      expect(pages.map((stored) => [stored.uid, stored.firstEvent, stored.count])).toEqual([
+        ["x-page-0", 0, 3],
+        ["x-page-3", 3, 3],
+        ["x-page-6", 6, 3],
+        ["x-page-9", 9, 3],
+      ]);
+      expect(pages[2]?.columns).toEqual((exchanges(6, 3).doc as EventPageDocument).columns);
+    });
+
     it("keeps a numeric column as its raw little-endian bytes, as numpy.frombuffer reads it", async () => {
       const uri = await backend.fresh();
       await recorded(await open(uri), "run-bytes-000", 2, 4);

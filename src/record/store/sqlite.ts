@@ -10,7 +10,10 @@
  * queued document, or at once when 64 are queued. `synchronous=NORMAL` makes
  * a commit survive the death of the process, not a power cut (`durable`
  * gives FULL). better-sqlite3 is synchronous: a commit, and a wait for
- * another writer's lock (up to `busyTimeoutMs`), hold this thread.
+ * another writer's lock (up to `busyTimeoutMs`), hold this thread. The
+ * WAL's checkpoints do not: a worker thread runs them (./checkpointer.ts),
+ * and the writer holds its commits (push-back, not a held thread) while the
+ * WAL is past `walLimitBytes`.
  *
  * Leases: a run being written holds a lease (`writer_pid`, `writer_host`,
  * `lease_until`), renewed every third of `leaseSeconds`. A run whose lease
@@ -155,7 +158,6 @@ const WAL_FRAME_HEADER_BYTES = 24;
 const CHECKPOINT_FROM_BYTES = 8 * 1024 * 1024;
 /** SQLite's own `wal_autocheckpoint`, which the writer goes back to when its checkpointing thread fails. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
-const READONLY_MMAP_BYTES = 1 << 30;
 const SQLITE_MAGIC = "SQLite format 3\0";
 const SYNCHRONOUS = ["OFF", "NORMAL", "FULL", "EXTRA"] as const;
 
@@ -314,10 +316,9 @@ function prepare(
   if (version > SCHEMA_VERSION) throw new StoreSchemaError(uri, version, SCHEMA_VERSION);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS}`);
   if (readonly) {
-    // Reads through memory-mapped I/O are about a third faster (table() of 10⁷ events: 0.46 → 0.28 s),
-    // but an I/O error there is a signal that ends the process: kept to read-only stores (`pms runs`,
-    // exports), never the writer's connection, whose process may have a bench to make safe.
-    db.pragma(`mmap_size = ${READONLY_MMAP_BYTES}`);
+    // No memory-mapped I/O: it read a 10⁷-event table() about a fifth faster (0.34 against 0.41 s), but
+    // the mapped file counted in the reader's memory, 2.6 times the columns at its peak against 1.1 times
+    // (issue 17 asks for 1.5 at most), and an I/O error on a mapped page is a signal that ends the process.
     if (version < SCHEMA_VERSION) {
       throw new StoreError(
         uri,
@@ -614,7 +615,16 @@ function documentBytes(document: RunDocument): number {
   return bytes;
 }
 
-/** Writes `value`, a safe integer ≥ 0, as int64 little-endian at `at` (without a BigInt). */
+/** Writes `page`'s record of a chunk's page index at `at`. */
+function writePageIndex(index: Buffer, at: number, page: EventPageDocument): void {
+  writeInt64(index, page.seq, at);
+  writeInt64(index, page.firstEvent, at + 8);
+  writeInt64(index, page.count, at + 16);
+  index.writeDoubleLE(page.time, at + 24);
+  index.writeDoubleLE(page.wallTime, at + 32);
+}
+
+/** Writes `value`, a safe integer ≥ 0, as int64 little-endian at `at` (two uint32: no BigInt). */
 function writeInt64(buffer: Buffer, value: number, at: number): void {
   buffer.writeUInt32LE(value % 0x1_0000_0000, at);
   buffer.writeUInt32LE(Math.floor(value / 0x1_0000_0000), at + 4);
@@ -707,8 +717,12 @@ class SqliteWriter implements StoreWriter {
   readonly #streams = new Map<string, SqliteStream>();
   /** The chunks of the transaction being written, not yet inserted. */
   #chunks: ChunkBuilder[] = [];
+  /** Where a chunk's blobs are put together before SQLite copies them. */
+  #scratch = Buffer.allocUnsafe(64 * 1024);
   /** The WAL's checkpoints, off this thread; undefined once it has failed (SQLite's own then). */
   #checkpointer: Checkpointer | undefined;
+  /** Whether a thread runs the checkpoints (started at the first one: a short run never needs it). */
+  #threaded: boolean;
   #checkpointFailure: Error | undefined;
   readonly #pageSize: number;
   /** The WAL's size as the writer reckons it, bytes: the frames the worker last saw, and commits since. */
@@ -749,14 +763,11 @@ class SqliteWriter implements StoreWriter {
     this.#heartbeat = setInterval(() => this.#commit(true, true), (store.leaseSeconds * 1000) / 3);
     this.#heartbeat.unref();
     this.#pageSize = store.guard(() => db.pragma("page_size", { simple: true }) as number);
-    if (store.checkpoints.checkpointThread) {
+    this.#threaded = store.checkpoints.checkpointThread;
+    if (this.#threaded) {
       store.guard(() => db.pragma("wal_autocheckpoint = 0"));
       // What the WAL holds already (a new store's schema, an earlier writer's frames): its file's size, at most.
       this.#walBytes = existsSync(`${store.path}-wal`) ? statSync(`${store.path}-wal`).size : 0;
-      this.#checkpointer = startCheckpointer(store.path, {
-        synchronous: store.checkpoints.synchronous,
-        busyTimeoutMs: store.busyTimeoutMs,
-      });
     }
   }
 
@@ -767,16 +778,21 @@ class SqliteWriter implements StoreWriter {
 
   /** Asks the worker for a checkpoint, unless one is under way. */
   #askCheckpoint(): void {
-    const checkpointer = this.#checkpointer;
-    if (checkpointer === undefined || checkpointer.running || this.#closed) return;
+    if (!this.#threaded || this.#checkpointer?.running || this.#closed) return;
     if (this.#walBytes < Math.min(CHECKPOINT_FROM_BYTES, this.#store.checkpoints.walLimitBytes)) return;
+    this.#checkpointer ??= startCheckpointer(this.#store.path, {
+      synchronous: this.#store.checkpoints.synchronous,
+      busyTimeoutMs: this.#store.busyTimeoutMs,
+    });
     this.#askedAt = { commits: this.#commits, bytes: this.#committedBytes };
-    checkpointer.checkpoint((report) => this.#checkpointed(report));
+    this.#checkpointer.checkpoint((report) => this.#checkpointed(report));
   }
 
   #checkpointed(report: CheckpointReport | Error): void {
     if (report instanceof Error) {
-      this.#checkpointer = undefined;
+      this.#threaded = false;
+      // Its thread is ended (its connection with it); close() waits for that.
+      void this.#checkpointer?.stop();
       this.#checkpointFailure = report;
       if (!this.#closed) {
         try {
@@ -803,11 +819,11 @@ class SqliteWriter implements StoreWriter {
 
   /** Whether the next commit must wait for a checkpoint: the WAL past its limit, and not drained. */
   #mustHold(): boolean {
-    if (this.#checkpointer === undefined || this.#walDrained) return false;
+    if (!this.#threaded || this.#walDrained) return false;
     if (this.#walBytes <= this.#store.checkpoints.walLimitBytes) return false;
     this.#askCheckpoint();
     // The worker may have failed as it was asked (its checkpoints are then SQLite's again).
-    return this.#checkpointer !== undefined;
+    return this.#threaded;
   }
 
   /** Throws when `options` asks for other settings than the writer has (it is one per store). */
@@ -1091,27 +1107,43 @@ class SqliteWriter implements StoreWriter {
    * back, its text columns as JSON, its page index) and counts it in
    * `added`; a chunk the store's constraints refuse refuses its pages.
    */
+  /** The writer's scratch buffer, at least `bytes` long. */
+  #scratchOf(bytes: number): Buffer {
+    if (this.#scratch.byteLength < bytes)
+      this.#scratch = Buffer.allocUnsafe(Math.max(bytes, 2 * this.#scratch.byteLength));
+    return this.#scratch;
+  }
+
   #insertChunk(chunk: ChunkBuilder, refusals: (DocumentRefusedError | undefined)[], added: Added): void {
     const { stream, pages, columns, events } = chunk;
     if (stream.chunk === chunk) stream.chunk = undefined;
     const first = pages[0] as EventPageDocument;
     const single = pages.length === 1;
-    const eventTime = single
-      ? first.eventTime
-      : Buffer.concat(
-          pages.map((page) => page.eventTime),
-          events * 8,
-        );
-    let data: Uint8Array;
-    if (single && stream.numeric.length === 1)
-      data = (columns[0] as Uint8Array[])[stream.numeric[0] as number] as Uint8Array;
-    else {
-      data = Buffer.allocUnsafe(events * 8 * stream.numeric.length);
+    // Built in the writer's scratch buffer (SQLite copies a bound blob), not in buffers of their own:
+    // an ArrayBuffer for each chunk's blobs cost about as much as the rest of the chunk, and collecting them more.
+    const timeBytes = single ? 0 : events * 8;
+    // A single page's only numeric column is bound as it is; anything else (none: an empty blob) is put together.
+    const direct = single && stream.numeric.length === 1;
+    const dataBytes = direct ? 0 : events * 8 * stream.numeric.length;
+    const indexBytes = pages.length * PAGE_INDEX_BYTES;
+    const scratch = this.#scratchOf(timeBytes + dataBytes + indexBytes);
+    let eventTime: Uint8Array = first.eventTime;
+    if (!single) {
       let offset = 0;
+      for (const page of pages) {
+        scratch.set(page.eventTime, offset);
+        offset += page.eventTime.byteLength;
+      }
+      eventTime = scratch.subarray(0, timeBytes);
+    }
+    let data = scratch.subarray(timeBytes, timeBytes + dataBytes) as Uint8Array;
+    if (direct) data = (columns[0] as Uint8Array[])[stream.numeric[0] as number] as Uint8Array;
+    else {
+      let offset = timeBytes;
       for (const position of stream.numeric) {
         for (const page of columns) {
           const bytes = page[position] as Uint8Array;
-          data.set(bytes, offset);
+          scratch.set(bytes, offset);
           offset += bytes.byteLength;
         }
       }
@@ -1120,15 +1152,9 @@ class SqliteWriter implements StoreWriter {
       stream.text.length === 0
         ? null
         : `[${stream.text.map((position) => `[${columns.map((page) => (page[position] as string).slice(1, -1)).join(",")}]`).join(",")}]`;
-    const index = Buffer.allocUnsafe(pages.length * PAGE_INDEX_BYTES);
-    for (const [i, page] of pages.entries()) {
-      const at = i * PAGE_INDEX_BYTES;
-      writeInt64(index, page.seq, at);
-      writeInt64(index, page.firstEvent, at + 8);
-      writeInt64(index, page.count, at + 16);
-      index.writeDoubleLE(page.time, at + 24);
-      index.writeDoubleLE(page.wallTime, at + 32);
-    }
+    const at = timeBytes + dataBytes;
+    const index = scratch.subarray(at, at + indexBytes);
+    for (const [i, page] of pages.entries()) writePageIndex(index, i * PAGE_INDEX_BYTES, page);
     try {
       this.#statements.insertChunk.run(
         chunkId(stream.id, first.firstEvent),
