@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import Database from "better-sqlite3";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MIGRATIONS, migrate } from "../../src/record/store/schema.js";
 
 const PMS = resolve("dist", "src", "cli", "pms.js");
 const run = promisify(execFile);
@@ -121,6 +123,21 @@ describe("pms runs (compiled bin)", () => {
     });
     expect(seen.first).toBe(Number(recorded[1]?.split(",")[2]));
     expect(seen.last).toBe(Number(recorded[201]?.split(",")[2]));
+  });
+
+  it("an older store: list refuses it, saying to migrate; migrate brings it up, and list reads it", async () => {
+    const old = join(dir, "old.sqlite");
+    const db = new Database(old);
+    migrate(db, "test", MIGRATIONS.slice(0, 1));
+    db.close();
+    const oldStore = `sqlite:${old}`;
+    const refused = await run(process.execPath, [PMS, "runs", "list", "--store", oldStore]).catch((e) => e);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/schema is version 1, older than version \d+.*pms runs migrate/);
+    const migrated = await run(process.execPath, [PMS, "runs", "migrate", "--store", oldStore]);
+    expect(migrated.stdout).toContain(`${oldStore}: at this version's schema`);
+    const listed = await run(process.execPath, [PMS, "runs", "list", "--store", oldStore]);
+    expect(listed.stdout.trimEnd().split("\n").at(-1)).toBe(`0 runs in ${oldStore}`);
   });
 
   it("a uid the store does not have is an error naming it and the store", async () => {

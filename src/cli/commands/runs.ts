@@ -60,8 +60,26 @@ Examples:
   pms runs list --plan iv --since 2026-12-01
   pms runs show 3f2a9c1e
   pms runs export 3f2a9c1e --out exports/
-  pms runs list --store sqlite:/data/lab/runs.sqlite --status abort`,
+  pms runs list --store sqlite:/data/lab/runs.sqlite --status abort
+  pms runs migrate --store sqlite:old-runs.sqlite   # a store of an older version, made readable`,
     );
+
+  runs
+    .command("migrate")
+    .description(
+      "bring a store of an older version to this version's schema (recording into it does the same); " +
+        "list, show and export only read, and refuse an older store",
+    )
+    .addOption(storeOption())
+    .action(async (options) => {
+      // Opened for writing: the migrations run in one transaction as it opens; nothing else is written.
+      const store = await openStore(options.store);
+      try {
+        console.log(`${store.uri}: at this version's schema; list, show and export read it`);
+      } finally {
+        await store.close();
+      }
+    });
 
   runs
     .command("list")

@@ -323,7 +323,7 @@ function prepare(
       throw new StoreError(
         uri,
         `its schema is version ${version}, older than version ${SCHEMA_VERSION}: ` +
-          "open it once for writing to migrate it",
+          "open it once for writing to migrate it (`pms runs migrate --store …` does)",
       );
     }
     return;
