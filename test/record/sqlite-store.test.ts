@@ -422,6 +422,34 @@ describe("migration from version 1", () => {
       35,
     ]);
   });
+
+  it("refuses, naming the page, a version-1 page its index cannot hold, and leaves the store at version 1", () => {
+    const documents: RunDocument[] = [runStart("run-v1"), descriptor("run-v1", "run-v1-d")];
+    const odd = page("run-v1", "run-v1-d", 0, 7);
+    if (odd.kind === "page") documents.push({ kind: "page", doc: { ...odd.doc, seq: 2.5 } });
+    const old = storePath();
+    writeVersion1(old, documents);
+    expect(() => open(old)).toThrow(/cannot migrate to version 2: page run-v1-d-page-0 .* has seq 2\.5/);
+    expect(inspect(old, (db) => db.pragma("user_version", { simple: true }))).toBe(1);
+  });
+
+  it("says a chunk whose blobs disagree with its events is corrupt when its pages are read", async () => {
+    const path = storePath();
+    const store = open(path);
+    await recorded(store, "run-bad", 2, 5);
+    const db = new Database(path);
+    db.prepare("UPDATE chunks SET data = substr(data, 1, 16)").run();
+    db.close();
+    const reader = await store.run("run-bad");
+    const read = async () => {
+      for await (const _ of reader.pages("primary")) {
+        // Reading is the check.
+      }
+    };
+    await expect(read()).rejects.toThrow(StoreFormatError);
+    await expect(read()).rejects.toThrow(/run run-bad, stream "primary": a chunk's blobs disagree/);
+    await expect(reader.table("primary")).rejects.toThrow(StoreFormatError);
+  });
 });
 
 describe("openStore", () => {

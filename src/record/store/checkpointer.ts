@@ -87,8 +87,8 @@ if (db) parentPort.on("message", (message) => {
 });
 `;
 
-/** Starts the checkpointing worker of the store at `path`. */
-export function startCheckpointer(path: string, options: CheckpointerOptions): Checkpointer {
+/** Starts the checkpointing worker of the store at `path` (`store`: its URI, for the messages). */
+export function startCheckpointer(path: string, store: string, options: CheckpointerOptions): Checkpointer {
   const betterSqlite3 = createRequire(import.meta.url).resolve("better-sqlite3");
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
@@ -112,18 +112,20 @@ export function startCheckpointer(path: string, options: CheckpointerOptions): C
   };
   worker.on("message", (message: { report?: CheckpointReport; error?: string }) => {
     if (message.error !== undefined) {
-      fail(new Error(`the store's checkpointing thread failed: ${message.error}`));
+      fail(new Error(`${store}: its checkpointing thread failed: ${message.error}`));
       return;
     }
     const done = answered();
     if (message.report !== undefined) done?.(message.report);
   });
-  worker.on("error", (error) => fail(new Error(`the store's checkpointing thread failed: ${error.message}`)));
+  worker.on("error", (error) =>
+    fail(new Error(`${store}: its checkpointing thread failed: ${error.message}`)),
+  );
   let ended = false;
   const exited = new Promise<void>((resolve) => {
     worker.on("exit", (code) => {
       ended = true;
-      fail(new Error(`the store's checkpointing thread ended (exit code ${code})`));
+      fail(new Error(`${store}: its checkpointing thread ended (exit code ${code})`));
       resolve();
     });
   });

@@ -31,8 +31,8 @@
  * a fifth of the rate of raw inserts of its blobs; a chunk is one insert into
  * one b-tree for up to a transaction's pages.
  */
-import type { Database } from "better-sqlite3";
-import { StoreSchemaError } from "./errors.js";
+import Database from "better-sqlite3";
+import { StoreError, StoreSchemaError } from "./errors.js";
 
 /** The schema version this code writes and reads. */
 export const SCHEMA_VERSION = 2;
@@ -56,7 +56,7 @@ export interface Migration {
   readonly description: string;
   readonly sql: string;
   /** Moves the rows that SQL alone cannot, after `sql` and before `finish`. */
-  readonly run?: (db: Database) => void;
+  readonly run?: (db: Database.Database) => void;
   /** SQL run last (dropping what `run` emptied). */
   readonly finish?: string;
 }
@@ -217,7 +217,7 @@ export const MIGRATIONS: readonly Migration[] = [
  * writer groups pages only as it commits them), its numeric columns joined
  * in slot order, its text columns gathered into the chunk's JSON.
  */
-function movePagesToChunks(db: Database): void {
+function movePagesToChunks(db: Database.Database): void {
   const streams = db.prepare("SELECT id, uid FROM streams").all() as { id: number; uid: string }[];
   const keys = db.prepare("SELECT position, slot FROM data_keys_v2 WHERE descriptor = ? ORDER BY position");
   // In batches: a statement cannot write while another's iterator is open, and a long run's pages need not all be in memory.
@@ -247,6 +247,19 @@ function movePagesToChunks(db: Database): void {
       if (batch.length === 0) break;
       after = (batch.at(-1) as { first_event: number }).first_event;
       for (const page of batch) {
+        // Version 1 stored what it was given; the page index holds integers (SQLite's REAL would not do).
+        for (const [field, value] of [
+          ["seq", page.seq],
+          ["first event", page.first_event],
+          ["count", page.count],
+        ] as const) {
+          if (!Number.isSafeInteger(value) || value < 0) {
+            throw new Error(
+              `page ${page.uid} of stream ${stream.uid} has ${field} ${value}, which the page index of ` +
+                "version 2 cannot hold (a whole number ≥ 0): the store is left at version 1",
+            );
+          }
+        }
         const numeric: Buffer[] = [];
         const text: unknown[] = [];
         for (const [position, data] of columns.all(page.id) as [number, Buffer | string][]) {
@@ -280,7 +293,7 @@ function movePagesToChunks(db: Database): void {
  * StoreSchemaError (writing nothing) when the store is newer than the list.
  */
 export function migrate(
-  db: Database,
+  db: Database.Database,
   store: string,
   migrations: readonly Migration[] = MIGRATIONS,
 ): { readonly from: number; readonly to: number } {
@@ -294,7 +307,18 @@ export function migrate(
       for (const migration of migrations) {
         if (migration.version <= from) continue;
         db.exec(migration.sql);
-        migration.run?.(db);
+        try {
+          migration.run?.(db);
+        } catch (error) {
+          if (error instanceof Database.SqliteError) throw error;
+          throw new StoreError(
+            store,
+            `cannot migrate to version ${migration.version}: ${(error as Error).message}`,
+            {
+              cause: error,
+            },
+          );
+        }
         if (migration.finish !== undefined) db.exec(migration.finish);
       }
       db.pragma(`application_id = ${APPLICATION_ID}`);

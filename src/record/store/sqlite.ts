@@ -156,6 +156,14 @@ const WAL_FRAME_HEADER_BYTES = 24;
  * 0.57 with SQLite's own), and a short run's WAL is left to the store's close.
  */
 const CHECKPOINT_FROM_BYTES = 8 * 1024 * 1024;
+/** After a checkpoint that could not copy every frame (a reader holds a snapshot), the next is asked this much later, ms. */
+const CHECKPOINT_RETRY_MS = 50;
+/**
+ * The longest the writer holds its commits for a drained WAL, ms: past it
+ * (a reader holds a snapshot that pins the WAL), it commits, and the WAL
+ * grows past its limit until the reader lets go.
+ */
+const MAX_HOLD_MS = 1000;
 /** SQLite's own `wal_autocheckpoint`, which the writer goes back to when its checkpointing thread fails. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 const SQLITE_MAGIC = "SQLite format 3\0";
@@ -266,6 +274,8 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
   const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
   if (!(busyTimeoutMs >= 0)) throw new RangeError(`busyTimeoutMs must be ≥ 0 ms, not ${busyTimeoutMs}`);
   if (!(leaseSeconds > 0)) throw new RangeError(`leaseSeconds must be > 0 s, not ${leaseSeconds}`);
+  const walLimitBytes = options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES;
+  if (!(walLimitBytes > 0)) throw new RangeError(`walLimitBytes must be > 0, not ${walLimitBytes}`);
   const readonly = options.readonly ?? false;
   if (readonly && !existsSync(absolute))
     throw new StoreError(uri, `there is no store at ${absolute} to read`);
@@ -282,8 +292,6 @@ export function openSqliteStore(path: string, options: SqliteStoreOptions = {}):
     db.close();
     throw storeErrorOf(cause, uri, absolute, busyTimeoutMs);
   }
-  const walLimitBytes = options.walLimitBytes ?? DEFAULT_WAL_LIMIT_BYTES;
-  if (!(walLimitBytes > 0)) throw new RangeError(`walLimitBytes must be > 0, not ${walLimitBytes}`);
   const store = new SqliteStore(db, uri, absolute, readonly, leaseSeconds, busyTimeoutMs, {
     checkpointThread: options.checkpointThread ?? true,
     walLimitBytes,
@@ -727,19 +735,27 @@ class SqliteWriter implements StoreWriter {
   readonly #pageSize: number;
   /** The WAL's size as the writer reckons it, bytes: the frames the worker last saw, and commits since. */
   #walBytes = 0;
-  /** Commits and bytes committed, ever, and their counts when the checkpoint under way was asked for. */
+  /**
+   * Commits, ever, and the WAL bytes guessed for them (each commit: its
+   * documents' bytes, and at least the two whole pages, a chunk's and its
+   * descriptor's, that any commit writes), and both counts when the
+   * checkpoint under way was asked for.
+   */
   #commits = 0;
-  #committedBytes = 0;
-  #askedAt = { commits: 0, bytes: 0 };
-  /** Bytes committed, ever, when the WAL last started over. */
+  #guessed = 0;
+  #askedAt = { commits: 0, guessed: 0 };
+  /** Bytes guessed, ever, when the WAL last started over. */
   #restartedAt = 0;
   /**
-   * WAL bytes per byte of documents committed, as the worker's reports show
-   * it (whole 64 KiB frames, the pages each transaction writes again):
-   * 1.5 until a report says, about what 1000-event pages of three columns
-   * gave on the development VM.
+   * WAL bytes per byte guessed, as the worker's reports show it (the pages
+   * each transaction writes again, b-tree pages): 1.5 until a report says,
+   * about what 1000-event pages of three columns gave on the development VM.
    */
-  #walPerByte = 1.5;
+  #walPerGuess = 1.5;
+  /** A checkpoint asked again later, after one that could not drain the WAL (a reader holds a snapshot). */
+  #retry: NodeJS.Timeout | undefined;
+  /** When the writer began to hold its commits for a drained WAL, ms (performance.now()). */
+  #holdingSince: number | undefined;
   /** The last checkpoint copied every frame and nothing was committed since: the next commit starts the WAL over. */
   #walDrained = false;
   /** A commit waits for a checkpoint (the WAL past its limit). */
@@ -766,6 +782,8 @@ class SqliteWriter implements StoreWriter {
     this.#threaded = store.checkpoints.checkpointThread;
     if (this.#threaded) {
       store.guard(() => db.pragma("wal_autocheckpoint = 0"));
+      // When the WAL starts over, its file is cut back to the limit (it keeps its largest size otherwise).
+      store.guard(() => db.pragma(`journal_size_limit = ${Math.ceil(store.checkpoints.walLimitBytes)}`));
       // What the WAL holds already (a new store's schema, an earlier writer's frames): its file's size, at most.
       this.#walBytes = existsSync(`${store.path}-wal`) ? statSync(`${store.path}-wal`).size : 0;
     }
@@ -778,13 +796,22 @@ class SqliteWriter implements StoreWriter {
 
   /** Asks the worker for a checkpoint, unless one is under way. */
   #askCheckpoint(): void {
-    if (!this.#threaded || this.#checkpointer?.running || this.#closed) return;
+    if (!this.#threaded || this.#checkpointer?.running || this.#retry !== undefined || this.#closed) return;
     if (this.#walBytes < Math.min(CHECKPOINT_FROM_BYTES, this.#store.checkpoints.walLimitBytes)) return;
-    this.#checkpointer ??= startCheckpointer(this.#store.path, {
-      synchronous: this.#store.checkpoints.synchronous,
-      busyTimeoutMs: this.#store.busyTimeoutMs,
-    });
-    this.#askedAt = { commits: this.#commits, bytes: this.#committedBytes };
+    try {
+      this.#checkpointer ??= startCheckpointer(this.#store.path, this.#store.uri, {
+        synchronous: this.#store.checkpoints.synchronous,
+        busyTimeoutMs: this.#store.busyTimeoutMs,
+      });
+    } catch (error) {
+      this.#checkpointed(
+        new Error(
+          `${this.#store.uri}: its checkpointing thread could not start: ${(error as Error).message}`,
+        ),
+      );
+      return;
+    }
+    this.#askedAt = { commits: this.#commits, guessed: this.#guessed };
     this.#checkpointer.checkpoint((report) => this.#checkpointed(report));
   }
 
@@ -794,6 +821,10 @@ class SqliteWriter implements StoreWriter {
       // Its thread is ended (its connection with it); close() waits for that.
       void this.#checkpointer?.stop();
       this.#checkpointFailure = report;
+      // Said once, where a person running the plan sees it: slower from here on, nothing lost.
+      process.emitWarning(`${report.message}; SQLite checkpoints on the writer's thread from now on`, {
+        code: "PMS_STORE_CHECKPOINTS",
+      });
       if (!this.#closed) {
         try {
           this.#store.guard((db) => db.pragma(`wal_autocheckpoint = ${SQLITE_AUTOCHECKPOINT_PAGES}`));
@@ -803,13 +834,24 @@ class SqliteWriter implements StoreWriter {
       }
     } else {
       const frames = report.log * (this.#pageSize + WAL_FRAME_HEADER_BYTES);
-      const counted = this.#askedAt.bytes - this.#restartedAt;
-      if (counted > 0 && frames > 0) this.#walPerByte = frames / counted;
-      this.#walBytes = frames + (this.#committedBytes - this.#askedAt.bytes) * this.#walPerByte;
-      this.#walDrained =
-        report.busy === 0 && report.log === report.checkpointed && this.#commits === this.#askedAt.commits;
-      // Writes went on meanwhile: their frames are the next checkpoint's.
-      if (this.#commits !== this.#askedAt.commits) this.#askCheckpoint();
+      const counted = this.#askedAt.guessed - this.#restartedAt;
+      if (counted > 0 && frames > 0) this.#walPerGuess = frames / counted;
+      this.#walBytes = frames + (this.#guessed - this.#askedAt.guessed) * this.#walPerGuess;
+      const complete = report.busy === 0 && report.log === report.checkpointed;
+      this.#walDrained = complete && this.#commits === this.#askedAt.commits;
+      // Nothing pins the WAL: a hold from here on is timed afresh.
+      if (complete) this.#holdingSince = undefined;
+      if (this.#commits !== this.#askedAt.commits) {
+        // Writes went on meanwhile: their frames are the next checkpoint's.
+        this.#askCheckpoint();
+      } else if (!complete && this.#retry === undefined && !this.#closed) {
+        // A reader's snapshot keeps frames from being copied: asking again at once would only spin.
+        this.#retry = setTimeout(() => {
+          this.#retry = undefined;
+          this.#askCheckpoint();
+        }, CHECKPOINT_RETRY_MS);
+        this.#retry.unref();
+      }
     }
     if (this.#held) {
       this.#held = false;
@@ -821,6 +863,11 @@ class SqliteWriter implements StoreWriter {
   #mustHold(): boolean {
     if (!this.#threaded || this.#walDrained) return false;
     if (this.#walBytes <= this.#store.checkpoints.walLimitBytes) return false;
+    // Held long enough while checkpoints could not copy every frame: a reader's snapshot pins the WAL.
+    // Commit, and let the WAL grow past its limit until a checkpoint completes again (the reader has
+    // let go), as SQLite's own checkpoints would.
+    this.#holdingSince ??= performance.now();
+    if (performance.now() - this.#holdingSince > MAX_HOLD_MS) return false;
     this.#askCheckpoint();
     // The worker may have failed as it was asked (its checkpoints are then SQLite's again).
     return this.#threaded;
@@ -876,6 +923,7 @@ class SqliteWriter implements StoreWriter {
       this.#commit(false, true);
       this.#closed = true;
       clearInterval(this.#heartbeat);
+      clearTimeout(this.#retry);
       this.#onClose();
       // Its connection closes before the store's, whose close then checkpoints what is left.
       await this.#checkpointer?.stop();
@@ -925,14 +973,16 @@ class SqliteWriter implements StoreWriter {
     }
     if (renew) this.#renewedAt = now;
     const bytes = batch.reduce((sum, { document }) => sum + documentBytes(document), 0);
+    const guess = Math.max(bytes, 2 * (this.#pageSize + WAL_FRAME_HEADER_BYTES));
     if (this.#walDrained) {
       // This commit started the WAL over.
-      this.#restartedAt = this.#committedBytes;
+      this.#restartedAt = this.#guessed;
       this.#walBytes = 0;
+      this.#holdingSince = undefined;
     }
     this.#commits += 1;
-    this.#committedBytes += bytes;
-    this.#walBytes += bytes * this.#walPerByte;
+    this.#guessed += guess;
+    this.#walBytes += guess * this.#walPerGuess;
     this.#walDrained = false;
     this.#askCheckpoint();
     batch.forEach((pending, i) => {
@@ -1345,17 +1395,23 @@ function pagesOf(row: ChunkRow, runUid: string, stream: StoredStream, path: stri
   const text = (row.text === null ? [] : JSON.parse(row.text)) as string[][];
   const numeric = stream.dtypes.flatMap((dtype, position) => (dtype === "text" ? [] : [position]));
   const bytes = row.events * 8;
-  if (uids.length !== row.pages || row.page_index.byteLength !== row.pages * PAGE_INDEX_BYTES) {
-    throw new StoreFormatError(
-      path,
-      `run ${runUid}, stream "${stream.name}": a chunk's page index disagrees with its pages`,
-    );
-  }
+  const corrupt = (what: string): never => {
+    throw new StoreFormatError(path, `run ${runUid}, stream "${stream.name}": ${what}`);
+  };
+  if (uids.length !== row.pages || row.page_index.byteLength !== row.pages * PAGE_INDEX_BYTES)
+    corrupt("a chunk's page index disagrees with its pages");
+  if (row.event_time.byteLength !== bytes || row.data.byteLength !== bytes * numeric.length)
+    corrupt("a chunk's blobs disagree with its event count or its data keys");
+  const textual = stream.dtypes.filter((dtype) => dtype === "text").length;
+  if (text.length !== textual || text.some((values) => values.length !== row.events))
+    corrupt("a chunk's text columns disagree with its event count or its data keys");
   const pages: EventPageDocument[] = [];
   let offset = 0;
   for (let n = 0; n < row.pages; n++) {
     const at = n * PAGE_INDEX_BYTES;
     const count = Number(row.page_index.readBigInt64LE(at + 16));
+    if (!(count >= 1 && offset + count <= row.events))
+      corrupt("a chunk's page index disagrees with its event count");
     const slice = (from: number) => row.data.subarray(from + offset * 8, from + (offset + count) * 8);
     let textColumn = 0;
     pages.push({
