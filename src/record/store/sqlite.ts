@@ -159,9 +159,10 @@ const CHECKPOINT_FROM_BYTES = 8 * 1024 * 1024;
 /** After a checkpoint that could not copy every frame (a reader holds a snapshot), the next is asked this much later, ms. */
 const CHECKPOINT_RETRY_MS = 50;
 /**
- * The longest the writer holds its commits for a drained WAL, ms: past it
- * (a reader holds a snapshot that pins the WAL), it commits, and the WAL
- * grows past its limit until the reader lets go.
+ * The longest the writer holds its commits for a drained WAL, ms, until a
+ * checkpoint completes: past it (a reader holds a snapshot that pins the
+ * WAL, or the disk is that slow), it commits, and the WAL grows past its
+ * limit until a checkpoint completes again.
  */
 const MAX_HOLD_MS = 1000;
 /** SQLite's own `wal_autocheckpoint`, which the writer goes back to when its checkpointing thread fails. */
@@ -850,7 +851,8 @@ class SqliteWriter implements StoreWriter {
           this.#retry = undefined;
           this.#askCheckpoint();
         }, CHECKPOINT_RETRY_MS);
-        this.#retry.unref();
+        // It keeps the process alive only while a held commit waits on it (see #mustHold).
+        if (!this.#held) this.#retry.unref();
       }
     }
     if (this.#held) {
@@ -868,6 +870,7 @@ class SqliteWriter implements StoreWriter {
     // let go), as SQLite's own checkpoints would.
     this.#holdingSince ??= performance.now();
     if (performance.now() - this.#holdingSince > MAX_HOLD_MS) return false;
+    this.#retry?.ref();
     this.#askCheckpoint();
     // The worker may have failed as it was asked (its checkpoints are then SQLite's again).
     return this.#threaded;
