@@ -38,7 +38,7 @@ import {
   type SqliteStoreOptions,
 } from "../../src/record/store/sqlite.js";
 import type { RunStore } from "../../src/record/store/types.js";
-import { current, descriptor, page, runStart, runStop, temporaryFolders } from "./support/runs.js";
+import { current, descriptor, page, recorded, runStart, runStop, temporaryFolders } from "./support/runs.js";
 
 const folder = temporaryFolders();
 const opened: RunStore[] = [];
@@ -54,15 +54,6 @@ function open(path: string, options: SqliteStoreOptions = {}): SqliteRunStore {
 
 function storePath(): string {
   return join(folder(), "runs.sqlite");
-}
-
-/** A run with a stream and `pages` pages of `count` events, committed. */
-async function recorded(store: RunStore, run: string, pages: number, count = 10, stop = true): Promise<void> {
-  const writer = store.writer();
-  const documents: RunDocument[] = [runStart(run), descriptor(run, `${run}-d`)];
-  for (let i = 0; i < pages; i++) documents.push(page(run, `${run}-d`, i * count, count));
-  if (stop) documents.push(runStop(run));
-  await Promise.all(documents.map((document) => writer.write(document)));
 }
 
 /** The file as another connection sees it. */

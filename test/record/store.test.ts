@@ -22,7 +22,17 @@ import { openStore } from "../../src/record/store/open.js";
 import { DEAD_RUN_REASON, GROUP_COMMIT_DOCUMENTS } from "../../src/record/store/sqlite.js";
 import type { OpenStoreOptions, RunStore } from "../../src/record/store/types.js";
 import { postgresBackend, sqliteBackend } from "./support/backends.js";
-import { current, dataKey, descriptor, eventTime, page, runStart, runStop, status } from "./support/runs.js";
+import {
+  current,
+  dataKey,
+  descriptor,
+  eventTime,
+  page,
+  recorded,
+  runStart,
+  runStop,
+  status,
+} from "./support/runs.js";
 
 // Registered before the stores' own clean-up, which therefore runs first (hooks run as a stack).
 const backends = [sqliteBackend(), postgresBackend()];
@@ -36,15 +46,6 @@ async function open(uri: string, options: OpenStoreOptions = {}): Promise<RunSto
   const store = await openStore(uri, options);
   opened.push(store);
   return store;
-}
-
-/** A run with a stream and `pages` pages of `count` events, committed. */
-async function recorded(store: RunStore, run: string, pages: number, count = 10, stop = true): Promise<void> {
-  const writer = store.writer();
-  const documents: RunDocument[] = [runStart(run), descriptor(run, `${run}-d`)];
-  for (let i = 0; i < pages; i++) documents.push(page(run, `${run}-d`, i * count, count));
-  if (stop) documents.push(runStop(run));
-  await Promise.all(documents.map((document) => writer.write(document)));
 }
 
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));

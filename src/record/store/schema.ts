@@ -82,6 +82,29 @@ export function chunkId(streamId: number, firstEvent: number): bigint {
  */
 export const PAGE_INDEX_BYTES = 40;
 
+/** A page as its index record holds it (safe integers ≥ 0 where int64). */
+export interface PageIndexRecord {
+  readonly seq: number;
+  readonly firstEvent: number;
+  readonly count: number;
+  readonly time: number;
+  readonly wallTime: number;
+}
+
+/** Writes `page`'s record of a chunk's page index at `at` (int64 as two uint32: no BigInt on the writer's path). */
+export function writePageIndex(index: Buffer, at: number, page: PageIndexRecord): void {
+  writeInt64(index, page.seq, at);
+  writeInt64(index, page.firstEvent, at + 8);
+  writeInt64(index, page.count, at + 16);
+  index.writeDoubleLE(page.time, at + 24);
+  index.writeDoubleLE(page.wallTime, at + 32);
+}
+
+function writeInt64(buffer: Buffer, value: number, at: number): void {
+  buffer.writeUInt32LE(value % 0x1_0000_0000, at);
+  buffer.writeUInt32LE(Math.floor(value / 0x1_0000_0000), at + 4);
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -267,11 +290,7 @@ function movePagesToChunks(db: Database.Database): void {
           else numeric.push(data as Buffer);
         }
         const index = Buffer.alloc(PAGE_INDEX_BYTES);
-        index.writeBigInt64LE(BigInt(page.seq), 0);
-        index.writeBigInt64LE(BigInt(page.first_event), 8);
-        index.writeBigInt64LE(BigInt(page.count), 16);
-        index.writeDoubleLE(page.time, 24);
-        index.writeDoubleLE(page.wall_time, 32);
+        writePageIndex(index, 0, { ...page, firstEvent: page.first_event, wallTime: page.wall_time });
         insert.run(
           chunkId(stream.id, page.first_event),
           page.count,

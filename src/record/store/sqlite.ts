@@ -74,6 +74,7 @@ import {
   PAGE_INDEX_BYTES,
   PAGE_SIZE,
   SCHEMA_VERSION,
+  writePageIndex,
 } from "./schema.js";
 import type {
   OpenStoreOptions,
@@ -622,21 +623,6 @@ function documentBytes(document: RunDocument): number {
           ? column.int64.byteLength
           : 16 * document.doc.count;
   return bytes;
-}
-
-/** Writes `page`'s record of a chunk's page index at `at`. */
-function writePageIndex(index: Buffer, at: number, page: EventPageDocument): void {
-  writeInt64(index, page.seq, at);
-  writeInt64(index, page.firstEvent, at + 8);
-  writeInt64(index, page.count, at + 16);
-  index.writeDoubleLE(page.time, at + 24);
-  index.writeDoubleLE(page.wallTime, at + 32);
-}
-
-/** Writes `value`, a safe integer ≥ 0, as int64 little-endian at `at` (two uint32: no BigInt). */
-function writeInt64(buffer: Buffer, value: number, at: number): void {
-  buffer.writeUInt32LE(value % 0x1_0000_0000, at);
-  buffer.writeUInt32LE(Math.floor(value / 0x1_0000_0000), at + 4);
 }
 
 /** A stream as this writer knows it: its id, its numeric and text keys in slot order, its open chunk. */

@@ -18,6 +18,7 @@ import {
   type RunDocument,
   type RunStartDocument,
 } from "../../../src/record/documents.js";
+import type { RunStore } from "../../../src/record/store/types.js";
 
 /** Each event's values, from its index (as ./write-run.mjs computes them). */
 export const eventTime = (event: number): number => event * 1e-4;
@@ -114,6 +115,21 @@ export function runStop(runUid: string, exit: ExitStatus = "success", reason = "
       numEvents: { primary: 0 },
     },
   };
+}
+
+/** A run with a stream and `pages` pages of `count` events, committed. */
+export async function recorded(
+  store: RunStore,
+  run: string,
+  pages: number,
+  count = 10,
+  stop = true,
+): Promise<void> {
+  const writer = store.writer();
+  const documents: RunDocument[] = [runStart(run), descriptor(run, `${run}-d`)];
+  for (let i = 0; i < pages; i++) documents.push(page(run, `${run}-d`, i * count, count));
+  if (stop) documents.push(runStop(run));
+  await Promise.all(documents.map((document) => writer.write(document)));
 }
 
 /**
