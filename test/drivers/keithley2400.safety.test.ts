@@ -236,6 +236,20 @@ describe("SafetyGuard", () => {
     });
   });
 
+  it("leaves room under the step limit for a level known only within a margin", () => {
+    // 1.0 read back with seven digits may be 1.0000005: two steps of 0.5 could make the first 0.5000005.
+    const ramp = guard.rampLevels("voltage", 1, 0, undefined, 5e-7);
+    expect(ramp).toHaveLength(3);
+    expect(Math.abs(1 - (ramp[0] ?? Number.NaN)) + 5e-7).toBeLessThanOrEqual(0.5);
+    expect(ramp.at(-1)).toBe(0);
+    expect(guard.rampLevels("voltage", 1, 0)).toHaveLength(2);
+    expect(() => guard.checkStep("voltage", 1, 0.5, 5e-7)).toThrow(SafetyLimitError);
+    expect(() => guard.checkStep("voltage", 1, 0.5)).not.toThrow();
+    expect(() => guard.checkPath("voltage", 1, [0.5, 0], 5e-7)).toThrow(/maxVoltageStep/);
+    expect(() => guard.checkPath("voltage", 1, [0.6, 0.1], 5e-7)).not.toThrow();
+    expect(() => guard.rampLevels("voltage", 1, 0, undefined, 0.5)).toThrow(RangeError);
+  });
+
   it.each([
     [{ maxAbsVoltage: 0, maxAbsCurrent: 1 }],
     [{ maxAbsVoltage: 1, maxAbsCurrent: -1 }],

@@ -147,6 +147,44 @@ describe("read-backs used for safety are checked", () => {
   });
 });
 
+describe("a level known by its seven digits is ramped with room for the digits it lacks", () => {
+  // The 2400 answers :SOUR:VOLT:LEV? with seven significant digits: -0.10000004 reads back -1.000000E-01.
+  it("shutdown from a level set to more digits than the read-back shows stays within the step limit", async () => {
+    const other = await bench.other();
+    await other.unsafeSession().query(":SOUR:VOLT:LEV -0.04;*OPC?");
+    await other.unsafeSession().query(":SOUR:VOLT:LEV -0.10000004;*OPC?");
+    const mark = bench.record.mark;
+    await k.shutdown();
+    // One step of 0.1 from the -0.1 read back would be 0.10000004 at the terminals.
+    expect(bench.record.stepsBeyond(MAX_STEP, mark)).toEqual([]);
+    expect(bench.record.states.slice(mark).filter((s) => s.outputEnabled)).toHaveLength(2);
+    expect(bench.record.outputEnabled).toBe(false);
+  });
+
+  it("a level the driver set itself is ramped from what it set, not from its rounded read-back (found by the invariants' seed -1193690446)", async () => {
+    await k.sourceVoltage.set(-1.0100015962466459e-10);
+    await k.sourceVoltage.set(-0.10000000010100003);
+    const mark = bench.record.mark;
+    await k.hardwareSweep([-0.125, -0.075]);
+    await k.shutdown();
+    expect(bench.record.stepsBeyond(MAX_STEP, mark)).toEqual([]);
+    expect(bench.record.outputEnabled).toBe(false);
+  });
+
+  it("a step from a level known only by its read-back is refused where the digits it lacks could make it too large", async () => {
+    const other = await bench.other();
+    await other.unsafeSession().query(":SOUR:VOLT:LEV 0.05;*OPC?");
+    await other.unsafeSession().query(":SOUR:VOLT:LEV 0.10000004;*OPC?");
+    await k.refreshState();
+    const error = await k.sourceVoltage.set(0).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SafetyLimitError);
+    expect(error).toMatchObject({ limit: "maxVoltageStep" });
+    expect(level()).toBe(0.10000004);
+    await k.rampTo(0);
+    expect(level()).toBe(0);
+  });
+});
+
 describe("shutdown always ends with the output off", () => {
   it("ramps down from a level another client pushed to 5 V, within the step limit, then turns off", async () => {
     const other = await bench.other();

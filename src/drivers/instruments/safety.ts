@@ -146,30 +146,61 @@ export class SafetyGuard {
     if (!reduction) this.checkMagnitude(mode, to);
   }
 
-  /** Refuses a change of source level larger than the step limit. */
-  checkStep(mode: SourceMode, from: number, to: number): void {
+  /**
+   * Refuses a change of source level larger than the step limit. `margin`
+   * is how far the instrument's level may be from `from` (a level known
+   * only from a read-back of a few digits): the step is judged at its
+   * largest.
+   */
+  checkStep(mode: SourceMode, from: number, to: number, margin = 0): void {
     const limit = this.maxStep(mode);
-    if (exceeds(Math.abs(to - from), limit)) {
+    const step = Math.abs(to - from) + margin;
+    if (exceeds(step, limit)) {
       const name = mode === "voltage" ? "maxVoltageStep" : "maxCurrentStep";
-      throw new SafetyLimitError(this.resource, name, limit, Math.abs(to - from), UNIT[mode]);
+      throw new SafetyLimitError(this.resource, name, limit, step, UNIT[mode]);
     }
   }
 
-  /** Checks every level of a path the source will take from `from`, and every step along it. */
-  checkPath(mode: SourceMode, from: number, levels: readonly number[]): void {
+  /**
+   * Checks every level of a path the source will take from `from` (known
+   * within `margin`, as {@link checkStep}), and every step along it.
+   */
+  checkPath(mode: SourceMode, from: number, levels: readonly number[], margin = 0): void {
     let previous = from;
-    for (const level of levels) {
+    for (const [i, level] of levels.entries()) {
       this.checkMagnitude(mode, level);
-      this.checkStep(mode, previous, level);
+      this.checkStep(mode, previous, level, i === 0 ? margin : 0);
       previous = level;
     }
   }
 
-  /** Levels from `from` (excluded) to `to` (included) in equal steps no larger than `step` or the limit. */
-  rampLevels(mode: SourceMode, from: number, to: number, step = Number.POSITIVE_INFINITY): number[] {
-    const largest = Math.min(step, this.maxStep(mode));
-    if (!(largest > 0)) throw new RangeError(`${this.resource}: ramp step must be positive, got ${step}`);
-    const count = Math.max(1, Math.ceil(Math.abs(to - from) / largest - RELATIVE_SLACK));
+  /**
+   * Levels from `from` (excluded) to `to` (included) in equal steps no
+   * larger than `step` or the limit. Where the level is known only within
+   * `margin` of `from` (a read-back of a few digits), the steps leave room
+   * for it, so that the first one stays within the limit from wherever the
+   * level really is.
+   */
+  rampLevels(
+    mode: SourceMode,
+    from: number,
+    to: number,
+    step = Number.POSITIVE_INFINITY,
+    margin = 0,
+  ): number[] {
+    const limit = this.maxStep(mode);
+    if (!(step > 0)) throw new RangeError(`${this.resource}: ramp step must be positive, got ${step}`);
+    if (!(limit > margin)) {
+      throw new RangeError(
+        `${this.resource}: the level is known only within ${margin}, not under the step limit ${limit}`,
+      );
+    }
+    const distance = Math.abs(to - from);
+    const count = Math.max(
+      1,
+      Math.ceil(distance / step - RELATIVE_SLACK),
+      Math.ceil(distance / (limit - margin) - RELATIVE_SLACK),
+    );
     return Array.from({ length: count }, (_, i) =>
       i === count - 1 ? to : from + ((to - from) * (i + 1)) / count,
     );

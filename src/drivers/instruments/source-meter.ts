@@ -82,7 +82,9 @@ export interface SourceMeterModel {
   readonly fullScale: Readonly<Record<Quantity, number>>;
   /**
    * Relative difference within which a read-back is the level that was set
-   * (the instrument answers with a fixed number of digits).
+   * (the instrument answers with a fixed number of digits); also how far,
+   * relative, the level held may be from a read-back of it, which moves
+   * from a level known only by its read-back leave room for.
    */
   readonly readBackTolerance: number;
   /** What its sweep engines hold at once. */
@@ -189,6 +191,14 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
   /** Rows whose value the driver keeps, in the order `refreshState` reads them. */
   readonly #tracked: readonly string[];
   #known: Record<string, unknown> = {};
+  /**
+   * How far the instrument's level may be from the tracked one, per level
+   * row: none where the driver set it (and the read-back agreed), the
+   * read-back's last digits where it is known only from a read-back (the
+   * 2400 gives seven: `-1.000000E-01` may be -0.10000004). Moves from it
+   * leave that room under the step limit.
+   */
+  #margin: Record<string, number> = {};
   /** Why the state is unknown: the last failed exchange, for LevelUnknownError. */
   #unknownBecause = "not read since the driver was attached";
   /** Failures already explained by the exchange that raised them (the more precise reason). */
@@ -337,7 +347,8 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
       const from = await this.#startMove(channel, mode);
       const source = this.#levelProperty(mode);
       const delay = options.delay ?? 0;
-      for (const step of this.guard.rampLevels(mode, from, level, options.step)) {
+      const margin = this.#levelMargin(mode);
+      for (const step of this.guard.rampLevels(mode, from, level, options.step, margin)) {
         await source.setWith(channel, step);
         if (delay > 0) await this.timebase.sleep(delay);
       }
@@ -365,7 +376,10 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
           const name = this.#roles.level[mode];
           const from = await this.#readBackLevel(channel, name);
           const source = this.#levelProperty(mode);
-          for (const step of this.guard.rampLevels(mode, from, 0)) await source.setWith(channel, step);
+          const margin = this.#levelMargin(mode);
+          for (const step of this.guard.rampLevels(mode, from, 0, undefined, margin)) {
+            await source.setWith(channel, step);
+          }
         }
       } catch (error) {
         problem = error;
@@ -416,7 +430,12 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
       const chunks = this.#plan(levels, options.chunkPoints);
       for (const chunk of chunks) this.#checkLevels(mode, chunk.levels);
       const bias = await this.#startMove(channel, mode);
-      for (const chunk of chunks) this.guard.checkPath(mode, bias, [...chunk.levels, bias]);
+      // The sweep leaves the bias and comes back to it, wherever within its margin the level really is.
+      const margin = this.#levelMargin(mode);
+      for (const chunk of chunks) {
+        this.guard.checkPath(mode, bias, chunk.levels, margin);
+        this.guard.checkStep(mode, chunk.levels.at(-1) ?? bias, bias, margin);
+      }
       if (Number.isFinite(this.guard.maxRate(mode))) {
         const largest = Math.max(...chunks.map((chunk) => largestStep(bias, chunk.levels)));
         this.guard.checkRate(mode, largest, await this.minPointSeconds(channel));
@@ -461,7 +480,8 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
       const mode = await this.tracked<SourceMode>(channel, this.#roles.sourceMode);
       const all = this.#plan(levels).flatMap((chunk) => chunk.levels);
       this.#checkLevels(mode, all);
-      this.guard.checkPath(mode, await this.#startMove(channel, mode), all);
+      const from = await this.#startMove(channel, mode);
+      this.guard.checkPath(mode, from, all, this.#levelMargin(mode));
       const source = this.#levelProperty(mode);
       for (const level of all) {
         await source.setWith(channel, level, options);
@@ -566,6 +586,11 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
     return this.#property(this.#roles.level[mode]) as Property<number>;
   }
 
+  /** How far the instrument's level of `mode` may be from the tracked one (see #margin). */
+  #levelMargin(mode: SourceMode): number {
+    return this.#margin[this.#roles.level[mode]] ?? 0;
+  }
+
   #isLevel(name: string): boolean {
     return this.#roles.level.voltage === name || this.#roles.level.current === name;
   }
@@ -622,6 +647,7 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
   /** Makes everything tracked unknown. */
   #forget(because: string): void {
     this.#known = {};
+    this.#margin = {};
     this.#unknownBecause = because;
     const now = this.timebase.now();
     this.#lastLevelChange = { voltage: now, current: now };
@@ -638,6 +664,7 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
     }
     if (!this.#isLevel(name) || how === "set") {
       this.#known[name] = value;
+      if (this.#isLevel(name)) this.#margin[name] = 0;
       return;
     }
     // A single read of a level is believed only where it confirms the tracked one (#readBackLevel decides otherwise).
@@ -659,13 +686,15 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
     const property = this.#property(name) as Property<number>;
     const tracked = this.#known[name] as number | undefined;
     const first = await property.getWith(channel, options);
-    if (tracked !== undefined && this.sameLevel(mode, tracked, first)) return first;
+    // Confirmed: the tracked level, not its few digits (a ramp from -0.1 where -0.1000000001 was set steps too far).
+    if (tracked !== undefined && this.sameLevel(mode, tracked, first)) return tracked;
     const second = await property.getWith(channel, options);
     if (!this.sameLevel(mode, first, second)) {
       this.#forget(`two read-backs of ${name} disagree: ${first} then ${second}`);
       throw new LevelUnknownError(this.resource, name, this.#unknownBecause);
     }
     this.#known[name] = second;
+    this.#margin[name] = this.model.readBackTolerance * Math.abs(second);
     return second;
   }
 
@@ -732,7 +761,7 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
         }
         this.guard.checkLevel(mode, from, value as number);
         if (from !== undefined) {
-          this.guard.checkStep(mode, from, value as number);
+          this.guard.checkStep(mode, from, value as number, this.#margin[name] ?? 0);
           await this.#pace(mode, from, value as number);
         }
         return;
