@@ -165,6 +165,29 @@ describe.each(backends)("$name", (backend) => {
       expect(plain(pages[1]?.columns ?? [])).toEqual(plain(written.columns));
     });
 
+    it("gives back page uids as written, those JSON must escape among them", async () => {
+      const store = await open(await backend.fresh());
+      const writer = store.writer();
+      const uids = [
+        'a "quoted" uid',
+        "back\\slash",
+        "line\nbreak",
+        "tab\tand\u0001",
+        "plain-uid",
+        "ünïcødé 🙂",
+      ];
+      const pages = uids.map((uid, i) => {
+        const document = page("run-escapes", "d1", 3 * i, 3);
+        return { ...document, doc: { ...(document.doc as EventPageDocument), uid } } as RunDocument;
+      });
+      await Promise.all(
+        [runStart("run-escapes"), descriptor("run-escapes", "d1"), ...pages].map((d) => writer.write(d)),
+      );
+      const stored: string[] = [];
+      for await (const read of (await store.run("run-escapes")).pages("primary")) stored.push(read.uid);
+      expect(stored).toEqual(uids);
+    });
+
     it("keeps a stream of text columns only (the SCPI exchanges' shape), page by page and as columns", async () => {
       const store = await open(await backend.fresh());
       const writer = store.writer();

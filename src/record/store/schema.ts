@@ -92,17 +92,19 @@ export interface PageIndexRecord {
 }
 
 /** Writes `page`'s record of a chunk's page index at `at` (int64 as two uint32: no BigInt on the writer's path). */
-export function writePageIndex(index: Buffer, at: number, page: PageIndexRecord): void {
+export function writePageIndex(index: DataView, at: number, page: PageIndexRecord): void {
+  // A DataView's setters, not Buffer.writeUInt32LE's checked ones: this runs once a page on the writer's path.
   writeInt64(index, page.seq, at);
   writeInt64(index, page.firstEvent, at + 8);
   writeInt64(index, page.count, at + 16);
-  index.writeDoubleLE(page.time, at + 24);
-  index.writeDoubleLE(page.wallTime, at + 32);
+  index.setFloat64(at + 24, page.time, true);
+  index.setFloat64(at + 32, page.wallTime, true);
 }
 
-function writeInt64(buffer: Buffer, value: number, at: number): void {
-  buffer.writeUInt32LE(value % 0x1_0000_0000, at);
-  buffer.writeUInt32LE(Math.floor(value / 0x1_0000_0000), at + 4);
+/** A whole number 0 ≤ value < 2⁵³ as a little-endian int64. */
+function writeInt64(view: DataView, value: number, at: number): void {
+  view.setUint32(at, value % 0x1_0000_0000, true);
+  view.setUint32(at + 4, Math.floor(value / 0x1_0000_0000), true);
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -290,7 +292,11 @@ function movePagesToChunks(db: Database.Database): void {
           else numeric.push(data as Buffer);
         }
         const index = Buffer.alloc(PAGE_INDEX_BYTES);
-        writePageIndex(index, 0, { ...page, firstEvent: page.first_event, wallTime: page.wall_time });
+        writePageIndex(new DataView(index.buffer, index.byteOffset, PAGE_INDEX_BYTES), 0, {
+          ...page,
+          firstEvent: page.first_event,
+          wallTime: page.wall_time,
+        });
         insert.run(
           chunkId(stream.id, page.first_event),
           page.count,
