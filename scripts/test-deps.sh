@@ -5,7 +5,8 @@
 #
 # - socat makes the serial PTY pairs the serial-driver tests talk over;
 # - python3-numpy reads a run straight from the SQLite store as the README
-#   shows (numpy.frombuffer), python3-h5py opens the HDF5 exports: both run
+#   shows (numpy.frombuffer), python3-h5py opens the HDF5 exports,
+#   python3-scipy's least_squares cross-checks the fitting engine: all run
 #   by /usr/bin/python3, Debian's, whatever python3 is first on PATH;
 # - postgresql is the run store's second backend: its cluster is started
 #   and a role and database made for the tests (PMS_TEST_POSTGRES, default
@@ -16,6 +17,7 @@ missing=()
 command -v socat >/dev/null 2>&1 || missing+=(socat)
 /usr/bin/python3 -c "import numpy" >/dev/null 2>&1 || missing+=(python3-numpy)
 /usr/bin/python3 -c "import h5py" >/dev/null 2>&1 || missing+=(python3-h5py)
+/usr/bin/python3 -c "import scipy.optimize" >/dev/null 2>&1 || missing+=(python3-scipy)
 command -v pg_ctlcluster >/dev/null 2>&1 && [ -n "$(pg_lsclusters -h 2>/dev/null)" ] || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
@@ -35,5 +37,5 @@ as_postgres "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'pms_test'\""
 
 node --version
 socat -V | head -n 1
-/usr/bin/python3 -c "import numpy, h5py; print('numpy', numpy.__version__, 'h5py', h5py.__version__)"
+/usr/bin/python3 -c "import numpy, h5py, scipy; print('numpy', numpy.__version__, 'h5py', h5py.__version__, 'scipy', scipy.__version__)"
 PGPASSWORD=pms psql -h 127.0.0.1 -U pms -d pms_test -tAc "SELECT 'postgresql ' || current_setting('server_version')"
