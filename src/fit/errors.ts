@@ -11,7 +11,8 @@ export type FitInputProblem =
   | "bad-bounds"
   | "bad-initial"
   | "model-not-finite"
-  | "shape";
+  | "shape"
+  | "no-resonance";
 
 export class FitInputError extends Error {
   constructor(

@@ -51,6 +51,13 @@ export interface FitModel {
   readonly parameters: readonly ParameterSpec[];
   /** Fills `prediction` (length points) and, when given, `jacobian` (points × parameters, row-major). */
   evaluate(parameters: Float64Array, prediction: Float64Array, jacobian?: Float64Array): void;
+  /**
+   * Pairs of parameters the prediction is symmetric in: swapping their
+   * values changes nothing (a ring's self-coupling and round-trip
+   * amplitude in |t|²). A fit of both finds one of two equally good
+   * solutions; the result says so and gives the other.
+   */
+  readonly symmetries?: readonly (readonly [string, string])[];
 }
 
 export interface FitData {
@@ -131,6 +138,14 @@ export type FitDiagnostic =
       readonly parameter: string;
       readonly bound: "lower" | "upper";
       readonly value: number;
+      readonly message: string;
+    }
+  | {
+      readonly kind: "ambiguous";
+      /** The pair the model is symmetric in. */
+      readonly parameters: readonly [string, string];
+      /** The other solution, as good as the one returned: every parameter's value by name. */
+      readonly alternative: Readonly<Record<string, number>>;
       readonly message: string;
     }
   | { readonly kind: "not-converged"; readonly reason: FitStopReason; readonly message: string };
@@ -608,6 +623,36 @@ export function fitLeastSquares(model: FitModel, data: FitData, options: FitOpti
       value,
       message: `${f.name} ended on its ${bound} bound (${value}): the best fit may lie beyond it, and its error bar does not hold there`,
     });
+  }
+
+  // Declared symmetries: the swapped solution, where it is another point inside the bounds, is as good.
+  for (const [first, second] of model.symmetries ?? []) {
+    const [k, l] = [free.findIndex((f) => f.name === first), free.findIndex((f) => f.name === second)];
+    if (k < 0 || l < 0) continue;
+    const [fk, fl] = [free[k] as Free, free[l] as Free];
+    const [vk, vl] = [theta[k] as number, theta[l] as number];
+    const swapped = Float64Array.from(theta);
+    swapped[k] = fl.log === fk.log ? vl : fk.log ? Math.log(p[fl.index] as number) : (p[fl.index] as number);
+    swapped[l] = fk.log === fl.log ? vk : fl.log ? Math.log(p[fk.index] as number) : (p[fk.index] as number);
+    const inside = (t: number, f: Free) => t >= f.lower && t <= f.upper;
+    const distinct = Math.abs(vk - vl) > 1e-9 * Math.max(Math.abs(vk), Math.abs(vl));
+    if (!distinct || !inside(swapped[k] as number, fk) || !inside(swapped[l] as number, fl)) continue;
+    const kept = Float64Array.from(residuals);
+    const other = evaluate(swapped, false);
+    const alternative = Object.fromEntries(table.map((spec, index) => [spec.name, p[index] as number]));
+    residuals.set(kept);
+    setParameters(theta);
+    if (Math.abs(other - chiSquare) <= 1e-9 * Math.max(chiSquare, 1)) {
+      diagnostics.push({
+        kind: "ambiguous",
+        parameters: [first, second],
+        alternative,
+        message:
+          `the data cannot tell ${first} = ${p[fk.index]}, ${second} = ${p[fl.index]} from the swapped ` +
+          `${first} = ${alternative[first]}, ${second} = ${alternative[second]} (the model is symmetric in them; ` +
+          `χ² ${chiSquare.toPrecision(6)} both ways): break the tie with a measurement that tells them apart, or report both`,
+      });
+    }
   }
 
   const parameters = table.map((spec, index): FittedParameter => {
