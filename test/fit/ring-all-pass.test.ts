@@ -103,7 +103,9 @@ describe("the all-pass ring as a fit model", () => {
     expect(fit.converged).toBe(true);
     for (const name of FREE) {
       const parameter = fit.parameters.find((p) => p.name === name);
-      const error = Math.abs((parameter?.value as number) - (truth as Record<string, number>)[name]!);
+      const error = Math.abs(
+        (parameter?.value as number) - ((truth as Record<string, number>)[name] as number),
+      );
       expect(error, name).toBeLessThan(3 * (parameter?.standardError as number));
     }
     expect(fit.reducedChiSquare).toBeGreaterThan(0.9);
