@@ -89,8 +89,8 @@ describe("the all-pass ring as a fit model", () => {
     expect(start.values.roundTripAmplitude).toBeCloseTo(truth.roundTripAmplitude, 2);
     expect(start.overCoupled.selfCoupling).toBe(start.values.roundTripAmplitude);
     // The width gives the loaded Q: λ/FWHM of the deepest dip within 5 %.
-    const deepest = start.dips.reduce((x, y) => (x.minimum < y.minimum ? x : y));
-    expect(deepest.wavelength / deepest.width / loadedQ(truth, deepest.wavelength)).toBeCloseTo(1, 1);
+    const deepest = start.dips.reduce((x, y) => (x.depth > y.depth ? x : y));
+    expect((deepest.q as number) / loadedQ(truth, deepest.wavelength)).toBeCloseTo(1, 1);
   });
 
   it("recovers the ring within three standard errors, and reports the swapped solution as equally good", () => {

@@ -17,11 +17,11 @@
  *
  * Starting values (`ringStart`), from the data alone plus the design's
  * effective index (which fixes the resonance order, as a spectrum cannot):
- * the off-resonance level (s), the dips below half depth (each dip's
- * centre and full width at half depth), the group index from their mean
- * spacing (FSR = λ²/(n_g L)), r·a from the deepest dip's width (FWHM =
- * (1 − ra)λ²/(π n_g L √(ra))) and |a − r| from its depth
- * (T_min = ((a − r)/(1 − ra))²), taken under-coupled (r > a).
+ * the dips the plans find (centre, depth, width at half depth, baseline as
+ * s), the group index from their mean spacing (FSR = λ²/(n_g L)), r·a
+ * from the deepest dip's width (FWHM = (1 − ra)λ²/(π n_g L √(ra))) and
+ * |a − r| from its depth (T_min = ((a − r)/(1 − ra))²), taken
+ * under-coupled (r > a).
  */
 
 import type { ParameterSpec } from "../../models/parameters.js";
@@ -31,6 +31,7 @@ import {
   allPassPower,
   roundTripPhase,
 } from "../../models/photonic/ring.js";
+import { type Dip, findDips } from "../../plans/spectrum-analysis.js";
 import { FitInputError } from "../errors.js";
 import type { FitModel } from "../levenberg-marquardt.js";
 
@@ -106,20 +107,12 @@ export function ringAllPassFitModel(wavelengths: Float64Array): FitModel {
   };
 }
 
-/** One dip of a spectrum: where it is deepest, its normalised depth and its full width at half depth. */
-export interface Dip {
-  readonly wavelength: number;
-  /** Transmission at the bottom over the off-resonance level. */
-  readonly minimum: number;
-  /** Full width at half depth, m. */
-  readonly width: number;
-}
-
 export interface RingStart {
   /** Starting values of every parameter of `ringFitParameters`, under-coupled. */
   readonly values: Readonly<Record<string, number>>;
   /** The same with r and a swapped: the over-coupled reading of the same dip. */
   readonly overCoupled: Readonly<Record<string, number>>;
+  /** The dips found (src/plans/spectrum-analysis.ts), in ascending wavelength. */
   readonly dips: readonly Dip[];
 }
 
@@ -127,65 +120,29 @@ export interface RingStart {
  * Starting values for a fit of `ringAllPassFitModel` to `power` at
  * `wavelengths` (ascending, m), with the circumference and the reference
  * wavelength as the design gives them and the design's effective index
- * choosing the resonance order. FitInputError ("no-resonance") where the
- * spectrum shows no dip.
+ * choosing the resonance order. The dips are the plans' own
+ * (`findDips`: prominence ≥ 3 dB, Lorentzian-refined, baseline at the 90th
+ * percentile between its bases). FitInputError ("no-resonance") where the
+ * spectrum shows no whole dip.
  */
 export function ringStart(
   wavelengths: Float64Array,
   power: Float64Array,
   design: { circumference: number; referenceWavelength: number; effectiveIndex: number },
 ): RingStart {
-  const m = power.length;
-  const sorted = Float64Array.from(power).sort();
-  const level = sorted[Math.min(m - 1, Math.floor(0.95 * m))] as number;
-  const low = sorted[Math.floor(0.001 * m)] as number;
-  // A dip must reach below 80 % of the level, and be more than noise: 10 points' spread below.
-  if (!(level > 0) || !(low < 0.8 * level)) {
-    throw new FitInputError(
-      "ring all-pass through power",
-      "no-resonance",
-      `no resonance in the spectrum: its lowest points reach ${(low / level).toFixed(3)} of its level ` +
-        `(a dip must go below 0.8); widen the sweep or check that light reaches the ring`,
-    );
-  }
-  const dips: Dip[] = [];
-  let i = 0;
-  while (i < m) {
-    if ((power[i] as number) >= 0.8 * level) {
-      i += 1;
-      continue;
-    }
-    // A region below 80 %: its bottom, then its width at half depth around it.
-    let j = i;
-    let bottom = i;
-    while (j < m && (power[j] as number) < 0.8 * level) {
-      if ((power[j] as number) < (power[bottom] as number)) bottom = j;
-      j += 1;
-    }
-    const minimum = (power[bottom] as number) / level;
-    const half = (level * (1 + minimum)) / 2;
-    const crossing = (from: number, step: number): number => {
-      let k = from;
-      while (k + step >= 0 && k + step < m && (power[k] as number) < half) k += step;
-      const [p0, p1] = [power[k - step] as number, power[k] as number];
-      const [w0, w1] = [wavelengths[k - step] as number, wavelengths[k] as number];
-      return p1 === p0 ? w1 : w0 + ((half - p0) * (w1 - w0)) / (p1 - p0);
-    };
-    const width = crossing(bottom, 1) - crossing(bottom, -1);
-    if (bottom > 0 && bottom < m - 1 && width > 0) {
-      dips.push({ wavelength: wavelengths[bottom] as number, minimum, width });
-    }
-    i = j;
-  }
+  const all = findDips({ wavelength: wavelengths, transmission: power }, { baseline: { percentile: 90 } });
+  const dips = all.filter((dip) => dip.fwhm !== undefined);
   if (dips.length === 0) {
     throw new FitInputError(
       "ring all-pass through power",
       "no-resonance",
-      "no whole resonance in the spectrum: every dip is cut by its ends; widen the sweep",
+      all.length === 0
+        ? "no resonance in the spectrum (no dip of 3 dB prominence): widen the sweep or check that light reaches the ring"
+        : "no whole resonance in the spectrum: every dip is cut by an end of the sweep; widen it",
     );
   }
   const { circumference: L, referenceWavelength: λ0 } = design;
-  const deepest = dips.reduce((best, dip) => (dip.minimum < best.minimum ? dip : best));
+  const deepest = dips.reduce((best, dip) => (dip.depth > best.depth ? dip : best));
   const λm = deepest.wavelength;
   const spacing =
     dips.length > 1
@@ -193,10 +150,11 @@ export function ringStart(
       : undefined;
   const groupIndex = spacing === undefined ? 4.2 : (λm * λm) / (spacing * L);
   // FWHM = (1 − P)λ²/(π n_g L √P), P = ra: with s = √P, s² + c s − 1 = 0.
-  const c = (deepest.width * Math.PI * groupIndex * L) / (λm * λm);
+  const c = ((deepest.fwhm as number) * Math.PI * groupIndex * L) / (λm * λm);
   const root = (-c + Math.sqrt(c * c + 4)) / 2;
   const product = root * root;
-  const difference = Math.sqrt(deepest.minimum) * (1 - product);
+  // T_min = ((a − r)/(1 − ra))²: |a − r| from the depth, r + a from (r − a)² + 4ra.
+  const difference = Math.sqrt(Math.max(0, 1 - deepest.depth)) * (1 - product);
   const sum = Math.sqrt(difference * difference + 4 * product);
   const [r, a] = [Math.min(1, (sum + difference) / 2), Math.min(1, (sum - difference) / 2)];
   // The order nearest the design's index, then n_eff0 from n_eff(λm) = m λm/L and first-order dispersion.
@@ -210,7 +168,7 @@ export function ringStart(
     effectiveIndex,
     groupIndex,
     referenceWavelength: λ0,
-    transmissionScale: level,
+    transmissionScale: deepest.baseline,
   };
   return { values, overCoupled: { ...values, selfCoupling: a, roundTripAmplitude: r }, dips };
 }
