@@ -14,11 +14,16 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   ringAddDropSampler,
   ringAddDropSpectrum,
+  ringAllPassJacobian,
   ringAllPassSampler,
   ringAllPassSpectrum,
 } from "../../src/core/kernels/ring.js";
 import { loadCore } from "../../src/core/load-node.js";
-import { ringAddDropSpectrumReference, ringAllPassSpectrumReference } from "../../src/core/reference/ring.js";
+import {
+  ringAddDropSpectrumReference,
+  ringAllPassJacobianReference,
+  ringAllPassSpectrumReference,
+} from "../../src/core/reference/ring.js";
 import type { Core } from "../../src/core/wasm.js";
 import { ParameterRangeError, UnknownParameterError } from "../../src/models/parameters.js";
 import {
@@ -114,6 +119,30 @@ const cases = [
 ];
 
 describe.each(cases)("%s", (_name, c) => {
+  it("all-pass Jacobian: power within 1e-12 of itself, each partial within 1e-12 of its column's scale", () => {
+    const n = c.wavelengths.length;
+    const wasm = ringAllPassJacobian(core, c.allPass, c.wavelengths, 7);
+    const power = new Float64Array(n);
+    const jacobian = new Float64Array(n * 7);
+    ringAllPassJacobianReference(c.allPass, c.wavelengths, power, jacobian, 7);
+    expect(scaledError(wasm.power, power)).toBeLessThan(1e-12);
+    expect(
+      scaledError(wasm.power, ringAllPassSpectrumReference(c.allPass, c.wavelengths).power),
+    ).toBeLessThan(1e-12);
+    for (let j = 0; j < 6; j++) {
+      let scale = 0;
+      let worst = 0;
+      for (let k = 0; k < n; k++) scale = Math.max(scale, Math.abs(jacobian[k * 7 + j] as number));
+      for (let k = 0; k < n; k++) {
+        worst = Math.max(
+          worst,
+          Math.abs((wasm.jacobian[k * 7 + j] as number) - (jacobian[k * 7 + j] as number)),
+        );
+      }
+      expect(worst / scale, `column ${j}`).toBeLessThan(1e-12);
+    }
+  });
+
   it("all-pass: power and field within 1e-12 of scale", () => {
     const wasm = ringAllPassSpectrum(core, c.allPass, c.wavelengths, { field: true });
     const reference = ringAllPassSpectrumReference(c.allPass, c.wavelengths, { field: true });

@@ -6,6 +6,8 @@
  * both solutions, and a flat line refused.
  */
 import { describe, expect, it } from "vitest";
+import { loadCore } from "../../src/core/load-node.js";
+import type { Core } from "../../src/core/wasm.js";
 import { FitInputError } from "../../src/fit/errors.js";
 import { fitLeastSquares } from "../../src/fit/levenberg-marquardt.js";
 import { ringAllPassFitModel, ringFitParameters, ringStart } from "../../src/fit/models/ring-all-pass.js";
@@ -32,6 +34,7 @@ const truth = {
   groupIndex: 4.15,
   referenceWavelength: 1.55e-6,
   transmissionScale: 0.8,
+  transmissionSlope: 0.6,
 };
 const vector = (values: Record<string, number>) =>
   Float64Array.from(ringFitParameters, (spec) => values[spec.name] as number);
@@ -42,7 +45,14 @@ model.evaluate(vector(truth), clean);
 const SIGMA = 0.002;
 const noise = normal(42);
 const measured = Float64Array.from(clean, (value) => value + SIGMA * noise());
-const FREE = ["selfCoupling", "roundTripAmplitude", "effectiveIndex", "groupIndex", "transmissionScale"];
+const FREE = [
+  "selfCoupling",
+  "roundTripAmplitude",
+  "effectiveIndex",
+  "groupIndex",
+  "transmissionScale",
+  "transmissionSlope",
+];
 
 describe("the all-pass ring as a fit model", () => {
   it("has the Jacobian of its prediction (central differences, every parameter, near and off resonance)", () => {
@@ -124,7 +134,7 @@ describe("the all-pass ring as a fit model", () => {
       model,
       { y: measured, sigma: SIGMA },
       {
-        free: ["selfCoupling", "effectiveIndex", "groupIndex", "transmissionScale"],
+        free: ["selfCoupling", "effectiveIndex", "groupIndex", "transmissionScale", "transmissionSlope"],
         initial: { ...truth, selfCoupling: 0.99, effectiveIndex: 2.4301, groupIndex: 4.16 },
       },
     );
@@ -147,6 +157,31 @@ describe("the all-pass ring as a fit model", () => {
       { free: FREE, initial: ringStart(wavelengths, measured, { ...design, effectiveIndex: 2.42 }).values },
     );
     expect(fit.chiSquare / right.chiSquare).toBeCloseTo(1, 6);
+  });
+
+  it("fits the same in the WASM core as in TypeScript: the same values to 1e-9 of their errors", async () => {
+    const core: Core = await loadCore();
+    const start = ringStart(wavelengths, measured, {
+      circumference: truth.circumference,
+      referenceWavelength: truth.referenceWavelength,
+      effectiveIndex: 2.42,
+    });
+    const options = { free: FREE, initial: start.values };
+    const ts = fitLeastSquares(model, { y: measured, sigma: SIGMA }, options);
+    const wasm = fitLeastSquares(
+      ringAllPassFitModel(wavelengths, { core }),
+      { y: measured, sigma: SIGMA },
+      options,
+    );
+    expect(wasm.converged).toBe(true);
+    for (const [k, parameter] of ts.parameters.entries()) {
+      const other = wasm.parameters[k];
+      if (!parameter.free) continue;
+      expect(Math.abs((other?.value as number) - parameter.value), parameter.name).toBeLessThan(
+        1e-9 * parameter.standardError,
+      );
+      expect((other?.standardError as number) / parameter.standardError).toBeCloseTo(1, 9);
+    }
   });
 
   it("refuses a flat line: no resonance to fit, said before fitting", () => {

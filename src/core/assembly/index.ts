@@ -20,6 +20,13 @@ export { alloc, keep, reset } from "./memory";
 export { meshCells, meshPropagate } from "./mesh";
 export { phaseChangeBatch, phaseChangeScratch, phaseChangeStep } from "./phase-change";
 export { power2Batch, powerBatch } from "./power";
-export { ringAddDropAt, ringAddDropSpectrum, ringAllPassAt, ringAllPassSpectrum, ringScratch } from "./ring";
+export {
+  ringAddDropAt,
+  ringAddDropSpectrum,
+  ringAllPassAt,
+  ringAllPassJacobian,
+  ringAllPassSpectrum,
+  ringScratch,
+} from "./ring";
 export { tmmSpectrum } from "./tmm";
 export { vteamBatch } from "./vteam";

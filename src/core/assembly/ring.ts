@@ -192,6 +192,49 @@ export function ringAllPassSpectrum(
 }
 
 /**
+ * All-pass power [n] and its partials in (r, a, L, n_eff0, n_g, λ0), row k
+ * at `jacobian` + 8·k·stride: `allPassPowerJacobian` of
+ * src/models/photonic/ring-spectrum.ts, the same expressions in the same
+ * order (its doc derives them); only sin and cos differ. One wavelength at
+ * a time: a fit calls it once an iteration, and its cost is the partials'.
+ */
+export function ringAllPassJacobian(
+  n: i32,
+  params: usize,
+  wavelengths: usize,
+  power: usize,
+  jacobian: usize,
+  stride: i32,
+): void {
+  const r = load<f64>(params);
+  const a = load<f64>(params, 8);
+  const length = load<f64>(params, 16);
+  const n0 = load<f64>(params, 24);
+  const ng = load<f64>(params, 32);
+  const λ0 = load<f64>(params, 40);
+  const dispersion = ng - n0;
+  const ra = r * a;
+  for (let k: usize = 0; k < <usize>n; k++) {
+    const λ = load<f64>(wavelengths + (k << 3));
+    Steps.sincos(Steps.halfPhase(λ, length, n0, dispersion, λ0));
+    const sn = sinH;
+    const cs = cosH;
+    const s2 = sn * sn;
+    const d = (1 - ra) * (1 - ra) + 4 * ra * s2;
+    const P = ((a - r) * (a - r) + 4 * ra * s2) / d;
+    store<f64>(power + (k << 3), P);
+    const dPhase = (4 * ra * sn * cs * (1 - P)) / d;
+    const row = jacobian + ((k * <usize>stride) << 3);
+    store<f64>(row, (-2 * (a - r) + 4 * a * s2 - P * (-2 * a * (1 - ra) + 4 * a * s2)) / d);
+    store<f64>(row, (2 * (a - r) + 4 * r * s2 - P * (-2 * r * (1 - ra) + 4 * r * s2)) / d, 8);
+    store<f64>(row, dPhase * ((TWO_PI / λ) * (n0 - (dispersion * (λ - λ0)) / λ0)), 16);
+    store<f64>(row, dPhase * ((TWO_PI * length) / λ0), 24);
+    store<f64>(row, dPhase * (-(TWO_PI / λ) * length * ((λ - λ0) / λ0)), 32);
+    store<f64>(row, dPhase * ((TWO_PI * length * (ng - n0)) / (λ0 * λ0)), 40);
+  }
+}
+
+/**
  * Add-drop ring: through and drop power [n] and, unless 0, through and
  * drop fields [2n] (S[through][in], S[drop][in]).
  */

@@ -41,6 +41,14 @@ export interface RingExports {
     dropField: number,
   ): void;
   ringAllPassAt(r: number, a: number, length: number, n0: number, ng: number, λ0: number, λ: number): number;
+  ringAllPassJacobian(
+    n: number,
+    params: number,
+    wavelengths: number,
+    power: number,
+    jacobian: number,
+    stride: number,
+  ): void;
   ringAddDropAt(
     r1: number,
     r2: number,
@@ -127,6 +135,41 @@ export function ringAllPassSpectrum(
       field?.address ?? 0,
     );
     return field ? { power: power.view(), field: field.view() } : { power: power.view() };
+  });
+}
+
+/**
+ * `allPassPowerJacobian` in the WASM core: the power [n] and the partials
+ * [n, stride] (columns 0–5: r, a, L, n_eff0, n_g, λ0; the rest left as
+ * the arena had them), as views valid until the next call on `core`.
+ */
+export function ringAllPassJacobian(
+  core: Core,
+  p: AllPassParams,
+  wavelengths: Float64Array,
+  stride = 6,
+): { readonly power: Float64Array; readonly jacobian: Float64Array } {
+  checkRingSpectrum("ring-all-pass", p, wavelengths);
+  if (!(Number.isInteger(stride) && stride >= 6)) {
+    throw new RangeError(`ringAllPassJacobian: stride must be a whole number ≥ 6, got ${stride}`);
+  }
+  const values = allPassParameters.map((spec) => p[spec.name]);
+  const n = wavelengths.length;
+  return core.call((arena, exports) => {
+    const base = arena.reserve(values.length + n * (2 + stride));
+    const block = arena.view(base, values.length + n * (2 + stride));
+    block.set(values, 0);
+    block.set(wavelengths, values.length);
+    const at = values.length + n;
+    (exports as unknown as RingExports).ringAllPassJacobian(
+      n,
+      base,
+      base + F64 * values.length,
+      base + F64 * at,
+      base + F64 * (at + n),
+      stride,
+    );
+    return { power: block.subarray(at, at + n), jacobian: block.subarray(at + n, at + n + n * stride) };
   });
 }
 

@@ -5,5 +5,6 @@
  */
 export {
   addDropSpectrum as ringAddDropSpectrumReference,
+  allPassPowerJacobian as ringAllPassJacobianReference,
   allPassSpectrum as ringAllPassSpectrumReference,
 } from "../../models/photonic/ring-spectrum.js";

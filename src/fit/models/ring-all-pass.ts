@@ -3,13 +3,14 @@
  * (../levenberg-marquardt.ts), and starting values read off a measured
  * spectrum.
  *
- * The prediction is s·|t(λ)|², t = (r − a z)/(1 − r a z), z = e^{iφ(λ)}
- * (ring.ts: Bogaerts et al., Laser Photonics Rev. 6, 47 (2012)), with s a
- * transmission scale (a spectrum normalised by a reference path keeps
- * whatever the two paths' couplers differ by). Its Jacobian is analytic:
- * ∂|t|²/∂x = 2 Re(t̄ ∂t/∂x) with ∂t/∂r = (1 − a²z²)/D², ∂t/∂a =
- * −z(1 − r²)/D², ∂t/∂φ = −i a z (1 − r²)/D², D = 1 − r a z, and φ's
- * partials from waveguide.ts.
+ * The prediction is s·(1 + g(λ − λ0)/λ0)·|t(λ)|², t = (r − a z)/(1 − r a z),
+ * z = e^{iφ(λ)} (ring.ts: Bogaerts et al., Laser Photonics Rev. 6, 47
+ * (2012)), with s and g the scale and tilt of the off-resonance level (a
+ * spectrum normalised by a reference path keeps whatever the two paths'
+ * couplers differ by, and the tilt of their passbands' difference). Its Jacobian is analytic
+ * (`allPassPowerJacobian`, ring-spectrum.ts, in the half-angle form), and
+ * evaluated in the WASM core when one is given (the kernel of the same
+ * name), else by the TypeScript twin.
  *
  * |t|² is symmetric in r and a (under- and over-coupling give the same
  * dip), which the model declares: a fit of both says that the swapped
@@ -24,18 +25,16 @@
  * under-coupled (r > a).
  */
 
+import { ringAllPassJacobian, ringAllPassSpectrum } from "../../core/kernels/ring.js";
+import type { Core } from "../../core/wasm.js";
 import type { ParameterSpec } from "../../models/parameters.js";
-import {
-  type AllPassParams,
-  allPassParameters,
-  allPassPower,
-  roundTripPhase,
-} from "../../models/photonic/ring.js";
+import { type AllPassParams, allPassParameters } from "../../models/photonic/ring.js";
+import { allPassPowerJacobian, allPassSpectrum } from "../../models/photonic/ring-spectrum.js";
 import { type Dip, findDips } from "../../plans/spectrum-analysis.js";
 import { FitInputError } from "../errors.js";
 import type { FitModel } from "../levenberg-marquardt.js";
 
-/** The ring's table and the transmission scale s, in the order of the engine's parameter vector. */
+/** The ring's table, then the transmission scale s and tilt g, in the order of the engine's parameter vector. */
 export const ringFitParameters: readonly ParameterSpec[] = [
   ...allPassParameters,
   {
@@ -44,12 +43,22 @@ export const ringFitParameters: readonly ParameterSpec[] = [
     default: 1,
     min: 0,
     max: 1e3,
-    meaning: "s: off-resonance transmission the ring's |t|^2 is multiplied by",
+    meaning: "s: off-resonance transmission at the reference wavelength the ring's |t|^2 is multiplied by",
+  },
+  {
+    name: "transmissionSlope",
+    unit: "1",
+    default: 0,
+    min: -1e3,
+    max: 1e3,
+    meaning: "g: relative tilt of the off-resonance transmission, s(1 + g(lambda - lambda0)/lambda0)",
   },
 ];
 
 const NAMES = ringFitParameters.map((spec) => spec.name);
 const SCALE = NAMES.indexOf("transmissionScale");
+const SLOPE = NAMES.indexOf("transmissionSlope");
+const REFERENCE = NAMES.indexOf("referenceWavelength");
 
 function paramsOf(vector: Float64Array): AllPassParams {
   return Object.fromEntries(
@@ -57,9 +66,20 @@ function paramsOf(vector: Float64Array): AllPassParams {
   ) as AllPassParams;
 }
 
+export interface RingFitOptions {
+  /**
+   * The WASM core to evaluate the ring in (src/core/kernels/ring.ts, the
+   * fit's backend); without it, the model layer's TypeScript twin.
+   */
+  readonly core?: Core;
+}
+
 /** The through-port power s·|t(λ)|² of an all-pass ring at `wavelengths` (m). */
-export function ringAllPassFitModel(wavelengths: Float64Array): FitModel {
+export function ringAllPassFitModel(wavelengths: Float64Array, options: RingFitOptions = {}): FitModel {
   const n = ringFitParameters.length;
+  const m = wavelengths.length;
+  const { core } = options;
+  const power = new Float64Array(m);
   return {
     name: "ring all-pass through power",
     parameters: ringFitParameters,
@@ -67,41 +87,38 @@ export function ringAllPassFitModel(wavelengths: Float64Array): FitModel {
     evaluate(vector, prediction, jacobian) {
       const p = paramsOf(vector);
       const s = vector[SCALE] as number;
-      const { selfCoupling: r, roundTripAmplitude: a } = p;
-      for (let i = 0; i < wavelengths.length; i++) {
-        const λ = wavelengths[i] as number;
-        const power = allPassPower(p, λ);
-        prediction[i] = s * power;
-        if (!jacobian) continue;
-        const φ = roundTripPhase(p, λ);
-        const [zr, zi] = [Math.cos(φ.phase), Math.sin(φ.phase)];
-        // D = 1 − r a z, D², and t = (r − a z)/D.
-        const [dr, di] = [1 - r * a * zr, -r * a * zi];
-        const [d2r, d2i] = [dr * dr - di * di, 2 * dr * di];
-        const d2n = d2r * d2r + d2i * d2i;
-        const overD2 = (xr: number, xi: number): [number, number] => [
-          (xr * d2r + xi * d2i) / d2n,
-          (xi * d2r - xr * d2i) / d2n,
-        ];
-        const dn = dr * dr + di * di;
-        const [nr, ni] = [r - a * zr, -a * zi];
-        const [tr, ti] = [(nr * dr + ni * di) / dn, (ni * dr - nr * di) / dn];
-        // Re(t̄ x) = tr·xr + ti·xi.
-        const slope = ([xr, xi]: [number, number]) => 2 * s * (tr * xr + ti * xi);
-        const [z2r, z2i] = [zr * zr - zi * zi, 2 * zr * zi];
-        const dR = overD2(1 - a * a * z2r, -a * a * z2i);
-        const c = 1 - r * r;
-        const dA = overD2(-c * zr, -c * zi);
-        // ∂t/∂φ = i·a·(∂t/∂a) since −i a z (1 − r²) = i a · (−z(1 − r²)).
-        const dPhase = slope([-a * dA[1], a * dA[0]]);
+      const g = vector[SLOPE] as number;
+      const λ0 = p.referenceWavelength;
+      if (jacobian === undefined) {
+        const values = core
+          ? ringAllPassSpectrum(core, p, wavelengths).power.data
+          : allPassSpectrum(p, wavelengths).power;
+        for (let i = 0; i < m; i++) {
+          const tilt = 1 + (g * ((wavelengths[i] as number) - λ0)) / λ0;
+          prediction[i] = s * tilt * (values[i] as number);
+        }
+        return;
+      }
+      if (core) {
+        // The kernel writes rows of the engine's width: one copy, then the scale.
+        const out = ringAllPassJacobian(core, p, wavelengths, n);
+        jacobian.set(out.jacobian);
+        power.set(out.power);
+      } else {
+        allPassPowerJacobian(p, wavelengths, power, jacobian, n);
+      }
+      for (let i = 0; i < m; i++) {
         const row = i * n;
-        jacobian[row] = slope(dR);
-        jacobian[row + 1] = slope(dA);
-        jacobian[row + 2] = dPhase * φ.dLength;
-        jacobian[row + 3] = dPhase * φ.dEffectiveIndex;
-        jacobian[row + 4] = dPhase * φ.dGroupIndex;
-        jacobian[row + 5] = dPhase * φ.dReferenceWavelength;
-        jacobian[row + SCALE] = power;
+        const λ = wavelengths[i] as number;
+        const offset = (λ - λ0) / λ0;
+        const tilt = 1 + g * offset;
+        const value = power[i] as number;
+        prediction[i] = s * tilt * value;
+        for (let j = 0; j < SCALE; j++) jacobian[row + j] = s * tilt * (jacobian[row + j] as number);
+        // The tilt moves with λ0 too: ∂(1 + g(λ − λ0)/λ0)/∂λ0 = −gλ/λ0².
+        jacobian[row + REFERENCE] = (jacobian[row + REFERENCE] as number) - (s * value * g * λ) / (λ0 * λ0);
+        jacobian[row + SCALE] = tilt * value;
+        jacobian[row + SLOPE] = s * value * offset;
       }
     },
   };
@@ -169,6 +186,7 @@ export function ringStart(
     groupIndex,
     referenceWavelength: λ0,
     transmissionScale: deepest.baseline,
+    transmissionSlope: 0,
   };
   return { values, overCoupled: { ...values, selfCoupling: a, roundTripAmplitude: r }, dips };
 }

@@ -15,7 +15,7 @@ import {
   allPassPower,
   allPassResponse,
 } from "./ring.js";
-import { checkDispersedWavelength, dispersionLimit } from "./waveguide.js";
+import { checkDispersedWavelength, dispersionLimit, effectiveIndexAt, phaseOf } from "./waveguide.js";
 
 export interface RingSpectrumOptions {
   /** Also compute the complex field (interleaved re, im); default false, power only. */
@@ -104,4 +104,51 @@ export function addDropSpectrum(
     }
   }
   return throughField && dropField ? { through, drop, throughField, dropField } : { through, drop };
+}
+
+/**
+ * All-pass power |t|² and its partials in the parameters, in table order
+ * (r, a, L, n_eff0, n_g, λ0), over `wavelengths`: what a fit of the ring
+ * needs per iteration. Row k of the partials starts at `jacobian[k·stride]`
+ * (stride ≥ 6: a fit's Jacobian has columns of its own after these).
+ *
+ * With s = sin h, c = cos h, h = φ/2, N = (a − r)² + 4ra s² and
+ * D = (1 − ra)² + 4ra s² (P = N/D, ring.ts's half-angle form):
+ *   ∂P/∂r = (−2(a − r) + 4a s² − P(−2a(1 − ra) + 4a s²))/D,
+ *   ∂P/∂a = ( 2(a − r) + 4r s² − P(−2r(1 − ra) + 4r s²))/D,
+ *   ∂P/∂φ = 4ra s c (1 − P)/D,
+ * and φ's partials as waveguide.ts's `propagationPhase` gives them. The
+ * WASM kernel `ringAllPassJacobian` (src/core/assembly/ring.ts) computes
+ * the same expressions in the same order: only sin and cos differ.
+ */
+export function allPassPowerJacobian(
+  p: AllPassParams,
+  wavelengths: Float64Array,
+  power: Float64Array,
+  jacobian: Float64Array,
+  stride = 6,
+): void {
+  checkRingSpectrum("ring-all-pass", p, wavelengths);
+  const { selfCoupling: r, roundTripAmplitude: a, circumference: L } = p;
+  const { effectiveIndex: n0, groupIndex: ng, referenceWavelength: λ0 } = p;
+  const ra = r * a;
+  const twoPi = 2 * Math.PI;
+  for (let k = 0; k < wavelengths.length; k++) {
+    const λ = wavelengths[k] as number;
+    const h = phaseOf(L, p, λ) / 2;
+    const sn = Math.sin(h);
+    const cs = Math.cos(h);
+    const s2 = sn * sn;
+    const d = (1 - ra) * (1 - ra) + 4 * ra * s2;
+    const P = ((a - r) * (a - r) + 4 * ra * s2) / d;
+    power[k] = P;
+    const dPhase = (4 * ra * sn * cs * (1 - P)) / d;
+    const row = k * stride;
+    jacobian[row] = (-2 * (a - r) + 4 * a * s2 - P * (-2 * a * (1 - ra) + 4 * a * s2)) / d;
+    jacobian[row + 1] = (2 * (a - r) + 4 * r * s2 - P * (-2 * r * (1 - ra) + 4 * r * s2)) / d;
+    jacobian[row + 2] = dPhase * ((twoPi / λ) * effectiveIndexAt(p, λ));
+    jacobian[row + 3] = dPhase * ((twoPi * L) / λ0);
+    jacobian[row + 4] = dPhase * (-(twoPi / λ) * L * ((λ - λ0) / λ0));
+    jacobian[row + 5] = dPhase * ((twoPi * L * (ng - n0)) / (λ0 * λ0));
+  }
 }
