@@ -5,6 +5,10 @@
  * "warmup" and "repetitions" added), times the computation itself and
  * prints one JSON object {"medianMs": number, ...extra} on stdout.
  *
+ * The interpreter is Debian's, /usr/bin/python3 with python3-numpy and
+ * python3-scipy (scripts/test-deps.sh installs them), by path: the
+ * python3 first on PATH may be another one, without them.
+ *
  * OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, which some machines here set to
  * work around old OpenBLAS bugs, slow a current NumPy down: they are unset
  * for the benchmark process only (never for tests or CI).
@@ -13,6 +17,9 @@ import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { findPackageRoot } from "../src/core/load-node.js";
 import { type BenchOptions, checksumDisagreement } from "./harness.js";
+
+/** Debian's interpreter, by path (see the module doc). */
+const PYTHON = "/usr/bin/python3";
 
 /** What one NumPy run reported: its median, or why it did not run. */
 export type NumpyResult =
@@ -25,14 +32,14 @@ let availability: string | undefined | null = null;
 export function numpyUnavailable(): string | undefined {
   if (availability !== null) return availability;
   try {
-    const version = execFileSync("python3", ["-c", "import numpy; print(numpy.__version__)"], {
+    const version = execFileSync(PYTHON, ["-c", "import numpy; print(numpy.__version__)"], {
       encoding: "utf8",
       env: benchEnv(),
     }).trim();
     availability = undefined;
     numpyVersion = version;
   } catch {
-    availability = "python3 with numpy not found (Debian: apt-get install -y python3-numpy)";
+    availability = `${PYTHON} with numpy not found (Debian: apt-get install -y python3-numpy)`;
   }
   return availability;
 }
@@ -63,7 +70,7 @@ export function numpyRun(
   const why = numpyUnavailable();
   if (why) return { skipped: why };
   const path = join(findPackageRoot(), "bench", "numpy", `${script}.py`);
-  const output = execFileSync("python3", [path, JSON.stringify({ ...params, ...options })], {
+  const output = execFileSync(PYTHON, [path, JSON.stringify({ ...params, ...options })], {
     encoding: "utf8",
     env: benchEnv(),
     maxBuffer: 64 * 1024 * 1024,

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { findPackageRoot } from "../src/core/load-node.js";
 import { chipBench } from "./chip.js";
 import { crossbarBench } from "./crossbar.js";
+import { fitBench } from "./fit.js";
 import {
   type BenchModule,
   type BenchOptions,
@@ -39,6 +40,7 @@ const BENCHES: readonly BenchModule[] = [
   scpiBench,
   opticalBench,
   storeBench,
+  fitBench,
 ];
 
 const OPTIONS: BenchOptions = { warmup: 1, repetitions: 5 };
