@@ -3,6 +3,7 @@
  * registers itself here.
  */
 import { Command } from "commander";
+import { registerCard } from "./commands/card.js";
 import { registerIv } from "./commands/iv.js";
 import { registerOptical } from "./commands/optical.js";
 import { registerRuns } from "./commands/runs.js";
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
       "photon-memristor-sim: drive photonic and memristive devices, real or virtual, and compare them with their models.",
     )
     .showHelpAfterError("(run with --help for usage)");
+  registerCard(program);
   registerIv(program);
   registerOptical(program);
   registerRuns(program);
