@@ -171,6 +171,17 @@ describe("a level known by its seven digits is ramped with room for the digits i
     expect(bench.record.outputEnabled).toBe(false);
   });
 
+  it("a level moved by someone else within the read-back's tolerance is ramped from the read-back, with room for its digits", async () => {
+    await k.rampTo(0.1);
+    const other = await bench.other();
+    // 1.000001E-01 agrees with the 0.1 the driver set to one part in 10⁶: believed, not taken for 0.1.
+    await other.unsafeSession().query(":SOUR:VOLT:LEV 0.1000001;*OPC?");
+    const mark = bench.record.mark;
+    await k.shutdown();
+    expect(bench.record.stepsBeyond(MAX_STEP, mark)).toEqual([]);
+    expect(bench.record.outputEnabled).toBe(false);
+  });
+
   it("a step from a level known only by its read-back is refused where the digits it lacks could make it too large", async () => {
     const other = await bench.other();
     await other.unsafeSession().query(":SOUR:VOLT:LEV 0.05;*OPC?");

@@ -253,6 +253,7 @@ const MODEL: SourceMeterModel = {
   table: KEITHLEY_2400_PROPERTIES,
   fullScale: FULL_SCALE,
   readBackTolerance: READ_BACK_TOLERANCE,
+  readBackDigits: 7,
   // What its sweep engines hold at once (manual §10 and :SOURce:LIST).
   chunkLimits: { maxLinearPoints: 2500, maxListPoints: 100 },
 };

@@ -241,6 +241,7 @@ const MODEL: SourceMeterModel = {
   table: KEITHLEY_2450_PROPERTIES,
   fullScale: FULL_SCALE,
   readBackTolerance: READ_BACK_TOLERANCE,
+  readBackDigits: 7,
   // The driver's own chunking: a list loaded in commands of 100 values, run and read back per chunk.
   chunkLimits: { maxLinearPoints: 2500, maxListPoints: 2500 },
 };

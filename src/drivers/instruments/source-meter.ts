@@ -87,6 +87,8 @@ export interface SourceMeterModel {
    * from a level known only by its read-back leave room for.
    */
   readonly readBackTolerance: number;
+  /** Significant digits of a level's read-back (7: `+1.000000E-01`). */
+  readonly readBackDigits: number;
   /** What its sweep engines hold at once. */
   readonly chunkLimits: ChunkLimits;
 }
@@ -437,7 +439,8 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
         this.guard.checkStep(mode, chunk.levels.at(-1) ?? bias, bias, margin);
       }
       if (Number.isFinite(this.guard.maxRate(mode))) {
-        const largest = Math.max(...chunks.map((chunk) => largestStep(bias, chunk.levels)));
+        // The bias is known within its margin: the steps from and back to it may be that much larger.
+        const largest = Math.max(...chunks.map((chunk) => largestStep(bias, chunk.levels))) + margin;
         this.guard.checkRate(mode, largest, await this.minPointSeconds(channel));
       }
       let failed = false;
@@ -586,6 +589,11 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
     return this.#property(this.#roles.level[mode]) as Property<number>;
   }
 
+  /** What the instrument answers when it holds `level`: the level to its digits. */
+  #asReadBack(level: number): number {
+    return Number(level.toExponential(this.model.readBackDigits - 1));
+  }
+
   /** How far the instrument's level of `mode` may be from the tracked one (see #margin). */
   #levelMargin(mode: SourceMode): number {
     return this.#margin[this.#roles.level[mode]] ?? 0;
@@ -686,8 +694,16 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
     const property = this.#property(name) as Property<number>;
     const tracked = this.#known[name] as number | undefined;
     const first = await property.getWith(channel, options);
-    // Confirmed: the tracked level, not its few digits (a ramp from -0.1 where -0.1000000001 was set steps too far).
-    if (tracked !== undefined && this.sameLevel(mode, tracked, first)) return tracked;
+    if (tracked !== undefined && this.sameLevel(mode, tracked, first)) {
+      // The tracked level's own digits: unchanged as far as the instrument can say. Its exact value, not
+      // those digits (a ramp from -0.1 where -0.1000000001 was set steps too far).
+      if (first === this.#asReadBack(tracked)) return tracked;
+      // Close, but not its digits: moved a little since (someone else, or the instrument's resolution).
+      // Believe the read-back, with room for the digits it lacks.
+      this.#known[name] = first;
+      this.#margin[name] = this.model.readBackTolerance * Math.abs(first);
+      return first;
+    }
     const second = await property.getWith(channel, options);
     if (!this.sameLevel(mode, first, second)) {
       this.#forget(`two read-backs of ${name} disagree: ${first} then ${second}`);
@@ -762,7 +778,7 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
         this.guard.checkLevel(mode, from, value as number);
         if (from !== undefined) {
           this.guard.checkStep(mode, from, value as number, this.#margin[name] ?? 0);
-          await this.#pace(mode, from, value as number);
+          await this.#pace(mode, from, value as number, this.#margin[name] ?? 0);
         }
         return;
       }
@@ -781,10 +797,14 @@ export abstract class ScpiSourceMeter implements Omit<SourceMeter, SourceMeterSe
     }
   }
 
-  /** Waits, on the session's timebase, until a change from `from` to `to` keeps the rate under its limit. */
-  async #pace(mode: SourceMode, from: number, to: number): Promise<void> {
+  /**
+   * Waits, on the session's timebase, until a change from `from` (known within `margin`) to `to` keeps
+   * the rate under its limit.
+   */
+  async #pace(mode: SourceMode, from: number, to: number, margin: number): Promise<void> {
     if (!Number.isFinite(this.guard.maxRate(mode))) return;
-    const wait = this.#lastLevelChange[mode] + this.guard.minSeconds(mode, to - from) - this.timebase.now();
+    const change = Math.abs(to - from) + margin;
+    const wait = this.#lastLevelChange[mode] + this.guard.minSeconds(mode, change) - this.timebase.now();
     if (wait > 0) await this.timebase.sleep(wait);
   }
 
