@@ -27,7 +27,7 @@ export const MODEL_CARD_VERSION = 1;
 
 const finiteOrNull = z.number().nullable();
 
-const parameterSchema = z.object({
+const parameterSchema = z.strictObject({
   name: z.string().min(1),
   unit: z.string(),
   value: z.number(),
@@ -43,12 +43,12 @@ export const modelCardSchema = z
   .object({
     schema: z.literal("pms-model-card"),
     schemaVersion: z.literal(MODEL_CARD_VERSION),
-    chip: z.object({ id: z.string().min(1) }),
-    recipe: z.object({ name: z.string().min(1), version: z.string().min(1) }),
+    chip: z.strictObject({ id: z.string().min(1) }),
+    recipe: z.strictObject({ name: z.string().min(1), version: z.string().min(1) }),
     /** ISO 8601, UTC. */
     createdAt: z.iso.datetime(),
     instruments: z.array(
-      z.object({
+      z.strictObject({
         name: z.string(),
         manufacturer: z.string(),
         model: z.string(),
@@ -56,20 +56,20 @@ export const modelCardSchema = z
         firmware: z.string(),
       }),
     ),
-    model: z.object({ name: z.string().min(1), citation: z.string().optional() }),
+    model: z.strictObject({ name: z.string().min(1), citation: z.string().optional() }),
     parameters: z.array(parameterSchema).min(1),
     /** The free parameters, in the order of the matrices' rows. */
     free: z.array(z.string()),
     covariance: z.array(z.array(finiteOrNull)),
     correlation: z.array(z.array(finiteOrNull)),
-    fit: z.object({
+    fit: z.strictObject({
       points: z.number().int().nonnegative(),
       chiSquare: z.number(),
       degreesOfFreedom: z.number().int(),
       reducedChiSquare: finiteOrNull,
       scaledByReducedChiSquare: z.boolean(),
       iterations: z.number().int().nonnegative(),
-      reason: z.string(),
+      reason: z.enum(["gradient", "step", "chi-square", "exact", "stalled", "max-iterations"]),
       converged: z.boolean(),
       usable: z.boolean(),
     }),
@@ -78,7 +78,28 @@ export const modelCardSchema = z
     identifiability: z.array(z.string()),
     runs: z.array(z.string()),
   })
-  .strict();
+  .strict()
+  .superRefine((card, context) => {
+    // The matrices and the free list describe the free parameters, the same ones in the same order.
+    const free = card.parameters.filter((p) => p.free).map((p) => p.name);
+    if (JSON.stringify(free) !== JSON.stringify(card.free)) {
+      context.addIssue({
+        code: "custom",
+        path: ["free"],
+        message: `lists ${JSON.stringify(card.free)}, but the parameters marked free are ${JSON.stringify(free)}`,
+      });
+    }
+    for (const key of ["covariance", "correlation"] as const) {
+      const rows = card[key];
+      if (rows.length !== card.free.length || rows.some((row) => row.length !== card.free.length)) {
+        context.addIssue({
+          code: "custom",
+          path: [key],
+          message: `must be ${card.free.length} × ${card.free.length}, one row and column per free parameter`,
+        });
+      }
+    }
+  });
 
 export type ModelCard = z.infer<typeof modelCardSchema>;
 
@@ -193,18 +214,23 @@ export function readCard(file: string): ModelCard {
 }
 
 /** value ± error, the error to two significant digits and the value to the same place. */
-function valueWithError(value: number, error: number | null, free: boolean): string {
+export function valueWithError(value: number, error: number | null, free: boolean): string {
   if (!free) return `${value.toPrecision(6)} (fixed)`;
   if (error === null) return `${value.toPrecision(6)} ± ∞ (not determined)`;
   if (!(error > 0)) return value.toPrecision(6);
-  const place = Math.floor(Math.log10(error)) - 1; // the error's second significant digit
-  if (Math.abs(value) >= 1e-3 && Math.abs(value) < 1e5 && place >= -12) {
-    const decimals = Math.max(0, -place);
-    return `${value.toFixed(decimals)} ± ${error.toFixed(decimals)}`;
+  const rounded = Number(error.toPrecision(2)); // 0.0996 → 0.10: its place is the rounded error's
+  const place = Math.floor(Math.log10(rounded)) - 1; // the error's second significant digit
+  if (Math.abs(value) < 10 ** place && place >= -12 && place <= 0) {
+    // Below the error's last digit: zero at this precision, whatever its sign.
+    return `${(0).toFixed(-place)} ± ${rounded.toFixed(-place)}`;
   }
-  const exponent = Math.floor(Math.log10(Math.abs(value) || error));
-  const mantissa = Math.min(15, Math.max(1, exponent - place));
-  return `${value.toExponential(mantissa)} ± ${error.toExponential(1)}`;
+  if (Math.abs(value) >= 1e-3 && Math.abs(value) < 1e5 && place >= -12 && place <= 0) {
+    const decimals = -place;
+    return `${value.toFixed(decimals)} ± ${rounded.toFixed(decimals)}`;
+  }
+  const exponent = Math.floor(Math.log10(Math.abs(value) || rounded));
+  const mantissa = Math.min(15, Math.max(0, exponent - place));
+  return `${value.toExponential(mantissa)} ± ${rounded.toExponential(1)}`;
 }
 
 /** The card as a person reads it: what, where, when, the parameters with their errors, the fit's quality and warnings. */

@@ -191,6 +191,13 @@ export interface FitResult {
   readonly usable: boolean;
 }
 
+/**
+ * Largest cosine between r and a column of J at which a step shrunk to
+ * nothing by refused trials still counts as convergence (see the step
+ * test in the loop).
+ */
+const STALL_GRADIENT = 1e-6;
+
 const DEFAULTS = {
   maxIterations: 200,
   gradientTolerance: 1e-10,
@@ -358,6 +365,15 @@ export function fitLeastSquares(model: FitModel, data: FitData, options: FitOpti
     return chiSquare;
   };
 
+  /** χ² at a trial point; a model that refuses the point (throws) makes it a refused trial, as NaN does. */
+  const evaluateTrial = (t: Float64Array): number => {
+    try {
+      return evaluate(t, false);
+    } catch {
+      return Number.NaN;
+    }
+  };
+
   let chiSquare = evaluate(theta, true);
   if (!Number.isFinite(chiSquare) || !jacobian.every(Number.isFinite)) {
     const points = [...prediction.keys()].filter((i) => !Number.isFinite(prediction[i]));
@@ -425,6 +441,7 @@ export function fitLeastSquares(model: FitModel, data: FitData, options: FitOpti
     }
     const moving = free.map((_, k) => k).filter((k) => !held[k]);
     const size = moving.length;
+    let refused = 0;
     for (;;) {
       // (JᵀJ + μ D²) δ = −g over the moving parameters.
       const system = new Float64Array(size * size);
@@ -462,11 +479,14 @@ export function fitLeastSquares(model: FitModel, data: FitData, options: FitOpti
         predicted -= 2 * (g[k] as number) * sk + sk * as;
       }
       if (delta !== undefined && stepNorm <= settings.stepTolerance * (thetaNorm + settings.stepTolerance)) {
-        reason = "step";
+        // A negligible first step is convergence. One reached only by damping refused steps is too when the
+        // gradient is already small (rounding refuses steps at a minimum); otherwise no step lowers χ² though
+        // the Jacobian says one should: the model and its Jacobian disagree, or the model is rough here.
+        reason = refused === 0 || cosine <= STALL_GRADIENT ? "step" : "stalled";
         break iterate;
       }
       const saved = Float64Array.from(residuals);
-      const trial = delta === undefined || !(predicted > 0) ? Number.NaN : evaluate(trialTheta, false);
+      const trial = delta === undefined || !(predicted > 0) ? Number.NaN : evaluateTrial(trialTheta);
       const gain = (chiSquare - trial) / predicted;
       if (Number.isFinite(trial) && gain > 0) {
         const reduction = chiSquare - trial;
@@ -487,6 +507,7 @@ export function fitLeastSquares(model: FitModel, data: FitData, options: FitOpti
         continue iterate;
       }
       residuals.set(saved);
+      refused += 1;
       damping *= growth;
       growth *= 2;
       if (!Number.isFinite(damping) || damping > 1e32) {
@@ -635,7 +656,8 @@ export function fitLeastSquares(model: FitModel, data: FitData, options: FitOpti
     swapped[k] = fl.log === fk.log ? vl : fk.log ? Math.log(p[fl.index] as number) : (p[fl.index] as number);
     swapped[l] = fk.log === fl.log ? vk : fl.log ? Math.log(p[fk.index] as number) : (p[fk.index] as number);
     const inside = (t: number, f: Free) => t >= f.lower && t <= f.upper;
-    const distinct = Math.abs(vk - vl) > 1e-9 * Math.max(Math.abs(vk), Math.abs(vl));
+    const [pk, pl] = [p[fk.index] as number, p[fl.index] as number];
+    const distinct = Math.abs(pk - pl) > 1e-9 * Math.max(Math.abs(pk), Math.abs(pl));
     if (!distinct || !inside(swapped[k] as number, fk) || !inside(swapped[l] as number, fl)) continue;
     const kept = Float64Array.from(residuals);
     const other = evaluate(swapped, false);

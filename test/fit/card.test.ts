@@ -9,7 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { buildProgram } from "../../src/cli/program.js";
-import { cardOf, formatCard, ModelCardError, modelCardJsonSchema, readCard } from "../../src/fit/card.js";
+import {
+  cardOf,
+  formatCard,
+  ModelCardError,
+  modelCardJsonSchema,
+  readCard,
+  valueWithError,
+} from "../../src/fit/card.js";
 import { type FitModel, fitLeastSquares } from "../../src/fit/levenberg-marquardt.js";
 
 const folder = mkdtempSync(join(tmpdir(), "pms-cards-"));
@@ -86,6 +93,26 @@ describe("model cards", () => {
       (card: Record<string, unknown>) => ({ ...card, extra: 1 }),
       /the top level: .*extra/,
     ],
+    [
+      "a field it does not know, nested",
+      (card: Record<string, unknown>) => ({ ...card, fit: { ...(card.fit as object), sigmaUnit: "V" } }),
+      /fit: .*sigmaUnit/,
+    ],
+    [
+      "a free list that is not the free parameters",
+      (card: Record<string, unknown>) => ({ ...card, free: ["a", "nonexistent"] }),
+      /free: lists \["a","nonexistent"\], but the parameters marked free are \["a","b"\]/,
+    ],
+    [
+      "a covariance of the wrong size",
+      (card: Record<string, unknown>) => ({ ...card, covariance: [[1, 2, 3]] }),
+      /covariance: must be 2 × 2/,
+    ],
+    [
+      "a stop reason it does not know",
+      (card: Record<string, unknown>) => ({ ...card, fit: { ...(card.fit as object), reason: "whatever" } }),
+      /fit\.reason: /,
+    ],
   ])("with %s are refused, naming the file and the problem", (_, change, message) => {
     const file = join(folder, "bad.json");
     writeFileSync(file, JSON.stringify(change(usable as unknown as Record<string, unknown>)));
@@ -123,6 +150,17 @@ describe("model cards", () => {
     expect(text).toMatch(/Raw data: run 0f8e5d7c-1111-4222-8333-444455556666/);
     expect(formatCard(blind)).toMatch(/c {2}1\.00000 ± ∞ \(not determined\)/);
     expect(formatCard(blind)).toMatch(/Warnings\n {2}- no-effect: c has no effect/);
+  });
+
+  it.each([
+    [2.04567, 0.0123, "2.046 ± 0.012"],
+    [2.04567, 0.0996, "2.05 ± 0.10"],
+    [-1.5e-4, 3, "0.0 ± 3.0"],
+    [12, 2.3e6, "1e+1 ± 2.3e+6"],
+    [0.985123456, 1.5e-7, "0.98512346 ± 0.00000015"],
+    [6.2e-5, 4e-7, "6.200e-5 ± 4.0e-7"],
+  ])("writes %d ± %d as %s: the error to two digits, the value to its place", (value, error, text) => {
+    expect(valueWithError(value, error, true)).toBe(text);
   });
 
   it("pms card show prints it; pms card schema prints the JSON Schema that calibration/ keeps", async () => {

@@ -353,6 +353,51 @@ describe("diagnostics instead of a fit that looks fine", () => {
     ).toThrow(/b starts at 9, outside \[0, 5\]/);
   });
 
+  it("a Jacobian that disagrees with its model ends stalled and unusable, not converged at the start", () => {
+    const t = Float64Array.from({ length: 50 }, (_, i) => i / 49);
+    const data = Float64Array.from(t, (ti) => 2 * Math.exp(-1.5 * ti));
+    const wrong: FitModel = {
+      name: "exp with a wrong partial",
+      parameters: [spec("A", -10, 10, 1), spec("b", -10, 10, 0)],
+      evaluate(p, out, jacobian) {
+        for (let i = 0; i < t.length; i++) {
+          const e = Math.exp((p[1] as number) * (t[i] as number));
+          out[i] = (p[0] as number) * e;
+          // ∂/∂b has the wrong sign.
+          jacobian?.set([e, -(p[0] as number) * (t[i] as number) * e], 2 * i);
+        }
+      },
+    };
+    const fit = fitLeastSquares(wrong, { y: data }, { free: ["A", "b"] });
+    expect(fit).toMatchObject({ reason: "stalled", converged: false, usable: false });
+    expect(fit.diagnostics.map((d) => d.kind)).toContain("not-converged");
+  });
+
+  it("a model that refuses a trial point (throws) has that trial refused, and the fit goes on", () => {
+    const t = range(60, 0.25);
+    const data = Float64Array.from(t, (ti) => 3 * Math.exp(-ti / 2.5) + 0.4);
+    let refusals = 0;
+    const guarded: FitModel = {
+      ...decay(t),
+      evaluate(p, out, jacobian) {
+        // A model defined only below τ = 2.51 s, say: steps from the start overshoot it.
+        if ((p[1] as number) > 2.51) {
+          refusals += 1;
+          throw new RangeError("tau past what this model allows");
+        }
+        decay(t).evaluate(p, out, jacobian);
+      },
+    };
+    const fit = fitLeastSquares(
+      guarded,
+      { y: data, sigma: 0.01 },
+      { free: ["A", "tau", "c"], initial: { A: 1, tau: 0.3, c: 0 } },
+    );
+    expect(refusals).toBeGreaterThan(0);
+    expect(fit.converged).toBe(true);
+    expect(fit.values.tau).toBeCloseTo(2.5, 6);
+  });
+
   it("a model that is not finite at the start is refused, naming the points", () => {
     const broken: FitModel = { ...line(x), evaluate: (_p, out) => out.fill(Number.NaN) };
     expect(() => fitLeastSquares(broken, { y }, { free: ["a"] })).toThrow(
