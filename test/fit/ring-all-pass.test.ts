@@ -103,6 +103,24 @@ describe("the all-pass ring as a fit model", () => {
     expect((deepest.q as number) / loadedQ(truth, deepest.wavelength)).toBeCloseTo(1, 1);
   });
 
+  it("keeps the group index when the finder misses a dip (one spacing doubled)", () => {
+    // 40 nm: four or five dips of the ~9 nm FSR.
+    const wide = Float64Array.from({ length: 8000 }, (_, i) => 1.53e-6 + (i * 40e-9) / 7999);
+    const spectrum = new Float64Array(wide.length);
+    ringAllPassFitModel(wide).evaluate(vector(truth), spectrum);
+    const design = { circumference: truth.circumference, referenceWavelength: 1.55e-6, effectiveIndex: 2.42 };
+    const full = ringStart(wide, spectrum, design);
+    expect(full.dips.length).toBeGreaterThanOrEqual(4);
+    // Fill in the second dip: the finder then sees one spacing of two FSRs among spacings of one.
+    const second = full.dips[1]?.indices as { leftBase: number; rightBase: number };
+    const filled = Float64Array.from(spectrum);
+    for (let i = second.leftBase; i <= second.rightBase; i++) filled[i] = spectrum[second.leftBase] as number;
+    const start = ringStart(wide, filled, design);
+    expect(start.dips.length).toBe(full.dips.length - 1);
+    expect(start.values.groupIndex).toBeCloseTo(full.values.groupIndex as number, 2);
+    expect(start.values.groupIndex).toBeCloseTo(truth.groupIndex, 1);
+  });
+
   it("recovers the ring within three standard errors, and reports the swapped solution as equally good", () => {
     const start = ringStart(wavelengths, measured, {
       circumference: truth.circumference,

@@ -19,7 +19,8 @@
  * Starting values (`ringStart`), from the data alone plus the design's
  * effective index (which fixes the resonance order, as a spectrum cannot):
  * the dips the plans find (centre, depth, width at half depth, baseline as
- * s), the group index from their mean spacing (FSR = λ²/(n_g L)), r·a
+ * s), the group index from their spacings (FSR = λ²/(n_g L), the median
+ * over neighbours, a missed dip's double spacing counted as two FSRs), r·a
  * from the deepest dip's width (FWHM = (1 − ra)λ²/(π n_g L √(ra))) and
  * |a − r| from its depth (T_min = ((a − r)/(1 − ra))²), taken
  * under-coupled (r > a).
@@ -161,11 +162,25 @@ export function ringStart(
   const { circumference: L, referenceWavelength: λ0 } = design;
   const deepest = dips.reduce((best, dip) => (dip.depth > best.depth ? dip : best));
   const λm = deepest.wavelength;
-  const spacing =
-    dips.length > 1
-      ? ((dips.at(-1) as Dip).wavelength - (dips[0] as Dip).wavelength) / (dips.length - 1)
-      : undefined;
-  const groupIndex = spacing === undefined ? 4.2 : (λm * λm) / (spacing * L);
+  // From each pair of neighbours, n_g = λ²/(spacing·L) at their midpoint, counting a spacing near a
+  // multiple of the smallest as that many FSRs (a dip the finder missed doubles one); the median of those.
+  const spacings = dips.slice(1).map((dip, k) => ({
+    spacing: dip.wavelength - (dips[k] as Dip).wavelength,
+    middle: (dip.wavelength + (dips[k] as Dip).wavelength) / 2,
+  }));
+  const smallest = Math.min(...spacings.map((s) => s.spacing));
+  const estimates = spacings
+    .map(
+      ({ spacing, middle }) =>
+        (Math.max(1, Math.round(spacing / smallest)) * middle * middle) / (spacing * L),
+    )
+    .sort((x, y) => x - y);
+  const groupIndex =
+    estimates.length === 0
+      ? 4.2
+      : estimates.length % 2 === 1
+        ? (estimates[estimates.length >> 1] as number)
+        : ((estimates[estimates.length / 2 - 1] as number) + (estimates[estimates.length / 2] as number)) / 2;
   // FWHM = (1 − P)λ²/(π n_g L √P), P = ra: with s = √P, s² + c s − 1 = 0.
   const c = ((deepest.fwhm as number) * Math.PI * groupIndex * L) / (λm * λm);
   const root = (-c + Math.sqrt(c * c + 4)) / 2;
