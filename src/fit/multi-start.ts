@@ -15,6 +15,9 @@
  * within its bounds (log-uniform for one fitted on a log scale), from a
  * seeded generator, so a run is repeatable.
  */
+
+// The project's one seeded generator (mulberry32), which the virtual bench's noise uses too.
+import { SeededRandom } from "../virtual/random.js";
 import {
   type FitData,
   type FitModel,
@@ -45,18 +48,6 @@ export interface MultiStartResult {
   readonly firstFailed: boolean;
 }
 
-/** mulberry32: a small seeded generator, uniform on [0, 1). */
-function uniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** `fitLeastSquares`, again from other starts while it fails (see the module doc). */
 export function fitWithRestarts(
   model: FitModel,
@@ -70,7 +61,8 @@ export function fitWithRestarts(
   const first = fitLeastSquares(model, data, options);
   if (!failed(first)) return { best: first, start: 0, tried: 1, firstFailed: false };
 
-  const random = uniform(restarts.seed ?? 1);
+  const generator = new SeededRandom(restarts.seed ?? 1);
+  const random = () => generator.uniform();
   const bounds = options.free.map((name) => {
     const spec = model.parameters.find((s) => s.name === name);
     const [lower, upper] = options.bounds?.[name] ?? [spec?.min ?? 0, spec?.max ?? 0];

@@ -12,18 +12,12 @@ import { FitInputError } from "../../src/fit/errors.js";
 import { fitLeastSquares } from "../../src/fit/levenberg-marquardt.js";
 import { ringAllPassFitModel, ringFitParameters, ringStart } from "../../src/fit/models/ring-all-pass.js";
 import { freeSpectralRange, loadedQ } from "../../src/models/photonic/ring.js";
+import { SeededRandom } from "../../src/virtual/random.js";
 
-/** Seeded standard normal (mulberry32 + Box–Muller). */
+/** Seeded standard normal deviates (src/virtual/random.ts: mulberry32 and Box–Muller). */
 function normal(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
+  const random = new SeededRandom(seed);
+  return () => random.gaussian();
 }
 
 const truth = {
