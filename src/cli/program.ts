@@ -3,6 +3,7 @@
  * registers itself here.
  */
 import { Command } from "commander";
+import { registerCalibrate } from "./commands/calibrate.js";
 import { registerCard } from "./commands/card.js";
 import { registerIv } from "./commands/iv.js";
 import { registerOptical } from "./commands/optical.js";
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
       "photon-memristor-sim: drive photonic and memristive devices, real or virtual, and compare them with their models.",
     )
     .showHelpAfterError("(run with --help for usage)");
+  registerCalibrate(program);
   registerCard(program);
   registerIv(program);
   registerOptical(program);

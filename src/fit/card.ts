@@ -76,6 +76,19 @@ export const modelCardSchema = z
     diagnostics: z.array(z.object({ kind: z.string(), message: z.string() }).loose()),
     /** What the data determine and what they cannot separate, as the recipe says it. */
     identifiability: z.array(z.string()),
+    /**
+     * Quantities the recipe derives from the fit or from a second fit (a loaded Q, the couplers behind a
+     * ring's normalisation), each with its unit, value, standard error (null: not given) and how it was got.
+     */
+    derived: z.array(
+      z.strictObject({
+        name: z.string().min(1),
+        unit: z.string(),
+        value: z.number(),
+        standardError: finiteOrNull,
+        note: z.string(),
+      }),
+    ),
     runs: z.array(z.string()),
   })
   .strict()
@@ -129,6 +142,7 @@ export interface CardContext {
   readonly model: { readonly name: string; readonly citation?: string };
   readonly instruments?: ModelCard["instruments"];
   readonly identifiability?: readonly string[];
+  readonly derived?: ModelCard["derived"];
   readonly runs?: readonly string[];
   /** Default: now. */
   readonly createdAt?: Date;
@@ -171,6 +185,10 @@ export function cardOf(fit: FitResult, context: CardContext): ModelCard {
       (d: FitDiagnostic) => JSON.parse(JSON.stringify(d)) as ModelCard["diagnostics"][number],
     ),
     identifiability: [...(context.identifiability ?? [])],
+    derived: (context.derived ?? []).map((d) => ({
+      ...d,
+      standardError: d.standardError === null ? null : finite(d.standardError),
+    })),
     runs: [...(context.runs ?? [])],
   };
   return modelCardSchema.parse(card);
@@ -272,6 +290,17 @@ export function formatCard(card: ModelCard): string {
     }
   }
   if (strong.length > 0) lines.push(`  strong correlations: ${strong.join("; ")}`);
+  if (card.derived.length > 0) {
+    lines.push("");
+    lines.push("Derived");
+    const dw = Math.max(...card.derived.map((d) => d.name.length));
+    for (const d of card.derived) {
+      const unit = d.unit === "1" ? "" : ` ${d.unit}`;
+      lines.push(
+        `  ${d.name.padEnd(dw)}  ${d.standardError === null ? d.value.toPrecision(6) : valueWithError(d.value, d.standardError, true)}${unit}  (${d.note})`,
+      );
+    }
+  }
   if (card.identifiability.length > 0) {
     lines.push("");
     lines.push("What the data determine");

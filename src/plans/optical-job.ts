@@ -26,6 +26,7 @@ import { type BenchFile, type BenchInstrumentEntry, loadBenchFile } from "../ben
 import { type Bench, openBench } from "../bench/open.js";
 import { Scope } from "../bench/scope.js";
 import { TSL550, TSL570, type TslModel } from "../drivers/instruments/santec-tsl.js";
+import type { Identity } from "../drivers/scpi/identity.js";
 import type { OpticalPath } from "../models/chip/index.js";
 import type { DataKeySpec, RunWriter, StreamWriter } from "../record/router.js";
 import { hostTimebase, type Timebase } from "../sync/timebase.js";
@@ -113,6 +114,8 @@ export interface JobInstrument {
   readonly name: string;
   /** "manufacturer model (serial …)". */
   readonly identity: string;
+  /** What it answered to *IDN?, field by field (a model card keeps them); absent where unknown. */
+  readonly identification?: Identity;
 }
 
 interface JobResultCommon {
@@ -322,7 +325,9 @@ export async function runOpticalJob(
     const snapshot = await bench.snapshot();
     const identity = (name: string): JobInstrument => {
       const id = snapshot.instruments[name]?.identity;
-      return { name, identity: id ? `${id.manufacturer} ${id.model} (serial ${id.serial})` : "unknown" };
+      return id
+        ? { name, identity: `${id.manufacturer} ${id.model} (serial ${id.serial})`, identification: id }
+        : { name, identity: "unknown" };
     };
     checkpoint(signal, 0);
     if (options.path !== undefined) {

@@ -1,0 +1,348 @@
+/**
+ * Recipe 1 (issue 18): the grating couplers and the microring, from two
+ * transmission spectra of the chip, the reference waveguide's and the
+ * ring's path, measured through the optical job (src/plans/optical-job.ts)
+ * on a bench file or the embedded virtual bench, each kept in the run store.
+ *
+ * 1. **Couplers**, from the reference path: two Gaussian passbands in
+ *    series are one Gaussian, so the sweep determines the product of the
+ *    peaks (bus losses included), the combined centre and the combined
+ *    1 dB width; they are fitted as identical couplers (η0, λc, B each),
+ *    which the card says.
+ * 2. **Ring**, from its path normalised by the reference, point by point
+ *    (the couplers and buses cancel): the all-pass |t|² with the ring's
+ *    self-coupling r, round-trip amplitude a, effective and group index,
+ *    and the scale and tilt the normalisation leaves
+ *    (src/fit/models/ring-all-pass.ts), from starting values read off the
+ *    dips, with multi-start from the over-coupled reading.
+ * 3. **Derived**: loaded Q = π n_g L √(ra)/(λ(1 − ra)) and intrinsic
+ *    Q = π n_g L √a/(λ(1 − a)) at the deepest resonance (Bogaerts et al.,
+ *    Laser Photonics Rev. 6, 47 (2012)), with errors propagated from the
+ *    covariance; the resonance wavelengths in the span.
+ *
+ * The classic ambiguity: |t|² is symmetric in r and a, so a transmission
+ * spectrum cannot tell an under-coupled ring (r > a) from an over-coupled
+ * one (r < a). This recipe cannot break the tie (it takes no phase or
+ * heater-loss measurement yet), so the card gives the fitted solution and
+ * the swapped one as equally good, says so, and derives both intrinsic Qs.
+ *
+ * The errors are scaled by the reduced χ² (the meter's noise is not given
+ * to the fit), and the card says so.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type CardContext, cardOf, type ModelCard } from "../src/fit/card.js";
+import { type FitResult, fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
+import { gratingPairFitModel } from "../src/fit/models/grating-pair.js";
+import { ringAllPassFitModel, ringStart } from "../src/fit/models/ring-all-pass.js";
+import { fitWithRestarts, type MultiStartResult } from "../src/fit/multi-start.js";
+import { type JobInstrument, type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
+import type { RecordingOptions } from "../src/plans/records.js";
+import { svgPlot } from "../src/plans/svg-plot.js";
+
+export const RING_RECIPE = { name: "ring-and-couplers", version: "0.1.0" } as const;
+
+export interface RingRecipeOptions extends RecordingOptions {
+  /** A bench file; absent: the embedded virtual bench. */
+  readonly bench?: string;
+  /** Folder for the runs' files, the card and the plot. */
+  readonly outDir: string;
+  /** The sweep, m: first and last wavelength and the step (default 1540–1570 nm in 10 pm). */
+  readonly start?: number;
+  readonly stop?: number;
+  readonly step?: number;
+  /** Laser power, W (default 1 mW). */
+  readonly power?: number;
+  /** What the layout says: the ring's round-trip length (m), the design's effective index and its reference wavelength. */
+  readonly design?: {
+    readonly circumference: number;
+    readonly effectiveIndex: number;
+    readonly referenceWavelength: number;
+  };
+  /** The chip's id for the card (default "demo-chip"). */
+  readonly chipId?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface RingRecipeResult {
+  readonly card: ModelCard;
+  readonly cardFile: string;
+  readonly plotFile: string;
+  readonly couplers: FitResult;
+  readonly ring: MultiStartResult;
+  /** The run uids of the two spectra (reference, ring). */
+  readonly runs: readonly string[];
+}
+
+/** The demo chip's layout: a 10 µm-radius ring, n_eff 2.4 at 1550 nm. */
+export const DEMO_RING_DESIGN = {
+  circumference: 2 * Math.PI * 10e-6,
+  effectiveIndex: 2.4,
+  referenceWavelength: 1.55e-6,
+};
+
+/** Runs recipe 1 (see the module doc): two spectra, two fits, a card and a plot in `outDir`. */
+export async function calibrateRing(
+  options: RingRecipeOptions,
+  hooks: OpticalJobHooks = {},
+): Promise<RingRecipeResult> {
+  const design = options.design ?? DEMO_RING_DESIGN;
+  const sweep = {
+    start: options.start ?? 1540e-9,
+    stop: options.stop ?? 1570e-9,
+    step: options.step ?? 10e-12,
+    power: options.power ?? 1e-3,
+  };
+  const spectra = [];
+  for (const path of ["reference", "ring"] as const) {
+    hooks.stage?.(`measuring the ${path} path`);
+    spectra.push(
+      await runOpticalJob(
+        {
+          ...options,
+          plan: { kind: "spectrum", mode: "stepped", options: sweep },
+          path,
+          outDir: join(options.outDir, path),
+          ...(options.bench !== undefined && { bench: options.bench }),
+        },
+        hooks,
+      ),
+    );
+  }
+  const [reference, ring] = spectra.map((job) => {
+    if (job.kind !== "spectrum") throw new Error("unreachable: the recipe runs spectra");
+    return job;
+  }) as [
+    Extract<(typeof spectra)[number], { kind: "spectrum" }>,
+    Extract<(typeof spectra)[number], { kind: "spectrum" }>,
+  ];
+  const wavelengths = reference.summary.spectrum.wavelength;
+  const referenceT = reference.summary.spectrum.transmission;
+  const ringT = ring.summary.spectrum.transmission;
+  if (
+    ring.summary.spectrum.wavelength.length !== wavelengths.length ||
+    !ring.summary.spectrum.wavelength.every((λ, i) => λ === wavelengths[i])
+  ) {
+    throw new Error(
+      "the two spectra were not taken at the same wavelengths: the ring cannot be normalised point by point",
+    );
+  }
+
+  // 1. Couplers, identical, from the reference.
+  hooks.stage?.("fitting the couplers");
+  let peakAt = 0;
+  for (let i = 1; i < referenceT.length; i++)
+    if ((referenceT[i] as number) > (referenceT[peakAt] as number)) peakAt = i;
+  const couplers = fitLeastSquares(
+    gratingPairFitModel(wavelengths, "identical"),
+    { y: referenceT },
+    {
+      free: ["peakEfficiency", "centreWavelength", "bandwidth1dB"],
+      initial: {
+        peakEfficiency: Math.sqrt(referenceT[peakAt] as number),
+        centreWavelength: wavelengths[peakAt] as number,
+        bandwidth1dB: 30e-9,
+      },
+    },
+  );
+
+  // 2. Ring, normalised by the reference point by point.
+  hooks.stage?.("fitting the ring");
+  const normalised = Float64Array.from(ringT, (value, i) => value / (referenceT[i] as number));
+  const start = ringStart(wavelengths, normalised, design);
+  const ringModel = ringAllPassFitModel(wavelengths);
+  const ringFit = fitWithRestarts(
+    ringModel,
+    { y: normalised },
+    {
+      free: [
+        "selfCoupling",
+        "roundTripAmplitude",
+        "effectiveIndex",
+        "groupIndex",
+        "transmissionScale",
+        "transmissionSlope",
+      ],
+      initial: start.values,
+    },
+    { starts: [start.overCoupled], random: 10 },
+  );
+  const fit = ringFit.best;
+
+  // 3. Derived quantities, with first-order errors from the covariance.
+  const derived = derivedQuantities(
+    fit,
+    couplers,
+    start.dips.map((dip) => dip.wavelength),
+  );
+  const instruments = [reference.laser, reference.meter].map(instrumentOf);
+  const runs = [reference.record.uid, ring.record.uid];
+  const context: CardContext = {
+    chipId: options.chipId ?? "demo-chip",
+    recipe: RING_RECIPE,
+    model: {
+      name: "all-pass ring, normalised by the reference path",
+      citation: "Bogaerts et al., Laser Photonics Rev. 6, 47 (2012): all-pass ring transmission",
+    },
+    instruments,
+    identifiability: [
+      "The spectrum determines r·a and |a − r| but not which is which: under- (r > a) and over-coupling (r < a) give the same dip. " +
+        "This recipe cannot break the tie; the 'ambiguous' warning gives the other solution, and both intrinsic Qs are derived.",
+      `n_eff0 is known only modulo λ0/L = ${(design.referenceWavelength / design.circumference).toFixed(5)} (the resonance order); the design's ${design.effectiveIndex} chose it.`,
+      "The couplers: a sweep through two in series determines the product of their peaks (bus losses included), one centre and one width; " +
+        "they are given per coupler assuming the two identical.",
+      "Errors are scaled by the reduced χ² (the meter's noise was not given to the fits).",
+    ],
+    derived,
+    runs,
+    points: wavelengths.length,
+  };
+  const card = cardOf(fit, context);
+  const cardFile = join(options.outDir, "card.json");
+  writeFileSync(cardFile, `${JSON.stringify(card, null, 2)}\n`);
+  const plotFile = join(options.outDir, "ring-fit.svg");
+  const predicted = new Float64Array(wavelengths.length);
+  ringModel.evaluate(
+    Float64Array.from(ringModel.parameters, (spec) => fit.values[spec.name] as number),
+    predicted,
+  );
+  writeFileSync(plotFile, fitPlot(wavelengths, normalised, predicted));
+  return { card, cardFile, plotFile, couplers, ring: ringFit, runs };
+}
+
+function instrumentOf(instrument: JobInstrument): ModelCard["instruments"][number] {
+  const id = instrument.identification;
+  return {
+    name: instrument.name,
+    manufacturer: id?.manufacturer ?? "unknown",
+    model: id?.model ?? "unknown",
+    serial: id?.serial ?? "unknown",
+    firmware: id?.firmware ?? "unknown",
+  };
+}
+
+/** Value and first-order standard error of f at the fit, by central differences in the free parameters. */
+function propagate(
+  fit: FitResult,
+  f: (values: Readonly<Record<string, number>>) => number,
+): [number, number] {
+  const value = f(fit.values);
+  const n = fit.free.length;
+  const gradient = fit.free.map((name) => {
+    const h = Math.max(Math.abs(fit.values[name] as number), 1e-30) * 1e-7;
+    const up = f({ ...fit.values, [name]: (fit.values[name] as number) + h });
+    const down = f({ ...fit.values, [name]: (fit.values[name] as number) - h });
+    return (up - down) / (2 * h);
+  });
+  let variance = 0;
+  for (let k = 0; k < n; k++) {
+    for (let l = 0; l < n; l++) {
+      variance += (gradient[k] as number) * (gradient[l] as number) * (fit.covariance[k * n + l] as number);
+    }
+  }
+  return [value, Math.sqrt(variance)];
+}
+
+function derivedQuantities(
+  fit: FitResult,
+  couplers: FitResult,
+  resonances: readonly number[],
+): ModelCard["derived"] {
+  const λ = resonances[Math.floor(resonances.length / 2)] ?? (fit.values.referenceWavelength as number);
+  const q = (product: number, values: Readonly<Record<string, number>>) =>
+    (Math.PI * (values.groupIndex as number) * (values.circumference as number) * Math.sqrt(product)) /
+    (λ * (1 - product));
+  const [loaded, loadedError] = propagate(fit, (v) =>
+    q((v.selfCoupling as number) * (v.roundTripAmplitude as number), v),
+  );
+  const [intrinsic, intrinsicError] = propagate(fit, (v) => q(v.roundTripAmplitude as number, v));
+  const [swapped, swappedError] = propagate(fit, (v) => q(v.selfCoupling as number, v));
+  const regime =
+    (fit.values.selfCoupling as number) > (fit.values.roundTripAmplitude as number) ? "under" : "over";
+  const couplerValue = (name: string) => couplers.parameters.find((p) => p.name === name);
+  const product = couplerValue("peakEfficiency");
+  return [
+    {
+      name: "loadedQ",
+      unit: "1",
+      value: loaded,
+      standardError: loadedError,
+      note: `at ${(λ * 1e9).toFixed(3)} nm`,
+    },
+    {
+      name: "intrinsicQ",
+      unit: "1",
+      value: intrinsic,
+      standardError: intrinsicError,
+      note: `from a, as fitted (${regime}-coupled reading)`,
+    },
+    {
+      name: "intrinsicQSwapped",
+      unit: "1",
+      value: swapped,
+      standardError: swappedError,
+      note: `from r: the intrinsic Q if the ring is ${regime === "under" ? "over" : "under"}-coupled instead`,
+    },
+    ...resonances.map((wavelength, k) => ({
+      name: `resonance${k + 1}`,
+      unit: "m",
+      value: wavelength,
+      standardError: null,
+      note: "dip of the normalised spectrum (Lorentzian-refined)",
+    })),
+    ...(product
+      ? [
+          {
+            name: "couplerPeakEfficiency",
+            unit: "1",
+            value: product.value,
+            standardError: product.standardError,
+            note: "each coupler, taken identical: the square root of the pair's product (buses included)",
+          },
+        ]
+      : []),
+    ...["centreWavelength", "bandwidth1dB"].flatMap((name) => {
+      const p = couplerValue(name);
+      return p
+        ? [
+            {
+              name: `coupler${name[0]?.toUpperCase()}${name.slice(1)}`,
+              unit: p.unit,
+              value: p.value,
+              standardError: p.standardError,
+              note: "each coupler, taken identical",
+            },
+          ]
+        : [];
+    }),
+  ];
+}
+
+/**
+ * The normalised spectrum (markers), the fit (line) and, below them, the
+ * residuals magnified to span a tenth of the plot (the factor in their
+ * name): a fit this good would otherwise show them as a flat line.
+ */
+function fitPlot(wavelengths: Float64Array, measured: Float64Array, predicted: Float64Array): string {
+  const nm = Float64Array.from(wavelengths, (λ) => λ * 1e9);
+  const residuals = Float64Array.from(measured, (value, i) => value - (predicted[i] as number));
+  const largest = residuals.reduce((m, r) => Math.max(m, Math.abs(r)), 0);
+  const gain = largest > 0 ? 10 ** Math.floor(Math.log10(0.05 / largest)) : 1;
+  return svgPlot({
+    title: "Ring, normalised by the reference: data, fit, residuals",
+    xLabel: "wavelength (nm)",
+    yLabel: "transmission (linear)",
+    series: [
+      { name: "measured", x: nm, y: measured, color: "#1f4e9c", markers: true, markerRadius: 1 },
+      { name: "fit", x: nm, y: predicted, color: "#c0392b" },
+      {
+        name: `residual × ${gain.toExponential(0)} − 0.1`,
+        x: nm,
+        y: Float64Array.from(residuals, (r) => gain * r - 0.1),
+        color: "#555555",
+        markers: true,
+        markerRadius: 1,
+      },
+    ],
+  });
+}
