@@ -141,9 +141,7 @@ describe("model cards", () => {
       /^Model card: line of chip demo-chip-7\n {2}recipe line 1\.0\.0, 2026-12-07T17:00:00\.000Z/,
     );
     expect(text).toMatch(/instrument smu1: KEITHLEY INSTRUMENTS INC\. MODEL 2400, serial 4242, firmware C30/);
-    expect(text).toContain(
-      `b  ${(b?.value as number).toFixed(4)} ± ${(b?.standardError as number).toFixed(4)} V/s`,
-    );
+    expect(text).toContain(`b  ${Number(b?.value).toFixed(4)} ± ${Number(b?.standardError).toFixed(4)} V/s`);
     expect(text).toMatch(/c {2}1\.00000 \(fixed\)/);
     expect(text).toMatch(/converged \(.*\) after \d+ iterations; usable/);
     expect(text).toMatch(/What the data determine\n {2}- a and b are determined/);

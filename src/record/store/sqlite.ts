@@ -625,8 +625,12 @@ function documentBytes(document: RunDocument): number {
   return bytes;
 }
 
-/** Characters that JSON would escape in a string. */
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
+/**
+ * Characters that JSON would escape in a string (a quote, a backslash, a
+ * control character: anything below a space), and surrogates and U+2028/9
+ * to be safe; `[^ -\uffff]` is the controls without writing them.
+ */
+const NEEDS_ESCAPE = /["\\\u2028\u2029\ud800-\udfff]|[^ -\uffff]/;
 
 /**
  * The pages' uids as a JSON array (a chunk's `page_uids`): put together
