@@ -8,7 +8,7 @@
  * Target: faster than SciPy.
  *
  * The data: the fit model at a known ring plus seeded Gaussian noise of
- * 0.002 (src/virtual/random.ts). Agreement: how far apart the minima
+ * 0.002 (src/models/random.ts). Agreement: how far apart the minima
  * reached are, |Δχ²|/χ² against the TypeScript engine's (both stop within
  * their tolerances of the same minimum, so the values differ by a small
  * fraction of their standard errors, which the notes give, and χ², flat
@@ -18,10 +18,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { ringStart } from "../calibration/ring-start.js";
 import { loadCore } from "../src/core/load-node.js";
 import { fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
-import { ringAllPassFitModel, ringFitParameters, ringStart } from "../src/fit/models/ring-all-pass.js";
-import { SeededRandom } from "../src/virtual/random.js";
+import { ringAllPassFitModel, ringFitParameters } from "../src/fit/models/ring-all-pass.js";
+import { SeededRandom } from "../src/models/random.js";
 import { type BenchModule, type BenchOptions, type BenchRow, medianMs, rowCollector } from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
 

@@ -34,11 +34,12 @@ import { join } from "node:path";
 import { type CardContext, cardOf, type ModelCard } from "../src/fit/card.js";
 import { type FitResult, fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
 import { gratingPairFitModel } from "../src/fit/models/grating-pair.js";
-import { ringAllPassFitModel, ringStart } from "../src/fit/models/ring-all-pass.js";
+import { ringAllPassFitModel } from "../src/fit/models/ring-all-pass.js";
 import { fitWithRestarts, type MultiStartResult } from "../src/fit/multi-start.js";
 import { type JobInstrument, type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
 import type { RecordingOptions } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
+import { ringStart } from "./ring-start.js";
 
 export const RING_RECIPE = { name: "ring-and-couplers", version: "0.1.0" } as const;
 

@@ -16,8 +16,8 @@
  * seeded generator, so a run is repeatable.
  */
 
-// The project's one seeded generator (mulberry32), which the virtual bench's noise uses too.
-import { SeededRandom } from "../virtual/random.js";
+// The project's one seeded generator (mulberry32), which the virtual instruments' noise uses too.
+import { SeededRandom } from "../models/random.js";
 import {
   type FitData,
   type FitModel,

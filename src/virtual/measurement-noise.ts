@@ -2,7 +2,7 @@
  * Reading noise of the virtual source-meters (moved here from the 2400's
  * measure.ts so that the 2400 and the 2450 share one model).
  */
-import type { SeededRandom } from "./random.js";
+import type { SeededRandom } from "../models/random.js";
 
 /**
  * Gaussian reading noise, rms: `gain`·|reading| + `rangeFraction`·range at

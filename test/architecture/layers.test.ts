@@ -26,7 +26,8 @@ type Layer =
   | "core"
   | "sync"
   | "record"
-  | "proto";
+  | "proto"
+  | "fit";
 
 interface Rule {
   readonly rule: string;
@@ -37,6 +38,12 @@ interface Rule {
 }
 
 const RULES: readonly Rule[] = [
+  {
+    // The engine and its models are what recipes and the twin call: it reads no instrument, bench, plan or run.
+    rule: "nothing in src/fit imports from the instruments, the benches, the plans, the runs or the CLI",
+    from: ["fit"],
+    to: ["cli", "plans", "bench", "drivers", "virtual", "record"],
+  },
   { rule: "nothing outside src/cli imports from src/cli", from: "others", to: ["cli"] },
   { rule: "nothing in src/drivers imports from src/models", from: ["drivers"], to: ["models"] },
   { rule: "nothing in src/models imports from src/drivers", from: ["models"], to: ["drivers"] },
@@ -332,6 +339,10 @@ describe("the checker fails where a rule is broken", () => {
     ["src/record/bad.ts", 'import type { BenchSnapshot } from "../bench/open.js";'],
     ["src/proto/bad.ts", 'import type { SampleBatch } from "../sync/sample-batch.js";'],
     [
+      "src/fit/bad.ts",
+      'import { findDips } from "../plans/spectrum-analysis.js";\nimport { core } from "../core/wasm.js";',
+    ],
+    [
       "src/cli/fine.ts",
       'import { openBench } from "../bench/file.js";\nimport { vteam } from "../models/memristor/vteam.js";',
     ],
@@ -356,6 +367,9 @@ describe("the checker fails where a rule is broken", () => {
       "src/record/bad.ts → ../bench/open.js",
     ],
     "nothing in src/proto imports from another layer of src/": ["src/proto/bad.ts → ../sync/sample-batch.js"],
+    "nothing in src/fit imports from the instruments, the benches, the plans, the runs or the CLI": [
+      "src/fit/bad.ts → ../plans/spectrum-analysis.js",
+    ],
   };
 
   it.each(RULES)("reports the made-up breach of: $rule", (rule) => {

@@ -19,9 +19,9 @@ import { fitLeastSquares } from "../../src/fit/levenberg-marquardt.js";
 import { gratingPairFitModel } from "../../src/fit/models/grating-pair.js";
 import { memristorIvFitModel } from "../../src/fit/models/memristor-iv.js";
 import { linearIonDriftIdeal } from "../../src/models/memristor/index.js";
-import { SeededRandom } from "../../src/virtual/random.js";
+import { SeededRandom } from "../../src/models/random.js";
 
-/** Seeded standard normal deviates (src/virtual/random.ts: mulberry32 and Box–Muller). */
+/** Seeded standard normal deviates (src/models/random.ts: mulberry32 and Box–Muller). */
 function normal(seed: number): () => number {
   const random = new SeededRandom(seed);
   return () => random.gaussian();

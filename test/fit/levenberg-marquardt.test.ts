@@ -12,11 +12,11 @@ import { describe, expect, it } from "vitest";
 import { FitInputError } from "../../src/fit/errors.js";
 import { type FitModel, fitLeastSquares } from "../../src/fit/levenberg-marquardt.js";
 import { UnknownParameterError } from "../../src/models/parameters.js";
-import { SeededRandom } from "../../src/virtual/random.js";
+import { SeededRandom } from "../../src/models/random.js";
 
 const execute = promisify(execFile);
 
-/** Seeded standard normal deviates (src/virtual/random.ts: mulberry32 and Box–Muller). */
+/** Seeded standard normal deviates (src/models/random.ts: mulberry32 and Box–Muller). */
 function normal(seed: number): () => number {
   const random = new SeededRandom(seed);
   return () => random.gaussian();

@@ -6,15 +6,16 @@
  * both solutions, and a flat line refused.
  */
 import { describe, expect, it } from "vitest";
+import { ringStart } from "../../calibration/ring-start.js";
 import { loadCore } from "../../src/core/load-node.js";
 import type { Core } from "../../src/core/wasm.js";
 import { FitInputError } from "../../src/fit/errors.js";
 import { fitLeastSquares } from "../../src/fit/levenberg-marquardt.js";
-import { ringAllPassFitModel, ringFitParameters, ringStart } from "../../src/fit/models/ring-all-pass.js";
+import { ringAllPassFitModel, ringFitParameters } from "../../src/fit/models/ring-all-pass.js";
 import { freeSpectralRange, loadedQ } from "../../src/models/photonic/ring.js";
-import { SeededRandom } from "../../src/virtual/random.js";
+import { SeededRandom } from "../../src/models/random.js";
 
-/** Seeded standard normal deviates (src/virtual/random.ts: mulberry32 and Box–Muller). */
+/** Seeded standard normal deviates (src/models/random.ts: mulberry32 and Box–Muller). */
 function normal(seed: number): () => number {
   const random = new SeededRandom(seed);
   return () => random.gaussian();

@@ -3,7 +3,7 @@
  * tests hold for any instrument built on it.
  */
 import { describe, expect, it } from "vitest";
-import { SeededRandom } from "../../src/virtual/random.js";
+import { SeededRandom } from "../../src/models/random.js";
 import {
   bool,
   choice,

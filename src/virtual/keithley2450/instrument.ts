@@ -18,7 +18,7 @@ import { type TwoTerminalDevice, TwoTerminalPort } from "../chip/two-terminal.js
 import { type BenchClock, createBenchClock } from "../clock/bench-clock.js";
 import { defaultDut } from "../default-dut.js";
 import { DEFAULT_NOISE, MeasurementNoise, type NoiseSpec } from "../measurement-noise.js";
-import { SeededRandom } from "../random.js";
+import { SeededRandom } from "../../models/random.js";
 import { commonCommands } from "../scpi/common-commands.js";
 import { type CommandDefinition, commandsFor, ScpiEngine } from "../scpi/engine.js";
 import { errorQueueCommands } from "../scpi/error-commands.js";

@@ -10,7 +10,7 @@
  *   function of time: asked twice for one moment (a detector and a test),
  *   it gives one answer.
  */
-import { SeededRandom } from "../random.js";
+import { SeededRandom } from "../../models/random.js";
 
 /** The virtual laser's imperfections; `noise: false` sets both to 0. */
 export interface LaserNoiseSpec {

@@ -33,7 +33,7 @@ import type { LightDetector } from "../chip/fibre-array.js";
 import { DARK, type LightDrive } from "../chip/optical.js";
 import { ClockClosedError } from "../clock/bench-clock.js";
 import type { InstrumentTimeline } from "../clock/timeline.js";
-import type { SeededRandom } from "../random.js";
+import type { SeededRandom } from "../../models/random.js";
 import { rangeFor } from "../ranges.js";
 import type { Deferred } from "../scpi/engine.js";
 import { ScpiError } from "../scpi/errors.js";

@@ -15,7 +15,7 @@
  * Thorlabs_PM10x (qmi/instruments/thorlabs/pm100d.py).
  */
 import { type BenchClock, createBenchClock } from "../clock/bench-clock.js";
-import { SeededRandom } from "../random.js";
+import { SeededRandom } from "../../models/random.js";
 import { commonCommands } from "../scpi/common-commands.js";
 import { commandsFor, ScpiEngine } from "../scpi/engine.js";
 import { errorQueueCommands } from "../scpi/error-commands.js";

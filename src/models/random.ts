@@ -1,5 +1,6 @@
 /**
- * A small seeded generator, so a virtual bench run can be replayed exactly:
+ * A small seeded generator, so that a virtual bench run, a fit's random
+ * restarts or a study's chips can be replayed exactly:
  * mulberry32 for uniforms (Tommy Ettinger's public-domain 32-bit generator)
  * and the Box–Muller transform for Gaussians.
  */
