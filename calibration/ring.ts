@@ -26,13 +26,15 @@
  * heater-loss measurement yet), so the card gives the fitted solution and
  * the swapped one as equally good, says so, and derives both intrinsic Qs.
  *
- * The errors are scaled by the reduced χ² (the meter's noise is not given
- * to the fit), and the card says so.
+ * The ring is fitted twice: unweighted, then weighted by each point's
+ * noise (`pointNoise`: the laser's wavelength scatter on the dip's steep
+ * flanks, the meter's on the flat), with absolute errors from that noise
+ * model; the card gives the model and the reduced χ² that checks it.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CardContext, cardOf, type ModelCard } from "../src/fit/card.js";
-import { type FitResult, fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
+import { type FitModel, type FitResult, fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
 import { gratingPairFitModel } from "../src/fit/models/grating-pair.js";
 import { ringAllPassFitModel } from "../src/fit/models/ring-all-pass.js";
 import { fitWithRestarts, type MultiStartResult } from "../src/fit/multi-start.js";
@@ -62,6 +64,8 @@ export interface RingRecipeOptions extends RecordingOptions {
   };
   /** The chip's id for the card (default "demo-chip"). */
   readonly chipId?: string;
+  /** The laser's wavelength repeatability, m: each tune lands within ± this (default 1 pm, uniform). */
+  readonly wavelengthRepeatability?: number;
   readonly signal?: AbortSignal;
 }
 
@@ -152,20 +156,31 @@ export async function calibrateRing(
   const normalised = Float64Array.from(ringT, (value, i) => value / (referenceT[i] as number));
   const start = ringStart(wavelengths, normalised, design);
   const ringModel = ringAllPassFitModel(wavelengths);
-  const ringFit = fitWithRestarts(
+  const ringFree = [
+    "selfCoupling",
+    "roundTripAmplitude",
+    "effectiveIndex",
+    "groupIndex",
+    "transmissionScale",
+    "transmissionSlope",
+  ];
+  const first = fitWithRestarts(
     ringModel,
     { y: normalised },
     {
-      free: [
-        "selfCoupling",
-        "roundTripAmplitude",
-        "effectiveIndex",
-        "groupIndex",
-        "transmissionScale",
-        "transmissionSlope",
-      ],
+      free: ringFree,
       initial: start.values,
     },
+    { starts: [start.overCoupled], random: 10 },
+  );
+  // Then weighted by each point's noise (below): the laser's tuning scatter is an error in λ, which the
+  // dip's flanks turn into large errors in T; unweighted, their scatter is spread over every point and
+  // the dip's parameters come out with error bars several times too small.
+  const noise = pointNoise(ringModel, first.best, wavelengths, options.wavelengthRepeatability ?? 1e-12);
+  const ringFit = fitWithRestarts(
+    ringModel,
+    { y: normalised, sigma: noise.sigma },
+    { free: ringFree, initial: first.best.values, absoluteSigma: true },
     { starts: [start.overCoupled], random: 10 },
   );
   const fit = ringFit.best;
@@ -192,7 +207,9 @@ export async function calibrateRing(
       `n_eff0 is known only modulo λ0/L = ${(design.referenceWavelength / design.circumference).toFixed(5)} (the resonance order); the design's ${design.effectiveIndex} chose it.`,
       "The couplers: a sweep through two in series determines the product of their peaks (bus losses included), one centre and one width; " +
         "they are given per coupler assuming the two identical.",
-      "Errors are scaled by the reduced χ² (the meter's noise was not given to the fits).",
+      `The ring's errors are absolute, from a noise model: each point's σ² = σ_T² + (∂T/∂λ)²σ_λ², with σ_T = ${noise.transmission.toExponential(2)} ` +
+        `(the flattest half's scatter) and σ_λ = ${(noise.wavelength * 1e12).toFixed(2)} pm (the laser's repeatability, uniform); ` +
+        "a reduced χ² well below 1 says that model is pessimistic. The couplers' errors are scaled by their fit's reduced χ².",
     ],
     derived,
     runs,
@@ -209,6 +226,38 @@ export async function calibrateRing(
   );
   writeFileSync(plotFile, fitPlot(wavelengths, normalised, predicted));
   return { card, cardFile, plotFile, couplers, ring: ringFit, runs };
+}
+
+/**
+ * Each point's standard uncertainty by the effective-variance method
+ * (Orear, Am. J. Phys. 50, 912 (1982)): σ_i² = σ_T² + (∂T/∂λ)_i² σ_λ²,
+ * with ∂T/∂λ from the first fit, σ_λ = the laser's repeatability/√3 (a
+ * uniform scatter), and σ_T the scatter of the first fit's residuals where
+ * the spectrum is flattest (the half of the points with the smallest
+ * slope; 1.4826 × their median absolute residual).
+ */
+function pointNoise(
+  model: FitModel,
+  fit: FitResult,
+  wavelengths: Float64Array,
+  repeatability: number,
+): { readonly sigma: Float64Array; readonly transmission: number; readonly wavelength: number } {
+  const vector = Float64Array.from(model.parameters, (spec) => fit.values[spec.name] as number);
+  const shift = 0.1e-12;
+  const up = new Float64Array(wavelengths.length);
+  const down = new Float64Array(wavelengths.length);
+  ringAllPassFitModel(Float64Array.from(wavelengths, (λ) => λ + shift)).evaluate(vector, up);
+  ringAllPassFitModel(Float64Array.from(wavelengths, (λ) => λ - shift)).evaluate(vector, down);
+  const slope = Float64Array.from(up, (value, i) => (value - (down[i] as number)) / (2 * shift));
+  const order = [...slope.keys()].sort((i, j) => Math.abs(slope[i] as number) - Math.abs(slope[j] as number));
+  const flat = order
+    .slice(0, Math.max(1, order.length >> 1))
+    .map((i) => Math.abs(fit.residuals[i] as number))
+    .sort((x, y) => x - y);
+  const transmission = 1.4826 * (flat[flat.length >> 1] as number);
+  const wavelength = repeatability / Math.sqrt(3);
+  const sigma = Float64Array.from(slope, (s) => Math.sqrt(transmission ** 2 + (s * wavelength) ** 2));
+  return { sigma, transmission, wavelength };
 }
 
 function instrumentOf(instrument: JobInstrument): ModelCard["instruments"][number] {
