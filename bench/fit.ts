@@ -21,21 +21,18 @@ import { join } from "node:path";
 import { ringStart } from "../calibration/ring-start.js";
 import { loadCore } from "../src/core/load-node.js";
 import { fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
-import { ringAllPassFitModel, ringFitParameters } from "../src/fit/models/ring-all-pass.js";
+import {
+  RING_SPECTRUM_FREE,
+  ringAllPassFitModel,
+  ringFitParameters,
+} from "../src/fit/models/ring-all-pass.js";
 import { SeededRandom } from "../src/models/random.js";
 import { type BenchModule, type BenchOptions, type BenchRow, medianMs, rowCollector } from "./harness.js";
 import { numpyRun } from "./numpy-runner.js";
 
 const POINTS = 10_000;
 const SIGMA = 0.002;
-const FREE = [
-  "selfCoupling",
-  "roundTripAmplitude",
-  "effectiveIndex",
-  "groupIndex",
-  "transmissionScale",
-  "transmissionSlope",
-] as const;
+const FREE = RING_SPECTRUM_FREE;
 const TRUTH: Readonly<Record<string, number>> = {
   selfCoupling: 0.985,
   roundTripAmplitude: 0.97,

@@ -36,7 +36,7 @@ import { join } from "node:path";
 import { type CardContext, cardOf, type ModelCard } from "../src/fit/card.js";
 import { type FitModel, type FitResult, fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
 import { gratingPairFitModel } from "../src/fit/models/grating-pair.js";
-import { ringAllPassFitModel } from "../src/fit/models/ring-all-pass.js";
+import { RING_SPECTRUM_FREE, ringAllPassFitModel } from "../src/fit/models/ring-all-pass.js";
 import { fitWithRestarts, type MultiStartResult } from "../src/fit/multi-start.js";
 import { type JobInstrument, type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
 import type { RecordingOptions } from "../src/plans/records.js";
@@ -156,14 +156,7 @@ export async function calibrateRing(
   const normalised = Float64Array.from(ringT, (value, i) => value / (referenceT[i] as number));
   const start = ringStart(wavelengths, normalised, design);
   const ringModel = ringAllPassFitModel(wavelengths);
-  const ringFree = [
-    "selfCoupling",
-    "roundTripAmplitude",
-    "effectiveIndex",
-    "groupIndex",
-    "transmissionScale",
-    "transmissionSlope",
-  ];
+  const ringFree = RING_SPECTRUM_FREE;
   const first = fitWithRestarts(
     ringModel,
     { y: normalised },

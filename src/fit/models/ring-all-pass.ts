@@ -45,6 +45,20 @@ export const ringFitParameters: readonly ParameterSpec[] = [
   },
 ];
 
+/**
+ * What a transmission spectrum determines of the ring, with its length and
+ * the reference wavelength fixed (the phase sees n_eff0·L and n_g·L only):
+ * the free parameters of a ring fit.
+ */
+export const RING_SPECTRUM_FREE: readonly string[] = [
+  "selfCoupling",
+  "roundTripAmplitude",
+  "effectiveIndex",
+  "groupIndex",
+  "transmissionScale",
+  "transmissionSlope",
+];
+
 const NAMES = ringFitParameters.map((spec) => spec.name);
 const SCALE = NAMES.indexOf("transmissionScale");
 const SLOPE = NAMES.indexOf("transmissionSlope");
