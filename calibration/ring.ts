@@ -104,11 +104,13 @@ export async function calibrateRing(
     spectra.push(
       await runOpticalJob(
         {
-          ...options,
+          // The recording options (store, durability, report) pass through; the recipe's own stay here.
+          ...recordingOf(options),
           plan: { kind: "spectrum", mode: "stepped", options: sweep },
           path,
           outDir: join(options.outDir, path),
           ...(options.bench !== undefined && { bench: options.bench }),
+          ...(options.signal !== undefined && { signal: options.signal }),
         },
         hooks,
       ),
@@ -251,6 +253,24 @@ function pointNoise(
   const wavelength = repeatability / Math.sqrt(3);
   const sigma = Float64Array.from(slope, (s) => Math.sqrt(transmission ** 2 + (s * wavelength) ** 2));
   return { sigma, transmission, wavelength };
+}
+
+/** The options of `options` that say how a run is recorded. */
+function recordingOf(options: RingRecipeOptions): RecordingOptions {
+  const {
+    bench: _bench,
+    outDir: _outDir,
+    start: _start,
+    stop: _stop,
+    step: _step,
+    power: _power,
+    design: _design,
+    chipId: _chipId,
+    wavelengthRepeatability: _repeatability,
+    signal: _signal,
+    ...recording
+  } = options;
+  return recording;
 }
 
 function instrumentOf(instrument: JobInstrument): ModelCard["instruments"][number] {
