@@ -16,7 +16,7 @@
  *    (src/fit/models/ring-all-pass.ts), from starting values read off the
  *    dips, with multi-start from the over-coupled reading.
  * 3. **Derived**: loaded Q = π n_g L √(ra)/(λ(1 − ra)) and intrinsic
- *    Q = π n_g L √a/(λ(1 − a)) at the deepest resonance (Bogaerts et al.,
+ *    Q = π n_g L √a/(λ(1 − a)) at the middle resonance of the span (Bogaerts et al.,
  *    Laser Photonics Rev. 6, 47 (2012)), with errors propagated from the
  *    covariance; the resonance wavelengths in the span.
  *
@@ -97,6 +97,9 @@ export async function calibrateRing(
     stop: options.stop ?? 1570e-9,
     step: options.step ?? 10e-12,
     power: options.power ?? 1e-3,
+    // The meter's responsivity correction follows the laser at every step: left 1 nm behind (the plan's
+    // default), it leaves a 1e-3 sawtooth on the reference that the couplers' fit would take for noise.
+    correctionTolerance: 0,
   };
   const spectra = [];
   for (const path of ["reference", "ring"] as const) {
@@ -172,12 +175,22 @@ export async function calibrateRing(
   // dip's flanks turn into large errors in T; unweighted, their scatter is spread over every point and
   // the dip's parameters come out with error bars several times too small.
   const noise = pointNoise(ringModel, first.best, wavelengths, options.wavelengthRepeatability ?? 1e-12);
-  const ringFit = fitWithRestarts(
+  const weighted = fitWithRestarts(
     ringModel,
     { y: normalised, sigma: noise.sigma },
     { free: ringFree, initial: first.best.values, absoluteSigma: true },
     { starts: [start.overCoupled], random: 10 },
   );
+  // A noise model more optimistic than the scatter (reduced χ² > 1): the errors are scaled up by it.
+  const ringFit =
+    weighted.best.reducedChiSquare > 1
+      ? fitWithRestarts(
+          ringModel,
+          { y: normalised, sigma: noise.sigma },
+          { free: ringFree, initial: weighted.best.values, absoluteSigma: false },
+          { random: 0 },
+        )
+      : weighted;
   const fit = ringFit.best;
 
   // 3. Derived quantities, with first-order errors from the covariance.
@@ -202,9 +215,14 @@ export async function calibrateRing(
       `n_eff0 is known only modulo λ0/L = ${(design.referenceWavelength / design.circumference).toFixed(5)} (the resonance order); the design's ${design.effectiveIndex} chose it.`,
       "The couplers: a sweep through two in series determines the product of their peaks (bus losses included), one centre and one width; " +
         "they are given per coupler assuming the two identical.",
-      `The ring's errors are absolute, from a noise model: each point's σ² = σ_T² + (∂T/∂λ)²σ_λ², with σ_T = ${noise.transmission.toExponential(2)} ` +
+      `The ring's errors come from a noise model: each point's σ² = σ_T² + (∂T/∂λ)²σ_λ², with σ_T = ${noise.transmission.toExponential(2)} ` +
         `(the flattest half's scatter) and σ_λ = ${(noise.wavelength * 1e12).toFixed(2)} pm (the laser's repeatability, uniform); ` +
-        "a reduced χ² well below 1 says that model is pessimistic. The couplers' errors are scaled by their fit's reduced χ².",
+        (fit.scaledByReducedChiSquare
+          ? `the scatter was larger than that model (reduced χ² ${fit.reducedChiSquare.toFixed(2)}), so they are scaled up by it. `
+          : `they are absolute (reduced χ² ${fit.reducedChiSquare.toFixed(2)}: below 1, the model is pessimistic). `) +
+        "The couplers' errors are scaled by their fit's reduced χ².",
+      "n_eff0 and n_g take up whatever moved the resonances during the sweep (the chip's temperature drift, ~0.08 nm/K): " +
+        "a one-way sweep cannot tell a drift from the free spectral range, so their errors leave it out.",
     ],
     derived,
     runs,
