@@ -48,6 +48,9 @@ export const RING_RECIPE = { name: "ring-and-couplers", version: "0.1.0" } as co
 export interface RingRecipeOptions extends RecordingOptions {
   /** A bench file; absent: the embedded virtual bench. */
   readonly bench?: string;
+  /** The bench's tunable laser and power meter, by name (default: its only ones). */
+  readonly laser?: string;
+  readonly meter?: string;
   /** Folder for the runs' files, the card and the plot. */
   readonly outDir: string;
   /** The sweep, m: first and last wavelength and the step (default 1540–1570 nm in 10 pm). */
@@ -113,6 +116,8 @@ export async function calibrateRing(
           path,
           outDir: join(options.outDir, path),
           ...(options.bench !== undefined && { bench: options.bench }),
+          ...(options.laser !== undefined && { laser: options.laser }),
+          ...(options.meter !== undefined && { meter: options.meter }),
           ...(options.signal !== undefined && { signal: options.signal }),
         },
         hooks,
@@ -277,6 +282,8 @@ function pointNoise(
 function recordingOf(options: RingRecipeOptions): RecordingOptions {
   const {
     bench: _bench,
+    laser: _laser,
+    meter: _meter,
     outDir: _outDir,
     start: _start,
     stop: _stop,

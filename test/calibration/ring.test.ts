@@ -111,6 +111,17 @@ describe("pms calibrate ring on the virtual bench", () => {
     expect(existsSync(join(dir, "reference"))).toBe(true);
   }, 60_000);
 
+  it("refuses a bench without --chip, and a span that runs backwards, naming the flags, before anything starts", async () => {
+    for (const [args, message] of [
+      [["--bench", "bench.json"], /--chip: say which chip is on the bench/],
+      [["--start", "1570", "--stop", "1540"], /--stop \(1540 nm\) must be above --start \(1570 nm\)/],
+    ] as const) {
+      await expect(buildProgram().parseAsync(["node", "pms", "calibrate", "ring", ...args])).rejects.toThrow(
+        message,
+      );
+    }
+  });
+
   it("--help gives each option with its unit and default", () => {
     const help = buildProgram()
       .commands.find((c) => c.name() === "calibrate")

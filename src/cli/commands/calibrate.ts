@@ -5,23 +5,30 @@
  * card and a plot of data against fit; this file is their options in the
  * units people type, their progress, their signals and their report.
  */
-import { join } from "node:path";
 import type { Command } from "commander";
 import { calibrateRing } from "../../../calibration/ring.js";
 import { formatCard } from "../../fit/card.js";
-import { CommandLineError } from "../errors.js";
+import { OpticalOptionError } from "../../plans/optical-job.js";
+import { CommandLineError, describeError } from "../errors.js";
+import { listenForInterrupts } from "../interrupts.js";
 import { parseNumber } from "../options.js";
 import { createProgress, type Progress } from "../progress.js";
 import { addRecordOptions, recordOptions } from "../record-report.js";
+import { askPerson } from "./optical.js";
 
 interface RingFlags {
   bench?: string;
+  laser?: string;
+  meter?: string;
   out: string;
   start: number;
   stop: number;
   step: number;
   power: number;
-  chip: string;
+  chip?: string;
+  circumference: number;
+  neff: number;
+  repeatability: number;
   store?: string;
   durable?: boolean;
 }
@@ -47,12 +54,35 @@ bench, whose chip has hidden true parameters the recipe never sees.`,
       "--bench <file>",
       "a bench file (pms virtual --bench writes one); default: the embedded virtual bench",
     )
+    .option("--laser <name>", "the bench's tunable laser (default: its only one)")
+    .option("--meter <name>", "the bench's power meter (default: its only one)")
+    .option(
+      "--chip <id>",
+      "the chip's id, for the card (default with no --bench: demo-chip; required with one)",
+    )
     .option("--out <dir>", "folder for the runs' files, card.json and ring-fit.svg", "calibration-ring")
     .option("--start <nm>", "first wavelength, nm", parseNumber, 1540)
     .option("--stop <nm>", "last wavelength, nm", parseNumber, 1570)
     .option("--step <pm>", "wavelength step, pm", parseNumber, 10)
     .option("--power <mW>", "laser power, mW", parseNumber, 1)
-    .option("--chip <id>", "the chip's id, for the card", "demo-chip")
+    .option(
+      "--circumference <um>",
+      "the ring's round-trip length from the layout, µm",
+      parseNumber,
+      2 * Math.PI * 10,
+    )
+    .option(
+      "--neff <n>",
+      "the design's effective index at 1550 nm (chooses the resonance order)",
+      parseNumber,
+      2.4,
+    )
+    .option(
+      "--repeatability <pm>",
+      "the laser's wavelength repeatability, ± pm (the noise model)",
+      parseNumber,
+      1,
+    )
     .addHelpText(
       "after",
       `
@@ -63,62 +93,85 @@ What it fits, and what a transmission spectrum cannot tell:
   - the ring from its path divided by the reference: self-coupling r,
     round-trip amplitude a, effective and group index; loaded Q, intrinsic Q.
     Under- and over-coupling give the same dip: the card gives both readings.
+On a bench without a fibre positioner it asks you to move the fibres
+between the two spectra. Ctrl-C stops at the next checkpoint and turns the
+laser off (twice: says what it waits for; three times: exits at once).
 
 Example:
   pms calibrate ring --start 1545 --stop 1565 --step 20 --out cal/ring
   pms card show cal/ring/card.json`,
     );
   addRecordOptions(ring).action(async (flags: RingFlags) => {
-    if (!(flags.stop > flags.start)) throw new CommandLineError("--stop must be above --start");
-    if (!(flags.step > 0)) throw new CommandLineError("--step must be a positive number of pm");
-    if (!(flags.power > 0)) throw new CommandLineError("--power must be a positive number of mW");
-    const controller = new AbortController();
-    const onSignal = (signal: NodeJS.Signals) => {
-      process.stderr.write(`\npms calibrate ring: ${signal}: stopping, then turning the laser off\n`);
-      controller.abort(signal);
-    };
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
+    if (!(flags.stop > flags.start)) {
+      throw new CommandLineError(`--stop (${flags.stop} nm) must be above --start (${flags.start} nm)`);
+    }
+    if (!(flags.step > 0))
+      throw new CommandLineError(`--step must be a positive number of pm, got ${flags.step}`);
+    if (!(flags.power > 0))
+      throw new CommandLineError(`--power must be a positive number of mW, got ${flags.power}`);
+    if (!(flags.circumference > 0))
+      throw new CommandLineError("--circumference must be a positive length in µm");
+    if (!(flags.repeatability >= 0)) throw new CommandLineError("--repeatability must be ≥ 0 pm");
+    if (flags.bench !== undefined && flags.chip === undefined) {
+      throw new CommandLineError("--chip: say which chip is on the bench; its card is named by it");
+    }
+    const prefix = "pms calibrate ring";
+    let stage = "starting";
     let progress: Progress | undefined;
-    let label = "pms calibrate ring";
+    const interrupts = listenForInterrupts(prefix, () => stage);
     try {
       const result = await calibrateRing(
         {
           ...(flags.bench !== undefined && { bench: flags.bench }),
+          ...(flags.laser !== undefined && { laser: flags.laser }),
+          ...(flags.meter !== undefined && { meter: flags.meter }),
           outDir: flags.out,
           start: flags.start * 1e-9,
           stop: flags.stop * 1e-9,
           step: flags.step * 1e-12,
           power: flags.power * 1e-3,
-          chipId: flags.chip,
+          chipId: flags.chip ?? "demo-chip",
+          design: {
+            circumference: flags.circumference * 1e-6,
+            effectiveIndex: flags.neff,
+            referenceWavelength: 1.55e-6,
+          },
+          wavelengthRepeatability: flags.repeatability * 1e-12,
           ...recordOptions("calibrate ring", flags),
-          signal: controller.signal,
+          signal: interrupts.signal,
         },
         {
-          stage: (stage) => {
-            if (stage.startsWith("measuring") || stage.startsWith("fitting")) {
+          stage: (now) => {
+            stage = now;
+            if (now.startsWith("measuring") || now.startsWith("fitting")) {
               progress?.finish();
               progress = undefined;
-              label = `pms calibrate ring: ${stage}`;
-              process.stderr.write(`${label}\n`);
+              process.stderr.write(`${prefix}: ${now}\n`);
             }
           },
           progress: (done, total, unit) => {
-            progress ??= createProgress({ total, unit, label });
+            progress ??= createProgress({ total, unit, label: `${prefix}: ${stage}` });
             progress.update(done);
           },
+          ...(process.stdin.isTTY && {
+            askPerson: (message: string) => askPerson(message, interrupts.signal),
+          }),
         },
       );
       progress?.finish();
       process.stdout.write(formatCard(result.card));
       process.stdout.write(`\ncard: ${result.cardFile}\nplot: ${result.plotFile}\n`);
-      process.stdout.write(`runs: ${result.runs.join(", ")} (in ${join(flags.out)}: one folder per path)\n`);
+      process.stdout.write(
+        `runs: ${result.runs.join(", ")} (their files in ${flags.out}, a folder per path)\n`,
+      );
     } catch (error) {
-      progress?.fail(controller.signal.aborted ? "interrupted" : undefined);
-      throw error;
+      progress?.fail(interrupts.signal.aborted ? "interrupted" : undefined);
+      if (error instanceof OpticalOptionError) throw new CommandLineError(error.message);
+      if (!interrupts.signal.aborted) throw error;
+      process.stderr.write(`${prefix}: ${describeError(error)}\n`);
+      process.exitCode = interrupts.exitCode;
     } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      interrupts.dispose();
     }
   });
 }

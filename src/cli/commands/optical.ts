@@ -17,12 +17,10 @@ import {
   runOpticalJob,
 } from "../../plans/optical-job.js";
 import { CommandLineError, describeError } from "../errors.js";
+import { listenForInterrupts } from "../interrupts.js";
 import { parseNumber, parsePositiveInteger } from "../options.js";
 import { createProgress, type Progress } from "../progress.js";
 import { addRecordOptions, recordLine, recordOptions } from "../record-report.js";
-
-/** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report them. */
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** The demo chip's ring resonance near 1554 nm (the hidden truth, heater off), where tune and pcm look by default. */
 const DEMO_RESONANCE_NM = 1553.94;
@@ -380,35 +378,10 @@ async function runCommand(name: string, options: BenchFlags, plan: OpticalPlan):
   const path = options.path ?? (options.bench ? undefined : "ring");
   const prefix = `pms ${name}`;
   const terminal = process.stderr.isTTY === true;
-  const controller = new AbortController();
   let stage = "starting";
   let progress: Progress | undefined;
   let progressDone = 0;
-  let signals = 0;
-  let exitCode: number = SIGNAL_EXIT.SIGINT;
-  const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
-    signals += 1;
-    if (signals === 1) {
-      exitCode = SIGNAL_EXIT[signal];
-      process.stderr.write(
-        `\n${prefix}: ${signal}: stopping at the next checkpoint, then turning the laser off and making the bench safe\n`,
-      );
-      controller.abort(signal);
-    } else if (signals === 2) {
-      process.stderr.write(
-        `${prefix}: still ${stage}; waiting for it to finish (once more to exit without waiting)\n`,
-      );
-    } else {
-      process.stderr.write(
-        `${prefix}: exiting while ${stage}: the laser's light and the sources are NOT confirmed off; check the instruments\n`,
-      );
-      process.exit(exitCode);
-    }
-  };
-  const onInt = () => onSignal("SIGINT");
-  const onTerm = () => onSignal("SIGTERM");
-  process.on("SIGINT", onInt);
-  process.on("SIGTERM", onTerm);
+  const interrupts = listenForInterrupts(prefix, () => stage);
   try {
     const result = await runOpticalJob(
       {
@@ -420,7 +393,7 @@ async function runCommand(name: string, options: BenchFlags, plan: OpticalPlan):
         ...(path !== undefined && { path }),
         outDir,
         ...recordOptions(name, options),
-        signal: controller.signal,
+        signal: interrupts.signal,
       },
       {
         stage: (now) => {
@@ -435,7 +408,7 @@ async function runCommand(name: string, options: BenchFlags, plan: OpticalPlan):
           progressDone = done;
           progress.update(done, terminal ? stage : undefined);
         },
-        ...(process.stdin.isTTY && { askPerson: (message: string) => askPerson(message, controller.signal) }),
+        ...(process.stdin.isTTY && { askPerson: (message: string) => askPerson(message, interrupts.signal) }),
       },
     );
     progress?.finish();
@@ -449,15 +422,14 @@ async function runCommand(name: string, options: BenchFlags, plan: OpticalPlan):
       (error instanceof AggregateError && error.errors[0] instanceof OpticalRunInterruptedError);
     if (!interrupted) throw error;
     process.stderr.write(`${prefix}: ${describeError(error)}\n`);
-    process.exitCode = exitCode;
+    process.exitCode = interrupts.exitCode;
   } finally {
-    process.off("SIGINT", onInt);
-    process.off("SIGTERM", onTerm);
+    interrupts.dispose();
   }
 }
 
 /** Asks the person at the bench on the terminal; Ctrl-C at the prompt is the command's Ctrl-C. */
-async function askPerson(message: string, signal: AbortSignal): Promise<void> {
+export async function askPerson(message: string, signal: AbortSignal): Promise<void> {
   const prompt = createInterface({ input: process.stdin, output: process.stderr });
   // readline takes Ctrl-C from a terminal in raw mode: hand it on as the signal it is.
   prompt.on("SIGINT", () => process.kill(process.pid, "SIGINT"));
