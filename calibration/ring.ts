@@ -28,8 +28,8 @@
  *
  * The ring is fitted twice: unweighted, then weighted by each point's
  * noise (`pointNoise`: the laser's wavelength scatter on the dip's steep
- * flanks, the meter's on the flat), with absolute errors from that noise
- * model; the card gives the model and the reduced χ² that checks it.
+ * flanks, the meter's on the flat), the model setting the weights and the
+ * scatter their level (errors scaled by the reduced χ²); the card says so.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -38,6 +38,7 @@ import { type FitModel, type FitResult, fitLeastSquares } from "../src/fit/leven
 import { gratingPairFitModel } from "../src/fit/models/grating-pair.js";
 import { RING_SPECTRUM_FREE, ringAllPassFitModel } from "../src/fit/models/ring-all-pass.js";
 import { fitWithRestarts, type MultiStartResult } from "../src/fit/multi-start.js";
+import type { ChipParams } from "../src/models/chip/index.js";
 import { type JobInstrument, type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
 import type { RecordingOptions } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
@@ -48,6 +49,11 @@ export const RING_RECIPE = { name: "ring-and-couplers", version: "0.1.0" } as co
 export interface RingRecipeOptions extends RecordingOptions {
   /** A bench file; absent: the embedded virtual bench. */
   readonly bench?: string;
+  /**
+   * The embedded virtual bench's chip parameters (default: the hidden truth) and noise seed: the reference
+   * run takes `seed`, the ring run `seed + 100`. For studies; not with a bench file.
+   */
+  readonly virtual?: { readonly chip?: ChipParams; readonly seed?: number };
   /** The bench's tunable laser and power meter, by name (default: its only ones). */
   readonly laser?: string;
   readonly meter?: string;
@@ -119,6 +125,14 @@ export async function calibrateRing(
           ...(options.laser !== undefined && { laser: options.laser }),
           ...(options.meter !== undefined && { meter: options.meter }),
           ...(options.signal !== undefined && { signal: options.signal }),
+          ...(options.virtual !== undefined && {
+            virtual: {
+              ...options.virtual,
+              ...(options.virtual.seed !== undefined && {
+                seed: options.virtual.seed + (path === "ring" ? 100 : 0),
+              }),
+            },
+          }),
         },
         hooks,
       ),
@@ -180,22 +194,14 @@ export async function calibrateRing(
   // dip's flanks turn into large errors in T; unweighted, their scatter is spread over every point and
   // the dip's parameters come out with error bars several times too small.
   const noise = pointNoise(ringModel, first.best, wavelengths, options.wavelengthRepeatability ?? 1e-12);
-  const weighted = fitWithRestarts(
+  // The noise model sets each point's relative weight; its overall level is taken from the scatter (the
+  // errors scaled by the reduced χ²): a laser's or meter's stated noise is rarely its actual one.
+  const ringFit = fitWithRestarts(
     ringModel,
     { y: normalised, sigma: noise.sigma },
-    { free: ringFree, initial: first.best.values, absoluteSigma: true },
+    { free: ringFree, initial: first.best.values, absoluteSigma: false },
     { starts: [start.overCoupled], random: 10 },
   );
-  // A noise model more optimistic than the scatter (reduced χ² > 1): the errors are scaled up by it.
-  const ringFit =
-    weighted.best.reducedChiSquare > 1
-      ? fitWithRestarts(
-          ringModel,
-          { y: normalised, sigma: noise.sigma },
-          { free: ringFree, initial: weighted.best.values, absoluteSigma: false },
-          { random: 0 },
-        )
-      : weighted;
   const fit = ringFit.best;
 
   // 3. Derived quantities, with first-order errors from the covariance.
@@ -220,11 +226,9 @@ export async function calibrateRing(
       `n_eff0 is known only modulo λ0/L = ${(design.referenceWavelength / design.circumference).toFixed(5)} (the resonance order); the design's ${design.effectiveIndex} chose it.`,
       "The couplers: a sweep through two in series determines the product of their peaks (bus losses included), one centre and one width; " +
         "they are given per coupler assuming the two identical.",
-      `The ring's errors come from a noise model: each point's σ² = σ_T² + (∂T/∂λ)²σ_λ², with σ_T = ${noise.transmission.toExponential(2)} ` +
+      `The ring's points are weighted by a noise model, σ² = σ_T² + (∂T/∂λ)²σ_λ², with σ_T = ${noise.transmission.toExponential(2)} ` +
         `(the flattest half's scatter) and σ_λ = ${(noise.wavelength * 1e12).toFixed(2)} pm (the laser's repeatability, uniform); ` +
-        (fit.scaledByReducedChiSquare
-          ? `the scatter was larger than that model (reduced χ² ${fit.reducedChiSquare.toFixed(2)}), so they are scaled up by it. `
-          : `they are absolute (reduced χ² ${fit.reducedChiSquare.toFixed(2)}: below 1, the model is pessimistic). `) +
+        `its level is taken from the scatter: the errors are scaled by the reduced χ² (${fit.reducedChiSquare.toFixed(2)}). ` +
         "The couplers' errors are scaled by their fit's reduced χ².",
       "n_eff0 and n_g take up whatever moved the resonances during the sweep (the chip's temperature drift, ~0.08 nm/K): " +
         "a one-way sweep cannot tell a drift from the free spectral range, so their errors leave it out.",
@@ -292,6 +296,7 @@ function recordingOf(options: RingRecipeOptions): RecordingOptions {
     design: _design,
     chipId: _chipId,
     wavelengthRepeatability: _repeatability,
+    virtual: _virtual,
     signal: _signal,
     ...recording
   } = options;

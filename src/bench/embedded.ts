@@ -12,6 +12,7 @@ import {
   serveVirtualBench,
   type VirtualBench,
   type VirtualBenchSpec,
+  type VirtualInstrumentSpec,
 } from "../virtual/bench.js";
 import type { BenchClock } from "../virtual/clock/bench-clock.js";
 import { KNOWN_BENCH_DRIVERS } from "./drivers.js";
@@ -26,6 +27,17 @@ export interface EmbeddedBench {
   readonly virtual: VirtualBench;
   /** Stops the servers, the chip and (if the bench made it) the clock. */
   close(): Promise<void>;
+}
+
+/**
+ * The default bench's instruments with their noise seeded from `seed`
+ * (each takes seed + its index): independent noise for each run of a
+ * study, repeatable run by run.
+ */
+export function seededBenchInstruments(seed: number): Readonly<Record<string, VirtualInstrumentSpec>> {
+  return Object.fromEntries(
+    Object.entries(DEFAULT_BENCH_INSTRUMENTS).map(([name, spec], k) => [name, { ...spec, seed: seed + k }]),
+  );
 }
 
 /** Serves `spec` (serveVirtualBench) and describes it as a bench file. */

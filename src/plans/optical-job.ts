@@ -21,13 +21,13 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { count, lastValueFrom, tap } from "rxjs";
 import { KNOWN_BENCH_DRIVERS } from "../bench/drivers.js";
-import { type EmbeddedBench, serveEmbeddedBench } from "../bench/embedded.js";
+import { type EmbeddedBench, seededBenchInstruments, serveEmbeddedBench } from "../bench/embedded.js";
 import { type BenchFile, type BenchInstrumentEntry, loadBenchFile } from "../bench/file.js";
 import { type Bench, openBench } from "../bench/open.js";
 import { Scope } from "../bench/scope.js";
 import { TSL550, TSL570, type TslModel } from "../drivers/instruments/santec-tsl.js";
 import type { Identity } from "../drivers/scpi/identity.js";
-import type { OpticalPath } from "../models/chip/index.js";
+import type { ChipParams, OpticalPath } from "../models/chip/index.js";
 import type { DataKeySpec, RunWriter, StreamWriter } from "../record/router.js";
 import { hostTimebase, type Timebase } from "../sync/timebase.js";
 import {
@@ -90,6 +90,13 @@ export interface OpticalJobOptions extends RecordingOptions {
   readonly sourceMeter?: string;
   /** Move the fibres over this optical path before measuring (a real bench asks the person: `askPerson`). */
   readonly path?: OpticalPath;
+  /**
+   * The embedded virtual bench's chip parameters (default: the demo chip's
+   * hidden truth) and its instruments' noise seed (default 1; each
+   * instrument takes seed + its index): what a calibration study draws its
+   * chips and noise from. Refused with a bench file, whose chip is what it is.
+   */
+  readonly virtual?: { readonly chip?: ChipParams; readonly seed?: number };
   /** Folder for the run's files. */
   readonly outDir: string;
   /** Aborting stops the plan at its next checkpoint, makes the bench safe and rejects with {@link OpticalRunInterruptedError}. */
@@ -270,6 +277,12 @@ export async function runOpticalJob(
 ): Promise<OpticalJobResult> {
   const plan = options.plan;
   const needsSource = plan.kind !== "spectrum";
+  if (options.bench && options.virtual) {
+    throw new OpticalOptionError(
+      "virtual",
+      () => "a virtual chip's parameters and noise seed apply to the embedded bench, not to a bench file",
+    );
+  }
   const file = options.bench ? await loadBenchFile(options.bench, KNOWN_BENCH_DRIVERS) : undefined;
   const fromFile = file && chooseInstruments(file, options, needsSource);
   checkOpticalPlan(plan, fromFile?.laser.driver);
@@ -293,7 +306,16 @@ export async function runOpticalJob(
     stage("starting");
     // The embedded bench: the default virtual instruments on the demo chip, on the event clock, with
     // the clock's control endpoint (through which the fibres are moved).
-    const embedded = file ? undefined : await serveEmbeddedBench({ clock: "event", clockControl: true });
+    const embedded = file
+      ? undefined
+      : await serveEmbeddedBench({
+          clock: "event",
+          clockControl: true,
+          ...(options.virtual?.chip && { params: options.virtual.chip }),
+          ...(options.virtual?.seed !== undefined && {
+            instruments: seededBenchInstruments(options.virtual.seed),
+          }),
+        });
     if (embedded) scope.defer("the embedded virtual bench", () => embedded.close());
     const chosen = fromFile ?? chooseInstruments((embedded as EmbeddedBench).file, options, needsSource);
     // The run's one timebase: the bench clock on the embedded bench, host-monotonic time otherwise.
