@@ -4,7 +4,7 @@
  * through the optical job, the couplers and the ring fitted, a card and a
  * plot written, the runs in the store.
  *
- * The truth, from the chip's parameters: the bus coupler's self-coupling
+ * The truth, from the chip's parameters (calibration/study.ts's demoRingTruth and demoCouplerTruth): the bus coupler's self-coupling
  * t = √(1 − κ²) = √(1 − 0.048) and no excess loss (g = 1, so the
  * normalised spectrum's scale is g² = 1); the loop's amplitude
  * u = exp(−(ln 10/20)·(ring loss·L_ring + heater insertion + patch loss·L_patch)
@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { calibrateRing } from "../../calibration/ring.js";
+import { demoCouplerTruth, demoRingTruth } from "../../calibration/study.js";
 import { buildProgram } from "../../src/cli/program.js";
 import { readCard } from "../../src/fit/card.js";
 import { demoChipTruth } from "../../src/models/chip/index.js";
@@ -24,7 +25,6 @@ import { openStore } from "../../src/record/store/open.js";
 
 const truth = demoChipTruth as Readonly<Record<string, number>>;
 const at = (name: string) => truth[name] as number;
-const AMPLITUDE_PER_DB = Math.LN10 / 20;
 
 describe("pms calibrate ring on the virtual bench", () => {
   it("recovers the coupler and the ring's coupling, reports both coupling readings, and keeps its runs", async () => {
@@ -47,20 +47,10 @@ describe("pms calibrate ring on the virtual bench", () => {
     // The error of what the over-coupled reading calls `name`: the fit's own, or its partner's if swapped.
     const overError = (name: "selfCoupling" | "roundTripAmplitude") =>
       error(fittedOver ? name : name === "selfCoupling" ? "roundTripAmplitude" : "selfCoupling");
-    const t = Math.sqrt(1 - at("coupler.coupling"));
     // u depends on λ (the patch absorbs as k0 = 2π/λ): at the resonance in the middle of the span.
     const resonances = result.card.derived.filter((d) => d.name.startsWith("resonance")).map((d) => d.value);
     const resonance = resonances[resonances.length >> 1] as number;
-    const u = Math.exp(
-      -AMPLITUDE_PER_DB *
-        (at("ring.propagationLossDbPerM") * at("ring.length") +
-          at("heater.insertionLossDb") +
-          at("patch.propagationLossDbPerM") * at("patch.length")) -
-        ((2 * Math.PI) / resonance) *
-          at("patch.confinementFactor") *
-          at("patch.amorphousExtinction") *
-          at("patch.length"),
-    );
+    const { t, u } = demoRingTruth(demoChipTruth, resonance);
     // r (the coupler) and a (the loop) within three standard errors of the truth, and closer to it than the
     // under-coupled reading is (which is the same numbers swapped: a 0.017 difference).
     expect(Math.abs((over.selfCoupling as number) - t)).toBeLessThan(3 * overError("selfCoupling"));
@@ -78,27 +68,11 @@ describe("pms calibrate ring on the virtual bench", () => {
     expect(Math.abs((fit.values.transmissionScale as number) - 1)).toBeLessThan(1e-5);
 
     // The couplers: the pair's product, centre and width, within 0.1 % of the truth's combined passband.
-    const c = 0.4 * Math.LN10;
-    const offset = at("gcIn.centreWavelength") - at("gcOut.centreWavelength");
-    const bus =
-      10 **
-      (-(
-        at("busIn.propagationLossDbPerM") * at("busIn.length") +
-        at("busOut.propagationLossDbPerM") * at("busOut.length")
-      ) /
-        10);
-    const product =
-      at("gcIn.peakEfficiency") *
-      at("gcOut.peakEfficiency") *
-      bus *
-      Math.exp((-c * offset ** 2) / (2 * at("gcIn.bandwidth1dB") ** 2));
+    const truthCouplers = demoCouplerTruth(demoChipTruth);
     const couplers = result.couplers.values;
-    expect((couplers.peakEfficiency as number) ** 2 / product).toBeCloseTo(1, 3);
-    expect(couplers.centreWavelength as number).toBeCloseTo(
-      (at("gcIn.centreWavelength") + at("gcOut.centreWavelength")) / 2,
-      11,
-    );
-    expect((couplers.bandwidth1dB as number) / at("gcIn.bandwidth1dB")).toBeCloseTo(1, 3);
+    expect((couplers.peakEfficiency as number) / truthCouplers.peakEfficiency).toBeCloseTo(1, 3);
+    expect(couplers.centreWavelength as number).toBeCloseTo(truthCouplers.centreWavelength, 11);
+    expect((couplers.bandwidth1dB as number) / truthCouplers.bandwidth1dB).toBeCloseTo(1, 3);
 
     // Both spectra are runs of the store, and the card names them.
     const reader = await openStore(store, { readonly: true });
