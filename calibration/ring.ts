@@ -230,6 +230,11 @@ export async function calibrateRing(
         `(the flattest half's scatter) and σ_λ = ${(noise.wavelength * 1e12).toFixed(2)} pm (the laser's repeatability, uniform); ` +
         `its level is taken from the scatter: the errors are scaled by the reduced χ² (${fit.reducedChiSquare.toFixed(2)}). ` +
         "The couplers' errors are scaled by their fit's reduced χ².",
+      ...(couplers.usable
+        ? []
+        : [
+            `The couplers' fit is NOT usable (${couplers.reason}): ${couplers.diagnostics.map((d) => d.message).join("; ") || "it did not converge"}.`,
+          ]),
       "n_eff0 and n_g take up whatever moved the resonances during the sweep (the chip's temperature drift, ~0.08 nm/K): " +
         "a one-way sweep cannot tell a drift from the free spectral range, so their errors leave it out.",
     ],
