@@ -15,6 +15,7 @@ import {
   runIvJob,
 } from "../../plans/iv-job.js";
 import { CommandLineError, describeError } from "../errors.js";
+import { listenForInterrupts } from "../interrupts.js";
 import { parseAssignment, parseLimit, parseNumber, parsePositiveInteger } from "../options.js";
 import { addRecordOptions, recordLine, recordOptions } from "../record-report.js";
 
@@ -39,9 +40,6 @@ const FLAGS: Readonly<Record<string, string>> = {
   store: "--store",
 };
 const flagOf = (option: string): string => FLAGS[option] ?? option;
-
-/** Exit codes of a run stopped by a signal: 128 + the signal's number, as shells report them. */
-const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 } as const;
 
 export function registerIv(program: Command): void {
   const iv = program
@@ -140,33 +138,11 @@ Examples:
     .action(async (options, command: Command) => {
       const outDir = options.out ?? join("runs", `${new Date().toISOString().replace(/[:.]/g, "-")}-iv`);
       const interactive = process.stderr.isTTY;
-      const controller = new AbortController();
       let stage = "starting";
-      let signals = 0;
-      let exitCode: number = SIGNAL_EXIT.SIGINT;
-      const onSignal = (signal: keyof typeof SIGNAL_EXIT) => {
-        signals += 1;
-        if (signals === 1) {
-          exitCode = SIGNAL_EXIT[signal];
-          process.stderr.write(
-            `\npms iv: ${signal}: stopping at the next checkpoint, then making the instrument safe\n`,
-          );
-          controller.abort(signal);
-        } else if (signals === 2) {
-          process.stderr.write(
-            `pms iv: still ${stage}; waiting for it to finish (once more to exit without waiting)\n`,
-          );
-        } else {
-          process.stderr.write(
-            `pms iv: exiting while ${stage}: the source-meter's output is NOT confirmed off; check the instrument\n`,
-          );
-          process.exit(exitCode);
-        }
-      };
-      const onInt = () => onSignal("SIGINT");
-      const onTerm = () => onSignal("SIGTERM");
-      process.on("SIGINT", onInt);
-      process.on("SIGTERM", onTerm);
+      const interrupts = listenForInterrupts("pms iv", () => stage, {
+        safing: "making the instrument safe",
+        unconfirmed: "the source-meter's output is NOT confirmed off; check the instrument",
+      });
       try {
         if (options.bench) {
           const given = ["maxVoltage", "maxCurrent", "maxStep"].filter(
@@ -200,7 +176,7 @@ Examples:
             ...recordOptions("iv", options),
             timeoutMs: options.timeout,
             seed: options.seed,
-            signal: controller.signal,
+            signal: interrupts.signal,
             onStage: (now) => {
               stage = now;
             },
@@ -219,10 +195,9 @@ Examples:
           (error instanceof AggregateError && error.errors[0] instanceof RunInterruptedError);
         if (!interrupted) throw error;
         process.stderr.write(`pms iv: ${describeError(error)}\n`);
-        process.exitCode = exitCode;
+        process.exitCode = interrupts.exitCode;
       } finally {
-        process.off("SIGINT", onInt);
-        process.off("SIGTERM", onTerm);
+        interrupts.dispose();
       }
     });
 }
