@@ -31,6 +31,14 @@ export interface BenchRow {
    * without an agreement. Default true.
    */
   readonly comparesResults?: boolean;
+  /**
+   * For a row whose implementations were timed in short alternating turns
+   * (bench/scpi.ts): the median over runs of each run's own ratio
+   * (`against` time / `subject` time). When given, the row's targets judge
+   * this instead of the ratio of the two medians, which on a machine whose
+   * speed drifts between runs compares one machine state with another.
+   */
+  readonly pairedRatio?: number;
 }
 
 /** Largest disagreement with the reference (`BenchRow.agreement`) at which a speed ratio is still judged. */
@@ -83,7 +91,7 @@ export function checkTargets(row: BenchRow): readonly TargetVerdict[] {
     const subject = row.medianMs[target.subject ?? "wasm"];
     const other = row.medianMs[target.against];
     if (subject === undefined || other === undefined) return { ...target, verdict: "not measured" };
-    const ratio = other / subject;
+    const ratio = row.pairedRatio ?? other / subject;
     if (row.comparesResults === false) {
       return { ...target, ratio, verdict: ratio >= target.atLeast ? "met" : "missed" };
     }

@@ -62,6 +62,20 @@ describe("checkTargets", () => {
     expect(checkTargets({ ...rate, comparesResults: undefined })[0]?.verdict).toBe("not comparable");
   });
 
+  it("judges a row's paired ratio, when it has one, instead of the ratio of its medians", () => {
+    const rate: BenchRow = {
+      ...row({ "virtual 2400": 130, echo: 100 }),
+      targets: [{ subject: "virtual 2400", against: "echo", atLeast: 0.8 }],
+      comparesResults: false,
+    };
+    expect(checkTargets({ ...rate, pairedRatio: 0.85 }).map((v) => [v.ratio, v.verdict])).toEqual([
+      [0.85, "met"],
+    ]);
+    expect(
+      checkTargets({ ...rate, medianMs: { "virtual 2400": 100, echo: 100 }, pairedRatio: 0.7 })[0]?.verdict,
+    ).toBe("missed");
+  });
+
   it("says 'not measured' where the other side has no figure", () => {
     expect(checkTargets(row({ wasm: 1, "ts reference": 2 }, { wasm: 0 })).map((v) => v.verdict)).toEqual([
       "met",
