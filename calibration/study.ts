@@ -1,5 +1,6 @@
 /**
- * Issue 18's coverage study for recipe 1 (calibration/ring.ts): virtual
+ * Issue 18's coverage studies, for recipe 1 (calibration/ring.ts; recipe 2's
+ * is {@link heaterCoverageStudy}): virtual
  * chips with randomised true parameters, each calibrated by the recipe on
  * the embedded virtual bench, and per fitted quantity the fraction whose
  * error bar covers the truth (1σ: a Gaussian's 68 %; the issue asks for
@@ -21,6 +22,7 @@
 import { join } from "node:path";
 import { type ChipParams, demoChipTruth } from "../src/models/chip/index.js";
 import { SeededRandom } from "../src/models/random.js";
+import { calibrateHeater, type HeaterRecipeResult } from "./heater.js";
 import { calibrateRing, type RingRecipeResult } from "./ring.js";
 
 const AMPLITUDE_PER_DB = Math.LN10 / 20;
@@ -99,6 +101,8 @@ export interface StudyPull {
 }
 
 export interface StudyResult {
+  /** Which recipe: "ring" (recipe 1) or "heater" (recipe 2). */
+  readonly recipe: string;
   readonly chips: number;
   readonly converged: number;
   readonly pulls: readonly StudyPull[];
@@ -177,6 +181,11 @@ export async function ringCoverageStudy(options: StudyOptions): Promise<StudyRes
       });
     }
   }
+  return summarise("ring", options.chips, converged, pulls);
+}
+
+/** The study's result from its pulls: per parameter, the fractions within 1σ and 2σ and the mean pull. */
+function summarise(recipe: string, chips: number, converged: number, pulls: StudyPull[]): StudyResult {
   const names = [...new Set(pulls.map((p) => p.parameter))];
   const table = names.map((parameter) => {
     const mine = pulls.filter((p) => p.parameter === parameter);
@@ -189,7 +198,68 @@ export async function ringCoverageStudy(options: StudyOptions): Promise<StudyRes
       meanPull: z.reduce((s, x) => s + x, 0) / mine.length,
     };
   });
-  return { chips: options.chips, converged, pulls, table };
+  return { recipe, chips, converged, pulls, table };
+}
+
+/**
+ * One chip of the heater study's prior: around the hidden truth, the
+ * heater's P_π and resistance ×U(0.8, 1.2); the ambient drift left at the
+ * truth's (−2e-4 K/s), which the recipe models.
+ */
+export function drawHeaterChip(random: SeededRandom): ChipParams {
+  const truth = demoChipTruth as Readonly<Record<string, number>>;
+  const scaled = (name: string) => (truth[name] as number) * (0.8 + 0.4 * random.uniform());
+  return {
+    ...truth,
+    "heater.piPower": scaled("heater.piPower"),
+    "heater.heaterResistance": scaled("heater.heaterResistance"),
+  } as ChipParams;
+}
+
+export interface HeaterStudyOptions {
+  readonly chips: number;
+  readonly seed?: number;
+  readonly outDir: string;
+  readonly onChip?: (chip: number, result: HeaterRecipeResult) => void;
+}
+
+/**
+ * Issue 18's coverage study for recipe 2 (calibration/heater.ts): P_π and
+ * the heater's resistance against their truths, over chips drawn by
+ * {@link drawHeaterChip}. A chip converges when its tuning fit is usable.
+ */
+export async function heaterCoverageStudy(options: HeaterStudyOptions): Promise<StudyResult> {
+  const random = new SeededRandom(options.seed ?? 19);
+  const pulls: StudyPull[] = [];
+  let converged = 0;
+  for (let chip = 0; chip < options.chips; chip++) {
+    const params = drawHeaterChip(random);
+    const result = await calibrateHeater({
+      outDir: join(options.outDir, `chip-${chip}`),
+      store: `sqlite:${join(options.outDir, "runs.sqlite")}`,
+      virtual: { chip: params, seed: 1000 * (chip + 1) + (options.seed ?? 19) },
+      chipId: `study-chip-${chip}`,
+    });
+    options.onChip?.(chip, result);
+    if (result.tuning.usable) converged += 1;
+    pulls.push(
+      {
+        chip,
+        parameter: "heater.piPower",
+        fitted: result.piPower.value,
+        error: result.piPower.error,
+        truth: params["heater.piPower"] as number,
+      },
+      {
+        chip,
+        parameter: "heater.heaterResistance",
+        fitted: result.resistance.value,
+        error: result.resistance.error,
+        truth: params["heater.heaterResistance"] as number,
+      },
+    );
+  }
+  return summarise("heater", options.chips, converged, pulls);
 }
 
 /** The study's table as text: one row per parameter. */
@@ -199,7 +269,7 @@ export function formatStudy(study: StudyResult): string {
       `  ${row.parameter.padEnd(26)} ${String(row.chips).padStart(5)}  ${(100 * row.within1).toFixed(0).padStart(5)} %  ${(100 * row.within2).toFixed(0).padStart(5)} %  ${row.meanPull.toFixed(2).padStart(8)}`,
   );
   return [
-    `Recipe 1 coverage over ${study.chips} virtual chips: ${study.converged} converged (${((100 * study.converged) / study.chips).toFixed(0)} %)`,
+    `${study.recipe === "ring" ? "Recipe 1 (ring)" : "Recipe 2 (heater)"} coverage over ${study.chips} virtual chips: ${study.converged} converged (${((100 * study.converged) / study.chips).toFixed(0)} %)`,
     `  ${"parameter".padEnd(26)} ${"chips".padStart(5)}  ${"≤1σ".padStart(7)}  ${"≤2σ".padStart(7)}  ${"mean pull".padStart(8)}`,
     ...rows,
     "  (target: 55–80 % within 1σ for each; a Gaussian gives 68 % and 95 %)",

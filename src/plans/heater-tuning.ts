@@ -47,6 +47,12 @@ export interface TuningPoint {
   readonly resonance: number;
   /** Its full width at half depth, m (NaN when not measured). */
   readonly fwhm: number;
+  /**
+   * When the scan was taken, s on the run's timebase: the middle of the
+   * scan (a calibration that models the chip's slow drift fits it against
+   * this).
+   */
+  readonly time: number;
   readonly spectrum: Spectrum;
 }
 
@@ -90,6 +96,7 @@ export async function heaterTuning(
     await timebase.sleep(options.settle);
     const reading = await heater.read();
     const centre = predict(points, reading.voltage * reading.current, options.resonance);
+    const scanStarted = timebase.now();
     const scan = await steppedSpectrum(
       laser,
       meter,
@@ -110,6 +117,7 @@ export async function heaterTuning(
       heaterPower: reading.voltage * reading.current,
       resonance: deepest?.wavelength ?? Number.NaN,
       fwhm: deepest?.fwhm ?? Number.NaN,
+      time: (scanStarted + timebase.now()) / 2,
       spectrum: scan.spectrum,
     });
     context.progress?.(index + 1, options.currents.length);

@@ -9,7 +9,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { demoCouplerTruth, drawChip, formatStudy, ringCoverageStudy } from "../../calibration/study.js";
+import {
+  demoCouplerTruth,
+  drawChip,
+  drawHeaterChip,
+  formatStudy,
+  heaterCoverageStudy,
+  ringCoverageStudy,
+} from "../../calibration/study.js";
 import { demoChipTruth } from "../../src/models/chip/index.js";
 import { SeededRandom } from "../../src/models/random.js";
 
@@ -53,6 +60,38 @@ describe("the coverage study of recipe 1", () => {
       .filter((p) => p.parameter === "selfCoupling")
       .map((p) => Math.abs(p.fitted - p.truth) / p.error);
     expect(row?.within1).toBe(pulls.filter((z) => z <= 1).length / 3);
-    expect(formatStudy(study)).toMatch(/Recipe 1 coverage over 3 virtual chips: 3 converged \(100 %\)/);
+    expect(formatStudy(study)).toMatch(
+      /Recipe 1 \(ring\) coverage over 3 virtual chips: 3 converged \(100 %\)/,
+    );
   }, 60_000);
+});
+
+describe("the coverage study of recipe 2", () => {
+  it("two chips from the heater's prior: both converge, P_π and R within 3σ of each chip's truth", async () => {
+    const truth = demoChipTruth as Readonly<Record<string, number>>;
+    const drawn = drawHeaterChip(new SeededRandom(7));
+    const ratio = (drawn["heater.piPower"] as number) / (truth["heater.piPower"] as number);
+    expect(ratio).toBeGreaterThanOrEqual(0.8);
+    expect(ratio).toBeLessThanOrEqual(1.2);
+    // The drift is left as it is: the recipe models it.
+    expect(drawn["ambient.driftRate"]).toBe(truth["ambient.driftRate"]);
+
+    const study = await heaterCoverageStudy({ chips: 2, outDir: mkdtempSync(join(tmpdir(), "pms-study-")) });
+    expect(study.converged).toBe(2);
+    expect(study.pulls.map((p) => p.parameter)).toEqual([
+      "heater.piPower",
+      "heater.heaterResistance",
+      "heater.piPower",
+      "heater.heaterResistance",
+    ]);
+    for (const pull of study.pulls) {
+      expect(
+        Math.abs(pull.fitted - pull.truth) / pull.error,
+        `${pull.parameter} of chip ${pull.chip}`,
+      ).toBeLessThan(3);
+    }
+    expect(formatStudy(study)).toMatch(
+      /Recipe 2 \(heater\) coverage over 2 virtual chips: 2 converged \(100 %\)/,
+    );
+  }, 90_000);
 });

@@ -6,9 +6,10 @@
  * units people type, their progress, their signals and their report.
  */
 import type { Command } from "commander";
+import { calibrateHeater } from "../../../calibration/heater.js";
 import { calibrateRing } from "../../../calibration/ring.js";
-import { formatCard } from "../../fit/card.js";
-import { OpticalOptionError } from "../../plans/optical-job.js";
+import { formatCard, type ModelCard } from "../../fit/card.js";
+import { type OpticalJobHooks, OpticalOptionError } from "../../plans/optical-job.js";
 import { CommandLineError, describeError } from "../errors.js";
 import { listenForInterrupts } from "../interrupts.js";
 import { parseNumber } from "../options.js";
@@ -101,6 +102,7 @@ Example:
   pms calibrate ring --start 1545 --stop 1565 --step 20 --out cal/ring
   pms card show cal/ring/card.json`,
     );
+  registerHeater(calibrate);
   addRecordOptions(ring).action(async (flags: RingFlags) => {
     if (!(flags.stop > flags.start)) {
       throw new CommandLineError(`--stop (${flags.stop} nm) must be above --start (${flags.start} nm)`);
@@ -115,12 +117,8 @@ Example:
     if (flags.bench !== undefined && flags.chip === undefined) {
       throw new CommandLineError("--chip: say which chip is on the bench; its card is named by it");
     }
-    const prefix = "pms calibrate ring";
-    let stage = "starting";
-    let progress: Progress | undefined;
-    const interrupts = listenForInterrupts(prefix, () => stage);
-    try {
-      const result = await calibrateRing(
+    await runRecipe("ring", flags.out, (signal, hooks) =>
+      calibrateRing(
         {
           ...(flags.bench !== undefined && { bench: flags.bench }),
           ...(flags.laser !== undefined && { laser: flags.laser }),
@@ -138,40 +136,198 @@ Example:
           },
           wavelengthRepeatability: flags.repeatability * 1e-12,
           ...recordOptions("calibrate ring", flags),
-          signal: interrupts.signal,
+          signal,
         },
-        {
-          stage: (now) => {
-            stage = now;
-            if (now.startsWith("measuring") || now.startsWith("fitting")) {
-              progress?.finish();
-              progress = undefined;
-              process.stderr.write(`${prefix}: ${now}\n`);
-            }
-          },
-          progress: (done, total, unit) => {
-            progress ??= createProgress({ total, unit, label: `${prefix}: ${stage}` });
-            progress.update(done);
-          },
-          ...(process.stdin.isTTY && {
-            askPerson: (message: string) => askPerson(message, interrupts.signal),
-          }),
-        },
-      );
-      progress?.finish();
-      process.stdout.write(formatCard(result.card));
-      process.stdout.write(`\ncard: ${result.cardFile}\nplot: ${result.plotFile}\n`);
-      process.stdout.write(
-        `runs: ${result.runs.join(", ")} (their files in ${flags.out}, a folder per path)\n`,
-      );
-    } catch (error) {
-      progress?.fail(interrupts.signal.aborted ? "interrupted" : undefined);
-      if (error instanceof OpticalOptionError) throw new CommandLineError(error.message);
-      if (!interrupts.signal.aborted) throw error;
-      process.stderr.write(`${prefix}: ${describeError(error)}\n`);
-      process.exitCode = interrupts.exitCode;
-    } finally {
-      interrupts.dispose();
-    }
+        hooks,
+      ),
+    );
   });
+}
+
+interface HeaterFlags {
+  bench?: string;
+  laser?: string;
+  meter?: string;
+  smu?: string;
+  out: string;
+  chip?: string;
+  resonance: number;
+  maxPower: number;
+  levels: number;
+  resistance: number;
+  compliance: number;
+  span: number;
+  step: number;
+  settle: number;
+  power: number;
+  repeatability: number;
+  store?: string;
+  durable?: boolean;
+}
+
+function registerHeater(calibrate: Command): void {
+  const heater = calibrate
+    .command("heater")
+    .description("the ring's heater: tuning efficiency, P_π and resistance from the resonance's shift")
+    .option(
+      "--bench <file>",
+      "a bench file (pms virtual --bench writes one); default: the embedded virtual bench",
+    )
+    .option("--laser <name>", "the bench's tunable laser (default: its only one)")
+    .option("--meter <name>", "the bench's power meter (default: its only one)")
+    .option("--smu <name>", "the bench's source-meter on the heater's terminals", "smu2")
+    .option(
+      "--chip <id>",
+      "the chip's id, for the card (default with no --bench: demo-chip; required with one)",
+    )
+    .option("--out <dir>", "folder for the runs' files, card.json and heater-fit.svg", "calibration-heater")
+    .option(
+      "--resonance <nm>",
+      "where the resonance is with the heater off, roughly, nm",
+      parseNumber,
+      1553.94,
+    )
+    .option("--max-power <mW>", "highest heater power at the design resistance, mW", parseNumber, 2)
+    .option(
+      "--levels <n>",
+      "distinct heater powers from 0 to --max-power (each visited twice)",
+      parseNumber,
+      7,
+    )
+    .option(
+      "--resistance <ohm>",
+      "the heater's resistance as designed, Ω (turns powers into currents)",
+      parseNumber,
+      1100,
+    )
+    .option("--compliance <V>", "voltage compliance of the heater's source, V", parseNumber, 2)
+    .option("--span <nm>", "width of each tuning scan, nm", parseNumber, 0.6)
+    .option("--step <pm>", "wavelength step of each tuning scan, pm", parseNumber, 5)
+    .option("--settle <ms>", "wait after each heater step, ms", parseNumber, 10)
+    .option("--power <mW>", "laser power, mW", parseNumber, 1)
+    .option(
+      "--repeatability <pm>",
+      "the laser's wavelength repeatability, ± pm (the noise model of the FSR's dips)",
+      parseNumber,
+      1,
+    )
+    .addHelpText(
+      "after",
+      `
+What it measures and fits:
+  1. a heater-off spectrum over about two free spectral ranges around
+     --resonance: the FSR from the dips either side of it;
+  2. the heater stepped through --levels powers in a palindromic order
+     (0, 1, top, 2, top-1, ... and back), so that the chip's slow drift is
+     told apart from the heating; at each, V and I on the heater's own
+     terminals (P = V·I) and a scan that finds the resonance;
+  3. the resonance against power and time: λ0 + κP + (κP)²/λ0 + δt, giving
+     the tuning efficiency κ (nm/mW), P_π = FSR/(2κ), and the drift δ;
+  4. the heater's resistance from the same V and I, with its change per watt
+     (a temperature coefficient) only where the data resolve it.
+Keep --max-power below what crystallises the phase-change patch on the ring
+(somewhere between 2.5 and 2.8 mW on the demo chip; it stays crystalline, and the
+resonance with it, until a reset pulse). Ctrl-C stops at the next checkpoint, ramps
+the heater to zero and turns the laser off.
+
+Example:
+  pms calibrate heater --out cal/heater
+  pms card show cal/heater/card.json`,
+    );
+  addRecordOptions(heater).action(async (flags: HeaterFlags) => {
+    for (const [flag, value] of [
+      ["--max-power", flags.maxPower],
+      ["--resistance", flags.resistance],
+      ["--compliance", flags.compliance],
+      ["--span", flags.span],
+      ["--step", flags.step],
+      ["--power", flags.power],
+    ] as const) {
+      if (!(value > 0)) throw new CommandLineError(`${flag} must be a positive number, got ${value}`);
+    }
+    if (!(Number.isInteger(flags.levels) && flags.levels >= 3)) {
+      throw new CommandLineError(
+        `--levels must be a whole number ≥ 3 (a line and a drift), got ${flags.levels}`,
+      );
+    }
+    if (!(flags.settle >= 0)) throw new CommandLineError("--settle must be ≥ 0 ms");
+    if (!(flags.repeatability >= 0)) throw new CommandLineError("--repeatability must be ≥ 0 pm");
+    if (flags.bench !== undefined && flags.chip === undefined) {
+      throw new CommandLineError("--chip: say which chip is on the bench; its card is named by it");
+    }
+    await runRecipe("heater", flags.out, (signal, hooks) =>
+      calibrateHeater(
+        {
+          ...(flags.bench !== undefined && { bench: flags.bench }),
+          ...(flags.laser !== undefined && { laser: flags.laser }),
+          ...(flags.meter !== undefined && { meter: flags.meter }),
+          sourceMeter: flags.smu,
+          outDir: flags.out,
+          chipId: flags.chip ?? "demo-chip",
+          resonance: flags.resonance * 1e-9,
+          maxPower: flags.maxPower * 1e-3,
+          levels: flags.levels,
+          designResistance: flags.resistance,
+          compliance: flags.compliance,
+          span: flags.span * 1e-9,
+          step: flags.step * 1e-12,
+          settle: flags.settle * 1e-3,
+          power: flags.power * 1e-3,
+          wavelengthRepeatability: flags.repeatability * 1e-12,
+          ...recordOptions("calibrate heater", flags),
+          signal,
+        },
+        hooks,
+      ),
+    );
+  });
+}
+
+/**
+ * Runs a recipe with the terminal's progress, the shared three-stage
+ * Ctrl-C (src/cli/interrupts.ts), and prints its card, files and runs.
+ */
+async function runRecipe(
+  recipe: string,
+  outDir: string,
+  run: (
+    signal: AbortSignal,
+    hooks: OpticalJobHooks,
+  ) => Promise<{ card: ModelCard; cardFile: string; plotFile: string; runs: readonly string[] }>,
+): Promise<void> {
+  const prefix = `pms calibrate ${recipe}`;
+  let stage = "starting";
+  let progress: Progress | undefined;
+  const interrupts = listenForInterrupts(prefix, () => stage);
+  try {
+    const result = await run(interrupts.signal, {
+      stage: (now) => {
+        stage = now;
+        if (now.startsWith("measuring") || now.startsWith("fitting") || now.startsWith("stepping")) {
+          progress?.finish();
+          progress = undefined;
+          process.stderr.write(`${prefix}: ${now}\n`);
+        }
+      },
+      progress: (done, total, unit) => {
+        progress ??= createProgress({ total, unit, label: `${prefix}: ${stage}` });
+        progress.update(done);
+      },
+      ...(process.stdin.isTTY && {
+        askPerson: (message: string) => askPerson(message, interrupts.signal),
+      }),
+    });
+    progress?.finish();
+    process.stdout.write(formatCard(result.card));
+    process.stdout.write(`\ncard: ${result.cardFile}\nplot: ${result.plotFile}\n`);
+    process.stdout.write(`runs: ${result.runs.join(", ")} (their files in ${outDir}, a folder per run)\n`);
+  } catch (error) {
+    progress?.fail(interrupts.signal.aborted ? "interrupted" : undefined);
+    if (error instanceof OpticalOptionError) throw new CommandLineError(error.message);
+    if (!interrupts.signal.aborted) throw error;
+    process.stderr.write(`${prefix}: ${describeError(error)}\n`);
+    process.exitCode = interrupts.exitCode;
+  } finally {
+    interrupts.dispose();
+  }
 }
