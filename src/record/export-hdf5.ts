@@ -49,12 +49,7 @@
 import { closeSync, openSync, rmSync, statfsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import h5wasm, { type Dataset, type Group } from "h5wasm/node";
-import {
-  type ColumnDocument,
-  type Dtype,
-  dtypeName,
-  type EventPageDocument,
-} from "./documents.js";
+import { type ColumnDocument, type Dtype, dtypeName, type EventPageDocument } from "./documents.js";
 import type { RunReader, StreamInfo } from "./store/types.js";
 
 /** Events gathered before each dataset grows and is written: 512 KiB of float64, one chunk. */

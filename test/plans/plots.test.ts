@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { SeededRandom } from "../../src/models/random.js";
 import { dipLabel, pulsePlot, spectrumPlot, tuningPlot } from "../../src/plans/plots.js";
 import { findDips, linearFit } from "../../src/plans/spectrum-analysis.js";
 import { svgPlot } from "../../src/plans/svg-plot.js";
-import { SeededRandom } from "../../src/models/random.js";
 
 interface XmlElement {
   readonly name: string;

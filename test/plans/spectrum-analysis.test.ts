@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findDips, linearFit, type Spectrum } from "../../src/plans/spectrum-analysis.js";
 import { SeededRandom } from "../../src/models/random.js";
+import { findDips, linearFit, type Spectrum } from "../../src/plans/spectrum-analysis.js";
 
 /**
  * An all-pass ring without dispersion (n_g = n_eff), from the closed form

@@ -5,12 +5,13 @@
  * PTY) live in ../server.ts; the line handling all virtual SCPI
  * instruments share lives in ../scpi-instrument.ts.
  */
+
+import { SeededRandom } from "../../models/random.js";
 import type { ElectricalPort } from "../chip/ports.js";
 import { type TwoTerminalDevice, TwoTerminalPort } from "../chip/two-terminal.js";
 import { type BenchClock, createBenchClock } from "../clock/bench-clock.js";
 import { defaultDut } from "../default-dut.js";
 import { DEFAULT_NOISE, MeasurementNoise, type NoiseSpec } from "../measurement-noise.js";
-import { SeededRandom } from "../../models/random.js";
 import { commonCommands } from "../scpi/common-commands.js";
 import { ScpiEngine } from "../scpi/engine.js";
 import { errorQueueCommands } from "../scpi/error-commands.js";

@@ -13,12 +13,13 @@
  * its event log). `*LANG <language>` takes effect at the next power-on
  * (§6 "*LANG"), so it changes nothing here.
  */
+
+import { SeededRandom } from "../../models/random.js";
 import type { ElectricalPort } from "../chip/ports.js";
 import { type TwoTerminalDevice, TwoTerminalPort } from "../chip/two-terminal.js";
 import { type BenchClock, createBenchClock } from "../clock/bench-clock.js";
 import { defaultDut } from "../default-dut.js";
 import { DEFAULT_NOISE, MeasurementNoise, type NoiseSpec } from "../measurement-noise.js";
-import { SeededRandom } from "../../models/random.js";
 import { commonCommands } from "../scpi/common-commands.js";
 import { type CommandDefinition, commandsFor, ScpiEngine } from "../scpi/engine.js";
 import { errorQueueCommands } from "../scpi/error-commands.js";

@@ -29,11 +29,11 @@
  * (`#averagedLight`), so a sweeping laser's reading is centred on it.
  */
 import { photodetector } from "../../models/photonic/photodetector.js";
+import type { SeededRandom } from "../../models/random.js";
 import type { LightDetector } from "../chip/fibre-array.js";
 import { DARK, type LightDrive } from "../chip/optical.js";
 import { ClockClosedError } from "../clock/bench-clock.js";
 import type { InstrumentTimeline } from "../clock/timeline.js";
-import type { SeededRandom } from "../../models/random.js";
 import { rangeFor } from "../ranges.js";
 import type { Deferred } from "../scpi/engine.js";
 import { ScpiError } from "../scpi/errors.js";

@@ -14,8 +14,9 @@
  * (Qcodes_contrib_drivers, drivers/Thorlabs/PM100D.py) and QMI's
  * Thorlabs_PM10x (qmi/instruments/thorlabs/pm100d.py).
  */
-import { type BenchClock, createBenchClock } from "../clock/bench-clock.js";
+
 import { SeededRandom } from "../../models/random.js";
+import { type BenchClock, createBenchClock } from "../clock/bench-clock.js";
 import { commonCommands } from "../scpi/common-commands.js";
 import { commandsFor, ScpiEngine } from "../scpi/engine.js";
 import { errorQueueCommands } from "../scpi/error-commands.js";
