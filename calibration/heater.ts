@@ -14,13 +14,16 @@
  *    linear in time, is uncorrelated with the power; at each step the
  *    heater's V and I are read on its own terminals (P = V·I) and a narrow
  *    scan finds the resonance (Lorentzian-refined dip).
- * 3. **Fit**: λ_res = λ₀ + κP + (κP)²/λ₀ + δ·t. The linear term is
+ * 3. **Fit**: λ_res = λ₀ + κP + c₂(κP)² + δ·t. The linear term is
  *    thermo-optic tuning, Δλ = λ (dn/dT) ΔT / n_g with ΔT = R_th P
  *    (Padmaraju & Bergman, Nanophotonics 3, 269 (2014), Eq. 1); the
  *    quadratic one is the second order of a phase shift Δφ moving a
- *    resonance of φ(λ) = 2π n_eff L/λ: Δλ = Δφ/φ' − φ''Δφ²/(2φ'³), which
- *    is (κP)²/λ₀ for a constant group index (3e-4 relative at 0.5 nm, on
- *    the order of the slope's own error, so it is not left out); δ is the
+ *    resonance of φ(λ) = 2π n_eff L/λ: Δλ = Δφ/φ' − φ''Δφ²/(2φ'³), so
+ *    c₂ = −φ''/(2φ') = (dFSR/dλ)/(2 FSR), measured from the three dips of
+ *    step 1 (1/λ₀ for a constant group index; the group index's own
+ *    dispersion changes it by tens of per cent, and the term is 3e-4
+ *    relative at 0.5 nm, on the order of the slope's error: taken as 1/λ₀,
+ *    it biased P_π by half a standard error over 50 chips); δ is the
  *    drift. Each point weighs the same, and the errors are scaled by the
  *    reduced χ² (the dips' scatter sets the noise level).
  * 4. **Derived**: the tuning efficiency in nm/mW and
@@ -221,6 +224,7 @@ export async function calibrateHeater(
   const model = tuningLineModel(
     Float64Array.from(found, (p) => p.heaterPower),
     Float64Array.from(found, (p) => p.time - t0),
+    fsr.curvature,
   );
   const slopeGuess = fsr.value / (2 * 25e-3);
   const tuning = fitLeastSquares(
@@ -259,7 +263,7 @@ export async function calibrateHeater(
     chipId: options.chipId ?? "demo-chip",
     recipe: HEATER_RECIPE,
     model: {
-      name: "thermo-optic tuning line with drift, λ₀ + κP + (κP)²/λ₀ + δt",
+      name: "thermo-optic tuning line with drift, λ₀ + κP + c₂(κP)² + δt",
       citation: "Padmaraju & Bergman, Nanophotonics 3, 269 (2014), Eq. 1",
     },
     instruments: [tune.laser, tune.meter, tune.source].map(instrumentOf),
@@ -285,6 +289,13 @@ export async function calibrateHeater(
         value: fsr.value,
         standardError: fsr.error,
         note: `(λ₊₁ − λ₋₁)/2 around ${(fsr.resonance * 1e9).toFixed(3)} nm, heater off`,
+      },
+      {
+        name: "tuningCurvature",
+        unit: "1/m",
+        value: fsr.curvature,
+        standardError: null,
+        note: `c₂ = (dFSR/dλ)/(2 FSR) from the three heater-off dips, held fixed (1/λ₀ would be ${(1 / fsr.resonance).toExponential(3)})`,
       },
       {
         name: "heaterResistance",
@@ -314,11 +325,11 @@ export async function calibrateHeater(
   const cardFile = join(options.outDir, "card.json");
   writeFileSync(cardFile, `${JSON.stringify(card, null, 2)}\n`);
   const plotFile = join(options.outDir, "heater-fit.svg");
-  writeFileSync(plotFile, tuningPlot(found, model, tuning, t0));
+  writeFileSync(plotFile, tuningPlot(found, model, tuning, t0, fsr.curvature));
   return { card, cardFile, plotFile, tuning, fsr, piPower, resistance, points, runs };
 }
 
-/** λ₀ + κP + (κP)²/λ₀ + δt at each point's power and time. */
+/** The tuning line's parameters (see {@link tuningLineModel}). */
 export const tuningLineParameters: readonly ParameterSpec[] = [
   {
     name: "resonanceWavelength",
@@ -346,7 +357,11 @@ export const tuningLineParameters: readonly ParameterSpec[] = [
   },
 ];
 
-export function tuningLineModel(power: Float64Array, time: Float64Array): FitModel {
+/**
+ * The tuning line at each point's power and time, λ₀ + κP + c₂(κP)² + δt,
+ * with c₂ measured (see the module doc; 1/λ₀ for a constant group index).
+ */
+export function tuningLineModel(power: Float64Array, time: Float64Array, curvature: number): FitModel {
   return {
     name: "heater tuning line",
     parameters: tuningLineParameters,
@@ -356,10 +371,10 @@ export function tuningLineModel(power: Float64Array, time: Float64Array): FitMod
         const P = power[i] as number;
         const t = time[i] as number;
         const shift = κ * P;
-        prediction[i] = λ0 + shift + (shift * shift) / λ0 + δ * t;
+        prediction[i] = λ0 + shift + curvature * shift * shift + δ * t;
         if (!jacobian) continue;
-        jacobian[3 * i] = 1 - (shift * shift) / (λ0 * λ0);
-        jacobian[3 * i + 1] = P + (2 * shift * P) / λ0;
+        jacobian[3 * i] = 1;
+        jacobian[3 * i + 1] = P + 2 * curvature * shift * P;
         jacobian[3 * i + 2] = t;
       }
     },
@@ -368,13 +383,19 @@ export function tuningLineModel(power: Float64Array, time: Float64Array): FitMod
 
 /**
  * The FSR at the dip nearest `guess`: half the distance between its two
- * neighbours, each refined by {@link refineDip}.
+ * neighbours, each refined by {@link refineDip}; and the tuning line's
+ * second-order coefficient c₂ from how the FSR changes across the three.
  */
 export function freeSpectralRange(
   spectrum: { readonly wavelength: Float64Array; readonly transmission: Float64Array },
   guess: number,
   repeatability: number,
-): { readonly value: number; readonly error: number; readonly resonance: number } {
+): {
+  readonly value: number;
+  readonly error: number;
+  readonly resonance: number;
+  readonly curvature: number;
+} {
   const dips = findDips(spectrum, { minProminenceDb: 3 }).sort((a, b) => a.wavelength - b.wavelength);
   let nearest = -1;
   for (let k = 0; k < dips.length; k++) {
@@ -390,11 +411,15 @@ export function freeSpectralRange(
     );
   }
   const below = refineDip(spectrum, dips[nearest - 1] as Dip, repeatability);
+  const middle = refineDip(spectrum, dips[nearest] as Dip, repeatability);
   const above = refineDip(spectrum, dips[nearest + 1] as Dip, repeatability);
+  const value = (above.centre - below.centre) / 2;
   return {
-    value: (above.centre - below.centre) / 2,
+    value,
     error: Math.hypot(above.error, below.error) / 2,
-    resonance: (dips[nearest] as Dip).wavelength,
+    resonance: middle.centre,
+    // c₂ = (dFSR/dλ)/(2 FSR), dFSR/dλ ≈ (FSR₊ − FSR₋)/FSR: the second-order coefficient of the tuning line.
+    curvature: (above.centre - 2 * middle.centre + below.centre) / (2 * value * value),
   };
 }
 
@@ -534,10 +559,17 @@ function instrumentOf(instrument: JobInstrument): ModelCard["instruments"][numbe
 }
 
 /** Resonance shift against heater power (markers), the fitted line at the first scan's time, and the residuals. */
-function tuningPlot(found: readonly TuningPoint[], model: FitModel, fit: FitResult, t0: number): string {
+function tuningPlot(
+  found: readonly TuningPoint[],
+  model: FitModel,
+  fit: FitResult,
+  t0: number,
+  curvature: number,
+): string {
   const mw = Float64Array.from(found, (p) => p.heaterPower * 1e3);
   const λ0 = fit.values.resonanceWavelength as number;
   const δ = fit.values.driftRate as number;
+  const c2 = curvature;
   // Each point with the fitted drift taken out, so it sits on the line.
   const shift = Float64Array.from(found, (p) => (p.resonance - δ * (p.time - t0) - λ0) * 1e12);
   const predicted = new Float64Array(found.length);
@@ -551,7 +583,7 @@ function tuningPlot(found: readonly TuningPoint[], model: FitModel, fit: FitResu
   const κ = fit.values.tuningSlope as number;
   const lineY = Float64Array.from(lineX, (p) => {
     const s = κ * p * 1e-3;
-    return (s + (s * s) / λ0) * 1e12;
+    return (s + c2 * s * s) * 1e12;
   });
   const largest = residuals.reduce((m, r) => Math.max(m, Math.abs(r)), 0);
   const span = lineY.reduce((m, y) => Math.max(m, Math.abs(y)), 0);

@@ -67,7 +67,11 @@ describe("recipe 2's pieces", () => {
   });
 
   it("gives the tuning line's and the Lorentzian dip's analytic Jacobians (against central differences)", () => {
-    const line = tuningLineModel(Float64Array.of(0, 1e-3, 2e-3, 0.5e-3), Float64Array.of(0, 10, 20, 30));
+    const line = tuningLineModel(
+      Float64Array.of(0, 1e-3, 2e-3, 0.5e-3),
+      Float64Array.of(0, 10, 20, 30),
+      0.6 / 1.554e-6,
+    );
     // Steps that move the prediction well above its rounding (1.5e-6 m × 1e-16) and stay inside the curvature.
     expect(
       jacobianError(line, Float64Array.of(1.554e-6, 1.6e-7, -1e-14), 4, [1e-12, 1e-11, 1e-12]),

@@ -148,6 +148,27 @@ describe("stepped spectrum through the drivers", () => {
   });
 });
 
+describe("the dark zero before a spectrum", () => {
+  it("zeroes the meter with the laser's light off, so the head's dark current is not read as light", async () => {
+    const meter = virtual.instruments.meter?.instrument as unknown as { readonly zeroCurrent: number };
+    expect(meter.zeroCurrent).toBe(0);
+    const result = await steppedSpectrum(
+      bench.laser(),
+      bench.powerMeter(),
+      { start: RESONANCE - 2e-9, stop: RESONANCE - 1.9e-9, step: 20e-12, power: POWER, darkZero: true },
+      context(),
+    );
+    // What the virtual meter holds is what it measured with no light: the S144C's 20 pA dark current
+    // (within its noise); a zero taken with the light on would hold about 1e4 times that.
+    expect(meter.zeroCurrent).toBeGreaterThan(0.5 * S144C.darkCurrent);
+    expect(meter.zeroCurrent).toBeLessThan(2 * S144C.darkCurrent);
+    // The driver gives the reply's seven digits.
+    expect((result.darkOffset as number) / meter.zeroCurrent).toBeCloseTo(1, 6);
+    // And the light is back on for the readings.
+    expect(Math.min(...result.spectrum.power)).toBeGreaterThan(1e3 * S144C.darkCurrent);
+  });
+});
+
 describe("swept and stepped", () => {
   it("a sweep at 10 nm/s finds the resonance where a stepped scan of the same span does, within its stated timing bound", async () => {
     const span = { start: RESONANCE - 0.45e-9, stop: RESONANCE + 0.45e-9, power: POWER };
