@@ -96,7 +96,7 @@ export interface HeaterRecipeResult {
   readonly plotFile: string;
   /** The tuning fit: λ₀, κ, δ. */
   readonly tuning: FitResult;
-  /** FSR at the resonance, m, and its standard error. */
+  /** FSR at the resonance, m, and its standard error (corrected for the chip's drift during its scan). */
   readonly fsr: { readonly value: number; readonly error: number };
   /** P_π, W, and its standard error. */
   readonly piPower: { readonly value: number; readonly error: number };
@@ -237,10 +237,26 @@ export async function calibrateHeater(
   );
   const κ = tuning.values.tuningSlope as number;
   const κError = tuning.parameters.find((p) => p.name === "tuningSlope")?.standardError ?? Number.NaN;
-  const piPower = {
-    value: fsr.value / (2 * κ),
-    error: Math.hypot((fsr.value / (2 * κ * κ)) * κError, fsr.error / (2 * κ)),
-  };
+  // The heater-off scan took `span` seconds from one neighbour dip to the other while the chip drifted at
+  // δ: the FSR as scanned is off by δ·span/2 (about 1 pm, 1e-4 relative, on the demo chip's −2e-4 K/s —
+  // seventeen times the dips' own error). Corrected with the tuning run's δ, its error propagated with κ's
+  // from the fit's covariance (free parameters in order λ0, κ, δ).
+  const δ = tuning.values.driftRate as number;
+  const span = Number.isFinite(fsr.span) ? fsr.span : 0;
+  const fsrValue = fsr.value - (δ * span) / 2;
+  const n = tuning.free.length;
+  const covariance = (a: number, b: number) => tuning.covariance[a * n + b] as number;
+  const [iκ, iδ] = [tuning.free.indexOf("tuningSlope"), tuning.free.indexOf("driftRate")];
+  // P_π = (FSR_scanned − δ·span/2)/(2κ): ∂/∂κ = −P_π/κ, ∂/∂δ = −span/(4κ), ∂/∂FSR_scanned = 1/(2κ).
+  const piValue = fsrValue / (2 * κ);
+  const [gκ, gδ] = [-piValue / κ, -span / (4 * κ)];
+  const piVariance =
+    gκ * gκ * covariance(iκ, iκ) +
+    2 * gκ * gδ * covariance(iκ, iδ) +
+    gδ * gδ * covariance(iδ, iδ) +
+    (fsr.error / (2 * κ)) ** 2;
+  const piPower = { value: piValue, error: Math.sqrt(piVariance) };
+  const fsrError = Math.hypot(fsr.error, (span / 2) * Math.sqrt(covariance(iδ, iδ)));
 
   // 4. The heater's resistance from the same V and I.
   const resistance = heaterResistance(points);
@@ -248,8 +264,9 @@ export async function calibrateHeater(
   const runs = [wide.record.uid, tune.record.uid];
   const identifiability = [
     "The resonance moves with the heater's phase, π P/P_π, so the spectrum gives the slope κ = FSR/(2 P_π); " +
-      `P_π comes from κ and the FSR measured with the heater off (${(fsr.value * 1e9).toFixed(4)} nm ± ${(fsr.error * 1e12).toFixed(2)} pm, ` +
-      "from Lorentzian fits of the dips either side of the resonance, weighted for the laser's wavelength scatter).",
+      `P_π comes from κ and the FSR measured with the heater off (${(fsrValue * 1e9).toFixed(4)} nm ± ${(fsrError * 1e12).toFixed(2)} pm, ` +
+      "from Lorentzian fits of the dips either side of the resonance, weighted for the laser's wavelength scatter, " +
+      `and corrected by ${((-δ * span * 1e12) / 2).toFixed(2)} pm for the drift δ while the scan went from one dip to the other, ${span.toFixed(1)} s).`,
     "Thermal resistance R_th and the thermo-optic coefficient are not separable from P_π: only their product per watt is measured.",
     `The chip's slow drift is fitted as a rate δ against the scans' times; the powers were visited in a palindromic order (${powers.length} steps) so that δ and κ are uncorrelated.`,
     resistance.perWatt
@@ -286,9 +303,9 @@ export async function calibrateHeater(
       {
         name: "freeSpectralRange",
         unit: "m",
-        value: fsr.value,
-        standardError: fsr.error,
-        note: `(λ₊₁ − λ₋₁)/2 around ${(fsr.resonance * 1e9).toFixed(3)} nm, heater off`,
+        value: fsrValue,
+        standardError: fsrError,
+        note: `(λ₊₁ − λ₋₁)/2 around ${(fsr.resonance * 1e9).toFixed(3)} nm, heater off, corrected for the drift`,
       },
       {
         name: "tuningCurvature",
@@ -326,7 +343,17 @@ export async function calibrateHeater(
   writeFileSync(cardFile, `${JSON.stringify(card, null, 2)}\n`);
   const plotFile = join(options.outDir, "heater-fit.svg");
   writeFileSync(plotFile, tuningPlot(found, model, tuning, t0, fsr.curvature));
-  return { card, cardFile, plotFile, tuning, fsr, piPower, resistance, points, runs };
+  return {
+    card,
+    cardFile,
+    plotFile,
+    tuning,
+    fsr: { value: fsrValue, error: fsrError },
+    piPower,
+    resistance,
+    points,
+    runs,
+  };
 }
 
 /** The tuning line's parameters (see {@link tuningLineModel}). */
@@ -383,11 +410,18 @@ export function tuningLineModel(power: Float64Array, time: Float64Array, curvatu
 
 /**
  * The FSR at the dip nearest `guess`: half the distance between its two
- * neighbours, each refined by {@link refineDip}; and the tuning line's
- * second-order coefficient c₂ from how the FSR changes across the three.
+ * neighbours, each refined by {@link refineDip}, as the scan saw them (a
+ * drift of the chip while the scan went from one to the other is in it:
+ * `span` is that time, for the caller to correct with a drift it knows);
+ * and the tuning line's second-order coefficient c₂ from how the FSR
+ * changes across the three (a steady drift cancels in it).
  */
 export function freeSpectralRange(
-  spectrum: { readonly wavelength: Float64Array; readonly transmission: Float64Array },
+  spectrum: {
+    readonly wavelength: Float64Array;
+    readonly transmission: Float64Array;
+    readonly time?: Float64Array;
+  },
   guess: number,
   repeatability: number,
 ): {
@@ -395,6 +429,8 @@ export function freeSpectralRange(
   readonly error: number;
   readonly resonance: number;
   readonly curvature: number;
+  /** When the scan passed the upper neighbour less when it passed the lower, s (NaN without the scan's times). */
+  readonly span: number;
 } {
   const dips = findDips(spectrum, { minProminenceDb: 3 }).sort((a, b) => a.wavelength - b.wavelength);
   let nearest = -1;
@@ -414,8 +450,18 @@ export function freeSpectralRange(
   const middle = refineDip(spectrum, dips[nearest] as Dip, repeatability);
   const above = refineDip(spectrum, dips[nearest + 1] as Dip, repeatability);
   const value = (above.centre - below.centre) / 2;
+  const timeAt = (λ: number): number => {
+    const { wavelength, time } = spectrum;
+    if (!time) return Number.NaN;
+    let k = 1;
+    while (k < wavelength.length - 1 && (wavelength[k] as number) < λ) k++;
+    const [λa, λb] = [wavelength[k - 1] as number, wavelength[k] as number];
+    const [ta, tb] = [time[k - 1] as number, time[k] as number];
+    return ta + ((tb - ta) * (λ - λa)) / (λb - λa);
+  };
   return {
     value,
+    span: timeAt(above.centre) - timeAt(below.centre),
     error: Math.hypot(above.error, below.error) / 2,
     resonance: middle.centre,
     // c₂ = (dFSR/dλ)/(2 FSR), dFSR/dλ ≈ (FSR₊ − FSR₋)/FSR: the second-order coefficient of the tuning line.

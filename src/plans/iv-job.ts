@@ -111,6 +111,8 @@ export interface IvJobResult {
   };
   /** Where the run is kept: its uid in the store at `store` (a URI). */
   readonly record: RunRecord;
+  /** Each reading's time, s on the run's timebase (the bench clock on the virtual bench). */
+  readonly time: Float64Array;
   readonly voltage: Float64Array;
   readonly current: Float64Array;
   readonly predicted: Float64Array;
@@ -454,6 +456,7 @@ function summarise(
     }
     return out;
   };
+  const time = join((f) => f.voltage.times);
   const voltage = join((f) => f.voltage.values);
   const current = join((f) => f.measured.values);
   const predicted = join((f) => f.predicted.values);
@@ -469,6 +472,7 @@ function summarise(
     hysteresisSeen: loop.branchSeparation > HYSTERESIS_THRESHOLD,
     rmsResidual: rms(residual),
     rmsCurrent: rms(current),
+    time,
     voltage,
     current,
     predicted,

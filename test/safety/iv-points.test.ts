@@ -51,6 +51,9 @@ describe("pms iv -n: every allowed length runs within the step limit", () => {
     const { result, record, outDir } = await runOnVirtual({ pointsPerCycle: n, amplitude });
     expect(result.mode).toBe(mode);
     expect(result.points).toBe(n * DEFAULTS.cycles + 1);
+    // Each reading's time on the run's timebase, in order (a calibration fits the device against them).
+    expect(result.time).toHaveLength(result.points);
+    expect(result.time.every((t, k) => k === 0 || t > (result.time[k - 1] as number))).toBe(true);
     const rows = readFileSync(join(outDir, "data.csv"), "utf8").trimEnd().split("\n");
     expect(rows).toHaveLength(n * DEFAULTS.cycles + 2); // the header, then n·c + 1 rows
     expect(record.stepsBeyond({ voltage: 0.1, current: 1e-3 })).toEqual([]);
