@@ -131,7 +131,7 @@ describe("pms calibrate heater on the virtual bench", () => {
       await reader.close();
     }
     expect(result.card.runs).toEqual(result.runs);
-  }, 60_000);
+  }, 120_000);
 
   it("refuses a bench without --chip and too few levels, naming the flags, before anything starts", async () => {
     for (const [args, message] of [

@@ -63,7 +63,7 @@ describe("the coverage study of recipe 1", () => {
     expect(formatStudy(study)).toMatch(
       /Recipe 1 \(ring\) coverage over 3 virtual chips: 3 converged \(100 %\)/,
     );
-  }, 60_000);
+  }, 120_000);
 });
 
 describe("the coverage study of recipe 2", () => {
@@ -93,5 +93,5 @@ describe("the coverage study of recipe 2", () => {
     expect(formatStudy(study)).toMatch(
       /Recipe 2 \(heater\) coverage over 2 virtual chips: 2 converged \(100 %\)/,
     );
-  }, 90_000);
+  }, 180_000);
 });
