@@ -37,6 +37,7 @@ import { type CardContext, cardOf, type ModelCard } from "../src/fit/card.js";
 import { type FitModel, type FitResult, fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
 import { gratingPairFitModel } from "../src/fit/models/grating-pair.js";
 import { RING_SPECTRUM_FREE, ringAllPassFitModel } from "../src/fit/models/ring-all-pass.js";
+import { wavelengthJitterAveraged } from "../src/fit/models/wavelength-jitter.js";
 import { fitWithRestarts, type MultiStartResult } from "../src/fit/multi-start.js";
 import type { ChipParams } from "../src/models/chip/index.js";
 import { type JobInstrument, type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
@@ -182,7 +183,10 @@ export async function calibrateRing(
   hooks.stage?.("fitting the ring");
   const normalised = Float64Array.from(ringT, (value, i) => value / (referenceT[i] as number));
   const start = ringStart(wavelengths, normalised, design);
-  const ringModel = ringAllPassFitModel(wavelengths);
+  // The laser lands within ± its repeatability of each wavelength: the data are |t|² averaged over that
+  // window (raised dip bottom), which the model takes in (src/fit/models/wavelength-jitter.ts).
+  const repeatability = options.wavelengthRepeatability ?? 1e-12;
+  const ringModel = wavelengthJitterAveraged((λ) => ringAllPassFitModel(λ), wavelengths, repeatability);
   const ringFree = RING_SPECTRUM_FREE;
   const first = fitWithRestarts(
     ringModel,
@@ -196,7 +200,7 @@ export async function calibrateRing(
   // Then weighted by each point's noise (below): the laser's tuning scatter is an error in λ, which the
   // dip's flanks turn into large errors in T; unweighted, their scatter is spread over every point and
   // the dip's parameters come out with error bars several times too small.
-  const noise = pointNoise(ringModel, first.best, wavelengths, options.wavelengthRepeatability ?? 1e-12);
+  const noise = pointNoise(ringModel, first.best, wavelengths, repeatability);
   // The noise model sets each point's relative weight; its overall level is taken from the scatter (the
   // errors scaled by the reduced χ²): a laser's or meter's stated noise is rarely its actual one.
   const ringFit = fitWithRestarts(
@@ -232,6 +236,7 @@ export async function calibrateRing(
       `The ring's points are weighted by a noise model, σ² = σ_T² + (∂T/∂λ)²σ_λ², with σ_T = ${noise.transmission.toExponential(2)} ` +
         `(the flattest half's scatter) and σ_λ = ${(noise.wavelength * 1e12).toFixed(2)} pm (the laser's repeatability, uniform); ` +
         `its level is taken from the scatter: the errors are scaled by the reduced χ² (${fit.reducedChiSquare.toFixed(2)}). ` +
+        `The model is |t|² averaged over the laser's ±${(repeatability * 1e12).toFixed(2)} pm landing window (a raised dip bottom otherwise pulls r and a together). ` +
         "The couplers' errors are scaled by their fit's reduced χ².",
       ...(couplers.usable
         ? []
