@@ -20,8 +20,15 @@
  * one nearer the truth: the recipe cannot choose, and says so.
  */
 import { join } from "node:path";
-import { type ChipParams, demoChipTruth } from "../src/models/chip/index.js";
+import {
+  type ChipParams,
+  chipInitialState,
+  demoChipTransmission,
+  demoChipTruth,
+} from "../src/models/chip/index.js";
 import { SeededRandom } from "../src/models/random.js";
+import { responsivityAt, S144C } from "../src/virtual/thorlabs-pm100/sensor.js";
+import { calibrateDetector, type DetectorRecipeResult } from "./detector.js";
 import { calibrateHeater, type HeaterRecipeResult } from "./heater.js";
 import { calibrateRing, type RingRecipeResult } from "./ring.js";
 
@@ -101,7 +108,7 @@ export interface StudyPull {
 }
 
 export interface StudyResult {
-  /** Which recipe: "ring" (recipe 1) or "heater" (recipe 2). */
+  /** Which recipe: "ring" (recipe 1), "heater" (recipe 2) or "detector" (recipe 5). */
   readonly recipe: string;
   readonly chips: number;
   readonly converged: number;
@@ -262,6 +269,66 @@ export async function heaterCoverageStudy(options: HeaterStudyOptions): Promise<
   return summarise("heater", options.chips, converged, pulls);
 }
 
+export interface DetectorStudyOptions {
+  readonly chips: number;
+  readonly seed?: number;
+  readonly outDir: string;
+  readonly onChip?: (chip: number, result: DetectorRecipeResult) => void;
+}
+
+/** The true dark level and transfer of recipe 5 on the embedded bench: I_dark/R(λ) of its S144C head, and T_ref(λ) (the meter exact, the monitor exact). */
+export function demoDetectorTruth(
+  p: ChipParams,
+  wavelength: number,
+): { darkLevel: number; transfer: number } {
+  return {
+    darkLevel: S144C.darkCurrent / responsivityAt(S144C, wavelength),
+    transfer: demoChipTransmission(chipInitialState(p), p, wavelength, "reference"),
+  };
+}
+
+/**
+ * Issue 18's coverage study for recipe 5 (calibration/detector.ts): the
+ * dark level and the transfer against their truths ({@link demoDetectorTruth})
+ * over chips drawn by recipe 1's prior ({@link drawChip}: the couplers'
+ * peaks ×U(0.8, 1.2) and centres ±5 nm, which move the transfer), each
+ * with its own noise.
+ */
+export async function detectorCoverageStudy(options: DetectorStudyOptions): Promise<StudyResult> {
+  const random = new SeededRandom(options.seed ?? 23);
+  const pulls: StudyPull[] = [];
+  let converged = 0;
+  for (let chip = 0; chip < options.chips; chip++) {
+    const params = drawChip(random);
+    const result = await calibrateDetector({
+      outDir: join(options.outDir, `chip-${chip}`),
+      store: `sqlite:${join(options.outDir, "runs.sqlite")}`,
+      virtual: { chip: params, seed: 1000 * (chip + 1) + (options.seed ?? 23) },
+      chipId: `study-chip-${chip}`,
+    });
+    options.onChip?.(chip, result);
+    if (result.line.usable && !result.nonLinear) converged += 1;
+    const truth = demoDetectorTruth(params, result.summary.wavelength);
+    for (const name of ["darkLevel", "transfer"] as const) {
+      const fitted = result.line.parameters.find((p) => p.name === name);
+      pulls.push({
+        chip,
+        parameter: `detector.${name}`,
+        fitted: fitted?.value as number,
+        error: fitted?.standardError as number,
+        truth: truth[name],
+      });
+    }
+  }
+  return summarise("detector", options.chips, converged, pulls);
+}
+
+const RECIPE_TITLES: Readonly<Record<string, string>> = {
+  ring: "Recipe 1 (ring)",
+  heater: "Recipe 2 (heater)",
+  detector: "Recipe 5 (detector)",
+};
+
 /** The study's table as text: one row per parameter. */
 export function formatStudy(study: StudyResult): string {
   const rows = study.table.map(
@@ -269,7 +336,7 @@ export function formatStudy(study: StudyResult): string {
       `  ${row.parameter.padEnd(26)} ${String(row.chips).padStart(5)}  ${(100 * row.within1).toFixed(0).padStart(5)} %  ${(100 * row.within2).toFixed(0).padStart(5)} %  ${row.meanPull.toFixed(2).padStart(8)}`,
   );
   return [
-    `${study.recipe === "ring" ? "Recipe 1 (ring)" : "Recipe 2 (heater)"} coverage over ${study.chips} virtual chips: ${study.converged} converged (${((100 * study.converged) / study.chips).toFixed(0)} %)`,
+    `${RECIPE_TITLES[study.recipe] ?? study.recipe} coverage over ${study.chips} virtual chips: ${study.converged} converged (${((100 * study.converged) / study.chips).toFixed(0)} %)`,
     `  ${"parameter".padEnd(26)} ${"chips".padStart(5)}  ${"≤1σ".padStart(7)}  ${"≤2σ".padStart(7)}  ${"mean pull".padStart(8)}`,
     ...rows,
     "  (target: 55–80 % within 1σ for each; a Gaussian gives 68 % and 95 %)",

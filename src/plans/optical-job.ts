@@ -31,6 +31,13 @@ import type { ChipParams, OpticalPath } from "../models/chip/index.js";
 import type { DataKeySpec, RunWriter, StreamWriter } from "../record/router.js";
 import { hostTimebase, type Timebase } from "../sync/timebase.js";
 import {
+  type DetectorBatch,
+  type DetectorLevel,
+  type DetectorOptions,
+  type DetectorSummary,
+  detectorTransfer,
+} from "./detector.js";
+import {
   type HeaterTuningOptions,
   type HeaterTuningSummary,
   heaterTuning,
@@ -48,6 +55,7 @@ import { Recording, type RecordingOptions, type RunRecord, snapshotDocument } fr
 import { abortReason, endRecordedRun, JobOptionError, prepareRunFolder } from "./run-files.js";
 import type { Dip } from "./spectrum-analysis.js";
 import { streamPlan } from "./stream.js";
+import { svgPlot } from "./svg-plot.js";
 import {
   type SpectrumBatch,
   type SpectrumSummary,
@@ -67,7 +75,8 @@ export type OpticalPlan =
     }
   | { readonly kind: "spectrum"; readonly mode: "swept"; readonly options: PlanOptions<SweptSpectrumOptions> }
   | { readonly kind: "tune"; readonly options: PlanOptions<HeaterTuningOptions> }
-  | { readonly kind: "pcm"; readonly options: PlanOptions<PcmProgrammingOptions> };
+  | { readonly kind: "pcm"; readonly options: PlanOptions<PcmProgrammingOptions> }
+  | { readonly kind: "detector"; readonly options: PlanOptions<DetectorOptions> };
 
 /** A plan's options without `path`: the job records the path the bench moved the fibres over. */
 type PlanOptions<T> = Omit<T, "path">;
@@ -162,6 +171,10 @@ export type OpticalJobResult =
       readonly kind: "pcm";
       readonly source: JobInstrument;
       readonly summary: PcmProgrammingSummary;
+    })
+  | (JobResultCommon & {
+      readonly kind: "detector";
+      readonly summary: DetectorSummary;
     });
 
 /** An option the job refuses, before anything is started or sent (see {@link JobOptionError}). */
@@ -208,8 +221,7 @@ export function checkOpticalPlan(plan: OpticalPlan, laserDriver = "santec-tsl570
   const atLeastZero = (option: string, value: number, unit: string) => {
     if (!(value >= 0 && Number.isFinite(value))) fail(option, () => `must be ≥ 0, ${unit}; got ${value}`);
   };
-  const o = plan.options;
-  positive("power", o.power, "W");
+  if (plan.kind !== "detector") positive("power", plan.options.power, "W");
   if (plan.kind === "spectrum") {
     const { start, stop } = plan.options;
     positive("start", start, "m");
@@ -257,6 +269,24 @@ export function checkOpticalPlan(plan: OpticalPlan, laserDriver = "santec-tsl570
       );
     }
     atLeastZero("settle", t.settle, "s");
+  } else if (plan.kind === "detector") {
+    const d = plan.options;
+    positive("wavelength", d.wavelength, "m");
+    if (d.powers.length < 2 || !d.powers.every((p) => Number.isFinite(p) && p > 0)) {
+      fail(
+        "powers",
+        () =>
+          `must be 2 laser powers or more, each above 0 W (a line needs them); got ${d.powers.join(", ")}`,
+      );
+    }
+    for (const [name, value] of [
+      ["readings", d.readings],
+      ["darkReadings", d.darkReadings],
+    ] as const) {
+      if (value !== undefined && !(Number.isInteger(value) && value >= 2))
+        fail(name, () => `must be a whole number of readings ≥ 2 (a scatter needs them); got ${value}`);
+    }
+    if (d.settle !== undefined) atLeastZero("settle", d.settle, "s");
   } else {
     const p = plan.options;
     if (!(Number.isInteger(p.pulses) && p.pulses >= 1))
@@ -276,7 +306,7 @@ export async function runOpticalJob(
   hooks: OpticalJobHooks = {},
 ): Promise<OpticalJobResult> {
   const plan = options.plan;
-  const needsSource = plan.kind !== "spectrum";
+  const needsSource = plan.kind === "tune" || plan.kind === "pcm";
   if (options.bench && options.virtual) {
     throw new OpticalOptionError(
       "virtual",
@@ -448,6 +478,31 @@ function primaryKeys(plan: OpticalPlan, chosen: Chosen): DataKeySpec[] {
     doc: "The laser's wavelength at the reading (nominal while sweeping), m.",
   } as const;
   if (plan.kind === "spectrum") return [wavelength, power, transmission];
+  if (plan.kind === "detector") {
+    return [
+      {
+        key: "level",
+        source: "plan",
+        dtype: "int64",
+        doc: "Power level, from 1 in the order set (0: the light off).",
+      },
+      {
+        key: `${laser}-power_setpoint`,
+        source: laser,
+        unit: "W",
+        dtype: "float64",
+        doc: "The laser's power setpoint, W (0 with the light off).",
+      },
+      {
+        key: `${laser}-monitored_power`,
+        source: laser,
+        unit: "W",
+        dtype: "float64",
+        doc: "The laser's own monitor (:POW:ACT?) read after the reading, W (0 with the light off: not read).",
+      },
+      power,
+    ];
+  }
   if (plan.kind === "tune") {
     return [
       { key: "step", source: "plan", dtype: "int64", doc: "Heater step, from 1." },
@@ -528,7 +583,8 @@ type Measured =
       more?: string;
     }
   | { kind: "tune"; summary: HeaterTuningSummary; aborted: boolean; plot: string; more: string }
-  | { kind: "pcm"; summary: PcmProgrammingSummary; aborted: boolean; plot: string };
+  | { kind: "pcm"; summary: PcmProgrammingSummary; aborted: boolean; plot: string }
+  | { kind: "detector"; summary: DetectorSummary; aborted: boolean; plot: string };
 
 interface MeasureContext {
   readonly timebase: Timebase;
@@ -630,6 +686,30 @@ async function measure(
     return { kind: "spectrum", mode: plan.mode, summary, aborted: false, plot, more };
   }
 
+  if (plan.kind === "detector") {
+    const laserKeys = {
+      setpoint: `${chosen.laser.name}-power_setpoint`,
+      monitored: `${chosen.laser.name}-monitored_power`,
+    };
+    const summary = await streamed<DetectorBatch, DetectorSummary>(
+      context,
+      "levels",
+      plan.options.powers.length + 1,
+      (b) =>
+        primary.page(b.time, {
+          level: BigInt64Array.from(b.level, (l) => BigInt(l)),
+          [laserKeys.setpoint]: b.setpoint,
+          [laserKeys.monitored]: b.monitored,
+          [keys.power]: b.power,
+        }),
+      (c) => detectorTransfer(laser, meter, withPath(plan.options), c),
+    );
+    if (summary.aborted) return { kind: "detector", summary, aborted: true, plot: "" };
+    const plot = join(dir, "detector.svg");
+    writeFileSync(plot, detectorPlot(summary, where));
+    return { kind: "detector", summary, aborted: false, plot };
+  }
+
   const source = bench.sourceMeter((chosen.source as BenchInstrumentEntry).name);
   if (plan.kind === "tune") {
     // The scans stream in step order, and the plan reports progress after each step's scan.
@@ -723,7 +803,28 @@ function finishResult(
         summary: measured.summary,
         files: allFiles,
       };
+    case "detector":
+      return { ...common, kind: "detector", summary: measured.summary, files: allFiles };
   }
+}
+
+/** Each level's meter readings against the laser's monitor (the dark at 0). */
+function detectorPlot(summary: DetectorSummary, where: string): string {
+  const all = [summary.dark, ...summary.levels.map((l) => l.readings)];
+  const x = Float64Array.from(
+    all.flatMap((readings, k) =>
+      Array.from(readings, (_, i) =>
+        k === 0 ? 0 : ((summary.levels[k - 1] as DetectorLevel).monitored[i] as number) * 1e3,
+      ),
+    ),
+  );
+  const y = Float64Array.from(all.flatMap((readings) => Array.from(readings, (r) => r * 1e3)));
+  return svgPlot({
+    title: `Meter against the laser's monitor at ${(summary.wavelength * 1e9).toFixed(3)} nm, ${where}`,
+    xLabel: "laser monitor (mW; 0: light off)",
+    yLabel: "meter (mW)",
+    series: [{ name: "readings", x, y, color: "#1f4e9c", markers: true, markerRadius: 2 }],
+  });
 }
 
 function spectrumColumns(b: SpectrumBatch) {
@@ -783,6 +884,23 @@ function summaryRecord(result: OpticalJobResult): Record<string, unknown> {
             dof: s.fit.dof,
           },
         }),
+      };
+    }
+    case "detector": {
+      const s = result.summary;
+      const mean = (values: Float64Array) => values.reduce((a, b) => a + b, 0) / values.length;
+      return {
+        ...about,
+        wavelength_m: s.wavelength,
+        dark_W: Array.from(s.dark),
+        darkMean_W: mean(s.dark),
+        levels: s.levels.map((l) => ({
+          setpoint_W: l.setpoint,
+          meanMonitored_W: mean(l.monitored),
+          monitored_W: Array.from(l.monitored),
+          meanReading_W: mean(l.readings),
+          readings_W: Array.from(l.readings),
+        })),
       };
     }
     case "pcm": {

@@ -6,6 +6,7 @@
  * units people type, their progress, their signals and their report.
  */
 import type { Command } from "commander";
+import { calibrateDetector, DEFAULT_DETECTOR_POWERS } from "../../../calibration/detector.js";
 import { calibrateHeater } from "../../../calibration/heater.js";
 import { calibrateRing } from "../../../calibration/ring.js";
 import { formatCard, type ModelCard } from "../../fit/card.js";
@@ -103,6 +104,7 @@ Example:
   pms card show cal/ring/card.json`,
     );
   registerHeater(calibrate);
+  registerDetector(calibrate);
   addRecordOptions(ring).action(async (flags: RingFlags) => {
     if (!(flags.stop > flags.start)) {
       throw new CommandLineError(`--stop (${flags.stop} nm) must be above --start (${flags.start} nm)`);
@@ -275,6 +277,112 @@ Example:
           power: flags.power * 1e-3,
           wavelengthRepeatability: flags.repeatability * 1e-12,
           ...recordOptions("calibrate heater", flags),
+          signal,
+        },
+        hooks,
+      ),
+    );
+  });
+}
+
+interface DetectorFlags {
+  bench?: string;
+  laser?: string;
+  meter?: string;
+  out: string;
+  chip?: string;
+  wavelength: number;
+  powers: number[];
+  readings: number;
+  darkReadings: number;
+  settle: number;
+  store?: string;
+  durable?: boolean;
+}
+
+function registerDetector(calibrate: Command): void {
+  const detector = calibrate
+    .command("detector")
+    .description("the power meter's dark level and its reading per watt of the laser's monitored light")
+    .option(
+      "--bench <file>",
+      "a bench file (pms virtual --bench writes one); default: the embedded virtual bench",
+    )
+    .option("--laser <name>", "the bench's tunable laser (default: its only one)")
+    .option("--meter <name>", "the bench's power meter (default: its only one)")
+    .option(
+      "--chip <id>",
+      "the chip's id, for the card (default with no --bench: demo-chip; required with one)",
+    )
+    .option(
+      "--out <dir>",
+      "folder for the run's files, card.json and detector-fit.svg",
+      "calibration-detector",
+    )
+    .option(
+      "--wavelength <nm>",
+      "wavelength of the light and of the meter's correction, nm",
+      parseNumber,
+      1550,
+    )
+    .option(
+      "--powers <mW>",
+      "laser power setpoints, mW, a comma list in the order set",
+      (text: string) => text.split(",").map((part) => parseNumber(part.trim())),
+      DEFAULT_DETECTOR_POWERS.map((p) => p * 1e3),
+    )
+    .option("--readings <n>", "meter readings per power level (each with a monitor reading)", parseNumber, 10)
+    .option("--dark-readings <n>", "meter readings with the light off", parseNumber, 20)
+    .option("--settle <ms>", "wait after each change of the light, ms", parseNumber, 0)
+    .addHelpText(
+      "after",
+      `
+Through the reference waveguide: the light off, the meter read (its dark
+level: no dark zero is taken); then at each laser power the meter read and
+the laser's own monitor (:POW:ACT?) after each reading. A straight line
+through each level's means, weighted by their own scatter, gives the dark
+level D and F, the meter's reading per watt the monitor reports; a
+resolved curvature says the response is not linear.
+With one laser and one meter, F is the couplers' loss times the meter's
+calibration factor, relative to the monitor: the card says so. Keep every
+power within the bench's optical limit (1 mW on the embedded bench).
+
+Example:
+  pms calibrate detector --out cal/detector
+  pms card show cal/detector/card.json`,
+    );
+  addRecordOptions(detector).action(async (flags: DetectorFlags) => {
+    if (!(flags.wavelength > 0)) throw new CommandLineError("--wavelength must be a positive number of nm");
+    if (flags.powers.length < 2 || !flags.powers.every((p) => p > 0)) {
+      throw new CommandLineError(
+        `--powers must be 2 or more positive powers in mW (a line needs them), got ${flags.powers.join(",")}`,
+      );
+    }
+    for (const [flag, value] of [
+      ["--readings", flags.readings],
+      ["--dark-readings", flags.darkReadings],
+    ] as const) {
+      if (!(Number.isInteger(value) && value >= 2))
+        throw new CommandLineError(`${flag} must be a whole number ≥ 2 (a scatter needs them), got ${value}`);
+    }
+    if (!(flags.settle >= 0)) throw new CommandLineError("--settle must be ≥ 0 ms");
+    if (flags.bench !== undefined && flags.chip === undefined) {
+      throw new CommandLineError("--chip: say which chip is on the bench; its card is named by it");
+    }
+    await runRecipe("detector", flags.out, (signal, hooks) =>
+      calibrateDetector(
+        {
+          ...(flags.bench !== undefined && { bench: flags.bench }),
+          ...(flags.laser !== undefined && { laser: flags.laser }),
+          ...(flags.meter !== undefined && { meter: flags.meter }),
+          outDir: flags.out,
+          chipId: flags.chip ?? "demo-chip",
+          wavelength: flags.wavelength * 1e-9,
+          powers: flags.powers.map((p) => p * 1e-3),
+          readings: flags.readings,
+          darkReadings: flags.darkReadings,
+          settle: flags.settle * 1e-3,
+          ...recordOptions("calibrate detector", flags),
           signal,
         },
         hooks,

@@ -510,6 +510,21 @@ function report(r: OpticalJobResult): string {
         ...[["efficiency", efficiency] as [string, string], ...files].map(field),
       ].join("\n");
     }
+    case "detector": {
+      const s = r.summary;
+      const mean = (values: Float64Array) => values.reduce((a, b) => a + b, 0) / values.length;
+      return [
+        `pms calibrate detector: meter against the laser's monitor at ${(s.wavelength * 1e9).toFixed(3)} nm`,
+        ...about.map(field),
+        `  dark level  ${(mean(s.dark) * 1e9).toFixed(4)} nW (mean of ${s.dark.length}, the light off)`,
+        "  setpoint (mW)  monitor (mW)  meter, mean (mW)",
+        ...s.levels.map(
+          (l) =>
+            `  ${(l.setpoint * 1e3).toFixed(4).padEnd(14)} ${(mean(l.monitored) * 1e3).toFixed(5).padEnd(13)} ${(mean(l.readings) * 1e3).toFixed(6)}`,
+        ),
+        ...files.map(field),
+      ].join("\n");
+    }
     case "pcm": {
       const ro = r.summary.readouts;
       const dB = (t: number) => 10 * Math.log10(t);
