@@ -1,10 +1,10 @@
 /**
- * `npm run calibration-study [-- [ring|heater|detector] [chips]]`: issue
- * 18's coverage study (calibration/study.ts) of recipe 1 (ring, the
- * default), recipe 2 (heater) or recipe 5 (detector) over 50 virtual chips
- * by default, with progress per chip; prints the table per parameter and
- * writes it to bench/calibration-study[-recipe].json. About 6 s (ring),
- * 10 s (heater) or 1 s (detector) a chip on this machine.
+ * `npm run calibration-study [-- [ring|heater|memristor|detector] [chips]]`:
+ * issue 18's coverage study (calibration/study.ts) of recipe 1 (ring, the
+ * default), 2 (heater), 3 (memristor) or 5 (detector) over 50 virtual
+ * chips by default, with progress per chip; prints the table per parameter
+ * and writes it to bench/calibration-study[-recipe].json. About 6 s (ring),
+ * 10 s (heater), 3 s (memristor) or 0.2 s (detector) a chip here.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,12 +13,15 @@ import {
   detectorCoverageStudy,
   formatStudy,
   heaterCoverageStudy,
+  memristorCoverageStudy,
   ringCoverageStudy,
 } from "../calibration/study.js";
 import { findPackageRoot } from "../src/core/load-node.js";
 
 const args = process.argv.slice(2);
-const recipe = ["ring", "heater", "detector"].includes(args[0] ?? "") ? (args.shift() as string) : "ring";
+const recipe = ["ring", "heater", "memristor", "detector"].includes(args[0] ?? "")
+  ? (args.shift() as string)
+  : "ring";
 const chips = Number(args[0] ?? 50);
 if (!(Number.isInteger(chips) && chips > 0))
   throw new RangeError(`calibration-study: chips must be a whole number > 0, got ${args[0]}`);
@@ -32,7 +35,9 @@ try {
       ? await heaterCoverageStudy({ chips, outDir: folder, onChip })
       : recipe === "detector"
         ? await detectorCoverageStudy({ chips, outDir: folder, onChip })
-        : await ringCoverageStudy({ chips, outDir: folder, onChip });
+        : recipe === "memristor"
+          ? await memristorCoverageStudy({ chips, outDir: folder, onChip })
+          : await ringCoverageStudy({ chips, outDir: folder, onChip });
   console.log(formatStudy(study));
   writeFileSync(
     join(findPackageRoot(), "bench", `calibration-study${recipe === "ring" ? "" : `-${recipe}`}.json`),

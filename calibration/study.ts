@@ -30,6 +30,7 @@ import { SeededRandom } from "../src/models/random.js";
 import { responsivityAt, S144C } from "../src/virtual/thorlabs-pm100/sensor.js";
 import { calibrateDetector, type DetectorRecipeResult } from "./detector.js";
 import { calibrateHeater, type HeaterRecipeResult } from "./heater.js";
+import { calibrateMemristor, type MemristorRecipeResult } from "./memristor.js";
 import { calibrateRing, type RingRecipeResult } from "./ring.js";
 
 const AMPLITUDE_PER_DB = Math.LN10 / 20;
@@ -108,7 +109,7 @@ export interface StudyPull {
 }
 
 export interface StudyResult {
-  /** Which recipe: "ring" (recipe 1), "heater" (recipe 2) or "detector" (recipe 5). */
+  /** Which recipe: "ring" (1), "heater" (2), "memristor" (3) or "detector" (5). */
   readonly recipe: string;
   readonly chips: number;
   readonly converged: number;
@@ -326,8 +327,76 @@ export async function detectorCoverageStudy(options: DetectorStudyOptions): Prom
 const RECIPE_TITLES: Readonly<Record<string, string>> = {
   ring: "Recipe 1 (ring)",
   heater: "Recipe 2 (heater)",
+  memristor: "Recipe 3 (memristor)",
   detector: "Recipe 5 (detector)",
 };
+
+/**
+ * One standalone memristor of recipe 3's prior: around the hidden truth,
+ * R_on, R_off, k_on and k_off ×U(0.8, 1.2), the thresholds v_on and v_off
+ * ×U(0.9, 1.1) (further, the 0.9 V sweep no longer reaches v_off).
+ */
+export function drawMemristorChip(random: SeededRandom): ChipParams {
+  const truth = demoChipTruth as Readonly<Record<string, number>>;
+  const scaled = (name: string, spread: number) =>
+    (truth[name] as number) * (1 - spread + 2 * spread * random.uniform());
+  return {
+    ...truth,
+    "standalone.rOn": scaled("standalone.rOn", 0.2),
+    "standalone.rOff": scaled("standalone.rOff", 0.2),
+    "standalone.kOn": scaled("standalone.kOn", 0.2),
+    "standalone.kOff": scaled("standalone.kOff", 0.2),
+    "standalone.vOn": scaled("standalone.vOn", 0.1),
+    "standalone.vOff": scaled("standalone.vOff", 0.1),
+  } as ChipParams;
+}
+
+export interface MemristorStudyOptions {
+  readonly chips: number;
+  readonly seed?: number;
+  readonly outDir: string;
+  readonly onChip?: (chip: number, result: MemristorRecipeResult) => void;
+}
+
+/** Issue 18's coverage study for recipe 3 (calibration/memristor.ts): the six VTEAM parameters it determines. */
+export async function memristorCoverageStudy(options: MemristorStudyOptions): Promise<StudyResult> {
+  const random = new SeededRandom(options.seed ?? 29);
+  const pulls: StudyPull[] = [];
+  let converged = 0;
+  for (let chip = 0; chip < options.chips; chip++) {
+    const params = drawMemristorChip(random);
+    const result = await calibrateMemristor({
+      outDir: join(options.outDir, `chip-${chip}`),
+      store: `sqlite:${join(options.outDir, "runs.sqlite")}`,
+      virtual: { chip: params, seed: 1000 * (chip + 1) + (options.seed ?? 29) },
+      chipId: `study-chip-${chip}`,
+    });
+    options.onChip?.(chip, result);
+    if (result.fit.usable) converged += 1;
+    const truth = (name: string) => params[`standalone.${name}`] as number;
+    for (const name of ["rOn", "rOff", "vOn", "vOff"]) {
+      const p = result.fit.parameters.find((q) => q.name === name);
+      pulls.push({
+        chip,
+        parameter: `standalone.${name}`,
+        fitted: p?.value as number,
+        error: p?.standardError as number,
+        truth: truth(name),
+      });
+    }
+    for (const name of ["kOn", "kOff"] as const) {
+      const d = result.rateConstants[name];
+      pulls.push({
+        chip,
+        parameter: `standalone.${name}`,
+        fitted: d.value,
+        error: d.error,
+        truth: truth(name),
+      });
+    }
+  }
+  return summarise("memristor", options.chips, converged, pulls);
+}
 
 /** The study's table as text: one row per parameter. */
 export function formatStudy(study: StudyResult): string {

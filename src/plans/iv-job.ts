@@ -23,6 +23,7 @@ import { openBench } from "../bench/open.js";
 import { Scope } from "../bench/scope.js";
 import { MAX_DURATION_MS, MIN_TIMEOUT_MS } from "../drivers/durations.js";
 import { resolveSafetyLimits, type SafetyLimitsInput } from "../drivers/instruments/safety.js";
+import type { ChipParams } from "../models/chip/index.js";
 import type { MemristorModel } from "../models/memristor/index.js";
 import { memristorModels } from "../models/memristor/registry.js";
 import { checkParameters } from "../models/parameters.js";
@@ -77,6 +78,12 @@ export interface IvJobOptions extends RecordingOptions {
   readonly timeoutMs: number;
   /** Seed of the virtual instrument's noise. */
   readonly seed: number;
+  /**
+   * The embedded virtual bench's chip parameters (default: the demo chip's
+   * hidden truth): what a calibration study draws its devices from.
+   * Refused with a resource or a bench file, whose device is what it is.
+   */
+  readonly virtualChip?: ChipParams;
   /**
    * Aborting stops the sweep at its next checkpoint (between list sweeps,
    * or between levels in fixed mode; an exchange under way is never cut),
@@ -156,6 +163,12 @@ export function checkIvJobOptions(options: IvJobOptions): void {
     throw new IvOptionError(option, explain);
   };
   const { amplitude, pointsPerCycle: n, cycles, compliance } = options;
+  if (options.virtualChip !== undefined && (options.resource !== undefined || options.bench !== undefined)) {
+    fail(
+      "virtualChip",
+      () => "a virtual chip's parameters apply to the embedded bench, not to a resource or a bench file",
+    );
+  }
   if (!(amplitude > 0 && Number.isFinite(amplitude))) {
     fail("amplitude", () => `must be a positive voltage, V; got ${amplitude}`);
   }
@@ -241,6 +254,7 @@ export async function runIvJob(
         ? undefined
         : await serveEmbeddedBench({
             clock: "event",
+            ...(options.virtualChip !== undefined && { params: options.virtualChip }),
             instruments: { smu1: { model: "keithley2400", port: "memristor", seed: options.seed } },
             clockControl: false,
           });

@@ -5,11 +5,17 @@
  * card and a plot of data against fit; this file is their options in the
  * units people type, their progress, their signals and their report.
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import { calibrateDetector, DEFAULT_DETECTOR_POWERS } from "../../../calibration/detector.js";
 import { calibrateHeater } from "../../../calibration/heater.js";
+import {
+  calibrateMemristor,
+  DEFAULT_MEMRISTOR_SWEEPS,
+  type MemristorSweep,
+} from "../../../calibration/memristor.js";
 import { calibrateRing } from "../../../calibration/ring.js";
 import { formatCard, type ModelCard } from "../../fit/card.js";
+import { IvOptionError } from "../../plans/iv-job.js";
 import { type OpticalJobHooks, OpticalOptionError } from "../../plans/optical-job.js";
 import { CommandLineError, describeError } from "../errors.js";
 import { listenForInterrupts } from "../interrupts.js";
@@ -104,6 +110,7 @@ Example:
   pms card show cal/ring/card.json`,
     );
   registerHeater(calibrate);
+  registerMemristor(calibrate);
   registerDetector(calibrate);
   addRecordOptions(ring).action(async (flags: RingFlags) => {
     if (!(flags.stop > flags.start)) {
@@ -282,6 +289,137 @@ Example:
         hooks,
       ),
     );
+  });
+}
+
+interface MemristorFlags {
+  bench?: string;
+  smu?: string;
+  out: string;
+  chip?: string;
+  sweeps: MemristorSweep[];
+  compliance: number;
+  lowestRange: number;
+  seed: number;
+  store?: string;
+  durable?: boolean;
+}
+
+/** "1.2:1:1,1.2:10:20": amplitude (V), NPLC and source delay (ms) of each sweep. */
+function parseSweeps(text: string): MemristorSweep[] {
+  return text.split(",").map((part) => {
+    const fields = part.trim().split(":");
+    const [amplitude, nplc, delay] = fields.map((f) => parseNumber(f));
+    if (
+      fields.length !== 3 ||
+      !(amplitude !== undefined && amplitude > 0) ||
+      !(nplc !== undefined && nplc > 0)
+    ) {
+      throw new CommandLineError(
+        `--sweeps: each sweep is amplitude:nplc:delay (V, power-line cycles, ms), e.g. 1.2:10:20; got "${part}"`,
+      );
+    }
+    return { amplitude, nplc, sourceDelay: (delay as number) * 1e-3 };
+  });
+}
+
+function registerMemristor(calibrate: Command): void {
+  const memristor = calibrate
+    .command("memristor")
+    .description("a VTEAM memristor from bipolar I-V sweeps at two sweep rates and two amplitudes")
+    .option(
+      "--bench <file>",
+      "a bench file (pms virtual --bench writes one); default: the embedded virtual bench's 2400 on the standalone memristor",
+    )
+    .option("--smu <name>", "the bench file's source-meter on the memristor (default: its first)")
+    .option(
+      "--chip <id>",
+      "the chip's id, for the card (default with no --bench: demo-chip; required with one)",
+    )
+    .option(
+      "--out <dir>",
+      "folder for the sweeps' files, card.json and memristor-fit.svg",
+      "calibration-memristor",
+    )
+    .addOption(
+      new Option(
+        "--sweeps <list>",
+        "the sweeps, amplitude:nplc:delay each (V, power-line cycles, ms), comma-separated",
+      )
+        .argParser(parseSweeps)
+        .default(
+          DEFAULT_MEMRISTOR_SWEEPS.map((s) => ({ ...s })),
+          DEFAULT_MEMRISTOR_SWEEPS.map((s) => `${s.amplitude}:${s.nplc}:${s.sourceDelay * 1e3}`).join(","),
+        ),
+    )
+    .option("--compliance <mA>", "current compliance, mA", parseNumber, 10)
+    .option(
+      "--lowest-range <A>",
+      "the source-meter's lowest current range, A (its noise floor)",
+      parseNumber,
+      1e-6,
+    )
+    .option("--seed <n>", "noise seed of the virtual instrument (sweep k takes seed + k)", parseNumber, 1)
+    .addHelpText(
+      "after",
+      `
+Each sweep is a bipolar triangle (0 → +A → 0 → −A → 0, twice) with the fewest
+levels the 0.1 V step limit allows; NPLC and the source delay set the time per
+level, so two of them at one amplitude are two sweep rates, and a lower
+amplitude tells the switching threshold from the rate. The VTEAM model is fitted
+to every reading at once, weighted by the source-meter's noise form; per
+direction it fits the threshold v0 and the rate at the voltage where the two do
+not correlate (alone, k and v0 are correlated beyond 0.99), and derives k.
+R_on, R_off, v_on, v_off, k_on and k_off go to the card; α and w are held at
+the model's values (the card says so). pms iv --card card.json runs the twin
+with them.
+
+Example:
+  pms calibrate memristor --out cal/memristor
+  pms card show cal/memristor/card.json
+  pms iv --card cal/memristor/card.json --seed 7`,
+    );
+  addRecordOptions(memristor).action(async (flags: MemristorFlags) => {
+    if (!(flags.compliance > 0)) throw new CommandLineError("--compliance must be a positive number of mA");
+    if (!(flags.lowestRange > 0)) throw new CommandLineError("--lowest-range must be a positive current, A");
+    if (flags.sweeps.length < 2) {
+      throw new CommandLineError("--sweeps: two sweeps or more (two sweep rates) are needed");
+    }
+    if (flags.bench !== undefined && flags.chip === undefined) {
+      throw new CommandLineError("--chip: say which chip is on the bench; its card is named by it");
+    }
+    const prefix = "pms calibrate memristor";
+    const interrupts = listenForInterrupts(prefix, () => "sweeping", {
+      safing: "making the source-meter safe",
+      unconfirmed: "the source-meter's output is NOT confirmed off; check the instrument",
+    });
+    try {
+      const result = await calibrateMemristor({
+        ...(flags.bench !== undefined && { bench: flags.bench }),
+        ...(flags.smu !== undefined && { instrument: flags.smu }),
+        ...(flags.bench === undefined && { virtual: { seed: flags.seed } }),
+        outDir: flags.out,
+        chipId: flags.chip ?? "demo-chip",
+        sweeps: flags.sweeps,
+        compliance: flags.compliance * 1e-3,
+        lowestCurrentRange: flags.lowestRange,
+        ...recordOptions("calibrate memristor", flags),
+        signal: interrupts.signal,
+        onStage: (stage) => process.stderr.write(`${prefix}: ${stage}\n`),
+      });
+      process.stdout.write(formatCard(result.card));
+      process.stdout.write(`\ncard: ${result.cardFile}\nplot: ${result.plotFile}\n`);
+      process.stdout.write(
+        `runs: ${result.runs.join(", ")} (their files in ${flags.out}, a folder per sweep)\n`,
+      );
+    } catch (error) {
+      if (error instanceof IvOptionError) throw new CommandLineError(error.message);
+      if (!interrupts.signal.aborted) throw error;
+      process.stderr.write(`${prefix}: ${describeError(error)}\n`);
+      process.exitCode = interrupts.exitCode;
+    } finally {
+      interrupts.dispose();
+    }
   });
 }
 

@@ -5,7 +5,9 @@
  */
 import { join } from "node:path";
 import { type Command, Option } from "commander";
+import { vteamParamsOfCard } from "../../../calibration/memristor.js";
 import { DEFAULT_SAFETY_LIMITS } from "../../drivers/instruments/safety.js";
+import { readCard } from "../../fit/card.js";
 import { memristorModels } from "../../models/memristor/registry.js";
 import {
   type IvJobResult,
@@ -75,6 +77,10 @@ export function registerIv(program: Command): void {
       )
         .argParser(parseAssignment)
         .default({}, "the model's defaults"),
+    )
+    .option(
+      "--card <file>",
+      "a memristor card (pms calibrate memristor) whose VTEAM parameters the model runs with; --param overrides single ones",
     )
     .option(
       "--max-voltage <V>",
@@ -166,7 +172,7 @@ Examples:
             nplc: options.nplc,
             sourceDelay: options.sourceDelay,
             model: options.model,
-            params: options.param,
+            params: { ...paramsOfCard(options.card, options.model), ...options.param },
             limits: {
               maxAbsVoltage: options.maxVoltage,
               maxAbsCurrent: options.maxCurrent,
@@ -204,7 +210,14 @@ Examples:
 
 function report(
   r: IvJobResult,
-  o: { amplitude: number; points: number; cycles: number; model: string; param: Record<string, number> },
+  o: {
+    amplitude: number;
+    points: number;
+    cycles: number;
+    model: string;
+    param: Record<string, number>;
+    card?: string;
+  },
 ): string {
   const si = (value: number, unit: string) => `${value.toPrecision(3)} ${unit}`;
   const h = r.hysteresis;
@@ -227,11 +240,19 @@ function report(
     [
       "model",
       `${o.model}, ${
-        Object.keys(o.param).length
-          ? `defaults but ${Object.entries(o.param)
-              .map(([k, v]) => `${k}=${v}`)
-              .join(", ")}`
-          : "default parameters"
+        o.card !== undefined
+          ? `the card ${o.card}${
+              Object.keys(o.param).length
+                ? ` but ${Object.entries(o.param)
+                    .map(([k, v]) => `${k}=${v}`)
+                    .join(", ")}`
+                : ""
+            }`
+          : Object.keys(o.param).length
+            ? `defaults but ${Object.entries(o.param)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(", ")}`
+            : "default parameters"
       }: RMS residual ${si(r.rmsResidual, "A")} (${((100 * r.rmsResidual) / r.rmsCurrent).toFixed(1)} % of RMS current)`,
     ],
     ["run", recordLine(r.record)],
@@ -239,4 +260,17 @@ function report(
     ["plot", r.files.plot],
   ];
   return ["pms iv: bipolar I-V sweep", ...rows.map(([k, v]) => `  ${k?.padEnd(11)} ${v}`)].join("\n");
+}
+
+/** The VTEAM parameters of `file`'s memristor card (none without one); refused for another model or a bad card. */
+function paramsOfCard(file: string | undefined, model: string): Record<string, number> {
+  if (file === undefined) return {};
+  if (model !== "vteam") {
+    throw new CommandLineError(`--card holds VTEAM parameters; it needs --model vteam, not ${model}`);
+  }
+  try {
+    return { ...vteamParamsOfCard(readCard(file), file) };
+  } catch (error) {
+    throw new CommandLineError(`--card: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
