@@ -32,9 +32,10 @@ import { type CardContext, cardOf, type ModelCard } from "../src/fit/card.js";
 import { type FitModel, type FitResult, fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
 import type { ChipParams } from "../src/models/chip/index.js";
 import type { DetectorSummary } from "../src/plans/detector.js";
-import { type JobInstrument, type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
+import { type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
 import type { RecordingOptions } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
+import { instrumentOf } from "./common.js";
 
 export const DETECTOR_RECIPE = { name: "detector", version: "0.1.0" } as const;
 
@@ -273,17 +274,6 @@ function recordingOf(options: DetectorRecipeOptions): RecordingOptions {
     ...recording
   } = options;
   return recording;
-}
-
-function instrumentOf(instrument: JobInstrument): ModelCard["instruments"][number] {
-  const id = instrument.identification;
-  return {
-    name: instrument.name,
-    manufacturer: id?.manufacturer ?? "unknown",
-    model: id?.model ?? "unknown",
-    serial: id?.serial ?? "unknown",
-    firmware: id?.firmware ?? "unknown",
-  };
 }
 
 /** The readings against the monitor with the fitted line, and the residuals magnified below. */

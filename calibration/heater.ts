@@ -42,10 +42,11 @@ import { lorentzianDipFitModel } from "../src/fit/models/lorentzian-dip.js";
 import type { ChipParams } from "../src/models/chip/index.js";
 import type { ParameterSpec } from "../src/models/parameters.js";
 import type { TuningPoint } from "../src/plans/heater-tuning.js";
-import { type JobInstrument, type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
+import { type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
 import type { RecordingOptions } from "../src/plans/records.js";
 import { type Dip, findDips } from "../src/plans/spectrum-analysis.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
+import { instrumentOf } from "./common.js";
 
 export const HEATER_RECIPE = { name: "heater", version: "0.1.0" } as const;
 
@@ -591,17 +592,6 @@ function recordingOf(options: HeaterRecipeOptions): RecordingOptions {
     ...recording
   } = options;
   return recording;
-}
-
-function instrumentOf(instrument: JobInstrument): ModelCard["instruments"][number] {
-  const id = instrument.identification;
-  return {
-    name: instrument.name,
-    manufacturer: id?.manufacturer ?? "unknown",
-    model: id?.model ?? "unknown",
-    serial: id?.serial ?? "unknown",
-    firmware: id?.firmware ?? "unknown",
-  };
 }
 
 /** Resonance shift against heater power (markers), the fitted line at the first scan's time, and the residuals. */

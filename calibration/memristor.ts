@@ -47,6 +47,7 @@ import { type IvJobResult, minimumPointsPerCycle, runIvJob } from "../src/plans/
 import type { RecordingOptions } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
 import { bipolarTriangle } from "../src/sync/waveforms.js";
+import { propagate } from "./common.js";
 
 export const MEMRISTOR_RECIPE = { name: "memristor", version: "0.1.0" } as const;
 
@@ -166,7 +167,7 @@ export async function calibrateMemristor(options: MemristorRecipeOptions): Promi
   const peak = Math.max(...sweeps.map((s) => s.amplitude));
   const fixed = vteam.defaults;
   const atPeak: RateReferences = { on: -peak, off: peak };
-  const y = concat(results.map((r) => r.current));
+  const y = Float64Array.from(results.flatMap((r) => Array.from(r.current)));
   const free = DECORRELATED.map((s) => s.name);
   const logScale = ["rOn", "rOff"];
   const first = fitLeastSquares(
@@ -532,38 +533,6 @@ function noiseModel(
   if (!(f >= 0)) [g, f] = [ar / aa, 0];
   const floor = 1e-6 * Math.max(...r);
   return Float64Array.from(a, (x, i) => Math.max(g * x + f * (b[i] as number), floor));
-}
-
-function concat(parts: readonly Float64Array[]): Float64Array {
-  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-/** Value and first-order standard error of f at the fit, by central differences in the free parameters. */
-function propagate(
-  fit: FitResult,
-  f: (values: Readonly<Record<string, number>>) => number,
-): [number, number] {
-  const value = f(fit.values);
-  const n = fit.free.length;
-  const gradient = fit.free.map((name) => {
-    const h = Math.max(Math.abs(fit.values[name] as number), 1e-30) * 1e-7;
-    const up = f({ ...fit.values, [name]: (fit.values[name] as number) + h });
-    const down = f({ ...fit.values, [name]: (fit.values[name] as number) - h });
-    return (up - down) / (2 * h);
-  });
-  let variance = 0;
-  for (let k = 0; k < n; k++) {
-    for (let l = 0; l < n; l++) {
-      variance += (gradient[k] as number) * (gradient[l] as number) * (fit.covariance[k * n + l] as number);
-    }
-  }
-  return [value, Math.sqrt(variance)];
 }
 
 /** "KEITHLEY INSTRUMENTS INC. MODEL 2400 (serial 1234567)" as a card's instrument fields. */

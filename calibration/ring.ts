@@ -40,9 +40,10 @@ import { RING_SPECTRUM_FREE, ringAllPassFitModel } from "../src/fit/models/ring-
 import { wavelengthJitterAveraged } from "../src/fit/models/wavelength-jitter.js";
 import { fitWithRestarts, type MultiStartResult } from "../src/fit/multi-start.js";
 import type { ChipParams } from "../src/models/chip/index.js";
-import { type JobInstrument, type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
+import { type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
 import type { RecordingOptions } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
+import { instrumentOf, propagate } from "./common.js";
 import { ringStart } from "./ring-start.js";
 
 export const RING_RECIPE = { name: "ring-and-couplers", version: "0.1.0" } as const;
@@ -314,39 +315,6 @@ function recordingOf(options: RingRecipeOptions): RecordingOptions {
     ...recording
   } = options;
   return recording;
-}
-
-function instrumentOf(instrument: JobInstrument): ModelCard["instruments"][number] {
-  const id = instrument.identification;
-  return {
-    name: instrument.name,
-    manufacturer: id?.manufacturer ?? "unknown",
-    model: id?.model ?? "unknown",
-    serial: id?.serial ?? "unknown",
-    firmware: id?.firmware ?? "unknown",
-  };
-}
-
-/** Value and first-order standard error of f at the fit, by central differences in the free parameters. */
-function propagate(
-  fit: FitResult,
-  f: (values: Readonly<Record<string, number>>) => number,
-): [number, number] {
-  const value = f(fit.values);
-  const n = fit.free.length;
-  const gradient = fit.free.map((name) => {
-    const h = Math.max(Math.abs(fit.values[name] as number), 1e-30) * 1e-7;
-    const up = f({ ...fit.values, [name]: (fit.values[name] as number) + h });
-    const down = f({ ...fit.values, [name]: (fit.values[name] as number) - h });
-    return (up - down) / (2 * h);
-  });
-  let variance = 0;
-  for (let k = 0; k < n; k++) {
-    for (let l = 0; l < n; l++) {
-      variance += (gradient[k] as number) * (gradient[l] as number) * (fit.covariance[k * n + l] as number);
-    }
-  }
-  return [value, Math.sqrt(variance)];
 }
 
 function derivedQuantities(

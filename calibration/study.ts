@@ -138,58 +138,104 @@ export interface StudyOptions {
 
 /** Runs the study (see the module doc). */
 export async function ringCoverageStudy(options: StudyOptions): Promise<StudyResult> {
-  const random = new SeededRandom(options.seed ?? 18);
+  return runStudy(
+    "ring",
+    options,
+    18,
+    drawChip,
+    (common) =>
+      calibrateRing({
+        ...common,
+        start: options.start ?? 1540e-9,
+        stop: options.stop ?? 1570e-9,
+        step: options.step ?? 20e-12,
+      }),
+    (result, params) => {
+      const fit = result.ring.best;
+      const errorOf = (name: string) => fit.parameters.find((p) => p.name === name)?.standardError as number;
+      const resonances = result.card.derived
+        .filter((d) => d.name.startsWith("resonance"))
+        .map((d) => d.value);
+      const { t, u } = demoRingTruth(params, resonances[resonances.length >> 1] as number);
+      // The reading nearer the truth: the fitted names, or the swapped ones (whose errors swap with them).
+      const [r, a] = [fit.values.selfCoupling as number, fit.values.roundTripAmplitude as number];
+      const swapped = Math.abs(a - t) + Math.abs(r - u) < Math.abs(r - t) + Math.abs(a - u);
+      const couplers = demoCouplerTruth(params);
+      return {
+        converged: fit.converged,
+        pulls: [
+          {
+            parameter: "selfCoupling",
+            fitted: swapped ? a : r,
+            error: errorOf(swapped ? "roundTripAmplitude" : "selfCoupling"),
+            truth: t,
+          },
+          {
+            parameter: "roundTripAmplitude",
+            fitted: swapped ? r : a,
+            error: errorOf(swapped ? "selfCoupling" : "roundTripAmplitude"),
+            truth: u,
+          },
+          ...(["peakEfficiency", "centreWavelength", "bandwidth1dB"] as const).map((name) => {
+            const fitted = result.couplers.parameters.find((p) => p.name === name);
+            return {
+              parameter: `coupler.${name}`,
+              fitted: fitted?.value as number,
+              error: fitted?.standardError as number,
+              truth: couplers[name],
+            };
+          }),
+        ],
+      };
+    },
+  );
+}
+
+/** What every chip of a study is calibrated with: its folder, the study's store, its chip and noise, its id. */
+interface ChipRun {
+  readonly outDir: string;
+  readonly store: string;
+  readonly virtual: { readonly chip: ChipParams; readonly seed: number };
+  readonly chipId: string;
+}
+
+/**
+ * A coverage study's loop: for each chip, one drawn from `draw` with the
+ * study's seeded generator and its own noise seed, the recipe run by
+ * `calibrate`, and `judge`'s verdict (converged or not, and its pulls
+ * against that chip's truth); then the table ({@link summarise}).
+ */
+async function runStudy<R>(
+  recipe: string,
+  options: {
+    readonly chips: number;
+    readonly seed?: number;
+    readonly outDir: string;
+    readonly onChip?: (chip: number, result: R) => void;
+  },
+  defaultSeed: number,
+  draw: (random: SeededRandom) => ChipParams,
+  calibrate: (run: ChipRun) => Promise<R>,
+  judge: (result: R, params: ChipParams) => { converged: boolean; pulls: Omit<StudyPull, "chip">[] },
+): Promise<StudyResult> {
+  const seed = options.seed ?? defaultSeed;
+  const random = new SeededRandom(seed);
   const pulls: StudyPull[] = [];
   let converged = 0;
   for (let chip = 0; chip < options.chips; chip++) {
-    const params = drawChip(random);
-    const result = await calibrateRing({
+    const params = draw(random);
+    const result = await calibrate({
       outDir: join(options.outDir, `chip-${chip}`),
       store: `sqlite:${join(options.outDir, "runs.sqlite")}`,
-      start: options.start ?? 1540e-9,
-      stop: options.stop ?? 1570e-9,
-      step: options.step ?? 20e-12,
-      virtual: { chip: params, seed: 1000 * (chip + 1) + (options.seed ?? 18) },
+      virtual: { chip: params, seed: 1000 * (chip + 1) + seed },
       chipId: `study-chip-${chip}`,
     });
     options.onChip?.(chip, result);
-    const fit = result.ring.best;
-    if (fit.converged) converged += 1;
-    const errorOf = (name: string) => fit.parameters.find((p) => p.name === name)?.standardError as number;
-    const resonances = result.card.derived.filter((d) => d.name.startsWith("resonance")).map((d) => d.value);
-    const { t, u } = demoRingTruth(params, resonances[resonances.length >> 1] as number);
-    // The reading nearer the truth: the fitted names, or the swapped ones (whose errors swap with them).
-    const [r, a] = [fit.values.selfCoupling as number, fit.values.roundTripAmplitude as number];
-    const swapped = Math.abs(a - t) + Math.abs(r - u) < Math.abs(r - t) + Math.abs(a - u);
-    pulls.push(
-      {
-        chip,
-        parameter: "selfCoupling",
-        fitted: swapped ? a : r,
-        error: errorOf(swapped ? "roundTripAmplitude" : "selfCoupling"),
-        truth: t,
-      },
-      {
-        chip,
-        parameter: "roundTripAmplitude",
-        fitted: swapped ? r : a,
-        error: errorOf(swapped ? "selfCoupling" : "roundTripAmplitude"),
-        truth: u,
-      },
-    );
-    const couplers = demoCouplerTruth(params);
-    for (const name of ["peakEfficiency", "centreWavelength", "bandwidth1dB"] as const) {
-      const fitted = result.couplers.parameters.find((p) => p.name === name);
-      pulls.push({
-        chip,
-        parameter: `coupler.${name}`,
-        fitted: fitted?.value as number,
-        error: fitted?.standardError as number,
-        truth: couplers[name],
-      });
-    }
+    const verdict = judge(result, params);
+    if (verdict.converged) converged += 1;
+    pulls.push(...verdict.pulls.map((pull) => ({ chip, ...pull })));
   }
-  return summarise("ring", options.chips, converged, pulls);
+  return summarise(recipe, options.chips, converged, pulls);
 }
 
 /** The study's result from its pulls: per parameter, the fractions within 1σ and 2σ and the mean pull. */
@@ -237,37 +283,23 @@ export interface HeaterStudyOptions {
  * {@link drawHeaterChip}. A chip converges when its tuning fit is usable.
  */
 export async function heaterCoverageStudy(options: HeaterStudyOptions): Promise<StudyResult> {
-  const random = new SeededRandom(options.seed ?? 19);
-  const pulls: StudyPull[] = [];
-  let converged = 0;
-  for (let chip = 0; chip < options.chips; chip++) {
-    const params = drawHeaterChip(random);
-    const result = await calibrateHeater({
-      outDir: join(options.outDir, `chip-${chip}`),
-      store: `sqlite:${join(options.outDir, "runs.sqlite")}`,
-      virtual: { chip: params, seed: 1000 * (chip + 1) + (options.seed ?? 19) },
-      chipId: `study-chip-${chip}`,
-    });
-    options.onChip?.(chip, result);
-    if (result.tuning.usable) converged += 1;
-    pulls.push(
+  return runStudy("heater", options, 19, drawHeaterChip, calibrateHeater, (result, params) => ({
+    converged: result.tuning.usable,
+    pulls: [
       {
-        chip,
         parameter: "heater.piPower",
         fitted: result.piPower.value,
         error: result.piPower.error,
         truth: params["heater.piPower"] as number,
       },
       {
-        chip,
         parameter: "heater.heaterResistance",
         fitted: result.resistance.value,
         error: result.resistance.error,
         truth: params["heater.heaterResistance"] as number,
       },
-    );
-  }
-  return summarise("heater", options.chips, converged, pulls);
+    ],
+  }));
 }
 
 export interface DetectorStudyOptions {
@@ -296,32 +328,21 @@ export function demoDetectorTruth(
  * with its own noise.
  */
 export async function detectorCoverageStudy(options: DetectorStudyOptions): Promise<StudyResult> {
-  const random = new SeededRandom(options.seed ?? 23);
-  const pulls: StudyPull[] = [];
-  let converged = 0;
-  for (let chip = 0; chip < options.chips; chip++) {
-    const params = drawChip(random);
-    const result = await calibrateDetector({
-      outDir: join(options.outDir, `chip-${chip}`),
-      store: `sqlite:${join(options.outDir, "runs.sqlite")}`,
-      virtual: { chip: params, seed: 1000 * (chip + 1) + (options.seed ?? 23) },
-      chipId: `study-chip-${chip}`,
-    });
-    options.onChip?.(chip, result);
-    if (result.line.usable && !result.nonLinear) converged += 1;
+  return runStudy("detector", options, 23, drawChip, calibrateDetector, (result, params) => {
     const truth = demoDetectorTruth(params, result.summary.wavelength);
-    for (const name of ["darkLevel", "transfer"] as const) {
-      const fitted = result.line.parameters.find((p) => p.name === name);
-      pulls.push({
-        chip,
-        parameter: `detector.${name}`,
-        fitted: fitted?.value as number,
-        error: fitted?.standardError as number,
-        truth: truth[name],
-      });
-    }
-  }
-  return summarise("detector", options.chips, converged, pulls);
+    return {
+      converged: result.line.usable && !result.nonLinear,
+      pulls: (["darkLevel", "transfer"] as const).map((name) => {
+        const fitted = result.line.parameters.find((p) => p.name === name);
+        return {
+          parameter: `detector.${name}`,
+          fitted: fitted?.value as number,
+          error: fitted?.standardError as number,
+          truth: truth[name],
+        };
+      }),
+    };
+  });
 }
 
 const RECIPE_TITLES: Readonly<Record<string, string>> = {
@@ -360,42 +381,29 @@ export interface MemristorStudyOptions {
 
 /** Issue 18's coverage study for recipe 3 (calibration/memristor.ts): the six VTEAM parameters it determines. */
 export async function memristorCoverageStudy(options: MemristorStudyOptions): Promise<StudyResult> {
-  const random = new SeededRandom(options.seed ?? 29);
-  const pulls: StudyPull[] = [];
-  let converged = 0;
-  for (let chip = 0; chip < options.chips; chip++) {
-    const params = drawMemristorChip(random);
-    const result = await calibrateMemristor({
-      outDir: join(options.outDir, `chip-${chip}`),
-      store: `sqlite:${join(options.outDir, "runs.sqlite")}`,
-      virtual: { chip: params, seed: 1000 * (chip + 1) + (options.seed ?? 29) },
-      chipId: `study-chip-${chip}`,
-    });
-    options.onChip?.(chip, result);
-    if (result.fit.usable) converged += 1;
+  return runStudy("memristor", options, 29, drawMemristorChip, calibrateMemristor, (result, params) => {
     const truth = (name: string) => params[`standalone.${name}`] as number;
-    for (const name of ["rOn", "rOff", "vOn", "vOff"]) {
-      const p = result.fit.parameters.find((q) => q.name === name);
-      pulls.push({
-        chip,
-        parameter: `standalone.${name}`,
-        fitted: p?.value as number,
-        error: p?.standardError as number,
-        truth: truth(name),
-      });
-    }
-    for (const name of ["kOn", "kOff"] as const) {
-      const d = result.rateConstants[name];
-      pulls.push({
-        chip,
-        parameter: `standalone.${name}`,
-        fitted: d.value,
-        error: d.error,
-        truth: truth(name),
-      });
-    }
-  }
-  return summarise("memristor", options.chips, converged, pulls);
+    return {
+      converged: result.fit.usable,
+      pulls: [
+        ...["rOn", "rOff", "vOn", "vOff"].map((name) => {
+          const p = result.fit.parameters.find((q) => q.name === name);
+          return {
+            parameter: `standalone.${name}`,
+            fitted: p?.value as number,
+            error: p?.standardError as number,
+            truth: truth(name),
+          };
+        }),
+        ...(["kOn", "kOff"] as const).map((name) => ({
+          parameter: `standalone.${name}`,
+          fitted: result.rateConstants[name].value,
+          error: result.rateConstants[name].error,
+          truth: truth(name),
+        })),
+      ],
+    };
+  });
 }
 
 /** The study's table as text: one row per parameter. */

@@ -18,6 +18,7 @@ import { readCard } from "../../src/fit/card.js";
 import { demoChipTruth } from "../../src/models/chip/index.js";
 import { OpticalOptionError, runOpticalJob } from "../../src/plans/optical-job.js";
 import { openStore } from "../../src/record/store/open.js";
+import { expectWithin3Sigma } from "./support.js";
 
 describe("recipe 5: the detector", () => {
   it("recovers the dark level and the transfer within 3σ, says what it took as known, and keeps its run", async () => {
@@ -96,12 +97,7 @@ describe("recipe 5: the detector", () => {
       outDir: mkdtempSync(join(tmpdir(), "pms-study-")),
     });
     expect(study.converged).toBe(3);
-    for (const pull of study.pulls) {
-      expect(
-        Math.abs(pull.fitted - pull.truth) / pull.error,
-        `${pull.parameter} of chip ${pull.chip}`,
-      ).toBeLessThan(3);
-    }
+    expectWithin3Sigma(study.pulls);
     // The prior moves the couplers: the three chips' transfers differ.
     const transfers = study.pulls.filter((p) => p.parameter === "detector.transfer").map((p) => p.truth);
     expect(new Set(transfers).size).toBe(3);

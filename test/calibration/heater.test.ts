@@ -26,7 +26,7 @@ import { readCard } from "../../src/fit/card.js";
 import type { FitModel } from "../../src/fit/levenberg-marquardt.js";
 import { lorentzianDipFitModel } from "../../src/fit/models/lorentzian-dip.js";
 import { demoChipTruth } from "../../src/models/chip/index.js";
-import { openStore } from "../../src/record/store/open.js";
+import { expectRunsSucceeded } from "./support.js";
 
 const truth = demoChipTruth as Readonly<Record<string, number>>;
 const at = (name: string) => truth[name] as number;
@@ -124,12 +124,7 @@ describe("pms calibrate heater on the virtual bench", () => {
     expect(Math.abs((δ?.value as number) - drift)).toBeLessThan(3 * (δ?.standardError as number));
     expect(drift).toBeLessThan(0);
 
-    const reader = await openStore(store, { readonly: true });
-    try {
-      for (const uid of result.runs) expect((await reader.run(uid)).summary.status).toBe("success");
-    } finally {
-      await reader.close();
-    }
+    await expectRunsSucceeded(store, result.runs);
     expect(result.card.runs).toEqual(result.runs);
   }, 120_000);
 

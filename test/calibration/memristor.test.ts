@@ -25,6 +25,7 @@ import { vteam } from "../../src/models/memristor/vteam.js";
 import { runIvJob } from "../../src/plans/iv-job.js";
 import { openStore } from "../../src/record/store/open.js";
 import { bipolarTriangle } from "../../src/sync/waveforms.js";
+import { expectWithin3Sigma } from "./support.js";
 
 const truth = standaloneTruth as unknown as Readonly<Record<string, number>>;
 
@@ -193,12 +194,7 @@ describe("recipe 3: the memristor", () => {
       outDir: mkdtempSync(join(tmpdir(), "pms-study-")),
     });
     expect(study.converged).toBe(3);
-    for (const pull of study.pulls) {
-      expect(
-        Math.abs(pull.fitted - pull.truth) / pull.error,
-        `${pull.parameter} of chip ${pull.chip}`,
-      ).toBeLessThan(3);
-    }
+    expectWithin3Sigma(study.pulls);
     expect(formatStudy(study)).toMatch(/Recipe 3 \(memristor\) coverage over 3 virtual chips: 3 converged/);
   }, 60_000);
 });

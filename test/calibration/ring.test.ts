@@ -21,7 +21,7 @@ import { demoCouplerTruth, demoRingTruth } from "../../calibration/study.js";
 import { buildProgram } from "../../src/cli/program.js";
 import { readCard } from "../../src/fit/card.js";
 import { demoChipTruth } from "../../src/models/chip/index.js";
-import { openStore } from "../../src/record/store/open.js";
+import { expectRunsSucceeded } from "./support.js";
 
 const truth = demoChipTruth as Readonly<Record<string, number>>;
 const at = (name: string) => truth[name] as number;
@@ -75,12 +75,7 @@ describe("pms calibrate ring on the virtual bench", () => {
     expect((couplers.bandwidth1dB as number) / truthCouplers.bandwidth1dB).toBeCloseTo(1, 3);
 
     // Both spectra are runs of the store, and the card names them.
-    const reader = await openStore(store, { readonly: true });
-    try {
-      for (const uid of result.runs) expect((await reader.run(uid)).summary.status).toBe("success");
-    } finally {
-      await reader.close();
-    }
+    await expectRunsSucceeded(store, result.runs);
     expect(result.card.runs).toEqual(result.runs);
     expect(existsSync(join(dir, "reference"))).toBe(true);
   }, 60_000);

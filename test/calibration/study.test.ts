@@ -19,6 +19,7 @@ import {
 } from "../../calibration/study.js";
 import { demoChipTruth } from "../../src/models/chip/index.js";
 import { SeededRandom } from "../../src/models/random.js";
+import { expectWithin3Sigma } from "./support.js";
 
 describe("the coverage study of recipe 1", () => {
   it("draws chips from the stated prior, repeatably", () => {
@@ -84,12 +85,7 @@ describe("the coverage study of recipe 2", () => {
       "heater.piPower",
       "heater.heaterResistance",
     ]);
-    for (const pull of study.pulls) {
-      expect(
-        Math.abs(pull.fitted - pull.truth) / pull.error,
-        `${pull.parameter} of chip ${pull.chip}`,
-      ).toBeLessThan(3);
-    }
+    expectWithin3Sigma(study.pulls);
     expect(formatStudy(study)).toMatch(
       /Recipe 2 \(heater\) coverage over 2 virtual chips: 2 converged \(100 %\)/,
     );

@@ -41,6 +41,27 @@ interface RingFlags {
   durable?: boolean;
 }
 
+const CHIP_HELP = "the chip's id, for the card (default with no --bench: demo-chip; required with one)";
+
+/** The options of a recipe on an optical bench: the bench file, its laser and meter, and the chip's id. */
+function withOpticalBench(command: Command): Command {
+  return command
+    .option(
+      "--bench <file>",
+      "a bench file (pms virtual --bench writes one); default: the embedded virtual bench",
+    )
+    .option("--laser <name>", "the bench's tunable laser (default: its only one)")
+    .option("--meter <name>", "the bench's power meter (default: its only one)")
+    .option("--chip <id>", CHIP_HELP);
+}
+
+/** A card on a bench file is named by its chip: refused without --chip, before anything starts. */
+function requireChip(flags: { readonly bench?: string; readonly chip?: string }): void {
+  if (flags.bench !== undefined && flags.chip === undefined) {
+    throw new CommandLineError("--chip: say which chip is on the bench; its card is named by it");
+  }
+}
+
 export function registerCalibrate(program: Command): void {
   const calibrate = program
     .command("calibrate")
@@ -53,21 +74,13 @@ model with honest error bars, and writes a model card (pms card show) and a
 plot of data against fit. Without --bench it runs on the embedded virtual
 bench, whose chip has hidden true parameters the recipe never sees.`,
     );
-  const ring = calibrate
-    .command("ring")
-    .description(
-      "grating couplers and microring from two transmission spectra (reference waveguide and ring path)",
-    )
-    .option(
-      "--bench <file>",
-      "a bench file (pms virtual --bench writes one); default: the embedded virtual bench",
-    )
-    .option("--laser <name>", "the bench's tunable laser (default: its only one)")
-    .option("--meter <name>", "the bench's power meter (default: its only one)")
-    .option(
-      "--chip <id>",
-      "the chip's id, for the card (default with no --bench: demo-chip; required with one)",
-    )
+  const ring = withOpticalBench(
+    calibrate
+      .command("ring")
+      .description(
+        "grating couplers and microring from two transmission spectra (reference waveguide and ring path)",
+      ),
+  )
     .option("--out <dir>", "folder for the runs' files, card.json and ring-fit.svg", "calibration-ring")
     .option("--start <nm>", "first wavelength, nm", parseNumber, 1540)
     .option("--stop <nm>", "last wavelength, nm", parseNumber, 1570)
@@ -123,9 +136,7 @@ Example:
     if (!(flags.circumference > 0))
       throw new CommandLineError("--circumference must be a positive length in µm");
     if (!(flags.repeatability >= 0)) throw new CommandLineError("--repeatability must be ≥ 0 pm");
-    if (flags.bench !== undefined && flags.chip === undefined) {
-      throw new CommandLineError("--chip: say which chip is on the bench; its card is named by it");
-    }
+    requireChip(flags);
     await runRecipe("ring", flags.out, (signal, hooks) =>
       calibrateRing(
         {
@@ -175,20 +186,12 @@ interface HeaterFlags {
 }
 
 function registerHeater(calibrate: Command): void {
-  const heater = calibrate
-    .command("heater")
-    .description("the ring's heater: tuning efficiency, P_π and resistance from the resonance's shift")
-    .option(
-      "--bench <file>",
-      "a bench file (pms virtual --bench writes one); default: the embedded virtual bench",
-    )
-    .option("--laser <name>", "the bench's tunable laser (default: its only one)")
-    .option("--meter <name>", "the bench's power meter (default: its only one)")
+  const heater = withOpticalBench(
+    calibrate
+      .command("heater")
+      .description("the ring's heater: tuning efficiency, P_π and resistance from the resonance's shift"),
+  )
     .option("--smu <name>", "the bench's source-meter on the heater's terminals", "smu2")
-    .option(
-      "--chip <id>",
-      "the chip's id, for the card (default with no --bench: demo-chip; required with one)",
-    )
     .option("--out <dir>", "folder for the runs' files, card.json and heater-fit.svg", "calibration-heater")
     .option(
       "--resonance <nm>",
@@ -261,9 +264,7 @@ Example:
     }
     if (!(flags.settle >= 0)) throw new CommandLineError("--settle must be ≥ 0 ms");
     if (!(flags.repeatability >= 0)) throw new CommandLineError("--repeatability must be ≥ 0 pm");
-    if (flags.bench !== undefined && flags.chip === undefined) {
-      throw new CommandLineError("--chip: say which chip is on the bench; its card is named by it");
-    }
+    requireChip(flags);
     await runRecipe("heater", flags.out, (signal, hooks) =>
       calibrateHeater(
         {
@@ -332,10 +333,7 @@ function registerMemristor(calibrate: Command): void {
       "a bench file (pms virtual --bench writes one); default: the embedded virtual bench's 2400 on the standalone memristor",
     )
     .option("--smu <name>", "the bench file's source-meter on the memristor (default: its first)")
-    .option(
-      "--chip <id>",
-      "the chip's id, for the card (default with no --bench: demo-chip; required with one)",
-    )
+    .option("--chip <id>", CHIP_HELP)
     .option(
       "--out <dir>",
       "folder for the sweeps' files, card.json and memristor-fit.svg",
@@ -385,9 +383,7 @@ Example:
     if (flags.sweeps.length < 2) {
       throw new CommandLineError("--sweeps: two sweeps or more (two sweep rates) are needed");
     }
-    if (flags.bench !== undefined && flags.chip === undefined) {
-      throw new CommandLineError("--chip: say which chip is on the bench; its card is named by it");
-    }
+    requireChip(flags);
     const prefix = "pms calibrate memristor";
     const interrupts = listenForInterrupts(prefix, () => "sweeping", {
       safing: "making the source-meter safe",
@@ -439,19 +435,11 @@ interface DetectorFlags {
 }
 
 function registerDetector(calibrate: Command): void {
-  const detector = calibrate
-    .command("detector")
-    .description("the power meter's dark level and its reading per watt of the laser's monitored light")
-    .option(
-      "--bench <file>",
-      "a bench file (pms virtual --bench writes one); default: the embedded virtual bench",
-    )
-    .option("--laser <name>", "the bench's tunable laser (default: its only one)")
-    .option("--meter <name>", "the bench's power meter (default: its only one)")
-    .option(
-      "--chip <id>",
-      "the chip's id, for the card (default with no --bench: demo-chip; required with one)",
-    )
+  const detector = withOpticalBench(
+    calibrate
+      .command("detector")
+      .description("the power meter's dark level and its reading per watt of the laser's monitored light"),
+  )
     .option(
       "--out <dir>",
       "folder for the run's files, card.json and detector-fit.svg",
@@ -504,9 +492,7 @@ Example:
         throw new CommandLineError(`${flag} must be a whole number ≥ 2 (a scatter needs them), got ${value}`);
     }
     if (!(flags.settle >= 0)) throw new CommandLineError("--settle must be ≥ 0 ms");
-    if (flags.bench !== undefined && flags.chip === undefined) {
-      throw new CommandLineError("--chip: say which chip is on the bench; its card is named by it");
-    }
+    requireChip(flags);
     await runRecipe("detector", flags.out, (signal, hooks) =>
       calibrateDetector(
         {

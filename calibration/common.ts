@@ -1,0 +1,47 @@
+/**
+ * What the recipes of calibration/ share: an instrument's identity as a
+ * card keeps it, and first-order error propagation through a fit's
+ * covariance.
+ */
+import type { ModelCard } from "../src/fit/card.js";
+import type { FitResult } from "../src/fit/levenberg-marquardt.js";
+import type { JobInstrument } from "../src/plans/optical-job.js";
+
+/** A job's instrument as a model card names it ("unknown" where *IDN? did not say). */
+export function instrumentOf(instrument: JobInstrument): ModelCard["instruments"][number] {
+  const id = instrument.identification;
+  return {
+    name: instrument.name,
+    manufacturer: id?.manufacturer ?? "unknown",
+    model: id?.model ?? "unknown",
+    serial: id?.serial ?? "unknown",
+    firmware: id?.firmware ?? "unknown",
+  };
+}
+
+/**
+ * Value and first-order standard error of f at the fit: the gradient by
+ * central differences in the free parameters (steps of 1e-7 relative),
+ * through the fit's covariance, σ² = gᵀCg (the law of propagation of
+ * uncertainty, JCGM 100:2008 (GUM), Eq. 13).
+ */
+export function propagate(
+  fit: FitResult,
+  f: (values: Readonly<Record<string, number>>) => number,
+): [number, number] {
+  const value = f(fit.values);
+  const n = fit.free.length;
+  const gradient = fit.free.map((name) => {
+    const h = Math.max(Math.abs(fit.values[name] as number), 1e-30) * 1e-7;
+    const up = f({ ...fit.values, [name]: (fit.values[name] as number) + h });
+    const down = f({ ...fit.values, [name]: (fit.values[name] as number) - h });
+    return (up - down) / (2 * h);
+  });
+  let variance = 0;
+  for (let k = 0; k < n; k++) {
+    for (let l = 0; l < n; l++) {
+      variance += (gradient[k] as number) * (gradient[l] as number) * (fit.covariance[k * n + l] as number);
+    }
+  }
+  return [value, Math.sqrt(variance)];
+}
