@@ -4,7 +4,7 @@
  * default), 2 (heater), 3 (memristor) or 5 (detector) over 50 virtual
  * chips by default, with progress per chip; prints the table per parameter
  * and writes it to bench/calibration-study[-recipe].json. About 6 s (ring),
- * 10 s (heater), 3 s (memristor) or 0.2 s (detector) a chip here.
+ * 10 s (heater), 0.5 s (memristor) or 0.2 s (detector) a chip here.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

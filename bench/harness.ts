@@ -37,6 +37,8 @@ export interface BenchRow {
    * (`against` time / `subject` time). When given, the row's targets judge
    * this instead of the ratio of the two medians, which on a machine whose
    * speed drifts between runs compares one machine state with another.
+   * For a row with one target (subject against one other), as the SCPI
+   * rows are: every target of the row is judged on this one ratio.
    */
   readonly pairedRatio?: number;
 }

@@ -14,7 +14,8 @@
  * (either follows from F once the other is known: a calibrated meter gives
  * the couplers, known couplers give the meter's factor). D is the dark
  * level: the meter's reading with no light, its head's dark current over
- * its responsivity (no dark zero is taken).
+ * its responsivity less any dark zero the meter already holds (the recipe
+ * takes none).
  *
  * The fit: each level's mean reading against its mean monitor (the dark
  * at 0), y = D + F·x, weighted by their standard errors from the level's
@@ -161,7 +162,8 @@ export async function calibrateDetector(
       "Taken as known: the laser's own monitor (:POW:ACT?). F is the meter's reading per watt of monitored light: " +
         "the couplers' and buses' loss on the reference path times the meter's calibration factor (times the monitor's own, " +
         "taken as 1). One laser and one meter cannot split that product: a calibrated meter gives the couplers, known couplers the meter's factor.",
-      "D is the meter's reading with the light off (no dark zero taken): its head's dark current over its responsivity at the set wavelength.",
+      "D is the meter's reading with the light off (the recipe takes no dark zero): its head's dark current over its responsivity at the set wavelength, " +
+        "less whatever dark zero the meter already held (none on a fresh meter; a spectrum run with darkZero leaves one).",
       `One point per level (${groups.length}, the dark included): the mean reading against the mean monitor, weighted by their ` +
         `standard errors from each level's own scatter (the monitor's through the slope); these are absolute, so the errors are not ` +
         `scaled, and χ²/dof = ${line.reducedChiSquare.toFixed(2)} on ${line.degreesOfFreedom} degrees of freedom checks them.`,

@@ -270,9 +270,11 @@ export async function calibrateHeater(
       `and corrected by ${((-δ * span * 1e12) / 2).toFixed(2)} pm for the drift δ while the scan went from one dip to the other, ${span.toFixed(1)} s).`,
     "Thermal resistance R_th and the thermo-optic coefficient are not separable from P_π: only their product per watt is measured.",
     `The chip's slow drift is fitted as a rate δ against the scans' times; the powers were visited in a palindromic order (${powers.length} steps) so that δ and κ are uncorrelated.`,
-    resistance.perWatt
-      ? "The heater's resistance changes with its power (ρ resolved): ρ = α R₀ R_th, whose factors are not separable from electrical data."
-      : "No change of the heater's resistance with its power is resolved (|ρ| ≤ 3σ): R₀ is the weighted mean of V/I.",
+    !Number.isFinite(resistance.value)
+      ? "The heater's resistance is NOT measured: fewer than 3 steps read a current (it is null in the card)."
+      : resistance.perWatt
+        ? "The heater's resistance changes with its power (ρ resolved): ρ = α R₀ R_th, whose factors are not separable from electrical data."
+        : "No change of the heater's resistance with its power is resolved (|ρ| ≤ 3σ): R₀ is the weighted mean of V/I.",
     ...(missing > 0
       ? [`The resonance was not found at ${missing} of ${points.length} heater steps; they are left out.`]
       : []),

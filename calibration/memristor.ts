@@ -43,7 +43,13 @@ import { memristorIvFitModel } from "../src/fit/models/memristor-iv.js";
 import type { ChipParams } from "../src/models/chip/index.js";
 import { type VteamParams, vteam } from "../src/models/memristor/vteam.js";
 import type { ParameterSpec } from "../src/models/parameters.js";
-import { type IvJobResult, minimumPointsPerCycle, runIvJob } from "../src/plans/iv-job.js";
+import {
+  checkIvJobOptions,
+  type IvJobOptions,
+  type IvJobResult,
+  minimumPointsPerCycle,
+  runIvJob,
+} from "../src/plans/iv-job.js";
 import type { RecordingOptions } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
 import { bipolarTriangle } from "../src/sync/waveforms.js";
@@ -119,33 +125,34 @@ export async function calibrateMemristor(options: MemristorRecipeOptions): Promi
   const sweeps = options.sweeps ?? DEFAULT_MEMRISTOR_SWEEPS;
   if (sweeps.length < 2) throw new RangeError("memristor recipe: two sweeps or more are needed (two rates)");
   const maxStep = options.limits?.maxVoltageStep ?? 0.1;
+  const jobOf = (sweep: MemristorSweep, k: number): IvJobOptions => ({
+    ...recordingOf(options),
+    ...(options.bench !== undefined && { bench: options.bench }),
+    ...(options.instrument !== undefined && { instrument: options.instrument }),
+    ...(options.virtual?.chip !== undefined && { virtualChip: options.virtual.chip }),
+    amplitude: sweep.amplitude,
+    pointsPerCycle: sweep.pointsPerCycle ?? minimumPointsPerCycle(sweep.amplitude, maxStep),
+    cycles: sweep.cycles ?? 2,
+    compliance: options.compliance ?? 10e-3,
+    nplc: sweep.nplc,
+    sourceDelay: sweep.sourceDelay,
+    model: "vteam",
+    params: {},
+    limits: options.limits ?? {},
+    outDir: join(options.outDir, `sweep-${k + 1}`),
+    timeoutMs: 2000,
+    seed: (options.virtual?.seed ?? 1) + k,
+    ...(options.signal !== undefined && { signal: options.signal }),
+  });
+  // Every sweep checked before the first runs: a bad third one is refused before the device is touched.
+  for (const [k, sweep] of sweeps.entries()) checkIvJobOptions(jobOf(sweep, k));
   const results: IvJobResult[] = [];
   for (const [k, sweep] of sweeps.entries()) {
     const points = sweep.pointsPerCycle ?? minimumPointsPerCycle(sweep.amplitude, maxStep);
     options.onStage?.(
       `sweep ${k + 1} of ${sweeps.length}: ±${sweep.amplitude} V, ${points} levels a cycle, NPLC ${sweep.nplc}`,
     );
-    results.push(
-      await runIvJob({
-        ...recordingOf(options),
-        ...(options.bench !== undefined && { bench: options.bench }),
-        ...(options.instrument !== undefined && { instrument: options.instrument }),
-        ...(options.virtual?.chip !== undefined && { virtualChip: options.virtual.chip }),
-        amplitude: sweep.amplitude,
-        pointsPerCycle: points,
-        cycles: sweep.cycles ?? 2,
-        compliance: options.compliance ?? 10e-3,
-        nplc: sweep.nplc,
-        sourceDelay: sweep.sourceDelay,
-        model: "vteam",
-        params: {},
-        limits: options.limits ?? {},
-        outDir: join(options.outDir, `sweep-${k + 1}`),
-        timeoutMs: 2000,
-        seed: (options.virtual?.seed ?? 1) + k,
-        ...(options.signal !== undefined && { signal: options.signal }),
-      }),
-    );
+    results.push(await runIvJob(jobOf(sweep, k)));
   }
 
   options.onStage?.("fitting the VTEAM model to the sweeps");
@@ -195,6 +202,8 @@ export async function calibrateMemristor(options: MemristorRecipeOptions): Promi
     },
   );
 
+  const correlation = (a: string, b: string) =>
+    fit.correlation[fit.free.indexOf(a) * fit.free.length + fit.free.indexOf(b)] as number;
   const [kOn, kOnError] = propagate(fit, (v) => innerOf(v, refs, fixed).kOn);
   const [kOff, kOffError] = propagate(fit, (v) => innerOf(v, refs, fixed).kOff);
   const runs = results.map((r) => r.record.uid);
@@ -215,7 +224,9 @@ export async function calibrateMemristor(options: MemristorRecipeOptions): Promi
       `k and v₀ of each direction are fitted as a rate, ρ = k(V/v₀ − 1)^α, and v₀, at the voltage where the two do not correlate ` +
         `(V_on = ${refs.on.toFixed(3)} V, V_off = ${refs.off.toFixed(3)} V, from a first fit at ±${peak} V): ` +
         "alone, k and v₀ are correlated beyond 0.99 (a lower threshold and a slower rate switch nearly alike). " +
-        "k is derived, with its error.",
+        "k is derived, with its error. " +
+        `What is left: corr(ρ_on, v_on) = ${correlation("rateOn", "vOn").toFixed(3)}, corr(ρ_off, v_off) = ${correlation("rateOff", "vOff").toFixed(3)} ` +
+        "(a reference clamped to 1.05|v₀| or 3× the peak leaves more).",
       `α_on = ${fixed.alphaOn} and α_off = ${fixed.alphaOff} are held at the model's values: a triangle's few levels above threshold do not resolve α beside k and v₀.`,
       `w_on = ${fixed.wOn} m and w_off = ${fixed.wOff} m are the model's: the current sees the state only through R(w), so only k/(w_off − w_on) is observable.`,
       fresh

@@ -5,7 +5,10 @@
  *
  * 1. **Dark**: the laser's light off (shutter closed, diode off), the meter
  *    read `darkReadings` times. No dark zero is taken: the dark level is
- *    what is measured.
+ *    what is measured (over whatever zero the meter already holds: none on
+ *    a fresh one). Before it, every setpoint is set once with the light off,
+ *    so that the laser's driver checks each against the bench's limit
+ *    before any light.
  * 2. **Light**: for each laser power setpoint in turn (each checked by the
  *    laser's driver against the bench's limit), the light on, a wait of
  *    `settle`, then `readings` times the meter read and the laser's own
@@ -76,8 +79,10 @@ export async function detectorTransfer(
   context.stage?.("setting up the laser and the meter");
   await meter.wavelength.set(options.wavelength);
   await laser.tuneTo(options.wavelength);
-  // Checked against the limit before any light: the first setpoint, with the light still off.
-  if (options.powers.length > 0) await laser.power.set(options.powers[0] as number);
+  // Every setpoint set once, the light off, so that the driver checks each against the bench's limit
+  // before any light: one beyond it refuses the run here, not halfway through.
+  await laser.shutdown();
+  for (const setpoint of options.powers) await laser.power.set(setpoint);
 
   const read = async (count: number, level: number, setpoint: number, lit: boolean) => {
     const batch: DetectorBatch = {

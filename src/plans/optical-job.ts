@@ -856,6 +856,7 @@ function summaryRecord(result: OpticalJobResult): Record<string, unknown> {
         points: s.points,
         dips: s.spectrum.dips.map(dipRecord),
         ...(s.wavelengthUncertainty !== undefined && { wavelengthUncertainty_m: s.wavelengthUncertainty }),
+        ...(s.darkOffset !== undefined && { darkOffset_sensorUnit: s.darkOffset }),
         ...(s.sweepStart !== undefined && { sweepStart_s: s.sweepStart }),
       };
     }

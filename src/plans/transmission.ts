@@ -70,9 +70,13 @@ interface CommonOptions {
   /**
    * Zero the meter's dark offset before the light goes on (default false):
    * the laser's light is turned off and the meter's dark zero taken
-   * (`SENS:CORR:COLL:ZERO`), so that the head's dark current, 20 pA on an
-   * S144C (2 nW at 1550 nm, a few parts per million of a milliwatt
-   * through the chip), is not read as light. A calibration wants it.
+   * (`SENS:CORR:COLL:ZERO:INIT`), so that the head's dark current (20 pA on
+   * the virtual S144C, an assumption of src/virtual/thorlabs-pm100/sensor.ts:
+   * 2 nW at 1550 nm, a few parts per million of a milliwatt through the
+   * chip) is not read as light. A calibration wants it. The zero stays on
+   * the meter after the run, as on a real PM100; the run records it
+   * (`darkOffset`). The light comes back on without a wait: a laser whose
+   * diode needs one after `lightOn` wants `settle`.
    */
   readonly darkZero?: boolean;
 }

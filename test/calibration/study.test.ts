@@ -85,7 +85,7 @@ describe("the coverage study of recipe 2", () => {
       "heater.piPower",
       "heater.heaterResistance",
     ]);
-    expectWithin3Sigma(study.pulls);
+    expectWithin3Sigma(study.pulls, 4);
     expect(formatStudy(study)).toMatch(
       /Recipe 2 \(heater\) coverage over 2 virtual chips: 2 converged \(100 %\)/,
     );

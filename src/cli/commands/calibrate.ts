@@ -233,7 +233,8 @@ What it measures and fits:
      (0, 1, top, 2, top-1, ... and back), so that the chip's slow drift is
      told apart from the heating; at each, V and I on the heater's own
      terminals (P = V·I) and a scan that finds the resonance;
-  3. the resonance against power and time: λ0 + κP + (κP)²/λ0 + δt, giving
+  3. the resonance against power and time: λ0 + κP + c2(κP)² + δt (c2 from
+     how the FSR changes across three dips, about 1/λ0), giving
      the tuning efficiency κ (nm/mW), P_π = FSR/(2κ), and the drift δ;
   4. the heater's resistance from the same V and I, with its change per watt
      (a temperature coefficient) only where the data resolve it.
