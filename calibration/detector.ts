@@ -34,7 +34,7 @@ import { type FitModel, type FitResult, fitLeastSquares } from "../src/fit/leven
 import type { ChipParams } from "../src/models/chip/index.js";
 import type { DetectorSummary } from "../src/plans/detector.js";
 import { type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
-import type { RecordingOptions } from "../src/plans/records.js";
+import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
 import { instrumentOf } from "./common.js";
 
@@ -81,7 +81,7 @@ export async function calibrateDetector(
   hooks.stage?.("measuring the dark level and the meter against the laser's monitor");
   const job = await runOpticalJob(
     {
-      ...recordingOf(options),
+      ...recordingOptionsOf(options),
       plan: {
         kind: "detector",
         options: {
@@ -257,25 +257,6 @@ function mean(values: Float64Array): number {
 function scatter(values: Float64Array): number {
   const m = mean(values);
   return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (values.length - 1));
-}
-
-function recordingOf(options: DetectorRecipeOptions): RecordingOptions {
-  const {
-    bench: _bench,
-    virtual: _virtual,
-    laser: _laser,
-    meter: _meter,
-    outDir: _outDir,
-    wavelength: _wavelength,
-    powers: _powers,
-    readings: _readings,
-    darkReadings: _darkReadings,
-    settle: _settle,
-    chipId: _chipId,
-    signal: _signal,
-    ...recording
-  } = options;
-  return recording;
 }
 
 /** The readings against the monitor with the fitted line, and the residuals magnified below. */

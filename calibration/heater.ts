@@ -43,7 +43,7 @@ import type { ChipParams } from "../src/models/chip/index.js";
 import type { ParameterSpec } from "../src/models/parameters.js";
 import type { TuningPoint } from "../src/plans/heater-tuning.js";
 import { type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
-import type { RecordingOptions } from "../src/plans/records.js";
+import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.js";
 import { type Dip, findDips } from "../src/plans/spectrum-analysis.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
 import { instrumentOf } from "./common.js";
@@ -138,7 +138,7 @@ export async function calibrateHeater(
   const fsrSpan = options.fsrSpan ?? 22e-9;
   const fsrStep = options.fsrStep ?? 10e-12;
   const common = {
-    ...recordingOf(options),
+    ...recordingOptionsOf(options),
     path: "ring" as const,
     ...(options.bench !== undefined && { bench: options.bench }),
     ...(options.laser !== undefined && { laser: options.laser }),
@@ -567,33 +567,6 @@ function heaterResistance(points: readonly TuningPoint[]): HeaterRecipeResult["r
   }
   const flat = fitLeastSquares(model(false), { y: r }, { free: ["r0"], initial: { r0: mean } });
   return { value: flat.values.r0 as number, error: errorOf(flat, "r0") };
-}
-
-function recordingOf(options: HeaterRecipeOptions): RecordingOptions {
-  const {
-    bench: _bench,
-    virtual: _virtual,
-    laser: _laser,
-    meter: _meter,
-    sourceMeter: _sourceMeter,
-    outDir: _outDir,
-    resonance: _resonance,
-    fsrSpan: _fsrSpan,
-    fsrStep: _fsrStep,
-    maxPower: _maxPower,
-    levels: _levels,
-    designResistance: _designResistance,
-    compliance: _compliance,
-    span: _span,
-    step: _step,
-    settle: _settle,
-    power: _power,
-    chipId: _chipId,
-    wavelengthRepeatability: _repeatability,
-    signal: _signal,
-    ...recording
-  } = options;
-  return recording;
 }
 
 /** Resonance shift against heater power (markers), the fitted line at the first scan's time, and the residuals. */

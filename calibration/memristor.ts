@@ -50,10 +50,10 @@ import {
   minimumPointsPerCycle,
   runIvJob,
 } from "../src/plans/iv-job.js";
-import type { RecordingOptions } from "../src/plans/records.js";
+import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
 import { bipolarTriangle } from "../src/sync/waveforms.js";
-import { propagate } from "./common.js";
+import { instrumentOf, propagate } from "./common.js";
 
 export const MEMRISTOR_RECIPE = { name: "memristor", version: "0.1.0" } as const;
 
@@ -126,7 +126,7 @@ export async function calibrateMemristor(options: MemristorRecipeOptions): Promi
   if (sweeps.length < 2) throw new RangeError("memristor recipe: two sweeps or more are needed (two rates)");
   const maxStep = options.limits?.maxVoltageStep ?? 0.1;
   const jobOf = (sweep: MemristorSweep, k: number): IvJobOptions => ({
-    ...recordingOf(options),
+    ...recordingOptionsOf(options),
     ...(options.bench !== undefined && { bench: options.bench }),
     ...(options.instrument !== undefined && { instrument: options.instrument }),
     ...(options.virtual?.chip !== undefined && { virtualChip: options.virtual.chip }),
@@ -215,10 +215,11 @@ export async function calibrateMemristor(options: MemristorRecipeOptions): Promi
       citation: "Kvatinsky et al., IEEE TCAS-II 62(8), 786 (2015)",
     },
     instruments: [
-      {
-        name: options.instrument ?? "smu1",
-        ...identityOf(results[0]?.identity ?? "unknown"),
-      },
+      instrumentOf({
+        name: results[0]?.instrument ?? "smu1",
+        identity: results[0]?.identity ?? "unknown",
+        ...(results[0] !== undefined && { identification: results[0].identification }),
+      }),
     ],
     identifiability: [
       `k and v₀ of each direction are fitted as a rate, ρ = k(V/v₀ − 1)^α, and v₀, at the voltage where the two do not correlate ` +
@@ -544,35 +545,6 @@ function noiseModel(
   if (!(f >= 0)) [g, f] = [ar / aa, 0];
   const floor = 1e-6 * Math.max(...r);
   return Float64Array.from(a, (x, i) => Math.max(g * x + f * (b[i] as number), floor));
-}
-
-/** "KEITHLEY INSTRUMENTS INC. MODEL 2400 (serial 1234567)" as a card's instrument fields. */
-function identityOf(identity: string): Omit<ModelCard["instruments"][number], "name"> {
-  const match = /^(.*?) (MODEL \S+|\S+) \(serial (.*)\)$/.exec(identity);
-  return {
-    manufacturer: match?.[1] ?? identity,
-    model: match?.[2] ?? "unknown",
-    serial: match?.[3] ?? "unknown",
-    firmware: "unknown",
-  };
-}
-
-function recordingOf(options: MemristorRecipeOptions): RecordingOptions {
-  const {
-    bench: _bench,
-    instrument: _instrument,
-    virtual: _virtual,
-    outDir: _outDir,
-    sweeps: _sweeps,
-    compliance: _compliance,
-    limits: _limits,
-    chipId: _chipId,
-    lowestCurrentRange: _lowestCurrentRange,
-    signal: _signal,
-    onStage: _onStage,
-    ...recording
-  } = options;
-  return recording;
 }
 
 /** Each sweep's measured loop (markers) and the fit (lines), in mA against V. */

@@ -41,7 +41,7 @@ import { wavelengthJitterAveraged } from "../src/fit/models/wavelength-jitter.js
 import { fitWithRestarts, type MultiStartResult } from "../src/fit/multi-start.js";
 import type { ChipParams } from "../src/models/chip/index.js";
 import { type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
-import type { RecordingOptions } from "../src/plans/records.js";
+import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
 import { instrumentOf, propagate } from "./common.js";
 import { ringStart } from "./ring-start.js";
@@ -122,7 +122,7 @@ export async function calibrateRing(
       await runOpticalJob(
         {
           // The recording options (store, durability, report) pass through; the recipe's own stay here.
-          ...recordingOf(options),
+          ...recordingOptionsOf(options),
           plan: { kind: "spectrum", mode: "stepped", options: sweep },
           path,
           outDir: join(options.outDir, path),
@@ -294,27 +294,6 @@ function pointNoise(
   const wavelength = repeatability / Math.sqrt(3);
   const sigma = Float64Array.from(slope, (s) => Math.sqrt(transmission ** 2 + (s * wavelength) ** 2));
   return { sigma, transmission, wavelength };
-}
-
-/** The options of `options` that say how a run is recorded. */
-function recordingOf(options: RingRecipeOptions): RecordingOptions {
-  const {
-    bench: _bench,
-    laser: _laser,
-    meter: _meter,
-    outDir: _outDir,
-    start: _start,
-    stop: _stop,
-    step: _step,
-    power: _power,
-    design: _design,
-    chipId: _chipId,
-    wavelengthRepeatability: _repeatability,
-    virtual: _virtual,
-    signal: _signal,
-    ...recording
-  } = options;
-  return recording;
 }
 
 function derivedQuantities(

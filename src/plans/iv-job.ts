@@ -23,6 +23,7 @@ import { openBench } from "../bench/open.js";
 import { Scope } from "../bench/scope.js";
 import { MAX_DURATION_MS, MIN_TIMEOUT_MS } from "../drivers/durations.js";
 import { resolveSafetyLimits, type SafetyLimitsInput } from "../drivers/instruments/safety.js";
+import type { Identity } from "../drivers/scpi/identity.js";
 import type { ChipParams } from "../models/chip/index.js";
 import type { MemristorModel } from "../models/memristor/index.js";
 import { memristorModels } from "../models/memristor/registry.js";
@@ -97,7 +98,11 @@ export interface IvJobOptions extends RecordingOptions {
 export interface IvJobResult {
   readonly resource: string;
   readonly virtual: boolean;
+  /** The source-meter, as the bench names it ("smu1" on the embedded bench). */
+  readonly instrument: string;
+  /** "manufacturer model (serial …)", and what *IDN? said, field by field (a model card keeps them). */
   readonly identity: string;
+  readonly identification: Identity;
   readonly mode: SweepMode;
   readonly points: number;
   /** Batches the readings came in (list sweeps, or groups of fixed-mode levels). */
@@ -339,7 +344,9 @@ export async function runIvJob(
       virtual: bench !== undefined,
       mode: planned.mode,
       inCompliance: planned.inCompliance,
+      instrument: name,
       identity: `${identity.manufacturer} ${identity.model} (serial ${identity.serial})`,
+      identification: identity,
       files: { dir: options.outDir, ...files, plot: join(options.outDir, "iv.svg") },
       record: { uid: run.uid, store: recording.storeUri },
     });
@@ -457,7 +464,15 @@ function summarise(
   frames: readonly TwinFrame[],
   about: Pick<
     IvJobResult,
-    "resource" | "virtual" | "identity" | "files" | "inCompliance" | "mode" | "record"
+    | "resource"
+    | "virtual"
+    | "instrument"
+    | "identity"
+    | "identification"
+    | "files"
+    | "inCompliance"
+    | "mode"
+    | "record"
   >,
 ): IvJobResult {
   const join = (pick: (frame: TwinFrame) => Float64Array) => {

@@ -53,6 +53,17 @@ export interface RecordingOptions {
   readonly onRecordReport?: (report: RouterReport) => void;
 }
 
+/** The recording options of `options`, whatever else it holds (a recipe passes these on to each job it runs). */
+export function recordingOptionsOf(options: RecordingOptions): RecordingOptions {
+  const { store, durable, storeBusyTimeoutMs, onRecordReport } = options;
+  return {
+    ...(store !== undefined && { store }),
+    ...(durable !== undefined && { durable }),
+    ...(storeBusyTimeoutMs !== undefined && { storeBusyTimeoutMs }),
+    ...(onRecordReport !== undefined && { onRecordReport }),
+  };
+}
+
 /** A job's record: the store and the run folder, and the run once it has started. */
 export class Recording {
   readonly #store: RunStore;

@@ -63,6 +63,11 @@ describe("recipe 3: the memristor", () => {
     const { result, store } = await recipe();
     expect(readCard(result.cardFile)).toEqual(result.card);
     expect(result.card.recipe.name).toBe("memristor");
+    // The source-meter as *IDN? named it, field by field (firmware included), under the bench's name for it.
+    expect(result.card.instruments).toEqual([
+      expect.objectContaining({ name: "smu1", model: "MODEL 2400", serial: "4090001" }),
+    ]);
+    expect(result.card.instruments[0]?.firmware).not.toBe("unknown");
     expect(readFileSync(result.plotFile, "utf8")).toMatch(/^<svg[\s\S]*fit 3[\s\S]*<\/svg>\s*$/);
     expect(result.fit.usable).toBe(true);
     expect(result.fit.diagnostics).toEqual([]);

@@ -15,10 +15,10 @@ import {
 } from "../../../calibration/memristor.js";
 import { calibrateRing } from "../../../calibration/ring.js";
 import { formatCard, type ModelCard } from "../../fit/card.js";
-import { IvOptionError } from "../../plans/iv-job.js";
-import { type OpticalJobHooks, OpticalOptionError } from "../../plans/optical-job.js";
+import type { OpticalJobHooks } from "../../plans/optical-job.js";
+import { JobOptionError } from "../../plans/run-files.js";
 import { CommandLineError, describeError } from "../errors.js";
-import { listenForInterrupts } from "../interrupts.js";
+import { type InterruptWording, listenForInterrupts } from "../interrupts.js";
 import { parseNumber } from "../options.js";
 import { createProgress, type Progress } from "../progress.js";
 import { addRecordOptions, recordOptions } from "../record-report.js";
@@ -385,38 +385,28 @@ Example:
       throw new CommandLineError("--sweeps: two sweeps or more (two sweep rates) are needed");
     }
     requireChip(flags);
-    const prefix = "pms calibrate memristor";
-    const interrupts = listenForInterrupts(prefix, () => "sweeping", {
-      safing: "making the source-meter safe",
-      unconfirmed: "the source-meter's output is NOT confirmed off; check the instrument",
-    });
-    try {
-      const result = await calibrateMemristor({
-        ...(flags.bench !== undefined && { bench: flags.bench }),
-        ...(flags.smu !== undefined && { instrument: flags.smu }),
-        ...(flags.bench === undefined && { virtual: { seed: flags.seed } }),
-        outDir: flags.out,
-        chipId: flags.chip ?? "demo-chip",
-        sweeps: flags.sweeps,
-        compliance: flags.compliance * 1e-3,
-        lowestCurrentRange: flags.lowestRange,
-        ...recordOptions("calibrate memristor", flags),
-        signal: interrupts.signal,
-        onStage: (stage) => process.stderr.write(`${prefix}: ${stage}\n`),
-      });
-      process.stdout.write(formatCard(result.card));
-      process.stdout.write(`\ncard: ${result.cardFile}\nplot: ${result.plotFile}\n`);
-      process.stdout.write(
-        `runs: ${result.runs.join(", ")} (their files in ${flags.out}, a folder per sweep)\n`,
-      );
-    } catch (error) {
-      if (error instanceof IvOptionError) throw new CommandLineError(error.message);
-      if (!interrupts.signal.aborted) throw error;
-      process.stderr.write(`${prefix}: ${describeError(error)}\n`);
-      process.exitCode = interrupts.exitCode;
-    } finally {
-      interrupts.dispose();
-    }
+    await runRecipe(
+      "memristor",
+      flags.out,
+      (signal, hooks) =>
+        calibrateMemristor({
+          ...(flags.bench !== undefined && { bench: flags.bench }),
+          ...(flags.smu !== undefined && { instrument: flags.smu }),
+          ...(flags.bench === undefined && { virtual: { seed: flags.seed } }),
+          outDir: flags.out,
+          chipId: flags.chip ?? "demo-chip",
+          sweeps: flags.sweeps,
+          compliance: flags.compliance * 1e-3,
+          lowestCurrentRange: flags.lowestRange,
+          ...recordOptions("calibrate memristor", flags),
+          signal,
+          ...(hooks.stage !== undefined && { onStage: hooks.stage }),
+        }),
+      {
+        safing: "making the source-meter safe",
+        unconfirmed: "the source-meter's output is NOT confirmed off; check the instrument",
+      },
+    );
   });
 }
 
@@ -527,16 +517,17 @@ async function runRecipe(
     signal: AbortSignal,
     hooks: OpticalJobHooks,
   ) => Promise<{ card: ModelCard; cardFile: string; plotFile: string; runs: readonly string[] }>,
+  wording?: InterruptWording,
 ): Promise<void> {
   const prefix = `pms calibrate ${recipe}`;
   let stage = "starting";
   let progress: Progress | undefined;
-  const interrupts = listenForInterrupts(prefix, () => stage);
+  const interrupts = listenForInterrupts(prefix, () => stage, wording);
   try {
     const result = await run(interrupts.signal, {
       stage: (now) => {
         stage = now;
-        if (now.startsWith("measuring") || now.startsWith("fitting") || now.startsWith("stepping")) {
+        if (/^(measuring|fitting|stepping|sweep )/.test(now)) {
           progress?.finish();
           progress = undefined;
           process.stderr.write(`${prefix}: ${now}\n`);
@@ -556,7 +547,8 @@ async function runRecipe(
     process.stdout.write(`runs: ${result.runs.join(", ")} (their files in ${outDir}, a folder per run)\n`);
   } catch (error) {
     progress?.fail(interrupts.signal.aborted ? "interrupted" : undefined);
-    if (error instanceof OpticalOptionError) throw new CommandLineError(error.message);
+    // An option a job refuses before anything starts (the optical job's, the I-V job's): a command-line error.
+    if (error instanceof JobOptionError) throw new CommandLineError(error.message);
     if (!interrupts.signal.aborted) throw error;
     process.stderr.write(`${prefix}: ${describeError(error)}\n`);
     process.exitCode = interrupts.exitCode;
