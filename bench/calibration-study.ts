@@ -1,10 +1,11 @@
 /**
- * `npm run calibration-study [-- [ring|heater|memristor|detector] [chips]]`:
+ * `npm run calibration-study [-- [ring|heater|memristor|pcm|detector] [chips]]`:
  * issue 18's coverage study (calibration/study.ts) of recipe 1 (ring, the
- * default), 2 (heater), 3 (memristor) or 5 (detector) over 50 virtual
- * chips by default, with progress per chip; prints the table per parameter
- * and writes it to bench/calibration-study[-recipe].json. About 6 s (ring),
- * 10 s (heater), 0.5 s (memristor) or 0.2 s (detector) a chip here.
+ * default), 2 (heater), 3 (memristor), 4 (pcm) or 5 (detector) over 50
+ * virtual chips by default, with progress per chip; prints the table per
+ * parameter and writes it to bench/calibration-study[-recipe].json. About
+ * 6 s (ring), 10 s (heater), 0.5 s (memristor), 15 s (pcm) or 0.2 s
+ * (detector) a chip here.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,12 +15,13 @@ import {
   formatStudy,
   heaterCoverageStudy,
   memristorCoverageStudy,
+  pcmCoverageStudy,
   ringCoverageStudy,
 } from "../calibration/study.js";
 import { findPackageRoot } from "../src/core/load-node.js";
 
 const args = process.argv.slice(2);
-const recipe = ["ring", "heater", "memristor", "detector"].includes(args[0] ?? "")
+const recipe = ["ring", "heater", "memristor", "pcm", "detector"].includes(args[0] ?? "")
   ? (args.shift() as string)
   : "ring";
 const chips = Number(args[0] ?? 50);
@@ -37,7 +39,9 @@ try {
         ? await detectorCoverageStudy({ chips, outDir: folder, onChip })
         : recipe === "memristor"
           ? await memristorCoverageStudy({ chips, outDir: folder, onChip })
-          : await ringCoverageStudy({ chips, outDir: folder, onChip });
+          : recipe === "pcm"
+            ? await pcmCoverageStudy({ chips, outDir: folder, onChip })
+            : await ringCoverageStudy({ chips, outDir: folder, onChip });
   console.log(formatStudy(study));
   writeFileSync(
     join(findPackageRoot(), "bench", `calibration-study${recipe === "ring" ? "" : `-${recipe}`}.json`),

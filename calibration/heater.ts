@@ -427,6 +427,7 @@ export function freeSpectralRange(
   },
   guess: number,
   repeatability: number,
+  who = "heater recipe",
 ): {
   readonly value: number;
   readonly error: number;
@@ -444,14 +445,14 @@ export function freeSpectralRange(
   if (nearest < 1 || nearest > dips.length - 2) {
     const λ = spectrum.wavelength;
     throw new Error(
-      `heater recipe: the heater-off spectrum (${((λ[0] as number) * 1e9).toFixed(3)}–` +
+      `${who}: the heater-off spectrum (${((λ[0] as number) * 1e9).toFixed(3)}–` +
         `${((λ[λ.length - 1] as number) * 1e9).toFixed(3)} nm) shows ${dips.length} dips; ` +
         `the FSR needs one either side of the resonance near ${(guess * 1e9).toFixed(3)} nm (widen fsrSpan)`,
     );
   }
-  const below = refineDip(spectrum, dips[nearest - 1] as Dip, repeatability);
-  const middle = refineDip(spectrum, dips[nearest] as Dip, repeatability);
-  const above = refineDip(spectrum, dips[nearest + 1] as Dip, repeatability);
+  const below = refineDip(spectrum, dips[nearest - 1] as Dip, repeatability, who);
+  const middle = refineDip(spectrum, dips[nearest] as Dip, repeatability, who);
+  const above = refineDip(spectrum, dips[nearest + 1] as Dip, repeatability, who);
   const value = (above.centre - below.centre) / 2;
   const timeAt = (λ: number): number => {
     const { wavelength, time } = spectrum;
@@ -472,6 +473,14 @@ export function freeSpectralRange(
   };
 }
 
+/** Another line shape for {@link refineDip}: its model, its shape parameters and their start, and the window (m either side). */
+export interface DipShape {
+  readonly model: (wavelengths: Float64Array) => FitModel;
+  readonly free: readonly string[];
+  readonly initial: (dip: Dip) => Readonly<Record<string, number>>;
+  readonly window?: number;
+}
+
 /**
  * A dip's centre and its standard error, from a Lorentzian fit
  * (src/fit/models/lorentzian-dip.ts) of the points within four widths of
@@ -484,29 +493,33 @@ export function refineDip(
   spectrum: { readonly wavelength: Float64Array; readonly transmission: Float64Array },
   dip: Dip,
   repeatability: number,
+  who = "heater recipe",
+  shape?: DipShape,
 ): { readonly centre: number; readonly error: number } {
   const halfWidth = (dip.fwhm ?? 100e-12) / 2;
+  const window = shape?.window ?? 8 * halfWidth;
   const inside: number[] = [];
   for (let i = 0; i < spectrum.wavelength.length; i++) {
-    if (Math.abs((spectrum.wavelength[i] as number) - dip.wavelength) <= 8 * halfWidth) inside.push(i);
+    if (Math.abs((spectrum.wavelength[i] as number) - dip.wavelength) <= window) inside.push(i);
   }
   const λ = Float64Array.from(inside, (i) => spectrum.wavelength[i] as number);
   const y = Float64Array.from(inside, (i) => spectrum.transmission[i] as number);
-  const model = lorentzianDipFitModel(λ);
-  const free = ["centre", "halfWidth", "depth", "baseline", "baselineSlope"];
+  const model = shape?.model(λ) ?? lorentzianDipFitModel(λ);
+  const free = ["centre", ...(shape?.free ?? ["halfWidth", "depth"]), "baseline", "baselineSlope"];
   const initial = {
     centre: dip.wavelength,
-    halfWidth,
-    depth: Math.min(0.999, Math.max(0.001, dip.depth)),
+    ...(shape?.initial(dip) ?? { halfWidth, depth: Math.min(0.999, Math.max(0.001, dip.depth)) }),
     baseline: dip.baseline,
     baselineSlope: 0,
   };
   const first = fitLeastSquares(model, { y }, { free, initial });
   const vector = Float64Array.from(model.parameters, (s) => first.values[s.name] as number);
-  const jacobian = new Float64Array(λ.length * 5);
+  const columns = model.parameters.length;
+  const jacobian = new Float64Array(λ.length * columns);
   model.evaluate(vector, new Float64Array(λ.length), jacobian);
   // ∂T/∂λ = −∂T/∂λc.
-  const slope = Float64Array.from(λ, (_, i) => -(jacobian[5 * i] as number));
+  const at = model.parameters.findIndex((p) => p.name === "centre");
+  const slope = Float64Array.from(λ, (_, i) => -(jacobian[columns * i + at] as number));
   const order = [...slope.keys()].sort((i, j) => Math.abs(slope[i] as number) - Math.abs(slope[j] as number));
   const flat = order
     .slice(0, Math.max(1, order.length >> 1))
@@ -519,7 +532,7 @@ export function refineDip(
   const centre = fit.parameters.find((p) => p.name === "centre");
   if (!fit.usable || centre?.standardError === undefined || !Number.isFinite(centre.standardError)) {
     throw new Error(
-      `heater recipe: the dip near ${(dip.wavelength * 1e9).toFixed(3)} nm could not be fitted ` +
+      `${who}: the dip near ${(dip.wavelength * 1e9).toFixed(3)} nm could not be fitted ` +
         `(${fit.reason}${fit.diagnostics.length > 0 ? `: ${fit.diagnostics.map((d) => d.message).join("; ")}` : ""})`,
     );
   }

@@ -31,9 +31,12 @@ import { responsivityAt, S144C } from "../src/virtual/thorlabs-pm100/sensor.js";
 import { calibrateDetector, type DetectorRecipeResult } from "./detector.js";
 import { calibrateHeater, type HeaterRecipeResult } from "./heater.js";
 import { calibrateMemristor, type MemristorRecipeResult } from "./memristor.js";
+import { calibratePcm, type PcmRecipeResult } from "./phase-change.js";
 import { calibrateRing, type RingRecipeResult } from "./ring.js";
 
 const AMPLITUDE_PER_DB = Math.LN10 / 20;
+/** k_B, J/K. */
+const BOLTZMANN = 1.380649e-23;
 /** c = 0.4 ln 10: a grating's exponent per ((λ − λc)/B)². */
 const ONE_DB_EXPONENT = 0.4 * Math.LN10;
 
@@ -345,10 +348,75 @@ export async function detectorCoverageStudy(options: DetectorStudyOptions): Prom
   });
 }
 
+/**
+ * One chip of recipe 4's prior: around the hidden truth, the share of the
+ * heater's power that heats the patch ×U(0.9, 1.1) (with the truth's
+ * resistances, the patch's temperature rise per V² α within ±10 %: wider,
+ * and the embedded bench's 2 V no longer reaches the patch's threshold),
+ * the Arrhenius prefactor ×10^U(−0.3, 0.3), the Avrami exponent ×U(0.9, 1.1)
+ * and the confinement factor ×U(0.8, 1.2); the ambient drift frozen (the
+ * recipe turns the resonance's drift into the patch's through the design's
+ * dλ/dT, 66 pm/K, which is 40 % off the truth's 48: over a five-minute run
+ * that leaves 0.25 % in the rate, about its error bar).
+ */
+export function drawPcmChip(random: SeededRandom): ChipParams {
+  const truth = demoChipTruth as Readonly<Record<string, number>>;
+  const scaled = (name: string, spread: number) =>
+    (truth[name] as number) * (1 - spread + 2 * spread * random.uniform());
+  return {
+    ...truth,
+    "cell.heatingShare": scaled("cell.heatingShare", 0.1),
+    "cell.prefactor": (truth["cell.prefactor"] as number) * 10 ** (0.6 * random.uniform() - 0.3),
+    "cell.avramiExponent": scaled("cell.avramiExponent", 0.1),
+    "patch.confinementFactor": scaled("patch.confinementFactor", 0.2),
+    "ambient.driftRate": 0,
+  } as ChipParams;
+}
+
+/** Recipe 4's truths for chip parameters `p`: α, k at `amplitude` (V), n and Γ (the ambient at the run's start). */
+export function demoPcmTruth(
+  p: ChipParams,
+  amplitude: number,
+): { heating: number; rate: number; avramiExponent: number; confinementFactor: number } {
+  const at = (name: string) => p[name] as number;
+  const heating = (at("cell.heatingShare") * at("cell.thermalResistance")) / at("heater.heaterResistance");
+  const temperature = at("cell.ambientTemperature") + heating * amplitude * amplitude;
+  return {
+    heating,
+    rate: at("cell.prefactor") * Math.exp(-at("cell.activationEnergy") / (BOLTZMANN * temperature)),
+    avramiExponent: at("cell.avramiExponent"),
+    confinementFactor: at("patch.confinementFactor"),
+  };
+}
+
+export interface PcmStudyOptions {
+  readonly chips: number;
+  readonly seed?: number;
+  readonly outDir: string;
+  readonly onChip?: (chip: number, result: PcmRecipeResult) => void;
+}
+
+/** Issue 18's coverage study for recipe 4 (calibration/phase-change.ts): α, k, n and Γ against {@link demoPcmTruth}. */
+export async function pcmCoverageStudy(options: PcmStudyOptions): Promise<StudyResult> {
+  return runStudy("pcm", options, 31, drawPcmChip, calibratePcm, (result, params) => {
+    const truth = demoPcmTruth(params, result.rate.amplitude);
+    return {
+      converged: result.fit.usable,
+      pulls: [
+        { parameter: "cell.heating (α)", ...result.heating, truth: truth.heating },
+        { parameter: "cell.rate (k at A₁)", ...result.rate, truth: truth.rate },
+        { parameter: "cell.avramiExponent", ...result.avramiExponent, truth: truth.avramiExponent },
+        { parameter: "patch.confinementFactor", ...result.confinementFactor, truth: truth.confinementFactor },
+      ].map(({ parameter, value, error, truth }) => ({ parameter, fitted: value, error, truth })),
+    };
+  });
+}
+
 const RECIPE_TITLES: Readonly<Record<string, string>> = {
   ring: "Recipe 1 (ring)",
   heater: "Recipe 2 (heater)",
   memristor: "Recipe 3 (memristor)",
+  pcm: "Recipe 4 (phase-change patch)",
   detector: "Recipe 5 (detector)",
 };
 

@@ -47,8 +47,13 @@ import type { PlanContext } from "./iv.js";
 import {
   type PcmProgrammingOptions,
   type PcmProgrammingSummary,
+  type PcmScanOptions,
+  type PcmScanSummary,
   type PulseBatch,
+  type PulseScanBatch,
   pcmProgramming,
+  pcmScanProgramming,
+  type ScannedReadout,
 } from "./pcm-programming.js";
 import { pulsePlot, spectrumPlot, tuningPlot } from "./plots.js";
 import { Recording, type RecordingOptions, type RunRecord, snapshotDocument } from "./records.js";
@@ -76,6 +81,7 @@ export type OpticalPlan =
   | { readonly kind: "spectrum"; readonly mode: "swept"; readonly options: PlanOptions<SweptSpectrumOptions> }
   | { readonly kind: "tune"; readonly options: PlanOptions<HeaterTuningOptions> }
   | { readonly kind: "pcm"; readonly options: PlanOptions<PcmProgrammingOptions> }
+  | { readonly kind: "pcm-scan"; readonly options: PlanOptions<PcmScanOptions> }
   | { readonly kind: "detector"; readonly options: PlanOptions<DetectorOptions> };
 
 /** A plan's options without `path`: the job records the path the bench moved the fibres over. */
@@ -171,6 +177,11 @@ export type OpticalJobResult =
       readonly kind: "pcm";
       readonly source: JobInstrument;
       readonly summary: PcmProgrammingSummary;
+    })
+  | (JobResultCommon & {
+      readonly kind: "pcm-scan";
+      readonly source: JobInstrument;
+      readonly summary: PcmScanSummary;
     })
   | (JobResultCommon & {
       readonly kind: "detector";
@@ -287,6 +298,25 @@ export function checkOpticalPlan(plan: OpticalPlan, laserDriver = "santec-tsl570
         fail(name, () => `must be a whole number of readings ≥ 2 (a scatter needs them); got ${value}`);
     }
     if (d.settle !== undefined) atLeastZero("settle", d.settle, "s");
+  } else if (plan.kind === "pcm-scan") {
+    const p = plan.options;
+    positive("compliance", p.compliance, p.mode === "current" ? "V" : "A");
+    atLeastZero("interval", p.interval, "s");
+    positive("resonance", p.resonance, "m");
+    positive("scan.span", p.scan.span, "m");
+    positive("scan.step", p.scan.step, "m");
+    if (p.scan.step > p.scan.span) {
+      fail("scan.step", () => `must fit in the span, ${nm(p.scan.span)}; got ${nm(p.scan.step)}`);
+    }
+    if (typeof p.pulses !== "function") {
+      for (const [k, pulse] of p.pulses.entries()) {
+        if (!Number.isFinite(pulse.amplitude) || pulse.amplitude === 0)
+          fail(`pulses[${k}].amplitude`, () => `must not be 0; got ${pulse.amplitude}`);
+        atLeastZero(`pulses[${k}].width`, pulse.width, "s");
+      }
+    }
+    if (p.maxPulses !== undefined && !(Number.isInteger(p.maxPulses) && p.maxPulses >= 1))
+      fail("maxPulses", () => `must be a positive integer; got ${p.maxPulses}`);
   } else {
     const p = plan.options;
     if (!(Number.isInteger(p.pulses) && p.pulses >= 1))
@@ -306,7 +336,7 @@ export async function runOpticalJob(
   hooks: OpticalJobHooks = {},
 ): Promise<OpticalJobResult> {
   const plan = options.plan;
-  const needsSource = plan.kind === "tune" || plan.kind === "pcm";
+  const needsSource = plan.kind === "tune" || plan.kind === "pcm" || plan.kind === "pcm-scan";
   if (options.bench && options.virtual) {
     throw new OpticalOptionError(
       "virtual",
@@ -503,6 +533,28 @@ function primaryKeys(plan: OpticalPlan, chosen: Chosen): DataKeySpec[] {
       power,
     ];
   }
+  if (plan.kind === "pcm-scan") {
+    return [
+      { key: "pulse", source: "plan", dtype: "int64", doc: "Pulses given before the scan (0: before any)." },
+      {
+        key: "pulse_amplitude",
+        source: (chosen.source as BenchInstrumentEntry).name,
+        unit: plan.options.mode === "voltage" ? "V" : "A",
+        dtype: "float64",
+        doc: "Amplitude of the pulse before the scan (0 before any).",
+      },
+      {
+        key: "pulse_width",
+        source: "plan",
+        unit: "s",
+        dtype: "float64",
+        doc: "Time the pulse before the scan was held at its amplitude, s (0 before any).",
+      },
+      wavelength,
+      power,
+      transmission,
+    ];
+  }
   if (plan.kind === "tune") {
     return [
       { key: "step", source: "plan", dtype: "int64", doc: "Heater step, from 1." },
@@ -584,6 +636,7 @@ type Measured =
     }
   | { kind: "tune"; summary: HeaterTuningSummary; aborted: boolean; plot: string; more: string }
   | { kind: "pcm"; summary: PcmProgrammingSummary; aborted: boolean; plot: string }
+  | { kind: "pcm-scan"; summary: PcmScanSummary; aborted: boolean; plot: string; more: string }
   | { kind: "detector"; summary: DetectorSummary; aborted: boolean; plot: string };
 
 interface MeasureContext {
@@ -753,6 +806,40 @@ async function measure(
     return { kind: "tune", summary, aborted: false, plot, more };
   }
 
+  if (plan.kind === "pcm-scan") {
+    const options = plan.options;
+    const summary = await streamed<PulseScanBatch, PcmScanSummary>(
+      context,
+      "pulses",
+      options.maxPulses ?? (typeof options.pulses === "function" ? 100 : options.pulses.length),
+      (b) =>
+        spectrumPage(b, {
+          pulse: BigInt64Array.from(b.pulse, (p) => BigInt(p)),
+          pulse_amplitude: b.amplitude,
+          pulse_width: b.width,
+        }),
+      (c) => pcmScanProgramming(source, laser, meter, withPath(options), c),
+    );
+    const more = join(dir, "pulses.csv");
+    const column = (name: string, value: (r: ScannedReadout) => number) => ({
+      name,
+      values: Float64Array.from(summary.readouts, value),
+    });
+    writeCsv(more, [
+      column("pulse", (r) => r.pulse),
+      column("amplitude", (r) => r.amplitude),
+      column("width_s", (r) => r.width),
+      column("pulse_duration_s", (r) => r.duration),
+      column("time_s", (r) => r.time),
+      column("resonance_m", (r) => r.resonance),
+      column("fwhm_m", (r) => r.fwhm),
+    ]);
+    if (summary.aborted) return { kind: "pcm-scan", summary, aborted: true, plot: "", more };
+    const plot = join(dir, "pcm-scan.svg");
+    writeFileSync(plot, resonancePlot(summary.readouts, where));
+    return { kind: "pcm-scan", summary, aborted: false, plot, more };
+  }
+
   const summary = await streamed<PulseBatch, PcmProgrammingSummary>(
     context,
     "pulses",
@@ -803,9 +890,38 @@ function finishResult(
         summary: measured.summary,
         files: allFiles,
       };
+    case "pcm-scan":
+      return {
+        ...common,
+        kind: "pcm-scan",
+        source: source as JobInstrument,
+        summary: measured.summary,
+        files: allFiles,
+      };
     case "detector":
       return { ...common, kind: "detector", summary: measured.summary, files: allFiles };
   }
+}
+
+/** The resonance found by each scan against the pulses given before it. */
+function resonancePlot(readouts: readonly ScannedReadout[], where: string): string {
+  const found = readouts.filter((r) => Number.isFinite(r.resonance));
+  const first = found[0]?.resonance ?? 0;
+  return svgPlot({
+    title: `Resonance after each pulse, ${where}`,
+    xLabel: "pulses given",
+    yLabel: "resonance shift (pm)",
+    series: [
+      {
+        name: "resonance",
+        x: Float64Array.from(found, (r) => r.pulse),
+        y: Float64Array.from(found, (r) => (r.resonance - first) * 1e12),
+        color: "#1f4e9c",
+        markers: true,
+        markerRadius: 2,
+      },
+    ],
+  });
 }
 
 /** Each level's meter readings against the laser's monitor (the dark at 0). */
@@ -901,6 +1017,25 @@ function summaryRecord(result: OpticalJobResult): Record<string, unknown> {
           monitored_W: Array.from(l.monitored),
           meanReading_W: mean(l.readings),
           readings_W: Array.from(l.readings),
+        })),
+      };
+    }
+    case "pcm-scan": {
+      const s = result.summary;
+      return {
+        ...about,
+        source: result.source,
+        pulses: s.pulses,
+        readouts: s.readouts.map((r) => ({
+          pulse: r.pulse,
+          amplitude: r.amplitude,
+          width_s: r.width,
+          pulseDuration_s: r.duration,
+          rampUp_s: r.rampUp,
+          rampDown_s: r.rampDown,
+          time_s: r.time,
+          resonance_m: Number.isFinite(r.resonance) ? r.resonance : null,
+          fwhm_m: Number.isFinite(r.fwhm) ? r.fwhm : null,
         })),
       };
     }

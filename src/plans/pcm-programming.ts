@@ -15,7 +15,10 @@
  */
 import type { SourceMeterHandle } from "../bench/registry.js";
 import type { PowerMeter, TunableLaser } from "../drivers/instruments/kinds.js";
+import type { Timebase } from "../sync/timebase.js";
 import type { PlanContext } from "./iv.js";
+import { findDips } from "./spectrum-analysis.js";
+import { type Spectrum, type SpectrumBatch, steppedSpectrum } from "./transmission.js";
 
 export interface PcmProgrammingOptions {
   /** The source's quantity and amplitude of each pulse (A of current or V of voltage). */
@@ -88,11 +91,7 @@ export async function pcmProgramming(
   let pulse = 0;
   for (; pulse < options.pulses; ) {
     if (signal?.aborted) break;
-    const began = timebase.now();
-    await source.rampTo(options.amplitude);
-    await timebase.sleep(options.width);
-    await source.rampTo(0);
-    const duration = timebase.now() - began;
+    const { duration } = await pulseOnce(source, timebase, options.amplitude, options.width);
     pulse += 1;
     await timebase.sleep(options.interval);
     await readout(pulse, duration);
@@ -119,4 +118,208 @@ function batchOf(
     transmission: power.map((p) => p / laserPower),
     pulseDuration: column(3),
   };
+}
+
+/** A scan's window: its width and step, m, centred where the plan expects the resonance. */
+export interface ScanWindow {
+  readonly span: number;
+  readonly step: number;
+}
+
+/** The next pulse a programme asks for: amplitude (A or V, as the plan's mode), width, s, and the window of the scan after it. */
+export interface ProgrammedPulse {
+  readonly amplitude: number;
+  readonly width: number;
+  readonly scan?: ScanWindow;
+}
+
+/** One readout of a scanned programme: the pulse before it and the scan after it. */
+export interface ScannedReadout {
+  /** Pulses given before it (0: the scan before any). */
+  readonly pulse: number;
+  /** The pulse's amplitude and held width as programmed (0 before any). */
+  readonly amplitude: number;
+  readonly width: number;
+  /** How long the pulse took with its ramps, s (0 before any). */
+  readonly duration: number;
+  /** When the pulse began, s on the run's timebase (NaN before any). */
+  readonly pulseStart: number;
+  /** How long its ramp up and its ramp down took, s (0 before any): each step's dwell is their share. */
+  readonly rampUp: number;
+  readonly rampDown: number;
+  /** The middle of the scan, s on the run's timebase. */
+  readonly time: number;
+  /** The deepest dip of the scan: wavelength, m, and full width at half depth, m (NaN: none found). */
+  readonly resonance: number;
+  readonly fwhm: number;
+  readonly spectrum: Spectrum;
+}
+
+export interface PcmScanOptions {
+  readonly mode: "current" | "voltage";
+  readonly compliance: number;
+  /** Rest after each pulse before the scan, s. */
+  readonly interval: number;
+  /** Laser power, W. */
+  readonly power: number;
+  /** Where the resonance is before the first pulse, roughly, m (the first scan is centred there). */
+  readonly resonance: number;
+  /** The first scan's window (and each later one's, unless the programme gives another). */
+  readonly scan: ScanWindow;
+  /**
+   * The pulses: a fixed list, or a programme that sees every readout so far
+   * and returns the next pulse, or undefined to stop (an adaptive schedule:
+   * a calibration that does not know how fast the patch will move).
+   */
+  readonly pulses:
+    | readonly ProgrammedPulse[]
+    | ((readouts: readonly ScannedReadout[]) => ProgrammedPulse | undefined);
+  /** Most pulses a programme may ask for (the progress bar's total; default: the list's length, or 100). */
+  readonly maxPulses?: number;
+  readonly path?: string;
+}
+
+/** A scan's points, with the pulse before the scan on every row. */
+export interface PulseScanBatch extends SpectrumBatch {
+  /** Pulses given before the scan (0: before any). */
+  readonly pulse: Float64Array;
+  /** That pulse's amplitude and held width, s (0 before any). */
+  readonly amplitude: Float64Array;
+  readonly width: Float64Array;
+}
+
+export interface PcmScanSummary {
+  readonly readouts: readonly ScannedReadout[];
+  readonly pulses: number;
+  readonly aborted: boolean;
+}
+
+/**
+ * Phase-change programming read out by spectra: a stepped scan around the
+ * ring's resonance before the first pulse and after each one, each
+ * centred where the resonance was last found plus its last move (a
+ * crystallising patch pulls it red, and the dip widens as it absorbs). The
+ * resonance's shift, not the transmission at one wavelength, is what a
+ * calibration fits: it does not depend on the couplers or the laser's
+ * power, and it moves one way as the patch crystallises. Pulses are as in
+ * {@link pcmProgramming}; a programme may choose each from what the scans
+ * showed.
+ */
+export async function pcmScanProgramming(
+  source: SourceMeterHandle,
+  laser: TunableLaser,
+  meter: PowerMeter,
+  options: PcmScanOptions,
+  context: PlanContext<PulseScanBatch>,
+): Promise<PcmScanSummary> {
+  const { timebase, signal } = context;
+  const list = typeof options.pulses === "function" ? undefined : options.pulses;
+  const total = options.maxPulses ?? list?.length ?? 100;
+  context.stage?.("setting up the pulse source");
+  await source.outputEnabled.set(false);
+  if (options.mode === "current") await source.complianceVoltage.set(options.compliance);
+  else await source.complianceCurrent.set(options.compliance);
+  await source.sourceMode.set(options.mode);
+  await source.rampTo(0);
+  await source.outputEnabled.set(true);
+
+  const readouts: ScannedReadout[] = [];
+  const scanAfter = async (pulse: ProgrammedPulse | undefined, timing: PulseTiming, window: ScanWindow) => {
+    const centre = expectedResonance(readouts, options.resonance);
+    const began = timebase.now();
+    const scan = await steppedSpectrum(
+      laser,
+      meter,
+      {
+        start: centre - window.span / 2,
+        stop: centre + window.span / 2,
+        step: window.step,
+        power: options.power,
+        ...(options.path !== undefined && { path: options.path }),
+      },
+      {
+        ...context,
+        progress: undefined,
+        emit: (b) => {
+          const fill = (value: number) => new Float64Array(b.time.length).fill(value);
+          return context.emit({
+            ...b,
+            pulse: fill(readouts.length),
+            amplitude: fill(pulse?.amplitude ?? 0),
+            width: fill(pulse?.width ?? 0),
+          });
+        },
+      },
+    );
+    // Shallow dips too: a crystalline patch's loss leaves the ring's dip a dB or two deep.
+    const deepest = findDips(scan.spectrum, { minProminenceDb: 0.5 }).sort(
+      (a, b) => a.minTransmission - b.minTransmission,
+    )[0];
+    readouts.push({
+      pulse: readouts.length,
+      amplitude: pulse?.amplitude ?? 0,
+      width: pulse?.width ?? 0,
+      ...timing,
+      time: (began + timebase.now()) / 2,
+      resonance: deepest?.wavelength ?? Number.NaN,
+      fwhm: deepest?.fwhm ?? Number.NaN,
+      spectrum: scan.spectrum,
+    });
+  };
+  context.stage?.("scanning the resonance before the first pulse");
+  await scanAfter(undefined, { pulseStart: Number.NaN, duration: 0, rampUp: 0, rampDown: 0 }, options.scan);
+  let window = options.scan;
+  let aborted = false;
+  for (let given = 0; ; ) {
+    if (signal?.aborted) {
+      aborted = true;
+      break;
+    }
+    if (given >= total) break;
+    const next = list
+      ? list[given]
+      : (options.pulses as (r: readonly ScannedReadout[]) => ProgrammedPulse | undefined)(readouts);
+    if (next === undefined) break;
+    if (next.scan) window = next.scan;
+    context.stage?.(`pulse ${given + 1}: ${next.amplitude} for ${(next.width * 1e3).toFixed(1)} ms`);
+    const timing = await pulseOnce(source, timebase, next.amplitude, next.width);
+    given += 1;
+    await timebase.sleep(options.interval);
+    await scanAfter(next, timing, window);
+    context.progress?.(given, total);
+  }
+  return { readouts, pulses: readouts.length - 1, aborted };
+}
+
+interface PulseTiming {
+  readonly pulseStart: number;
+  readonly duration: number;
+  readonly rampUp: number;
+  readonly rampDown: number;
+}
+
+/** One pulse: ramped to `amplitude`, held `width`, ramped to zero; how long it took, and its ramps, s. */
+async function pulseOnce(
+  source: SourceMeterHandle,
+  timebase: Timebase,
+  amplitude: number,
+  width: number,
+): Promise<PulseTiming> {
+  const began = timebase.now();
+  await source.rampTo(amplitude);
+  const top = timebase.now();
+  await timebase.sleep(width);
+  const down = timebase.now();
+  await source.rampTo(0);
+  const end = timebase.now();
+  return { pulseStart: began, duration: end - began, rampUp: top - began, rampDown: end - down };
+}
+
+/** Where the next scan should look: the last resonance found plus its last move (the first guess before any). */
+function expectedResonance(readouts: readonly ScannedReadout[], initial: number): number {
+  const found = readouts.filter((r) => Number.isFinite(r.resonance));
+  const last = found[found.length - 1];
+  if (!last) return initial;
+  const before = found[found.length - 2];
+  return last.resonance + (before ? last.resonance - before.resonance : 0);
 }

@@ -13,6 +13,7 @@ import {
   DEFAULT_MEMRISTOR_SWEEPS,
   type MemristorSweep,
 } from "../../../calibration/memristor.js";
+import { calibratePcm } from "../../../calibration/phase-change.js";
 import { calibrateRing } from "../../../calibration/ring.js";
 import { formatCard, type ModelCard } from "../../fit/card.js";
 import type { OpticalJobHooks } from "../../plans/optical-job.js";
@@ -124,6 +125,7 @@ Example:
     );
   registerHeater(calibrate);
   registerMemristor(calibrate);
+  registerPcm(calibrate);
   registerDetector(calibrate);
   addRecordOptions(ring).action(async (flags: RingFlags) => {
     if (!(flags.stop > flags.start)) {
@@ -239,8 +241,8 @@ What it measures and fits:
   4. the heater's resistance from the same V and I, with its change per watt
      (a temperature coefficient) only where the data resolve it.
 Keep --max-power below what crystallises the phase-change patch on the ring
-(somewhere between 2.5 and 2.8 mW on the demo chip; it stays crystalline, and the
-resonance with it, until a reset pulse). Ctrl-C stops at the next checkpoint, ramps
+(above about 2.6 mW on the demo chip, slowly at first: it anneals in seconds
+there; it stays crystalline, and the resonance with it, until a reset pulse). Ctrl-C stops at the next checkpoint, ramps
 the heater to zero and turns the laser off.
 
 Example:
@@ -425,6 +427,141 @@ interface DetectorFlags {
   durable?: boolean;
 }
 
+interface PcmFlags {
+  bench?: string;
+  laser?: string;
+  meter?: string;
+  smu: string;
+  out: string;
+  chip?: string;
+  resonance: number;
+  first: number;
+  max: number;
+  levelStep: number;
+  width: number;
+  maxWidth: number;
+  pulses: number;
+  expectedShift: number;
+  rampStep: number;
+  power: number;
+  repeatability: number;
+  store?: string;
+  durable?: boolean;
+}
+
+function registerPcm(calibrate: Command): void {
+  const pcm = withOpticalBench(
+    calibrate
+      .command("pcm")
+      .description(
+        "the phase-change patch on the ring: crystallisation kinetics and optical contrast from heater pulses",
+      ),
+  )
+    .option("--smu <name>", "the bench's source-meter on the heater under the patch", "smu2")
+    .option("--out <dir>", "folder for the runs' files, card.json and pcm-fit.svg", "calibration-pcm")
+    .option("--resonance <nm>", "where the resonance is before any pulse, roughly, nm", parseNumber, 1553.94)
+    .option("--first <V>", "first pulse amplitude, below the patch's threshold, V", parseNumber, 1.5)
+    .option("--max <V>", "highest pulse amplitude, V (within the bench's limits)", parseNumber, 2)
+    .option(
+      "--level-step <V>",
+      "the lower and upper levels either side of the first that moved it, V",
+      parseNumber,
+      0.1,
+    )
+    .option("--width <ms>", "first pulse width, ms", parseNumber, 200)
+    .option("--max-width <s>", "longest pulse, s", parseNumber, 5)
+    .option("--pulses <n>", "most pulses", parseNumber, 40)
+    .option(
+      "--expected-shift <nm>",
+      "the resonance's shift from amorphous to crystalline, roughly, nm",
+      parseNumber,
+      1.2,
+    )
+    .option("--ramp-step <V>", "the source's ramp step (the bench's maxVoltageStep), V", parseNumber, 0.1)
+    .option("--power <mW>", "laser power, mW", parseNumber, 1)
+    .option("--repeatability <pm>", "the laser's wavelength repeatability, ± pm", parseNumber, 1)
+    .addHelpText(
+      "after",
+      `
+What it measures and fits:
+  1. a spectrum over two free spectral ranges, patch amorphous: the FSR;
+  2. heater pulses, each followed by a scan of the resonance, which moves red
+     as the patch crystallises. The amplitude steps up from --first by 0.05 V
+     until a pulse moves the resonance (A1); pulses at A1 take the patch about
+     a third of the way, at A1 - half --level-step to two thirds, at A1 +
+     --level-step (or --max) to the end. Pulses alternate between two widths;
+     a pulse that moves nothing doubles the next, one that moves a lot halves
+     it. It stops when three pulses in a row move nothing after most of
+     --expected-shift, or after --pulses;
+  3. every scan's resonance (the ring's Airy line shape) against the pulses
+     before it: JMAK kinetics X = 1 - exp(-Θ^n), Θ the sum over the pulses'
+     staircases of k(T) dt, k Arrhenius above 423 K (E_a = 2.34 eV, GST's,
+     held), T = 300 K + αA²: the rate k at A1, the patch's temperature rise
+     per V² α, the Avrami exponent n, and the shift S from amorphous to
+     crystalline, with the chip's drift;
+  4. the optical contrast: the patch's phase 2πS/FSR and its confinement
+     factor Γ (for a 2 µm patch and GST's indices), and the transmission change
+     at the old resonance.
+The patch stays crystalline: on a chip this uses up its amorphous state (only
+a melt-quench the heater's source cannot give resets it). Ctrl-C stops at the
+next checkpoint, ramps the source to zero and turns the laser off.
+
+Example:
+  pms calibrate pcm --out cal/pcm
+  pms card show cal/pcm/card.json`,
+    );
+  addRecordOptions(pcm).action(async (flags: PcmFlags) => {
+    for (const [flag, value] of [
+      ["--first", flags.first],
+      ["--max", flags.max],
+      ["--level-step", flags.levelStep],
+      ["--width", flags.width],
+      ["--max-width", flags.maxWidth],
+      ["--expected-shift", flags.expectedShift],
+      ["--ramp-step", flags.rampStep],
+      ["--power", flags.power],
+    ] as const) {
+      if (!(value > 0)) throw new CommandLineError(`${flag} must be a positive number, got ${value}`);
+    }
+    if (!(flags.max >= flags.first)) {
+      throw new CommandLineError(`--max (${flags.max} V) must be at least --first (${flags.first} V)`);
+    }
+    if (!(Number.isInteger(flags.pulses) && flags.pulses >= 8)) {
+      throw new CommandLineError(
+        `--pulses must be a whole number ≥ 8 (the fit needs 7 scans after pulses), got ${flags.pulses}`,
+      );
+    }
+    if (!(flags.repeatability >= 0)) throw new CommandLineError("--repeatability must be ≥ 0 pm");
+    requireChip(flags);
+    await runRecipe("pcm", flags.out, (signal, hooks) =>
+      calibratePcm(
+        {
+          ...(flags.bench !== undefined && { bench: flags.bench }),
+          ...(flags.laser !== undefined && { laser: flags.laser }),
+          ...(flags.meter !== undefined && { meter: flags.meter }),
+          sourceMeter: flags.smu,
+          outDir: flags.out,
+          chipId: flags.chip ?? "demo-chip",
+          resonance: flags.resonance * 1e-9,
+          firstAmplitude: flags.first,
+          maxAmplitude: flags.max,
+          levelStep: flags.levelStep,
+          firstWidth: flags.width * 1e-3,
+          maxWidth: flags.maxWidth,
+          maxPulses: flags.pulses,
+          expectedShift: flags.expectedShift * 1e-9,
+          rampStep: flags.rampStep,
+          power: flags.power * 1e-3,
+          wavelengthRepeatability: flags.repeatability * 1e-12,
+          ...recordOptions("calibrate pcm", flags),
+          signal,
+        },
+        hooks,
+      ),
+    );
+  });
+}
+
 function registerDetector(calibrate: Command): void {
   const detector = withOpticalBench(
     calibrate
@@ -527,7 +664,7 @@ async function runRecipe(
     const result = await run(interrupts.signal, {
       stage: (now) => {
         stage = now;
-        if (/^(measuring|fitting|stepping|sweep )/.test(now)) {
+        if (/^(measuring|fitting|stepping|pulsing|sweep )/.test(now)) {
           progress?.finish();
           progress = undefined;
           process.stderr.write(`${prefix}: ${now}\n`);

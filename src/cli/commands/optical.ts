@@ -293,7 +293,7 @@ function registerPcm(program: Command): void {
       "limit on the other quantity: mA with --mode voltage (default 10), V with --mode current (default 2)",
       parseNumber,
     )
-    .option("--width <ms>", "time held at the amplitude, ms", parseNumber, 10)
+    .option("--width <ms>", "time held at the amplitude, ms", parseNumber, 100)
     .option("--interval <ms>", "rest after each pulse before the reading, ms", parseNumber, 10)
     .option(
       "--wavelength <nm>",
@@ -311,9 +311,11 @@ crystallises when the heater takes it past its crystallisation temperature;
 its index rises, moving the ring's resonance and adding loss, so the
 transmission at the old resonance changes. The report gives each readout and
 the change from before the first pulse to after the last, in dB, and how long
-each pulse really took with its ramps. On the demo chip, 2 V on the heater
-(3.6 mW) crystallises the patch at the first pulse; below about 1.7 V nothing
-happens. Crystallisation stays: on a real chip, only melting (well past what
+each pulse really took with its ramps. The demo chip's patch anneals in
+milliseconds to seconds: 2 V on its heater (3.3 mW) crystallises most of it
+in the first 100 ms pulse, 1.9 V about eight times more slowly, and below
+about 1.7 V nothing happens (pms calibrate pcm fits these kinetics).
+Crystallisation stays: on a real chip, only melting (well past what
 these sources give) makes the patch amorphous again.
 ${SAFETY_HELP}
 
@@ -325,7 +327,7 @@ Files written to the run folder:
   commands.jsonl  every SCPI command and reply, timed
 
 Examples:
-  pms pcm                                       # 5 pulses of 2 V for 10 ms on the demo chip
+  pms pcm                                       # 5 pulses of 2 V for 100 ms on the demo chip
   pms pcm --amplitude 1.6 --pulses 3            # below the threshold: no change
   pms pcm --mode current --amplitude 1.8 --compliance 2.5
   pms pcm --bench bench.json --smu heater --wavelength 1550.2`,
@@ -548,6 +550,19 @@ function report(r: OpticalJobResult): string {
         ...[...about, ["source", `${r.source.name}: ${r.source.identity}`] as [string, string]].map(field),
         ...table,
         ...[["change", change] as [string, string], ...files].map(field),
+      ].join("\n");
+    }
+    case "pcm-scan": {
+      const first = r.summary.readouts.find((x) => Number.isFinite(x.resonance))?.resonance ?? Number.NaN;
+      return [
+        "phase-change programming, read out by spectra",
+        ...[...about, ["source", `${r.source.name}: ${r.source.identity}`] as [string, string]].map(field),
+        "  pulse  amplitude  width (ms)  resonance shift (pm)",
+        ...r.summary.readouts.map(
+          (x) =>
+            `  ${String(x.pulse).padEnd(6)} ${String(x.amplitude).padEnd(10)} ${(x.width * 1e3).toFixed(1).padEnd(11)} ${Number.isFinite(x.resonance) ? ((x.resonance - first) * 1e12).toFixed(1) : "no dip found"}`,
+        ),
+        ...files.map(field),
       ].join("\n");
     }
   }

@@ -45,6 +45,8 @@ export const CHIP_TRUTH_RATIOS: Readonly<Record<string, number>> = Object.freeze
   "thermal.timeConstant": 0.75,
   "cell.heatingShare": 1.2,
   "cell.thermalResistance": 1.1,
+  "cell.prefactor": 0.75,
+  "cell.avramiExponent": 0.9,
   ...Object.fromEntries(Object.entries(STANDALONE_TRUTH_RATIOS).map(([k, v]) => [`standalone.${k}`, v])),
 });
 
