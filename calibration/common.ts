@@ -5,7 +5,7 @@
  */
 import type { ModelCard } from "../src/fit/card.js";
 import type { FitResult } from "../src/fit/levenberg-marquardt.js";
-import type { JobInstrument } from "../src/plans/optical-job.js";
+import type { JobInstrument, OpticalJobOptions } from "../src/plans/optical-job.js";
 
 /** A job's instrument as a model card names it ("unknown" where *IDN? did not say). */
 export function instrumentOf(instrument: JobInstrument): ModelCard["instruments"][number] {
@@ -44,4 +44,34 @@ export function propagate(
     }
   }
   return [value, Math.sqrt(variance)];
+}
+
+/** What an optical recipe passes to each of its jobs alike: its bench, laser, meter and signal, as given. */
+export function opticalJobOptionsOf(options: {
+  readonly bench?: string;
+  readonly laser?: string;
+  readonly meter?: string;
+  readonly signal?: AbortSignal;
+}): Pick<OpticalJobOptions, "bench" | "laser" | "meter" | "signal"> {
+  return {
+    ...(options.bench !== undefined && { bench: options.bench }),
+    ...(options.laser !== undefined && { laser: options.laser }),
+    ...(options.meter !== undefined && { meter: options.meter }),
+    ...(options.signal !== undefined && { signal: options.signal }),
+  };
+}
+
+/**
+ * The embedded bench's chip and noise for a recipe's run number `offset`
+ * (its seed + offset: each run of a recipe its own noise); nothing when the
+ * recipe was given no virtual chip.
+ */
+export function virtualRunOf(
+  virtual: OpticalJobOptions["virtual"],
+  offset: number,
+): Pick<OpticalJobOptions, "virtual"> {
+  if (virtual === undefined) return {};
+  return {
+    virtual: { ...virtual, ...(virtual.seed !== undefined && { seed: virtual.seed + offset }) },
+  };
 }

@@ -36,7 +36,7 @@ import type { DetectorSummary } from "../src/plans/detector.js";
 import { type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
 import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
-import { instrumentOf } from "./common.js";
+import { instrumentOf, opticalJobOptionsOf, virtualRunOf } from "./common.js";
 
 export const DETECTOR_RECIPE = { name: "detector", version: "0.1.0" } as const;
 
@@ -94,11 +94,8 @@ export async function calibrateDetector(
       },
       path: "reference",
       outDir: options.outDir,
-      ...(options.bench !== undefined && { bench: options.bench }),
-      ...(options.laser !== undefined && { laser: options.laser }),
-      ...(options.meter !== undefined && { meter: options.meter }),
-      ...(options.virtual !== undefined && { virtual: options.virtual }),
-      ...(options.signal !== undefined && { signal: options.signal }),
+      ...opticalJobOptionsOf(options),
+      ...virtualRunOf(options.virtual, 0),
     },
     hooks,
   );

@@ -54,7 +54,7 @@ import type { ProgrammedPulse, ScannedReadout } from "../src/plans/pcm-programmi
 import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.js";
 import { findDips } from "../src/plans/spectrum-analysis.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
-import { instrumentOf, propagate } from "./common.js";
+import { instrumentOf, opticalJobOptionsOf, propagate, virtualRunOf } from "./common.js";
 import { DEMO_HEATER_RESONANCE, type DipShape, freeSpectralRange, refineDip } from "./heater.js";
 
 export const PCM_RECIPE = { name: "pcm", version: "0.1.0" } as const;
@@ -148,14 +148,14 @@ export interface PcmRecipeResult {
   readonly prefactor: { readonly value: number; readonly error: number };
   readonly fsr: { readonly value: number; readonly error: number };
   readonly readouts: readonly ScannedReadout[];
-  /** The resonance of each scan the fit used: Lorentzian centre and its standard error, m. */
+  /** The resonance of each scan the fit used: its Airy centre and standard error, m. */
   readonly resonances: readonly {
     readonly pulse: number;
     readonly time: number;
     readonly centre: number;
     readonly error: number;
   }[];
-  /** The amplitudes the schedule settled on: the first that moved the resonance, and the upper one. */
+  /** The amplitudes the schedule settled on: the first that moved the resonance, the lower, the upper. */
   readonly levels: readonly number[];
   readonly runs: readonly string[];
 }
@@ -180,23 +180,8 @@ export async function calibratePcm(
   const fsrSpan = options.fsrSpan ?? 22e-9;
   const repeatability = options.wavelengthRepeatability ?? 1e-12;
   const power = options.power ?? 1e-3;
-  const common = {
-    ...recordingOptionsOf(options),
-    path: "ring" as const,
-    ...(options.bench !== undefined && { bench: options.bench }),
-    ...(options.laser !== undefined && { laser: options.laser }),
-    ...(options.meter !== undefined && { meter: options.meter }),
-    ...(options.signal !== undefined && { signal: options.signal }),
-  };
-  const virtual = (offset: number) =>
-    options.virtual === undefined
-      ? {}
-      : {
-          virtual: {
-            ...options.virtual,
-            ...(options.virtual.seed !== undefined && { seed: options.virtual.seed + offset }),
-          },
-        };
+  const common = { ...recordingOptionsOf(options), path: "ring" as const, ...opticalJobOptionsOf(options) };
+  const virtual = (offset: number) => virtualRunOf(options.virtual, offset);
 
   // 1. The FSR, patch amorphous.
   hooks.stage?.("measuring the free spectral range (patch amorphous)");
@@ -451,7 +436,7 @@ export async function calibratePcm(
       `${(coefficient * 1e12).toFixed(1)} pm/K (${options.temperatureCoefficient === undefined ? "silicon's dn/dT over the ring's length, assumed" : "given"}).`,
     levels.length < 2
       ? "Only one amplitude moved the patch: α rests on the threshold (T_x) and the search's pulses, and is poorly determined."
-      : `Two amplitudes moved the patch (${levels.map((a) => a.toFixed(3)).join(" and ")} V): their rates' ratio gives α.`,
+      : `${levels.length} amplitudes moved the patch (${levels.map((a) => a.toFixed(3)).join(", ")} V): their rates' ratios give α.`,
     `Each pulse is modelled as the staircase the source ramps through (${rampStep} V steps, each held for its share of the ramp's ` +
       "time as the plan measured it), its top held for the programmed width plus a fitted edge time t_e: the source's commands " +
       "around the top, which the plan cannot time from outside the instrument (separable from the rate because the widths differ).",

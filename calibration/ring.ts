@@ -43,7 +43,7 @@ import type { ChipParams } from "../src/models/chip/index.js";
 import { type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
 import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
-import { instrumentOf, propagate } from "./common.js";
+import { instrumentOf, opticalJobOptionsOf, propagate, virtualRunOf } from "./common.js";
 import { ringStart } from "./ring-start.js";
 
 export const RING_RECIPE = { name: "ring-and-couplers", version: "0.1.0" } as const;
@@ -126,18 +126,8 @@ export async function calibrateRing(
           plan: { kind: "spectrum", mode: "stepped", options: sweep },
           path,
           outDir: join(options.outDir, path),
-          ...(options.bench !== undefined && { bench: options.bench }),
-          ...(options.laser !== undefined && { laser: options.laser }),
-          ...(options.meter !== undefined && { meter: options.meter }),
-          ...(options.signal !== undefined && { signal: options.signal }),
-          ...(options.virtual !== undefined && {
-            virtual: {
-              ...options.virtual,
-              ...(options.virtual.seed !== undefined && {
-                seed: options.virtual.seed + (path === "ring" ? 100 : 0),
-              }),
-            },
-          }),
+          ...opticalJobOptionsOf(options),
+          ...virtualRunOf(options.virtual, path === "ring" ? 100 : 0),
         },
         hooks,
       ),

@@ -239,7 +239,9 @@ export async function pcmScanProgramming(
       },
       {
         ...context,
+        // The scan is part of a pulse's readout: its own stage and progress would hide the pulses'.
         progress: undefined,
+        stage: undefined,
         emit: (b) => {
           const fill = (value: number) => new Float64Array(b.time.length).fill(value);
           return context.emit({
@@ -281,7 +283,9 @@ export async function pcmScanProgramming(
       : (options.pulses as (r: readonly ScannedReadout[]) => ProgrammedPulse | undefined)(readouts);
     if (next === undefined) break;
     if (next.scan) window = next.scan;
-    context.stage?.(`pulse ${given + 1}: ${next.amplitude} for ${(next.width * 1e3).toFixed(1)} ms`);
+    context.stage?.(
+      `pulse ${given + 1}: ${next.amplitude} ${options.mode === "voltage" ? "V" : "A"} for ${(next.width * 1e3).toFixed(1)} ms`,
+    );
     const timing = await pulseOnce(source, timebase, next.amplitude, next.width);
     given += 1;
     await timebase.sleep(options.interval);
