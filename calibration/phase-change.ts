@@ -19,15 +19,18 @@
  *    it stops when three pulses in a row at the upper level move nothing
  *    after the resonance has moved most of the expected way. Three levels
  *    are what separate the rate from its temperature dependence.
- * 3. **Fit** (src/fit/models/jmak-pulses.ts): every scan's resonance (a
- *    weighted Lorentzian, as recipe 2 refines a dip) against the pulses
+ * 3. **Fit** (src/fit/models/jmak-pulses.ts): every scan's resonance (the
+ *    ring's Airy line shape, src/fit/models/airy-dip.ts, weighted as
+ *    recipe 2 weighs a dip, with the line shape's own accuracy added)
+ *    against the pulses
  *    before it, with JMAK kinetics under the additivity rule and an
  *    Arrhenius rate above T_x: the shift S from amorphous to crystalline,
  *    the rate k at A₁, the patch's temperature rise per V² α, the Avrami
  *    exponent n, λ₀ and the drift δ. E_a, T_x and the ambient are taken
  *    from the literature (GST: 2.34 eV, 423 K) and the bench (300 K); the
  *    shift's form g(X) from GST's optical constants (Lorentz–Lorenz mix).
- *    Errors are scaled by the reduced χ².
+ *    The centres' errors are absolute (each dip's from its own scatter),
+ *    not scaled by the fit's reduced χ².
  * 4. **Derived**: the optical contrast as the patch's phase, Δφ = 2π S/FSR,
  *    and the confinement factor Γ = S λ₀/(FSR L_p Re(n_c − n_a)) for the
  *    patch's length and GST's indices; the Arrhenius prefactor
@@ -55,12 +58,19 @@ import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.
 import { findDips } from "../src/plans/spectrum-analysis.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
 import { instrumentOf, opticalJobOptionsOf, propagate, virtualRunOf } from "./common.js";
-import { DEMO_HEATER_RESONANCE, type DipShape, freeSpectralRange, refineDip } from "./heater.js";
+import { DEMO_HEATER_RESONANCE, type DipShape, measureFsr, refineDip } from "./heater.js";
 
 export const PCM_RECIPE = { name: "pcm", version: "0.1.0" } as const;
 
-/** How closely the Airy centre follows the resonance's phase, m (see the fit's weights). */
-export const LINE_SHAPE_ACCURACY = 0.2e-12;
+/**
+ * How closely the Airy centre follows the resonance's phase, m: on the
+ * noise-free demo chip, windows centred or 0.4 nm off, the centres depart
+ * from S·g(X) by 0.09 pm rms and 0.17 pm at most
+ * (test/calibration/phase-change.test.ts checks every one within
+ * 1.2 × this). Added in quadrature to each centre's error; the departures
+ * are smooth in X, not independent, which is why it sits above the rms.
+ */
+export const LINE_SHAPE_ACCURACY = 0.15e-12;
 
 /**
  * How closely the Airy centres' shift from amorphous to crystalline follows
@@ -116,7 +126,7 @@ export interface PcmRecipeOptions extends RecordingOptions {
   readonly chipId?: string;
   /** The laser's wavelength repeatability, m (default 1 pm). */
   readonly wavelengthRepeatability?: number;
-  /** Added in quadrature to each resonance's error, m (default {@link LINE_SHAPE_ACCURACY}, 0.2 pm). */
+  /** Added in quadrature to each resonance's error, m (default {@link LINE_SHAPE_ACCURACY}, 0.15 pm). */
   readonly lineShapeAccuracy?: number;
   /** Held fixed in the fit: E_a, J (default 2.34 eV), T_x, K (423), the patch's ambient, K (300). */
   readonly activationEnergy?: number;
@@ -177,35 +187,27 @@ export async function calibratePcm(
   hooks: OpticalJobHooks = {},
 ): Promise<PcmRecipeResult> {
   const resonanceGuess = options.resonance ?? DEMO_HEATER_RESONANCE;
-  const fsrSpan = options.fsrSpan ?? 22e-9;
   const repeatability = options.wavelengthRepeatability ?? 1e-12;
   const power = options.power ?? 1e-3;
   const common = { ...recordingOptionsOf(options), path: "ring" as const, ...opticalJobOptionsOf(options) };
   const virtual = (offset: number) => virtualRunOf(options.virtual, offset);
 
   // 1. The FSR, patch amorphous.
-  hooks.stage?.("measuring the free spectral range (patch amorphous)");
-  const wide = await runOpticalJob(
+  const { run: wide, fsr } = await measureFsr(
     {
       ...common,
       ...virtual(0),
-      plan: {
-        kind: "spectrum",
-        mode: "stepped",
-        options: {
-          start: resonanceGuess - fsrSpan / 2,
-          stop: resonanceGuess + fsrSpan / 2,
-          step: options.fsrStep ?? 10e-12,
-          power,
-          correctionTolerance: 0,
-        },
-      },
+      resonance: resonanceGuess,
+      span: options.fsrSpan ?? 22e-9,
+      step: options.fsrStep ?? 10e-12,
+      power,
+      repeatability,
       outDir: join(options.outDir, "fsr"),
     },
     hooks,
+    "patch amorphous, heater off",
+    "phase-change recipe",
   );
-  if (wide.kind !== "spectrum") throw new Error("unreachable: the recipe runs a spectrum first");
-  const fsr = freeSpectralRange(wide.summary.spectrum, resonanceGuess, repeatability, "phase-change recipe");
 
   // 2. The pulses and their scans.
   const schedule = new PulseSchedule({
@@ -349,9 +351,8 @@ export async function calibratePcm(
   };
   // Two stages from each of three heatings across the branch: first the rate, n and the optics with α
   // and t_e held (the rate's scale is set by the first level whatever α is), then everything.
-  // Each centre's error with the line shape's own accuracy added: on the noise-free demo chip the Airy centre
-  // follows S·g(X) within LINE_SHAPE_ACCURACY whatever the window (test/calibration/phase-change.test.ts), while
-  // the scatter alone puts a narrow dip's centre within 0.06 pm.
+  // Each centre's error with the line shape's own accuracy added (LINE_SHAPE_ACCURACY), while the scatter
+  // alone puts a narrow dip's centre within 0.06 pm.
   const accuracy = options.lineShapeAccuracy ?? LINE_SHAPE_ACCURACY;
   const data = {
     y: Float64Array.from(centres, (c) => c.centre),
@@ -407,8 +408,11 @@ export async function calibratePcm(
   });
   const [phase, phaseError] = propagate(fit, (v) => (2 * Math.PI * (v.fullShift as number)) / fsr.value);
   const [Tref, TrefError] = propagate(fit, (v) => Ta + (v.heating as number) * reference * reference);
+  // The transmission at λ, interpolated; NaN outside the scan.
   const transmissionAt = (r: ScannedReadout, λ: number) => {
     const { wavelength, transmission } = r.spectrum;
+    if (!(λ >= (wavelength[0] as number) && λ <= (wavelength[wavelength.length - 1] as number)))
+      return Number.NaN;
     let k = 1;
     while (k < wavelength.length - 1 && (wavelength[k] as number) < λ) k++;
     const [λa, λb] = [wavelength[k - 1] as number, wavelength[k] as number];
@@ -427,7 +431,7 @@ export async function calibratePcm(
     `Γ = S λ₀/(FSR L_p Re(n_c − n_a)) assumes the patch's length (${(Lp * 1e6).toFixed(2)} µm) and GST's indices ` +
       `(n_a = ${gstIndex(gst, 0).re.toFixed(3)}, n_c = ${gstIndex(gst, 1).re.toFixed(3)}): only Γ·Re(n_c − n_a)·L_p is measured.`,
     `The rate is fitted at A_ref = ${reference.toFixed(3)} V, where the patch moved first (ν sits at 1/T = 0, far from ` +
-      `any measurement). E_a (${(E / ELECTRONVOLT).toFixed(2)} eV, GST's at low heating rates), T_x (${Tx} K) and the ` +
+      `any measurement). E_a (${(E / ELECTRONVOLT).toFixed(2)} eV${options.activationEnergy === undefined ? ", GST's at low heating rates" : ""}), T_x (${Tx} K) and the ` +
       `ambient (${Ta} K) are held: the three levels resolve E_a or the ambient beside k and α, not both (asked to fit ` +
       "both, the engine reports E_a degenerate with α and the ambient). α is the patch's temperature rise per V² on the " +
       "heater: the heater's share of its power times the patch's thermal resistance over the heater's resistance; only " +
@@ -435,12 +439,12 @@ export async function calibratePcm(
     `The patch drifts with the chip: its ambient is taken to follow the resonance's drift δ through dλ/dT = ` +
       `${(coefficient * 1e12).toFixed(1)} pm/K (${options.temperatureCoefficient === undefined ? "silicon's dn/dT over the ring's length, assumed" : "given"}).`,
     levels.length < 2
-      ? "Only one amplitude moved the patch: α rests on the threshold (T_x) and the search's pulses, and is poorly determined."
-      : `${levels.length} amplitudes moved the patch (${levels.map((a) => a.toFixed(3)).join(", ")} V): their rates' ratios give α.`,
+      ? "The schedule reached one level only: α rests on the threshold (T_x) and the search's pulses, and is poorly determined."
+      : `The schedule's levels (${levels.map((a) => a.toFixed(3)).join(", ")} V, in the order held): the rates' ratios between them give α.`,
     `Each pulse is modelled as the staircase the source ramps through (${rampStep} V steps, each held for its share of the ramp's ` +
       "time as the plan measured it), its top held for the programmed width plus a fitted edge time t_e: the source's commands " +
       "around the top, which the plan cannot time from outside the instrument (separable from the rate because the widths differ).",
-    `${pulsesGiven} pulses${run.summary.aborted ? " (the run was stopped early)" : ""}; the resonance was refined in ${centres.length} of ${readouts.length} scans.`,
+    `${pulsesGiven} pulses; the resonance was refined in ${centres.length} of ${readouts.length} scans.`,
     "The crystallised patch stays: on a chip, only a melt-quench the heater's source cannot give makes it amorphous again, " +
       "so this recipe uses up the patch's amorphous state.",
   ];
@@ -468,13 +472,17 @@ export async function calibratePcm(
         standardError: Math.hypot(phaseError, (phase * fsr.error) / fsr.value, phase * SHIFT_SCALE_ACCURACY),
         note: "the patch's round-trip phase from amorphous to crystalline, 2π S/FSR",
       },
-      {
-        name: "transmissionContrast",
-        unit: "dB",
-        value: contrastDb,
-        standardError: null,
-        note: `the ring path's transmission at the amorphous resonance (${(first.centre * 1e9).toFixed(3)} nm), after the last pulse over before the first`,
-      },
+      ...(Number.isFinite(contrastDb)
+        ? [
+            {
+              name: "transmissionContrast",
+              unit: "dB",
+              value: contrastDb,
+              standardError: null,
+              note: `the ring path's transmission at the amorphous resonance (${(first.centre * 1e9).toFixed(3)} nm), after the last pulse over before the first`,
+            },
+          ]
+        : []),
       {
         name: "referenceTemperature",
         unit: "K",
@@ -557,6 +565,8 @@ export class PulseSchedule {
   #firstWidth = 0;
   #atLevel = 0;
   #quiet = 0;
+  /** The last scan's span, m. */
+  #span = 1.2e-9;
   readonly #levels: number[] = [];
 
   constructor(readonly options: ScheduleOptions) {
@@ -576,8 +586,10 @@ export class PulseSchedule {
     const before = readouts[readouts.length - 2];
     const start = found[0]?.resonance ?? Number.NaN;
     const moved = before && last ? last.resonance - before.resonance : 0;
-    // A scan that lost the dip counts as a move (the patch changed): the window widens below.
-    const move = Number.isFinite(moved) ? moved : o.expectedShift;
+    const lost = last !== undefined && !Number.isFinite(last.resonance);
+    // A scan that lost the dip counts as a move once the patch has moved (it went further than the window
+    // looked; the next window is twice as wide), not while searching (nothing has moved yet).
+    const move = Number.isFinite(moved) ? moved : this.#phase === "search" ? 0 : o.expectedShift;
     const shifted = last && Number.isFinite(last.resonance) ? last.resonance - start : 0;
     // The base width; every other pulse at a level is half of it (below).
     const clampWidth = (w: number) => Math.min(o.maxWidth, Math.max(2 * o.minWidth, w));
@@ -609,7 +621,7 @@ export class PulseSchedule {
           if (shifted >= 0.35 * o.expectedShift || this.#atLevel >= 12) {
             this.#firstWidth = this.#width;
             // Half a step down: a whole one would take a patch that first moved just above its threshold
-            // back below it (k about a third, 7 K cooler on the demo chip, against a twentieth).
+            // back below it (k about a third, 7 K cooler on the demo chip, against about a tenth 15 K cooler).
             enter("lower", this.#amplitude - o.levelStep / 2, 3 * this.#width);
           }
           break;
@@ -631,7 +643,8 @@ export class PulseSchedule {
       }
     }
     const fwhm = [...found].reverse().find((r) => Number.isFinite(r.fwhm))?.fwhm ?? 100e-12;
-    const span = Math.min(6e-9, Math.max(1.2e-9, 8 * fwhm));
+    this.#span = lost ? Math.min(2 * this.#span, 12e-9) : Math.min(6e-9, Math.max(1.2e-9, 8 * fwhm));
+    const span = this.#span;
     // Two widths at each level, alternating: k·(w + t_e) with one width cannot tell the rate from the edge time.
     const halve = this.#phase !== "search" && this.#atLevel % 2 === 1;
     return {

@@ -352,7 +352,8 @@ export async function detectorCoverageStudy(options: DetectorStudyOptions): Prom
  * One chip of recipe 4's prior: around the hidden truth, the share of the
  * heater's power that heats the patch ×U(0.9, 1.1) (with the truth's
  * resistances, the patch's temperature rise per V² α within ±10 %: wider,
- * and the embedded bench's 2 V no longer reaches the patch's threshold),
+ * and more chips first move at the embedded bench's 2 V, with no upper
+ * level left; at −29 % 2 V no longer reaches the threshold at all),
  * the Arrhenius prefactor ×10^U(−0.3, 0.3), the Avrami exponent ×U(0.9, 1.1)
  * and the confinement factor ×U(0.8, 1.2); the ambient drift frozen (the
  * recipe turns the resonance's drift into the patch's through the design's

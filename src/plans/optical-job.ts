@@ -101,7 +101,7 @@ export interface OpticalJobOptions extends RecordingOptions {
   readonly laser?: string;
   /** The bench's power meter (default: its only one). */
   readonly meter?: string;
-  /** Tune and pcm: the bench's source-meter on the heater (default "smu2", as on the default virtual bench). */
+  /** Tune, pcm and pcm-scan: the bench's source-meter on the heater (default "smu2", as on the default virtual bench). */
   readonly sourceMeter?: string;
   /** Move the fibres over this optical path before measuring (a real bench asks the person: `askPerson`). */
   readonly path?: OpticalPath;
@@ -155,7 +155,7 @@ interface JobResultCommon {
     readonly run: string;
     readonly commands: string;
     readonly plot: string;
-    /** The swept spectrum aligned on the laser's log (swept); the per-step points (tune). */
+    /** The swept spectrum aligned on the laser's log (swept); the per-step points (tune); the pulses and their resonances (pcm-scan). */
     readonly more?: string;
   };
   /** Where the run is kept: its uid in the store at `store` (a URI). */
@@ -426,6 +426,11 @@ export async function runOpticalJob(
       arguments: {
         ...(plan.kind === "spectrum" && { mode: plan.mode }),
         ...plan.options,
+        // A programme is code, not data: the record says so, and each readout carries the pulse it chose.
+        ...(plan.kind === "pcm-scan" &&
+          typeof plan.options.pulses === "function" && {
+            pulses: "chosen by a programme from the readouts (each readout records its pulse)",
+          }),
         ...(path !== undefined && { path }),
         bench: options.bench ?? null,
         laser: chosen.laser.name,
@@ -829,7 +834,10 @@ async function measure(
       column("pulse", (r) => r.pulse),
       column("amplitude", (r) => r.amplitude),
       column("width_s", (r) => r.width),
+      column("pulse_start_s", (r) => r.pulseStart),
       column("pulse_duration_s", (r) => r.duration),
+      column("ramp_up_s", (r) => r.rampUp),
+      column("ramp_down_s", (r) => r.rampDown),
       column("time_s", (r) => r.time),
       column("resonance_m", (r) => r.resonance),
       column("fwhm_m", (r) => r.fwhm),
@@ -1030,6 +1038,7 @@ function summaryRecord(result: OpticalJobResult): Record<string, unknown> {
           pulse: r.pulse,
           amplitude: r.amplitude,
           width_s: r.width,
+          pulseStart_s: Number.isFinite(r.pulseStart) ? r.pulseStart : null,
           pulseDuration_s: r.duration,
           rampUp_s: r.rampUp,
           rampDown_s: r.rampDown,

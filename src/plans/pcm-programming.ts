@@ -282,6 +282,7 @@ export async function pcmScanProgramming(
       ? list[given]
       : (options.pulses as (r: readonly ScannedReadout[]) => ProgrammedPulse | undefined)(readouts);
     if (next === undefined) break;
+    checkPulse(next, given + 1);
     if (next.scan) window = next.scan;
     context.stage?.(
       `pulse ${given + 1}: ${next.amplitude} ${options.mode === "voltage" ? "V" : "A"} for ${(next.width * 1e3).toFixed(1)} ms`,
@@ -317,6 +318,25 @@ async function pulseOnce(
   await source.rampTo(0);
   const end = timebase.now();
   return { pulseStart: began, duration: end - began, rampUp: top - began, rampDown: end - down };
+}
+
+/**
+ * A pulse the plan cannot give: a RangeError naming it, before anything is
+ * sent (the source-meter's limits then check what it may reach).
+ */
+function checkPulse(pulse: ProgrammedPulse, number: number): void {
+  const bad = (what: string) => {
+    throw new RangeError(`pcm-scan: pulse ${number}: ${what}`);
+  };
+  if (!Number.isFinite(pulse.amplitude) || pulse.amplitude === 0)
+    bad(`amplitude must be finite and not 0; got ${pulse.amplitude}`);
+  if (!(pulse.width >= 0 && Number.isFinite(pulse.width))) bad(`width must be ≥ 0 s; got ${pulse.width}`);
+  if (pulse.scan) {
+    const { span, step } = pulse.scan;
+    if (!(span > 0 && Number.isFinite(span))) bad(`scan span must be positive, m; got ${span}`);
+    if (!(step > 0 && step <= span))
+      bad(`scan step must be positive and fit in the span (${span} m); got ${step}`);
+  }
 }
 
 /** Where the next scan should look: the last resonance found plus its last move (the first guess before any). */

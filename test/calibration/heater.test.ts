@@ -23,36 +23,12 @@ import {
 } from "../../calibration/heater.js";
 import { buildProgram } from "../../src/cli/program.js";
 import { readCard } from "../../src/fit/card.js";
-import type { FitModel } from "../../src/fit/levenberg-marquardt.js";
 import { lorentzianDipFitModel } from "../../src/fit/models/lorentzian-dip.js";
 import { demoChipTruth } from "../../src/models/chip/index.js";
-import { expectRunsSucceeded } from "./support.js";
+import { expectRunsSucceeded, jacobianError } from "./support.js";
 
 const truth = demoChipTruth as Readonly<Record<string, number>>;
 const at = (name: string) => truth[name] as number;
-
-/** Largest difference between a model's analytic Jacobian and central differences, relative to the column's scale. */
-function jacobianError(model: FitModel, p: Float64Array, points: number, steps: readonly number[]): number {
-  const n = p.length;
-  const jacobian = new Float64Array(points * n);
-  model.evaluate(p, new Float64Array(points), jacobian);
-  let worst = 0;
-  for (let j = 0; j < n; j++) {
-    const h = steps[j] as number;
-    const up = new Float64Array(points);
-    const down = new Float64Array(points);
-    const shifted = (d: number) => Float64Array.from(p, (v, k) => (k === j ? v + d : v));
-    model.evaluate(shifted(h), up);
-    model.evaluate(shifted(-h), down);
-    let scale = 0;
-    for (let i = 0; i < points; i++) scale = Math.max(scale, Math.abs(jacobian[i * n + j] as number));
-    for (let i = 0; i < points; i++) {
-      const numeric = ((up[i] as number) - (down[i] as number)) / (2 * h);
-      worst = Math.max(worst, Math.abs(numeric - (jacobian[i * n + j] as number)) / (scale || 1));
-    }
-  }
-  return worst;
-}
 
 describe("recipe 2's pieces", () => {
   it("orders the powers as a palindrome that starts 0, 1, top: uncorrelated with time, each level twice", () => {

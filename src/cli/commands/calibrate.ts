@@ -63,6 +63,13 @@ function requireChip(flags: { readonly bench?: string; readonly chip?: string })
   }
 }
 
+/** Each flag's value positive, or a CommandLineError naming the first that is not. */
+function requirePositive(flags: readonly (readonly [string, number])[]): void {
+  for (const [flag, value] of flags) {
+    if (!(value > 0)) throw new CommandLineError(`${flag} must be a positive number, got ${value}`);
+  }
+}
+
 export function registerCalibrate(program: Command): void {
   const calibrate = program
     .command("calibrate")
@@ -250,16 +257,14 @@ Example:
   pms card show cal/heater/card.json`,
     );
   addRecordOptions(heater).action(async (flags: HeaterFlags) => {
-    for (const [flag, value] of [
+    requirePositive([
       ["--max-power", flags.maxPower],
       ["--resistance", flags.resistance],
       ["--compliance", flags.compliance],
       ["--span", flags.span],
       ["--step", flags.step],
       ["--power", flags.power],
-    ] as const) {
-      if (!(value > 0)) throw new CommandLineError(`${flag} must be a positive number, got ${value}`);
-    }
+    ]);
     if (!(Number.isInteger(flags.levels) && flags.levels >= 3)) {
       throw new CommandLineError(
         `--levels must be a whole number ≥ 3 (a line and a drift), got ${flags.levels}`,
@@ -464,7 +469,7 @@ function registerPcm(calibrate: Command): void {
     .option("--max <V>", "highest pulse amplitude, V (within the bench's limits)", parseNumber, 2)
     .option(
       "--level-step <V>",
-      "the lower and upper levels either side of the first that moved it, V",
+      "the upper level above the first that moved it, V (the lower is half of it below)",
       parseNumber,
       0.1,
     )
@@ -491,8 +496,8 @@ What it measures and fits:
      a third of the way, at A1 - half --level-step to two thirds, at A1 +
      --level-step (or --max) to the end. Pulses alternate between two widths;
      a pulse that moves nothing doubles the next, one that moves a lot halves
-     it. It stops when three pulses in a row move nothing after most of
-     --expected-shift, or after --pulses;
+     it. It stops when three pulses in a row at the upper level move nothing
+     after more than half of --expected-shift, or after --pulses;
   3. every scan's resonance (the ring's Airy line shape) against the pulses
      before it: JMAK kinetics X = 1 - exp(-Θ^n), Θ the sum over the pulses'
      staircases of k(T) dt, k Arrhenius above 423 K (E_a = 2.34 eV, GST's,
@@ -502,6 +507,9 @@ What it measures and fits:
   4. the optical contrast: the patch's phase 2πS/FSR and its confinement
      factor Γ (for a 2 µm patch and GST's indices), and the transmission change
      at the old resonance.
+--max and --ramp-step must match the bench's limits on the heater's source
+(maxAbsVoltage, maxVoltageStep; the embedded bench's are 2 V and 0.1 V): the
+fit models each pulse as the staircase the source ramps through.
 The patch stays crystalline: on a chip this uses up its amorphous state (only
 a melt-quench the heater's source cannot give resets it). Ctrl-C stops at the
 next checkpoint, ramps the source to zero and turns the laser off.
@@ -511,7 +519,7 @@ Example:
   pms card show cal/pcm/card.json`,
     );
   addRecordOptions(pcm).action(async (flags: PcmFlags) => {
-    for (const [flag, value] of [
+    requirePositive([
       ["--first", flags.first],
       ["--max", flags.max],
       ["--level-step", flags.levelStep],
@@ -520,9 +528,7 @@ Example:
       ["--expected-shift", flags.expectedShift],
       ["--ramp-step", flags.rampStep],
       ["--power", flags.power],
-    ] as const) {
-      if (!(value > 0)) throw new CommandLineError(`${flag} must be a positive number, got ${value}`);
-    }
+    ]);
     if (!(flags.max >= flags.first)) {
       throw new CommandLineError(`--max (${flags.max} V) must be at least --first (${flags.first} V)`);
     }

@@ -312,7 +312,7 @@ its index rises, moving the ring's resonance and adding loss, so the
 transmission at the old resonance changes. The report gives each readout and
 the change from before the first pulse to after the last, in dB, and how long
 each pulse really took with its ramps. The demo chip's patch anneals in
-milliseconds to seconds: 2 V on its heater (3.3 mW) crystallises most of it
+milliseconds to seconds: 2 V on its heater (3.6 mW) crystallises most of it
 in the first 100 ms pulse, 1.9 V about eight times more slowly, and below
 about 1.7 V nothing happens (pms calibrate pcm fits these kinetics).
 Crystallisation stays: on a real chip, only melting (well past what

@@ -15,7 +15,9 @@
  * A on a resistive heater) heats the patch to a steady T_a + αA² within
  * its thermal time constant (ns, against pulses of ms): α is the patch's
  * temperature rise per V² (share × R_th,cell / R_heater). Each pulse is the
- * staircase the source ramps through: its levels with their dwells.
+ * staircase the source ramps through: its levels with their dwells, the
+ * top held its programmed width plus an edge time t_e (the source's
+ * commands around the top, which the caller cannot time), fitted.
  *
  * Optics: the resonance of a ring moves linearly with the patch's real
  * index, λ_m ∝ n_g L_ring + (n_g + Re Δn_patch) L_patch (the round-trip
@@ -29,7 +31,7 @@
  *
  * k is fitted at a reference amplitude (k_ref = k(A_ref)), not as the
  * Arrhenius prefactor: ν sits at 1/T = 0, far outside any measurement,
- * and correlates with E_a and α at 0.999+.
+ * and its error would be mostly the extrapolation's.
  */
 import type { ParameterSpec } from "../../models/parameters.js";
 import type { FitModel } from "../levenberg-marquardt.js";
@@ -38,8 +40,8 @@ import type { FitModel } from "../levenberg-marquardt.js";
  * Width of the smoothed threshold, K: the chip's rate is 0 at and below
  * T_x and Arrhenius above; the fit takes k·σ((T − T_x)/w), a logistic step,
  * so that χ² is smooth in α (a ramp's level crossing T_x would otherwise
- * make it jump). It changes k only within a few w of T_x, where k is a
- * hundredth of its value a tenth of a volt higher.
+ * make it jump). It changes k only within a few w of T_x, where k is about
+ * a tenth of its value 15 K (a tenth of a volt on the demo heater) higher.
  */
 export const THRESHOLD_WIDTH = 0.5;
 
@@ -143,7 +145,7 @@ export interface PulseShape {
 }
 
 export interface JmakPulseData {
-  /** Time of each readout, s (readout j follows pulses 1..pulses[j]). */
+  /** Time of each readout, s (readout j follows pulses 1..pulsesBefore[j]). */
   readonly times: Float64Array;
   /** How many pulses came before each readout (non-decreasing; 0: before any). */
   readonly pulsesBefore: readonly number[];
@@ -160,7 +162,7 @@ export function jmakPulseFitModel(data: JmakPulseData): FitModel {
   const names = jmakPulseParameters.map((s) => s.name);
   const P = names.length;
   const at = (name: string) => names.indexOf(name);
-  const [iλ, iS, iδ, ik, iα, in_, ie, iE, iTa] = [
+  const [iλ, iS, iδ, ik, iα, in_, ie, ic, iE, iTa, iTx] = [
     "resonanceWavelength",
     "fullShift",
     "driftRate",
@@ -168,12 +170,34 @@ export function jmakPulseFitModel(data: JmakPulseData): FitModel {
     "heating",
     "avramiExponent",
     "edgeTime",
+    "driftCoupling",
     "activationEnergy",
     "ambientTemperature",
-  ].map(at) as number[] as [number, number, number, number, number, number, number, number, number];
-  const D = 6;
+    "crystallisationTemperature",
+  ].map(at) as number[] as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const D = 8;
   const t0 = data.times[0] as number;
   const pulseCount = data.pulses.length;
+  data.pulsesBefore.forEach((before, j) => {
+    const previous = j > 0 ? (data.pulsesBefore[j - 1] as number) : 0;
+    if (!(Number.isInteger(before) && before >= previous && before <= pulseCount)) {
+      throw new RangeError(
+        `JMAK pulse model: readout ${j} follows ${before} pulses; it must be a whole number from ${previous} to ${pulseCount}`,
+      );
+    }
+  });
   return {
     name: "JMAK pulse kinetics with the ring's resonance",
     parameters: jmakPulseParameters,
@@ -221,12 +245,16 @@ export function jmakPulseFitModel(data: JmakPulseData): FitModel {
           dθ[d + 2] = (dθ[d + 2] as number) + (w * (1 / Tref - 1 / T)) / BOLTZMANN;
           dθ[d + 3] = (dθ[d + 3] as number) + w * a * (1 / (T * T) - 1 / (Tref * Tref)) + byT;
           if (l === pulse.top) dθ[d + 4] = (dθ[d + 4] as number) + k * step;
-          // ∂T/∂δ = coupling·(t − t₀): as T_a's, without T_ref's (k_ref is quoted at t₀).
-          dθ[d + 5] = (dθ[d + 5] as number) + (w * a * (1 / (T * T)) + byT) * coupling * since;
+          // ∂T/∂δ = coupling·(t − t₀), ∂T/∂coupling = δ·(t − t₀): as T_a's, without T_ref's (k_ref is
+          // quoted at t₀); T_x only through the step.
+          const byDrift = w * a * (1 / (T * T)) + byT;
+          dθ[d + 5] = (dθ[d + 5] as number) + byDrift * coupling * since;
+          dθ[d + 6] = (dθ[d + 6] as number) + byDrift * δ * since;
+          dθ[d + 7] = (dθ[d + 7] as number) - byT;
         }
       }
       let Θ = 0;
-      const dΘ = [0, 0, 0, 0, 0, 0];
+      const dΘ = [0, 0, 0, 0, 0, 0, 0, 0];
       let given = 0;
       for (let j = 0; j < prediction.length; j++) {
         const before = data.pulsesBefore[j] as number;
@@ -256,6 +284,8 @@ export function jmakPulseFitModel(data: JmakPulseData): FitModel {
           jacobian[row + iTa] = byΘ * (dΘ[3] as number);
           jacobian[row + ie] = byΘ * (dΘ[4] as number);
           jacobian[row + iδ] = t + byΘ * (dΘ[5] as number);
+          jacobian[row + ic] = byΘ * (dΘ[6] as number);
+          jacobian[row + iTx] = byΘ * (dΘ[7] as number);
           jacobian[row + in_] = byX * Θn * Math.log(Θ) * survive;
         }
       }

@@ -34,8 +34,9 @@
  *    prefactor follows from Kissinger's condition at a DSC peak,
  *    k(T_p) = β E_a/(k_B T_p²) (H. E. Kissinger, Anal. Chem. 29, 1702
  *    (1957)), with β = 10 K/min and the peak at T_x = 423 K: k(T_x) =
- *    0.025 /s, so ν = k(T_x)·exp(E_a/(k_B T_x)). A heater pulse then takes
- *    the patch at 2 V (≈ 457 K on the hidden truth) at ~2 /s: an SMU's
+ *    0.025 /s, so ν = k(T_x)·exp(E_a/(k_B T_x)). A heater pulse of 2 V
+ *    then anneals the patch (≈ 473 K on the hidden truth) at ~16 /s, one
+ *    of 1.9 V (≈ 456 K) at ~2 /s (0.5 /s at 2 V on the defaults): an SMU's
  *    pulses of tens of ms to seconds resolve the kinetics, which the
  *    phase-change recipe (calibration/phase-change.ts) fits. The quench
  *    from a melt recrystallises with these values; the heater cannot melt
