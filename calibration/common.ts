@@ -62,16 +62,17 @@ export function opticalJobOptionsOf(options: {
 }
 
 /**
- * The embedded bench's chip and noise for a recipe's run number `offset`
- * (its seed + offset: each run of a recipe its own noise); nothing when the
- * recipe was given no virtual chip.
+ * The embedded bench's chip and noise for a recipe's run number `offset`:
+ * its seed (default 1) + offset, so that each run of a recipe has noise of
+ * its own (two runs on one seed repeat the same noise, point by point, and
+ * a ratio of their spectra cancels it, as no two runs of a real bench do).
+ * With a bench file, what was given (the job refuses a virtual chip there).
  */
 export function virtualRunOf(
-  virtual: OpticalJobOptions["virtual"],
+  options: { readonly bench?: string; readonly virtual?: OpticalJobOptions["virtual"] },
   offset: number,
 ): Pick<OpticalJobOptions, "virtual"> {
-  if (virtual === undefined) return {};
-  return {
-    virtual: { ...virtual, ...(virtual.seed !== undefined && { seed: virtual.seed + offset }) },
-  };
+  const { bench, virtual } = options;
+  if (bench !== undefined) return virtual === undefined ? {} : { virtual };
+  return { virtual: { ...virtual, seed: (virtual?.seed ?? 1) + offset } };
 }

@@ -95,7 +95,7 @@ export async function calibrateDetector(
       path: "reference",
       outDir: options.outDir,
       ...opticalJobOptionsOf(options),
-      ...virtualRunOf(options.virtual, 0),
+      ...virtualRunOf(options, 0),
     },
     hooks,
   );

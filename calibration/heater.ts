@@ -143,7 +143,7 @@ export async function calibrateHeater(
   const fsrSpan = options.fsrSpan ?? 22e-9;
   const fsrStep = options.fsrStep ?? 10e-12;
   const common = { ...recordingOptionsOf(options), path: "ring" as const, ...opticalJobOptionsOf(options) };
-  const virtual = (offset: number) => virtualRunOf(options.virtual, offset);
+  const virtual = (offset: number) => virtualRunOf(options, offset);
 
   // 1. The FSR, heater off.
   const { run: wide, fsr } = await measureFsr(

@@ -190,7 +190,7 @@ export async function calibratePcm(
   const repeatability = options.wavelengthRepeatability ?? 1e-12;
   const power = options.power ?? 1e-3;
   const common = { ...recordingOptionsOf(options), path: "ring" as const, ...opticalJobOptionsOf(options) };
-  const virtual = (offset: number) => virtualRunOf(options.virtual, offset);
+  const virtual = (offset: number) => virtualRunOf(options, offset);
 
   // 1. The FSR, patch amorphous.
   const { run: wide, fsr } = await measureFsr(
@@ -432,8 +432,8 @@ export async function calibratePcm(
       `(n_a = ${gstIndex(gst, 0).re.toFixed(3)}, n_c = ${gstIndex(gst, 1).re.toFixed(3)}): only Γ·Re(n_c − n_a)·L_p is measured.`,
     `The rate is fitted at A_ref = ${reference.toFixed(3)} V, where the patch moved first (ν sits at 1/T = 0, far from ` +
       `any measurement). E_a (${(E / ELECTRONVOLT).toFixed(2)} eV${options.activationEnergy === undefined ? ", GST's at low heating rates" : ""}), T_x (${Tx} K) and the ` +
-      `ambient (${Ta} K) are held: the three levels resolve E_a or the ambient beside k and α, not both (asked to fit ` +
-      "both, the engine reports E_a degenerate with α and the ambient). α is the patch's temperature rise per V² on the " +
+      `ambient (${Ta} K) are held: the same data put E_a beside k and α to a few tenths of a per cent, but with the ` +
+      "ambient freed too both come back loosely (E_a to ~4 %, the ambient to ~6 K, α to ~10 %). α is the patch's temperature rise per V² on the " +
       "heater: the heater's share of its power times the patch's thermal resistance over the heater's resistance; only " +
       "that combination is seen.",
     `The patch drifts with the chip: its ambient is taken to follow the resonance's drift δ through dλ/dT = ` +

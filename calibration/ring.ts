@@ -37,6 +37,7 @@ import { type CardContext, cardOf, type ModelCard } from "../src/fit/card.js";
 import { type FitModel, type FitResult, fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
 import { gratingPairFitModel } from "../src/fit/models/grating-pair.js";
 import { RING_SPECTRUM_FREE, ringAllPassFitModel } from "../src/fit/models/ring-all-pass.js";
+import { wavelengthDrifted } from "../src/fit/models/wavelength-drift.js";
 import { wavelengthJitterAveraged } from "../src/fit/models/wavelength-jitter.js";
 import { fitWithRestarts, type MultiStartResult } from "../src/fit/multi-start.js";
 import type { ChipParams } from "../src/models/chip/index.js";
@@ -65,6 +66,8 @@ export interface RingRecipeOptions extends RecordingOptions {
   readonly start?: number;
   readonly stop?: number;
   readonly step?: number;
+  /** Span at the start of the ring's sweep read again after it, m (default 10 nm, an FSR and some; 0: none). */
+  readonly revisit?: number;
   /** Laser power, W (default 1 mW). */
   readonly power?: number;
   /** What the layout says: the ring's round-trip length (m), the design's effective index and its reference wavelength. */
@@ -115,6 +118,10 @@ export async function calibrateRing(
     // fitted peak by about 1e-5 relative, four of its standard errors (the 50-chip coverage study).
     darkZero: true,
   };
+  // The ring's path then reads its first 10 nm again (an FSR of the demo ring is 9.1 nm): the chip's drift
+  // during the one-way sweep moves every resonance alike, which the sweep alone takes for a change of the
+  // FSR (on the demo chip's −2e-4 K/s, n_g came out 20 standard errors high).
+  const revisit = options.revisit ?? 10e-9;
   const spectra = [];
   for (const path of ["reference", "ring"] as const) {
     hooks.stage?.(`measuring the ${path} path`);
@@ -123,11 +130,15 @@ export async function calibrateRing(
         {
           // The recording options (store, durability, report) pass through; the recipe's own stay here.
           ...recordingOptionsOf(options),
-          plan: { kind: "spectrum", mode: "stepped", options: sweep },
+          plan: {
+            kind: "spectrum",
+            mode: "stepped",
+            options: path === "ring" && revisit > 0 ? { ...sweep, revisit } : sweep,
+          },
           path,
           outDir: join(options.outDir, path),
           ...opticalJobOptionsOf(options),
-          ...virtualRunOf(options.virtual, path === "ring" ? 100 : 0),
+          ...virtualRunOf(options, path === "ring" ? 100 : 0),
         },
         hooks,
       ),
@@ -170,34 +181,53 @@ export async function calibrateRing(
     },
   );
 
-  // 2. Ring, normalised by the reference point by point.
+  // 2. Ring, normalised by the reference point by point; the revisited points by the reference at theirs.
   hooks.stage?.("fitting the ring");
   const normalised = Float64Array.from(ringT, (value, i) => value / (referenceT[i] as number));
   const start = ringStart(wavelengths, normalised, design);
+  const again = ring.summary.revisit;
+  const allWavelengths = Float64Array.from([...wavelengths, ...(again?.wavelength ?? [])]);
+  const allNormalised = Float64Array.from([
+    ...normalised,
+    ...Array.from(again?.transmission ?? [], (value, k) => value / (referenceT[k] as number)),
+  ]);
+  const times = Float64Array.from([...ring.summary.spectrum.time, ...(again?.time ?? [])]);
+  // The chip as it was in the middle of the sweep.
+  const middle = ring.summary.spectrum.time[wavelengths.length >> 1] as number;
   // The laser lands within ± its repeatability of each wavelength: the data are |t|² averaged over that
-  // window (raised dip bottom), which the model takes in (src/fit/models/wavelength-jitter.ts).
+  // window (raised dip bottom), which the model takes in (src/fit/models/wavelength-jitter.ts); the chip
+  // drifts while it is read (src/fit/models/wavelength-drift.ts), which the revisit separates from the FSR.
   const repeatability = options.wavelengthRepeatability ?? 1e-12;
-  const ringModel = wavelengthJitterAveraged((λ) => ringAllPassFitModel(λ), wavelengths, repeatability);
-  const ringFree = RING_SPECTRUM_FREE;
+  const jittered = (λ: Float64Array) =>
+    wavelengthJitterAveraged((x) => ringAllPassFitModel(x), λ, repeatability);
+  const ringModel = again
+    ? wavelengthDrifted(jittered, allWavelengths, times, middle)
+    : jittered(allWavelengths);
+  const ringFree = again ? [...RING_SPECTRUM_FREE, "driftRate"] : RING_SPECTRUM_FREE;
+  // A drift within ±1 pm/s (a ring's resonance moves ~0.08 nm/K: 12 K/s), for the restarts' draws.
+  const driftBounds: Readonly<Record<string, readonly [number, number]>> = again
+    ? { driftRate: [-1e-12, 1e-12] }
+    : {};
   const first = fitWithRestarts(
     ringModel,
-    { y: normalised },
+    { y: allNormalised },
     {
       free: ringFree,
       initial: start.values,
+      bounds: driftBounds,
     },
     { starts: [start.overCoupled], random: 10 },
   );
   // Then weighted by each point's noise (below): the laser's tuning scatter is an error in λ, which the
   // dip's flanks turn into large errors in T; unweighted, their scatter is spread over every point and
   // the dip's parameters come out with error bars several times too small.
-  const noise = pointNoise(ringModel, first.best, wavelengths, repeatability);
+  const noise = pointNoise(ringModel, first.best, allWavelengths, repeatability);
   // The noise model sets each point's relative weight; its overall level is taken from the scatter (the
   // errors scaled by the reduced χ²): a laser's or meter's stated noise is rarely its actual one.
   const ringFit = fitWithRestarts(
     ringModel,
-    { y: normalised, sigma: noise.sigma },
-    { free: ringFree, initial: first.best.values, absoluteSigma: false },
+    { y: allNormalised, sigma: noise.sigma },
+    { free: ringFree, initial: first.best.values, absoluteSigma: false, bounds: driftBounds },
     { starts: [start.overCoupled], random: 10 },
   );
   const fit = ringFit.best;
@@ -234,23 +264,28 @@ export async function calibrateRing(
         : [
             `The couplers' fit is NOT usable (${couplers.reason}): ${couplers.diagnostics.map((d) => d.message).join("; ") || "it did not converge"}.`,
           ]),
-      "n_eff0 and n_g take up whatever moved the resonances during the sweep (the chip's temperature drift, ~0.08 nm/K): " +
-        "a one-way sweep cannot tell a drift from the free spectral range, so their errors leave it out.",
+      again
+        ? `The chip's drift while it was read is fitted (driftRate, the resonances' move per second): the ring's path read its first ` +
+          `${(revisit * 1e9).toFixed(1)} nm again after the sweep (${again.time.length} points), which tells a drift from the free ` +
+          "spectral range; n_eff0 and n_g are the chip's in the middle of the sweep."
+        : "n_eff0 and n_g take up whatever moved the resonances during the sweep (the chip's temperature drift, ~0.08 nm/K): " +
+          "a one-way sweep cannot tell a drift from the free spectral range, so their errors leave it out (revisit 0).",
+      "n_g is the loop's: the ring's waveguide and the patch's, whose amorphous index adds Γ(n_a − n_clad)·L_p/L to it.",
     ],
     derived,
     runs,
-    points: wavelengths.length,
+    points: allWavelengths.length,
   };
   const card = cardOf(fit, context);
   const cardFile = join(options.outDir, "card.json");
   writeFileSync(cardFile, `${JSON.stringify(card, null, 2)}\n`);
   const plotFile = join(options.outDir, "ring-fit.svg");
-  const predicted = new Float64Array(wavelengths.length);
+  const predicted = new Float64Array(allWavelengths.length);
   ringModel.evaluate(
     Float64Array.from(ringModel.parameters, (spec) => fit.values[spec.name] as number),
     predicted,
   );
-  writeFileSync(plotFile, fitPlot(wavelengths, normalised, predicted));
+  writeFileSync(plotFile, fitPlot(wavelengths, normalised, predicted.subarray(0, wavelengths.length)));
   return { card, cardFile, plotFile, couplers, ring: ringFit, runs };
 }
 

@@ -244,6 +244,10 @@ export function checkOpticalPlan(plan: OpticalPlan, laserDriver = "santec-tsl570
       if (plan.options.step > stop - start) {
         fail("step", () => `must fit in the span, ${nm(stop - start)}; got ${nm(plan.options.step)}`);
       }
+      const revisit = plan.options.revisit;
+      if (revisit !== undefined && !(revisit >= 0 && revisit <= stop - start)) {
+        fail("revisit", () => `must be ≥ 0 and within the span, ${nm(stop - start)}; got ${nm(revisit)}`);
+      }
     } else {
       const model = LASER_MODELS[laserDriver];
       try {
@@ -720,12 +724,8 @@ async function measure(
     const writeSpectrum = (b: SpectrumBatch) => spectrumPage(b);
     const summary =
       plan.mode === "stepped"
-        ? await streamed(
-            context,
-            "points",
-            wavelengthGrid(plan.options.start, plan.options.stop, plan.options.step).length,
-            writeSpectrum,
-            (c) => steppedSpectrum(laser, meter, withPath(plan.options), c),
+        ? await streamed(context, "points", steppedPoints(plan.options), writeSpectrum, (c) =>
+            steppedSpectrum(laser, meter, withPath(plan.options), c),
           )
         : await streamed(context, "‰", 1000, writeSpectrum, (c) =>
             sweptSpectrum(laser, meter, withPath(plan.options), c),
@@ -968,6 +968,13 @@ function writeCsv(file: string, columns: readonly { name: string; values: Float6
   writeFileSync(file, `${[columns.map((c) => c.name).join(","), ...rows].join("\n")}\n`);
 }
 
+/** How many points a stepped spectrum reads: its grid, then the points it revisits. */
+function steppedPoints(o: PlanOptions<SteppedSpectrumOptions>): number {
+  const grid = wavelengthGrid(o.start, o.stop, o.step);
+  const revisit = o.revisit ?? 0;
+  return grid.length + (revisit > 0 ? grid.filter((λ) => λ <= o.start + revisit).length : 0);
+}
+
 /** The summary run.json keeps: SI numbers, units in the names. */
 function summaryRecord(result: OpticalJobResult): Record<string, unknown> {
   const about = { path: result.path ?? null, laser: result.laser, meter: result.meter };
@@ -981,6 +988,7 @@ function summaryRecord(result: OpticalJobResult): Record<string, unknown> {
         dips: s.spectrum.dips.map(dipRecord),
         ...(s.wavelengthUncertainty !== undefined && { wavelengthUncertainty_m: s.wavelengthUncertainty }),
         ...(s.darkOffset !== undefined && { darkOffset_sensorUnit: s.darkOffset }),
+        ...(s.revisit !== undefined && { revisitedPoints: s.revisit.time.length }),
         ...(s.sweepStart !== undefined && { sweepStart_s: s.sweepStart }),
       };
     }

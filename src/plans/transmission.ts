@@ -92,6 +92,15 @@ export interface SteppedSpectrumOptions extends CommonOptions {
   readonly tuneDeadline?: number;
   /** Points per emitted batch (default 100). */
   readonly batchPoints?: number;
+  /**
+   * After the sweep, step again through the grid's points in the first
+   * `revisit` metres of the span (default 0: none), in the same order. The
+   * chip's slow drift during a one-way sweep moves every resonance with
+   * time, which looks like a change of the free spectral range; the same
+   * wavelengths read again a sweep later show the drift itself. The points
+   * stream and are recorded like the others; the summary keeps them apart.
+   */
+  readonly revisit?: number;
 }
 
 export interface SweptSpectrumOptions extends CommonOptions {
@@ -113,6 +122,8 @@ export interface SpectrumSummary {
   readonly sweepStart?: number;
   /** With `darkZero`: the dark offset the meter zeroed, in its sensor's unit (A for a photodiode head). */
   readonly darkOffset?: number;
+  /** Stepped with `revisit`: the points read again after the sweep. */
+  readonly revisit?: SpectrumBatch;
 }
 
 /** Wavelengths from start to stop in steps of `step` (the last one is stop, however the step falls). */
@@ -160,7 +171,12 @@ export async function steppedSpectrum(
   context: PlanContext<SpectrumBatch>,
 ): Promise<SpectrumSummary> {
   const { timebase, signal } = context;
-  const grid = wavelengthGrid(options.start, options.stop, options.step);
+  const sweep = wavelengthGrid(options.start, options.stop, options.step);
+  const again = sweep.filter(
+    (λ) => λ <= options.start + (options.revisit ?? 0) && (options.revisit ?? 0) > 0,
+  );
+  // The sweep, then the points it revisits: one visiting order.
+  const grid = Float64Array.from([...sweep, ...again]);
   const tolerance = options.correctionTolerance ?? 1e-9;
   const batchPoints = options.batchPoints ?? 100;
   const settle = options.settle ?? 0;
@@ -207,9 +223,11 @@ export async function steppedSpectrum(
   }
   await flush();
   context.progress?.(done, grid.length);
+  const swept = Math.min(done, sweep.length);
   return {
-    ...summarise(out, done, options.path, signal?.aborted === true && done < grid.length),
+    ...summarise(out, swept, options.path, signal?.aborted === true && done < grid.length),
     ...(darkOffset !== undefined && { darkOffset }),
+    ...(again.length > 0 && { revisit: sliceBatch(out, swept, done) }),
   };
 }
 
