@@ -14,7 +14,11 @@
  *    self-coupling r, round-trip amplitude a, effective and group index,
  *    and the scale and tilt the normalisation leaves
  *    (src/fit/models/ring-all-pass.ts), from starting values read off the
- *    dips, with multi-start from the over-coupled reading.
+ *    dips, with multi-start from the over-coupled reading. The ring's path
+ *    reads its first 10 nm again after the sweep, and the fit takes the
+ *    chip's drift against each point's time
+ *    (src/fit/models/wavelength-drift.ts): in a one-way sweep a drift is
+ *    the same as a change of the FSR, which the revisit tells apart.
  * 3. **Derived**: loaded Q = π n_g L √(ra)/(λ(1 − ra)) and intrinsic
  *    Q = π n_g L √a/(λ(1 − a)) at the middle resonance of the span (Bogaerts et al.,
  *    Laser Photonics Rev. 6, 47 (2012)), with errors propagated from the

@@ -38,6 +38,7 @@ interface RingFlags {
   circumference: number;
   neff: number;
   repeatability: number;
+  revisit: number;
   store?: string;
   durable?: boolean;
 }
@@ -112,6 +113,12 @@ bench, whose chip has hidden true parameters the recipe never sees.`,
       parseNumber,
       1,
     )
+    .option(
+      "--revisit <nm>",
+      "span at the start of the ring's sweep read again after it, nm (0: none; the drift is then not fitted)",
+      parseNumber,
+      10,
+    )
     .addHelpText(
       "after",
       `
@@ -120,8 +127,11 @@ What it fits, and what a transmission spectrum cannot tell:
     efficiencies, one centre and one 1 dB width (given per coupler, assuming
     the two identical);
   - the ring from its path divided by the reference: self-coupling r,
-    round-trip amplitude a, effective and group index; loaded Q, intrinsic Q.
-    Under- and over-coupling give the same dip: the card gives both readings.
+    round-trip amplitude a, effective and group index, and the chip's drift
+    (the ring's path reads its first 10 nm again after the sweep: a drift
+    during a one-way sweep looks like a change of the FSR); loaded Q,
+    intrinsic Q. Under- and over-coupling give the same dip: the card gives
+    both readings.
 On a bench without a fibre positioner it asks you to move the fibres
 between the two spectra. Ctrl-C stops at the next checkpoint and turns the
 laser off (twice: says what it waits for; three times: exits at once).
@@ -145,6 +155,11 @@ Example:
     if (!(flags.circumference > 0))
       throw new CommandLineError("--circumference must be a positive length in µm");
     if (!(flags.repeatability >= 0)) throw new CommandLineError("--repeatability must be ≥ 0 pm");
+    if (!(flags.revisit >= 0 && flags.revisit <= flags.stop - flags.start)) {
+      throw new CommandLineError(
+        `--revisit must be ≥ 0 and within the span (${flags.stop - flags.start} nm), got ${flags.revisit}`,
+      );
+    }
     requireChip(flags);
     await runRecipe("ring", flags.out, (signal, hooks) =>
       calibrateRing(
@@ -164,6 +179,7 @@ Example:
             referenceWavelength: 1.55e-6,
           },
           wavelengthRepeatability: flags.repeatability * 1e-12,
+          revisit: flags.revisit * 1e-9,
           ...recordOptions("calibrate ring", flags),
           signal,
         },
