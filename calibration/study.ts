@@ -13,6 +13,7 @@
  * one-way sweep cannot tell a drift from the free spectral range.
  *
  * The truth of what the recipe fits: r = t = √(1 − κ²) of the bus coupler;
+ * the loop's group index ({@link demoLoopGroupIndex});
  * a = u, the loop's amplitude at the middle resonance (ring, heater and
  * patch losses, and the amorphous patch's absorption, which depends on λ);
  * the couplers, taken identical, as the pair's product, mean centre and
@@ -26,6 +27,8 @@ import {
   demoChipTransmission,
   demoChipTruth,
 } from "../src/models/chip/index.js";
+import { gstIndex } from "../src/models/phase-change/optics.js";
+import { patchDefaults } from "../src/models/phase-change/patch.js";
 import { SeededRandom } from "../src/models/random.js";
 import { responsivityAt, S144C } from "../src/virtual/thorlabs-pm100/sensor.js";
 import { calibrateDetector, type DetectorRecipeResult } from "./detector.js";
@@ -55,6 +58,17 @@ export function demoRingTruth(p: ChipParams, wavelength: number): { readonly t: 
         at("patch.length"),
   );
   return { t, u };
+}
+
+/**
+ * The ring loop's group index for chip parameters `p`: the ring's, with the
+ * amorphous patch's index change Γ(Re n_a − n_clad) over its share of the
+ * loop (an index that does not depend on λ adds to n_g as to n_eff).
+ */
+export function demoLoopGroupIndex(p: ChipParams): number {
+  const at = (name: string) => p[name] as number;
+  const patch = at("patch.confinementFactor") * (gstIndex(patchDefaults, 0).re - at("patch.claddingIndex"));
+  return at("ring.groupIndex") + (patch * at("patch.length")) / (at("ring.length") + at("patch.length"));
 }
 
 /** The reference path's combined passband for chip parameters `p`, as identical couplers: √(product), centre, width. */
@@ -178,6 +192,12 @@ export async function ringCoverageStudy(options: StudyOptions): Promise<StudyRes
             fitted: swapped ? r : a,
             error: errorOf(swapped ? "selfCoupling" : "roundTripAmplitude"),
             truth: u,
+          },
+          {
+            parameter: "groupIndex (the loop's)",
+            fitted: fit.values.groupIndex as number,
+            error: errorOf("groupIndex"),
+            truth: demoLoopGroupIndex(params),
           },
           ...(["peakEfficiency", "centreWavelength", "bandwidth1dB"] as const).map((name) => {
             const fitted = result.couplers.parameters.find((p) => p.name === name);

@@ -17,12 +17,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { calibrateRing } from "../../calibration/ring.js";
-import { demoCouplerTruth, demoRingTruth } from "../../calibration/study.js";
+import { demoCouplerTruth, demoLoopGroupIndex, demoRingTruth } from "../../calibration/study.js";
 import { buildProgram } from "../../src/cli/program.js";
 import { readCard } from "../../src/fit/card.js";
 import { demoChipTruth } from "../../src/models/chip/index.js";
-import { gstIndex } from "../../src/models/phase-change/optics.js";
-import { patchDefaults } from "../../src/models/phase-change/patch.js";
 import { expectRunsSucceeded } from "./support.js";
 
 const truth = demoChipTruth as Readonly<Record<string, number>>;
@@ -65,9 +63,7 @@ describe("pms calibrate ring on the virtual bench", () => {
     // drift from the FSR. And that drift: dλ/dT·r with dλ/dT = FSR/(2 R_th P_π) (the heater's phase is
     // π ΔT/(R_th P_π) for a temperature rise ΔT, src/models/chip/dynamics.ts), about −9 fm/s.
     const groupIndex = fit.parameters.find((p) => p.name === "groupIndex");
-    const patchIndex =
-      at("patch.confinementFactor") * (gstIndex(patchDefaults, 0).re - at("patch.claddingIndex"));
-    const trueGroupIndex = at("ring.groupIndex") + (patchIndex * at("patch.length")) / loopLength;
+    const trueGroupIndex = demoLoopGroupIndex(demoChipTruth);
     expect(Math.abs((groupIndex?.value as number) - trueGroupIndex)).toBeLessThan(
       3 * (groupIndex?.standardError as number),
     );

@@ -13,8 +13,10 @@ import {
   demoCouplerTruth,
   drawChip,
   drawHeaterChip,
+  drawPcmChip,
   formatStudy,
   heaterCoverageStudy,
+  pcmCoverageStudy,
   ringCoverageStudy,
 } from "../../calibration/study.js";
 import { demoChipTruth } from "../../src/models/chip/index.js";
@@ -88,6 +90,26 @@ describe("the coverage study of recipe 2", () => {
     expectWithin3Sigma(study.pulls, 4);
     expect(formatStudy(study)).toMatch(
       /Recipe 2 \(heater\) coverage over 2 virtual chips: 2 converged \(100 %\)/,
+    );
+  }, 180_000);
+});
+
+describe("the coverage study of recipe 4", () => {
+  it("two chips from the patch's prior: both converge, α, k, n and Γ within 3σ of each chip's truth", async () => {
+    const truth = demoChipTruth as Readonly<Record<string, number>>;
+    const drawn = drawPcmChip(new SeededRandom(7));
+    const share = (drawn["cell.heatingShare"] as number) / (truth["cell.heatingShare"] as number);
+    expect(share).toBeGreaterThanOrEqual(0.9);
+    expect(share).toBeLessThanOrEqual(1.1);
+    // The drift frozen (the recipe's dλ/dT is the design's, not the chip's).
+    expect(drawn["ambient.driftRate"]).toBe(0);
+
+    const study = await pcmCoverageStudy({ chips: 2, outDir: mkdtempSync(join(tmpdir(), "pms-study-")) });
+    expect(study.converged).toBe(2);
+    expect(new Set(study.pulls.map((p) => p.parameter)).size).toBe(4);
+    expectWithin3Sigma(study.pulls, 8);
+    expect(formatStudy(study)).toMatch(
+      /Recipe 4 \(phase-change patch\) coverage over 2 virtual chips: 2 converged \(100 %\)/,
     );
   }, 180_000);
 });
