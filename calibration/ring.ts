@@ -208,7 +208,7 @@ export async function calibrateRing(
     ? wavelengthDrifted(jittered, allWavelengths, times, middle)
     : jittered(allWavelengths);
   const ringFree = again ? [...RING_SPECTRUM_FREE, "driftRate"] : RING_SPECTRUM_FREE;
-  // A drift within ±1 pm/s (a ring's resonance moves ~0.08 nm/K: 12 K/s), for the restarts' draws.
+  // A drift within ±1 pm/s (a ring's resonance moves ~0.08 nm/K: 0.0125 K/s), for the restarts' draws.
   const driftBounds: Readonly<Record<string, readonly [number, number]>> = again
     ? { driftRate: [-1e-12, 1e-12] }
     : {};
