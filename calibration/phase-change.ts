@@ -39,6 +39,13 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { KNOWN_BENCH_DRIVERS } from "../src/bench/drivers.js";
+import { loadBenchFile } from "../src/bench/file.js";
+import {
+  DEFAULT_SAFETY_LIMITS,
+  resolveSafetyLimits,
+  type SafetyLimits,
+} from "../src/drivers/instruments/safety.js";
 import { type CardContext, cardOf, type ModelCard } from "../src/fit/card.js";
 import { type FitResult, fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
 import { airyDipFitModel } from "../src/fit/models/airy-dip.js";
@@ -52,7 +59,7 @@ import type { ChipParams } from "../src/models/chip/index.js";
 import { SILICON_THERMO_OPTIC } from "../src/models/chip/parameters.js";
 import { type GstOpticalParams, gstIndex, gstIndexWithGradient } from "../src/models/phase-change/optics.js";
 import { patchDefaults } from "../src/models/phase-change/patch.js";
-import { type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
+import { DEFAULT_HEATER_SOURCE, type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
 import type { ProgrammedPulse, ScannedReadout } from "../src/plans/pcm-programming.js";
 import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.js";
 import { findDips } from "../src/plans/spectrum-analysis.js";
@@ -101,7 +108,7 @@ export interface PcmRecipeOptions extends RecordingOptions {
   /** First pulse amplitude, V (default 1.5 V: below the demo patch's threshold), and the search's step (0.05 V). */
   readonly firstAmplitude?: number;
   readonly searchStep?: number;
-  /** Highest amplitude, V (default 2 V: the embedded bench's voltage limit). */
+  /** Highest amplitude, V (default 2 V, or the source's maxAbsVoltage if lower; refused above it). */
   readonly maxAmplitude?: number;
   /** The upper level above the first that moved the resonance, V (default 0.1 V; the lower level is half of it below). */
   readonly levelStep?: number;
@@ -115,7 +122,7 @@ export interface PcmRecipeOptions extends RecordingOptions {
   readonly expectedShift?: number;
   /** A resonance move below this counts as none, m (default 5 pm). */
   readonly moved?: number;
-  /** The source's ramp step, V (default 0.1 V, the bench default `maxVoltageStep`): the pulses' staircase. */
+  /** The source's ramp step, V (default: the bench's `maxVoltageStep` for the source, 0.1 V unless the file says otherwise): the pulses' staircase. */
   readonly rampStep?: number;
   /** Current compliance of the pulses, A (default 10 mA). */
   readonly compliance?: number;
@@ -192,6 +199,17 @@ export async function calibratePcm(
   const common = { ...recordingOptionsOf(options), path: "ring" as const, ...opticalJobOptionsOf(options) };
   const virtual = (offset: number) => virtualRunOf(options, offset);
 
+  // The pulses stay within the source's limits: checked before anything runs (a refusal halfway would have
+  // used up part of the patch), and the staircase the fit models is the one those limits make the driver ramp.
+  const limits = await sourceLimitsOf(options);
+  const maxAmplitude = options.maxAmplitude ?? Math.min(2, limits.maxAbsVoltage);
+  if (!(maxAmplitude <= limits.maxAbsVoltage)) {
+    throw new RangeError(
+      `phase-change recipe: the highest pulse, ${maxAmplitude} V, is above the limit on the heater's source ` +
+        `(maxAbsVoltage ${limits.maxAbsVoltage} V${options.bench ? ` in ${options.bench}` : ""}); lower it or raise the limit`,
+    );
+  }
+
   // 1. The FSR, patch amorphous.
   const { run: wide, fsr } = await measureFsr(
     {
@@ -213,7 +231,7 @@ export async function calibratePcm(
   const schedule = new PulseSchedule({
     first: options.firstAmplitude ?? 1.5,
     searchStep: options.searchStep ?? 0.05,
-    max: options.maxAmplitude ?? 2,
+    max: maxAmplitude,
     levelStep: options.levelStep ?? 0.1,
     firstWidth: options.firstWidth ?? 0.2,
     minWidth: options.minWidth ?? 0.05,
@@ -250,7 +268,7 @@ export async function calibratePcm(
 
   // 3. Each scan's resonance, refined; the pulses as the patch saw them.
   hooks.stage?.("fitting the kinetics");
-  const rampStep = options.rampStep ?? 0.1;
+  const rampStep = options.rampStep ?? limits.maxVoltageStep;
   const pulses: PulseShape[] = readouts
     .slice(1)
     .map((r) => pulseStaircase(r.pulseStart, r.amplitude, r.width, rampStep, r.rampUp, r.rampDown));
@@ -535,6 +553,17 @@ export async function calibratePcm(
     levels,
     runs,
   };
+}
+
+/** The safety limits of the recipe's source-meter: its bench file's, over the drivers' defaults (the embedded bench's). */
+async function sourceLimitsOf(options: PcmRecipeOptions): Promise<SafetyLimits> {
+  if (options.bench === undefined) return DEFAULT_SAFETY_LIMITS;
+  const file = await loadBenchFile(options.bench, KNOWN_BENCH_DRIVERS);
+  const name = options.sourceMeter ?? DEFAULT_HEATER_SOURCE;
+  return resolveSafetyLimits(
+    file.instruments[name]?.limits ?? {},
+    `${options.bench}: instruments.${name}.limits`,
+  );
 }
 
 /** The usable fit of lowest χ² (the first when none is usable). */

@@ -11,7 +11,7 @@
  * E_a = 2.34 eV; the Avrami exponent 2.7; the confinement factor
  * 0.85 × 0.05.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -382,7 +382,33 @@ describe("pms calibrate pcm on the virtual bench", () => {
       ?.commands.find((c) => c.name() === "pcm")
       ?.helpInformation();
     expect(help).toMatch(
-      /--max <V> +highest pulse amplitude, V \(within the bench's limits\)\s+\(default: 2\)/,
+      /--max <V> +highest pulse amplitude, V \(default 2, or the source's\s+maxAbsVoltage if lower\)/,
+    );
+  });
+
+  it("refuses pulses above the bench file's limit on the heater's source before anything runs", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "pms-cal-pcm-limit-"));
+    const bench = join(dir, "bench.json");
+    // Nothing listens on these ports: the refusal must come before any connection.
+    writeFileSync(
+      bench,
+      JSON.stringify({
+        name: "a bench that allows the heater 1.5 V",
+        instruments: {
+          laser: { driver: "santec-tsl570", resource: "TCPIP::127.0.0.1::9::SOCKET" },
+          meter: { driver: "thorlabs-pm100", resource: "TCPIP::127.0.0.1::9::SOCKET" },
+          smu2: {
+            driver: "keithley2450",
+            resource: "TCPIP::127.0.0.1::9::SOCKET",
+            limits: { maxAbsVoltage: 1.5 },
+          },
+        },
+      }),
+    );
+    await expect(
+      calibratePcm({ outDir: join(dir, "out"), bench, chipId: "chip-7", maxAmplitude: 2 }),
+    ).rejects.toThrow(
+      /the highest pulse, 2 V, is above the limit on the heater's source \(maxAbsVoltage 1\.5 V in /,
     );
   });
 });

@@ -457,13 +457,13 @@ interface PcmFlags {
   chip?: string;
   resonance: number;
   first: number;
-  max: number;
+  max?: number;
   levelStep: number;
   width: number;
   maxWidth: number;
   pulses: number;
   expectedShift: number;
-  rampStep: number;
+  rampStep?: number;
   power: number;
   repeatability: number;
   store?: string;
@@ -482,7 +482,11 @@ function registerPcm(calibrate: Command): void {
     .option("--out <dir>", "folder for the runs' files, card.json and pcm-fit.svg", "calibration-pcm")
     .option("--resonance <nm>", "where the resonance is before any pulse, roughly, nm", parseNumber, 1553.94)
     .option("--first <V>", "first pulse amplitude, below the patch's threshold, V", parseNumber, 1.5)
-    .option("--max <V>", "highest pulse amplitude, V (within the bench's limits)", parseNumber, 2)
+    .option(
+      "--max <V>",
+      "highest pulse amplitude, V (default 2, or the source's maxAbsVoltage if lower)",
+      parseNumber,
+    )
     .option(
       "--level-step <V>",
       "the upper level above the first that moved it, V (the lower is half of it below)",
@@ -498,7 +502,11 @@ function registerPcm(calibrate: Command): void {
       parseNumber,
       1.2,
     )
-    .option("--ramp-step <V>", "the source's ramp step (the bench's maxVoltageStep), V", parseNumber, 0.1)
+    .option(
+      "--ramp-step <V>",
+      "the source's ramp step, V (default: the bench's maxVoltageStep for it, 0.1 V unless the file says)",
+      parseNumber,
+    )
     .option("--power <mW>", "laser power, mW", parseNumber, 1)
     .option("--repeatability <pm>", "the laser's wavelength repeatability, ± pm", parseNumber, 1)
     .addHelpText(
@@ -523,9 +531,10 @@ What it measures and fits:
   4. the optical contrast: the patch's phase 2πS/FSR and its confinement
      factor Γ (for a 2 µm patch and GST's indices), and the transmission change
      at the old resonance.
---max and --ramp-step must match the bench's limits on the heater's source
-(maxAbsVoltage, maxVoltageStep; the embedded bench's are 2 V and 0.1 V): the
-fit models each pulse as the staircase the source ramps through.
+The pulses keep to the bench file's limits on the heater's source: --max above
+its maxAbsVoltage is refused before anything runs, and the fit models each
+pulse as the staircase its maxVoltageStep makes the driver ramp through (the
+embedded bench's are 2 V and 0.1 V).
 The patch stays crystalline: on a chip this uses up its amorphous state (only
 a melt-quench the heater's source cannot give resets it). Ctrl-C stops at the
 next checkpoint, ramps the source to zero and turns the laser off.
@@ -537,15 +546,15 @@ Example:
   addRecordOptions(pcm).action(async (flags: PcmFlags) => {
     requirePositive([
       ["--first", flags.first],
-      ["--max", flags.max],
+      ...(flags.max !== undefined ? [["--max", flags.max] as const] : []),
       ["--level-step", flags.levelStep],
       ["--width", flags.width],
       ["--max-width", flags.maxWidth],
       ["--expected-shift", flags.expectedShift],
-      ["--ramp-step", flags.rampStep],
+      ...(flags.rampStep !== undefined ? [["--ramp-step", flags.rampStep] as const] : []),
       ["--power", flags.power],
     ]);
-    if (!(flags.max >= flags.first)) {
+    if (flags.max !== undefined && !(flags.max >= flags.first)) {
       throw new CommandLineError(`--max (${flags.max} V) must be at least --first (${flags.first} V)`);
     }
     if (!(Number.isInteger(flags.pulses) && flags.pulses >= 8)) {
@@ -566,13 +575,13 @@ Example:
           chipId: flags.chip ?? "demo-chip",
           resonance: flags.resonance * 1e-9,
           firstAmplitude: flags.first,
-          maxAmplitude: flags.max,
+          ...(flags.max !== undefined && { maxAmplitude: flags.max }),
           levelStep: flags.levelStep,
           firstWidth: flags.width * 1e-3,
           maxWidth: flags.maxWidth,
           maxPulses: flags.pulses,
           expectedShift: flags.expectedShift * 1e-9,
-          rampStep: flags.rampStep,
+          ...(flags.rampStep !== undefined && { rampStep: flags.rampStep }),
           power: flags.power * 1e-3,
           wavelengthRepeatability: flags.repeatability * 1e-12,
           ...recordOptions("calibrate pcm", flags),
