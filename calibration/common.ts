@@ -5,7 +5,9 @@
  */
 import type { ModelCard } from "../src/fit/card.js";
 import type { FitResult } from "../src/fit/levenberg-marquardt.js";
+import type { ChipParams } from "../src/models/chip/index.js";
 import type { JobInstrument, OpticalJobOptions } from "../src/plans/optical-job.js";
+import type { RecordingOptions } from "../src/plans/records.js";
 
 /** A job's instrument as a model card names it ("unknown" where *IDN? did not say). */
 export function instrumentOf(instrument: JobInstrument): ModelCard["instruments"][number] {
@@ -44,6 +46,25 @@ export function propagate(
     }
   }
   return [value, Math.sqrt(variance)];
+}
+
+/** What every optical recipe takes alike: where it measures, on which chip, and where its files go. */
+export interface OpticalRecipeOptions extends RecordingOptions {
+  /** A bench file; absent: the embedded virtual bench. */
+  readonly bench?: string;
+  /**
+   * The embedded virtual bench's chip parameters (default: the hidden truth) and noise seed (default 1;
+   * each run of a recipe takes seed + its offset, see {@link virtualRunOf}). For studies; not with a bench file.
+   */
+  readonly virtual?: { readonly chip?: ChipParams; readonly seed?: number };
+  /** The bench's tunable laser and power meter, by name (default: its only ones). */
+  readonly laser?: string;
+  readonly meter?: string;
+  /** Folder for the runs' files, the card and the plot. */
+  readonly outDir: string;
+  /** The chip's id, for the card (default "demo-chip"). */
+  readonly chipId?: string;
+  readonly signal?: AbortSignal;
 }
 
 /** What an optical recipe passes to each of its jobs alike: its bench, laser, meter and signal, as given. */

@@ -31,21 +31,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type CardContext, cardOf, type ModelCard } from "../src/fit/card.js";
 import { type FitModel, type FitResult, fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
-import type { ChipParams } from "../src/models/chip/index.js";
 import type { DetectorSummary } from "../src/plans/detector.js";
 import { type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
-import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.js";
+import { recordingOptionsOf } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
-import { instrumentOf, opticalJobOptionsOf, virtualRunOf } from "./common.js";
+import { instrumentOf, type OpticalRecipeOptions, opticalJobOptionsOf, virtualRunOf } from "./common.js";
 
 export const DETECTOR_RECIPE = { name: "detector", version: "0.1.0" } as const;
 
-export interface DetectorRecipeOptions extends RecordingOptions {
-  readonly bench?: string;
-  readonly virtual?: { readonly chip?: ChipParams; readonly seed?: number };
-  readonly laser?: string;
-  readonly meter?: string;
-  readonly outDir: string;
+export interface DetectorRecipeOptions extends OpticalRecipeOptions {
   /** Wavelength, m (default 1550 nm). */
   readonly wavelength?: number;
   /** Laser power setpoints, W (default 0.1, 1, 0.4, 0.8, 0.2, 0.6 mW: within the embedded bench's 1 mW, in a mixed order). */
@@ -54,8 +48,6 @@ export interface DetectorRecipeOptions extends RecordingOptions {
   readonly readings?: number;
   readonly darkReadings?: number;
   readonly settle?: number;
-  readonly chipId?: string;
-  readonly signal?: AbortSignal;
 }
 
 export interface DetectorRecipeResult {

@@ -39,7 +39,6 @@ import { join } from "node:path";
 import { type CardContext, cardOf, type ModelCard } from "../src/fit/card.js";
 import { type FitModel, type FitResult, fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
 import { lorentzianDipFitModel } from "../src/fit/models/lorentzian-dip.js";
-import type { ChipParams } from "../src/models/chip/index.js";
 import type { ParameterSpec } from "../src/models/parameters.js";
 import type { TuningPoint } from "../src/plans/heater-tuning.js";
 import {
@@ -48,24 +47,17 @@ import {
   type OpticalJobResult,
   runOpticalJob,
 } from "../src/plans/optical-job.js";
-import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.js";
+import { recordingOptionsOf } from "../src/plans/records.js";
 import { type Dip, findDips } from "../src/plans/spectrum-analysis.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
-import { instrumentOf, opticalJobOptionsOf, virtualRunOf } from "./common.js";
+import { instrumentOf, type OpticalRecipeOptions, opticalJobOptionsOf, virtualRunOf } from "./common.js";
 
 export const HEATER_RECIPE = { name: "heater", version: "0.1.0" } as const;
 
-export interface HeaterRecipeOptions extends RecordingOptions {
-  /** A bench file; absent: the embedded virtual bench. */
-  readonly bench?: string;
-  /** The embedded virtual bench's chip and noise seed (the FSR run takes `seed`, the tuning run `seed + 100`). */
-  readonly virtual?: { readonly chip?: ChipParams; readonly seed?: number };
-  readonly laser?: string;
-  readonly meter?: string;
+/** Recipe 2's options (the virtual FSR run takes `seed`, the tuning run `seed + 100`). */
+export interface HeaterRecipeOptions extends OpticalRecipeOptions {
   /** The bench's source-meter on the heater's terminals (default: the optical job's, "smu2"). */
   readonly sourceMeter?: string;
-  /** Folder for the runs' files, the card and the plot. */
-  readonly outDir: string;
   /** Where the resonance is with the heater off, roughly, m (default: the demo chip's, 1553.94 nm). */
   readonly resonance?: number;
   /** Span of the heater-off spectrum that finds the FSR, m (default 22 nm: two FSRs of the demo ring and some). */
@@ -90,10 +82,8 @@ export interface HeaterRecipeOptions extends RecordingOptions {
   readonly settle?: number;
   /** Laser power, W (default 1 mW). */
   readonly power?: number;
-  readonly chipId?: string;
   /** The laser's wavelength repeatability, m: each tune lands within ± this (default 1 pm, uniform). */
   readonly wavelengthRepeatability?: number;
-  readonly signal?: AbortSignal;
 }
 
 export interface HeaterRecipeResult {

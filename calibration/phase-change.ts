@@ -50,21 +50,27 @@ import { type CardContext, cardOf, type ModelCard } from "../src/fit/card.js";
 import { type FitResult, fitLeastSquares } from "../src/fit/levenberg-marquardt.js";
 import { airyDipFitModel } from "../src/fit/models/airy-dip.js";
 import {
+  JMAK_PULSE_FREE,
   jmakPulseFitModel,
   jmakPulseParameters,
   type PulseShape,
   pulseStaircase,
 } from "../src/fit/models/jmak-pulses.js";
-import type { ChipParams } from "../src/models/chip/index.js";
 import { SILICON_THERMO_OPTIC } from "../src/models/chip/parameters.js";
 import { type GstOpticalParams, gstIndex, gstIndexWithGradient } from "../src/models/phase-change/optics.js";
 import { patchDefaults } from "../src/models/phase-change/patch.js";
 import { DEFAULT_HEATER_SOURCE, type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
 import type { ProgrammedPulse, ScannedReadout } from "../src/plans/pcm-programming.js";
-import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.js";
+import { recordingOptionsOf } from "../src/plans/records.js";
 import { findDips } from "../src/plans/spectrum-analysis.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
-import { instrumentOf, opticalJobOptionsOf, propagate, virtualRunOf } from "./common.js";
+import {
+  instrumentOf,
+  type OpticalRecipeOptions,
+  opticalJobOptionsOf,
+  propagate,
+  virtualRunOf,
+} from "./common.js";
 import { DEMO_HEATER_RESONANCE, type DipShape, measureFsr, refineDip } from "./heater.js";
 
 export const PCM_RECIPE = { name: "pcm", version: "0.1.0" } as const;
@@ -90,16 +96,10 @@ export const SHIFT_SCALE_ACCURACY = 5e-4;
 const ELECTRONVOLT = 1.602176634e-19;
 const BOLTZMANN = 1.380649e-23;
 
-export interface PcmRecipeOptions extends RecordingOptions {
-  /** A bench file; absent: the embedded virtual bench. */
-  readonly bench?: string;
-  /** The embedded virtual bench's chip and noise seed (the FSR run takes `seed`, the pulses `seed + 100`). */
-  readonly virtual?: { readonly chip?: ChipParams; readonly seed?: number };
-  readonly laser?: string;
-  readonly meter?: string;
+/** Recipe 4's options (the virtual FSR run takes `seed`, the pulses `seed + 100`). */
+export interface PcmRecipeOptions extends OpticalRecipeOptions {
   /** The bench's source-meter on the heater under the patch (default: the optical job's, "smu2"). */
   readonly sourceMeter?: string;
-  readonly outDir: string;
   /** Where the resonance is before any pulse, roughly, m (default: the demo chip's, 1553.94 nm). */
   readonly resonance?: number;
   /** Span and step of the FSR spectrum, m (default 22 nm in 10 pm). */
@@ -130,7 +130,6 @@ export interface PcmRecipeOptions extends RecordingOptions {
   readonly interval?: number;
   /** Laser power, W (default 1 mW). */
   readonly power?: number;
-  readonly chipId?: string;
   /** The laser's wavelength repeatability, m (default 1 pm). */
   readonly wavelengthRepeatability?: number;
   /** Added in quadrature to each resonance's error, m (default {@link LINE_SHAPE_ACCURACY}, 0.15 pm). */
@@ -148,7 +147,6 @@ export interface PcmRecipeOptions extends RecordingOptions {
   /** The patch's length, m (default 2 µm, the demo design's), and GST's optical constants (default: the model's). */
   readonly patchLength?: number;
   readonly gst?: GstOpticalParams;
-  readonly signal?: AbortSignal;
 }
 
 export interface PcmRecipeResult {
@@ -347,15 +345,7 @@ export async function calibratePcm(
   );
   const heldAtFirst = readouts.filter((r) => r.amplitude === reference).reduce((sum, r) => sum + r.width, 0);
   const rate0 = 0.8 / Math.max(heldAtFirst, 1e-3);
-  const free = [
-    "resonanceWavelength",
-    "fullShift",
-    "driftRate",
-    "rate",
-    "heating",
-    "avramiExponent",
-    "edgeTime",
-  ];
+  const free = JMAK_PULSE_FREE;
   // The patch drifts with the chip's ambient, which the resonance's drift δ shows through dλ/dT = FSR L (dn/dT)/λ
   // (the ring's thermo-optic phase, 2π L (dn/dT) ΔT/λ, moving the resonance by FSR per 2π).
   const coefficient =

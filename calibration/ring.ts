@@ -44,28 +44,22 @@ import { RING_SPECTRUM_FREE, ringAllPassFitModel } from "../src/fit/models/ring-
 import { wavelengthDrifted } from "../src/fit/models/wavelength-drift.js";
 import { wavelengthJitterAveraged } from "../src/fit/models/wavelength-jitter.js";
 import { fitWithRestarts, type MultiStartResult } from "../src/fit/multi-start.js";
-import type { ChipParams } from "../src/models/chip/index.js";
 import { type OpticalJobHooks, runOpticalJob } from "../src/plans/optical-job.js";
-import { type RecordingOptions, recordingOptionsOf } from "../src/plans/records.js";
+import { recordingOptionsOf } from "../src/plans/records.js";
 import { svgPlot } from "../src/plans/svg-plot.js";
-import { instrumentOf, opticalJobOptionsOf, propagate, virtualRunOf } from "./common.js";
+import {
+  instrumentOf,
+  type OpticalRecipeOptions,
+  opticalJobOptionsOf,
+  propagate,
+  virtualRunOf,
+} from "./common.js";
 import { ringStart } from "./ring-start.js";
 
 export const RING_RECIPE = { name: "ring-and-couplers", version: "0.1.0" } as const;
 
-export interface RingRecipeOptions extends RecordingOptions {
-  /** A bench file; absent: the embedded virtual bench. */
-  readonly bench?: string;
-  /**
-   * The embedded virtual bench's chip parameters (default: the hidden truth) and noise seed: the reference
-   * run takes `seed`, the ring run `seed + 100`. For studies; not with a bench file.
-   */
-  readonly virtual?: { readonly chip?: ChipParams; readonly seed?: number };
-  /** The bench's tunable laser and power meter, by name (default: its only ones). */
-  readonly laser?: string;
-  readonly meter?: string;
-  /** Folder for the runs' files, the card and the plot. */
-  readonly outDir: string;
+/** Recipe 1's options (the virtual reference run takes `seed`, the ring run `seed + 100`). */
+export interface RingRecipeOptions extends OpticalRecipeOptions {
   /** The sweep, m: first and last wavelength and the step (default 1540–1570 nm in 10 pm). */
   readonly start?: number;
   readonly stop?: number;
@@ -80,11 +74,8 @@ export interface RingRecipeOptions extends RecordingOptions {
     readonly effectiveIndex: number;
     readonly referenceWavelength: number;
   };
-  /** The chip's id for the card (default "demo-chip"). */
-  readonly chipId?: string;
   /** The laser's wavelength repeatability, m: each tune lands within ± this (default 1 pm, uniform). */
   readonly wavelengthRepeatability?: number;
-  readonly signal?: AbortSignal;
 }
 
 export interface RingRecipeResult {

@@ -70,13 +70,7 @@ export async function pcmProgramming(
   await meter.wavelength.set(options.wavelength);
   await laser.tuneTo(options.wavelength);
   await laser.lightOn();
-  await source.outputEnabled.set(false);
-  // The compliance first: once the mode is set it is what the terminals may reach, and the limits check it.
-  if (options.mode === "current") await source.complianceVoltage.set(options.compliance);
-  else await source.complianceCurrent.set(options.compliance);
-  await source.sourceMode.set(options.mode);
-  await source.rampTo(0);
-  await source.outputEnabled.set(true);
+  await setUpPulseSource(source, options.mode, options.compliance);
 
   const window = await meter.readingWindow();
   const rows: Array<[number, number, number, number]> = [];
@@ -216,12 +210,7 @@ export async function pcmScanProgramming(
   const list = typeof options.pulses === "function" ? undefined : options.pulses;
   const total = options.maxPulses ?? list?.length ?? 100;
   context.stage?.("setting up the pulse source");
-  await source.outputEnabled.set(false);
-  if (options.mode === "current") await source.complianceVoltage.set(options.compliance);
-  else await source.complianceCurrent.set(options.compliance);
-  await source.sourceMode.set(options.mode);
-  await source.rampTo(0);
-  await source.outputEnabled.set(true);
+  await setUpPulseSource(source, options.mode, options.compliance);
 
   const readouts: ScannedReadout[] = [];
   const scanAfter = async (pulse: ProgrammedPulse | undefined, timing: PulseTiming, window: ScanWindow) => {
@@ -294,6 +283,24 @@ export async function pcmScanProgramming(
     context.progress?.(given, total);
   }
   return { readouts, pulses: readouts.length - 1, aborted };
+}
+
+/**
+ * The pulse source at zero with its output on: output off, the compliance
+ * first (once the mode is set it is what the terminals may reach, and the
+ * limits check it), the mode, the level ramped to zero, output on.
+ */
+async function setUpPulseSource(
+  source: SourceMeterHandle,
+  mode: "current" | "voltage",
+  compliance: number,
+): Promise<void> {
+  await source.outputEnabled.set(false);
+  if (mode === "current") await source.complianceVoltage.set(compliance);
+  else await source.complianceCurrent.set(compliance);
+  await source.sourceMode.set(mode);
+  await source.rampTo(0);
+  await source.outputEnabled.set(true);
 }
 
 interface PulseTiming {

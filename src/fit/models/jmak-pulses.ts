@@ -134,6 +134,17 @@ export const jmakPulseParameters: readonly ParameterSpec[] = [
   },
 ];
 
+/** What a recipe fits (the rest held: the drift coupling, E_a, T_a, T_x). */
+export const JMAK_PULSE_FREE: readonly string[] = [
+  "resonanceWavelength",
+  "fullShift",
+  "driftRate",
+  "rate",
+  "heating",
+  "avramiExponent",
+  "edgeTime",
+];
+
 /** One pulse as the patch saw it: the source's levels and how long each was held, s (the top: its programmed width, t_e added). */
 export interface PulseShape {
   /** When the pulse began, s (on the readouts' timebase). */
