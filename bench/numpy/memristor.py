@@ -27,6 +27,14 @@ device's parameters default * 1.2**(2u - 1) in parameter order, clamped to
 the bounds, x0 the model's initial state, voltages 1.2 sin(2 pi (k+1) dt)
 (bench/memristor.ts, `batch`).
 
+Joglekar's window runs on the logit state u = ln(x/(1 - x)), as the model
+does (src/models/memristor/linear-ion-drift.ts, `logitDrift`): du/dt =
+k i R(c), c = x(1 - x), R(c) = (1 - (1 - 4c)^p)/c by log1p and expm1; the
+substep's state-step limit is how far u can go while x moves 1/128
+(and at most half its depth coming out of an edge), its error limits in u
+against 1e-10 of 4 (portable/scheme.ts `stiffnessLength`, both of its
+error models), checked at the substep's end as well as at its start.
+
 Case (argv[1], JSON): model ("vteam" | "drift-none" | "drift-joglekar"),
 devices, steps (the steps computed and timed: the bench times the
 1 x 10^6 shape on fewer steps and scales), dt. Prints the median and a
@@ -44,6 +52,9 @@ MAX_STIFFNESS_STEP = 1.0
 LOCAL_ERROR = 1e-10
 EDGE_RESOLUTION = 2.220446049250313e-16
 PROBE_STEP = 1e-6
+LOGIT_BOUND = 700.0
+LOGIT_SCALE = 4.0
+TAIL_ERROR = 615.0
 
 # (name, default, min, max), in the models' parameter order.
 VTEAM = [
@@ -107,6 +118,18 @@ def substep_length(remaining, speed, stiffness, span):
     )
 
 
+def stiffness_length(speed, stiffness, scale):
+    """portable/scheme.ts `stiffnessLength`, elementwise."""
+    budget = LOCAL_ERROR * scale
+    return np.minimum(
+        MAX_STIFFNESS_STEP / stiffness,
+        np.minimum(
+            np.sqrt(np.sqrt((120 * budget) / (stiffness * stiffness * stiffness * speed))),
+            np.sqrt(np.sqrt((TAIL_ERROR * budget) / (stiffness * speed * speed * speed))),
+        ),
+    )
+
+
 class Vteam:
     def __init__(self, p):
         self.p = p
@@ -137,12 +160,50 @@ class Drift:
         """State speed for the devices whose per-device arrays are q (a subset of the batch)."""
         i = v / (q["rOn"] * x + q["rOff"] * (1 - x))
         rate = q["k"] * i
-        if self.window == "joglekar":
-            rate = rate * (1 - np.power(np.abs(2 * x - 1), 2 * q["windowExponent"]))
         return rate
 
     def current(self, x, v):
         return v / (self.p["rOn"] * x + self.p["rOff"] * (1 - x))
+
+
+class LogitDrift:
+    """The linear drift under Joglekar's window on the logit state (see the module doc)."""
+
+    def __init__(self, p):
+        self.p = p
+        devices = len(p["rOn"])
+        self.lower, self.upper = np.full(devices, -LOGIT_BOUND), np.full(devices, LOGIT_BOUND)
+        self.x0 = np.full(devices, -math.log(9))
+        self.k = (p["mobility"] * p["rOn"]) / (p["thickness"] * p["thickness"])
+
+    @staticmethod
+    def memristance(u, e, r_on, r_off):
+        return np.where(u >= 0, r_on * (1 - e) + r_off * e, r_on * e + r_off * (1 - e))
+
+    def dxdt(self, u, v, q):
+        t = np.exp(-np.abs(u))
+        e = t / (1 + t)
+        c = e * (1 - e)
+        z = 4 * c
+        i = v / self.memristance(u, e, q["rOn"], q["rOff"])
+        ratio = -np.expm1(q["windowExponent"] * np.log1p(-z)) / c
+        return q["k"] * i * ratio
+
+    @staticmethod
+    def reach(u, direction, step):
+        t = np.exp(-np.abs(u))
+        e = t / (1 + t)
+        towards = np.where(direction > 0, step, -step)
+        x = np.where(u >= 0, 1 - e + towards, e + towards)
+        y = np.where(u >= 0, e - towards, 1 - e - towards)
+        ok = (x > 0) & (y > 0)
+        reach = np.where(ok, np.abs(np.log(np.where(ok, x, 1)) - np.log(np.where(ok, y, 1)) - u), np.inf)
+        outward = np.where(u >= 0, direction > 0, direction < 0)
+        return np.where(outward, reach, np.minimum(reach, np.maximum(0.5 * np.abs(u), 1)))
+
+    def current(self, u, v):
+        t = np.exp(-np.abs(u))
+        return v / self.memristance(u, t / (1 + t), self.p["rOn"], self.p["rOff"])
 
 
 def hold_vteam(model, x, v, dt, span, edge):
@@ -170,7 +231,7 @@ def hold_vteam(model, x, v, dt, span, edge):
 def hold_generic(model, x, v, dt, span, edge, probe, middle):
     """integrate.ts `holdVoltage` on every device at once, the active set shrinking as holds end."""
     per_device = {"rOn": model.p["rOn"], "rOff": model.p["rOff"], "k": model.k}
-    if model.window == "joglekar":
+    if "windowExponent" in model.p:
         per_device["windowExponent"] = model.p["windowExponent"]
     lower, upper = model.lower, model.upper
     idx = None  # all devices: no gathering on the first pass
@@ -188,7 +249,18 @@ def hold_generic(model, x, v, dt, span, edge, probe, middle):
         probed = np.where(xs < mid, xs + pr, xs - pr)
         stiffness = np.abs(model.dxdt(probed, v, q) - k1) / pr
         remaining = dt - elapsed
-        h = substep_length(remaining, np.abs(k1), stiffness, sp)
+        if isinstance(model, LogitDrift):
+            reach = model.reach(xs, k1, MAX_STATE_STEP)
+            first = np.minimum(
+                np.minimum(remaining, reach / np.abs(k1)), stiffness_length(np.abs(k1), stiffness, LOGIT_SCALE)
+            )
+            end = project(xs + first * k1, lo, up)
+            k_end = model.dxdt(end, v, q)
+            end_probed = np.where(end < mid, end + pr, end - pr)
+            end_stiffness = np.abs(model.dxdt(end_probed, v, q) - k_end) / pr
+            h = np.minimum(first, stiffness_length(np.abs(k_end), end_stiffness, LOGIT_SCALE))
+        else:
+            h = substep_length(remaining, np.abs(k1), stiffness, sp)
         k2 = model.dxdt(project(xs + 0.5 * h * k1, lo, up), v, q)
         k3 = model.dxdt(project(xs + 0.5 * h * k2, lo, up), v, q)
         k4 = model.dxdt(project(xs + h * k3, lo, up), v, q)
@@ -229,9 +301,9 @@ def simulate(model, volts, dt):
 def build(name, devices):
     if name == "vteam":
         return Vteam(spread_parameters(VTEAM, devices))
-    window = name.removeprefix("drift-")
-    specs = DRIFT + ([WINDOW_EXPONENT] if window == "joglekar" else [])
-    return Drift(spread_parameters(specs, devices), window)
+    if name == "drift-joglekar":
+        return LogitDrift(spread_parameters(DRIFT + [WINDOW_EXPONENT], devices))
+    return Drift(spread_parameters(DRIFT, devices), name.removeprefix("drift-"))
 
 
 def main():

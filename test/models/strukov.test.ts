@@ -8,11 +8,14 @@
  * samples is the exact sum of v·Δt.
  */
 import { describe, expect, it } from "vitest";
+import { loadCore } from "../../src/core/load-node.js";
 import {
   linearIonDriftIdeal,
   linearIonDriftJoglekar,
+  logitOf,
   type MemristorModel,
   simulate,
+  stateFraction,
 } from "../../src/models/memristor/index.js";
 import { sineSweep } from "./support/waveforms.js";
 
@@ -64,7 +67,9 @@ describe("linear ion drift against Strukov's closed form", () => {
     const p = model.defaults;
     const x0 = 0.5;
     const sweep = sineSweep(0.2, 2, 2, 150);
-    const { state } = simulate(model, p, { ...sweep, x0 });
+    const state = simulate(model, p, { ...sweep, x0: logitOf(x0) }).state.map((u) =>
+      stateFraction(model, p, u),
+    );
     const expected = closedForm(p, x0, sweep.times, sweep.voltages, 0);
     const excursion = Math.max(...state.map((x) => Math.abs(x - x0)));
     // Here |2x − 1| ≤ 2·excursion, so 1 − f ≤ (2·excursion)^{2p}: the window slows the drift by at most
@@ -83,4 +88,96 @@ describe("linear ion drift against Strukov's closed form", () => {
     const lag = Math.max(...state.map((x, n) => Math.abs(x - (expected[n] as number))));
     expect(lag).toBeGreaterThan(1e-2 * windowDeviation * travelled);
   });
+});
+
+/**
+ * Joglekar's window with p = 1, f = 1 − (2x − 1)² = 4x(1 − x), makes the
+ * logit u = ln(x/(1 − x)) move with the charge alone: du/dt = 4k·i, so
+ * u = u₀ + 4k·q. With M = R_off − ΔR·x, the flux φ = ∫v dt = ∫M dq is
+ *   F(q) = R_off·q − (ΔR/4k)·[s(u₀ + 4kq) − s(u₀)],   s(z) = ln(1 + e^z),
+ * increasing in q (F′ = M > 0): the state at each sample is u₀ + 4k·F⁻¹(φ),
+ * and after each whole period (φ = 0 again) it is back at x₀ exactly.
+ * The case that found the defect (issue 18): ±1.5 V at 0.5 Hz from x₀ =
+ * 0.3 drives the state to 1 − x ≈ e⁻¹⁹⁰ each positive half period. On x the
+ * model came back from 2⁻⁵² instead, at 50 steps a period (x = 0.115 after
+ * one period, the current off by up to 99 %), or stuck at x = 1 at 20,000.
+ */
+describe("linear ion drift with Joglekar's window (p = 1) against its charge-only closed form", () => {
+  const p = { ...linearIonDriftJoglekar.defaults, windowExponent: 1 };
+  const k = (p.mobility * p.rOn) / (p.thickness * p.thickness);
+  const deltaR = p.rOff - p.rOn;
+  const x0 = 0.3;
+  const u0 = Math.log(x0 / (1 - x0));
+  const softplus = (z: number) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
+  const flux = (q: number) => p.rOff * q - (deltaR / (4 * k)) * (softplus(u0 + 4 * k * q) - softplus(u0));
+
+  /** u at each sample from the held waveform's flux, F⁻¹ by bisection between φ/R_off and φ/R_on. */
+  function closedForm(times: Float64Array, voltages: Float64Array): Float64Array {
+    let phi = 0;
+    let previous = 0;
+    return times.map((t, n) => {
+      phi += (voltages[n] as number) * (t - previous);
+      previous = t;
+      let [low, high] = [phi / p.rOff, phi / p.rOn].sort((a, b) => a - b) as [number, number];
+      for (let iteration = 0; iteration < 200 && high - low > 0; iteration++) {
+        const middle = 0.5 * (low + high);
+        if (middle === low || middle === high) break;
+        if (flux(middle) < phi) low = middle;
+        else high = middle;
+      }
+      return u0 + 4 * k * 0.5 * (low + high);
+    });
+  }
+
+  const currentOf = (u: number, v: number) => {
+    const x = 1 / (1 + Math.exp(-u));
+    const y = 1 / (1 + Math.exp(u));
+    return v / (p.rOn * x + p.rOff * y);
+  };
+
+  it.each([50, 500, 20_000])(
+    "±1.5 V at 0.5 Hz from x0 = 0.3, %i steps a period: the state and current of the closed form throughout, and x0 after each period",
+    async (perPeriod) => {
+      const sweep = sineSweep(1.5, 0.5, 3, perPeriod);
+      const expected = closedForm(sweep.times, sweep.voltages);
+      const expectedCurrent = expected.map((u, n) => currentOf(u, sweep.voltages[n] as number));
+      // The drive goes deep: 1 − x ≈ e^{−190} at the peak of each period.
+      expect(Math.max(...expected)).toBeGreaterThan(185);
+      const core = await loadCore();
+      const wasm = core.linearIonDriftBatch({
+        window: "joglekar",
+        params: Float64Array.from(
+          linearIonDriftJoglekar.parameters.map((spec) => p[spec.name as keyof typeof p]),
+        ),
+        x0: Float64Array.of(u0),
+        voltages: sweep.voltages,
+        nSteps: perPeriod * 3,
+        dt: (sweep.times[0] as number) - 0,
+      });
+      const model = simulate(linearIonDriftJoglekar, p, { ...sweep, x0: u0 });
+      for (const [backend, state, current] of [
+        ["model", model.state, model.current],
+        ["wasm", wasm.state.data, wasm.current.data],
+      ] as const) {
+        let worstState = 0;
+        let worstCurrent = 0;
+        for (let n = 0; n < expected.length; n++) {
+          worstState = Math.max(worstState, Math.abs((state[n] as number) - (expected[n] as number)));
+          const scale = Math.abs(expectedCurrent[n] as number);
+          if (scale > 0) {
+            worstCurrent = Math.max(
+              worstCurrent,
+              Math.abs((current[n] as number) - (expectedCurrent[n] as number)) / scale,
+            );
+          }
+        }
+        expect(worstState, `${backend}: worst |u − u_exact|`).toBeLessThan(1e-6);
+        expect(worstCurrent, `${backend}: worst relative current error`).toBeLessThan(1e-6);
+        for (let period = 1; period <= 3; period++) {
+          const x = stateFraction(linearIonDriftJoglekar, p, state[period * perPeriod - 1] as number);
+          expect(Math.abs(x - x0), `${backend}: x after period ${period}`).toBeLessThan(1e-9);
+        }
+      }
+    },
+  );
 });

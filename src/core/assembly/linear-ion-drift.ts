@@ -7,45 +7,58 @@
  *   params   [nDevices × paramStride]: rOn, rOff, thickness, mobility,
  *            then windowExponent (Joglekar, Biolek, Prodromakis) and
  *            windowScale (Prodromakis) — the model's parameter order;
- *   x0       [nDevices];
+ *   x0       [nDevices]: the model's state, x, or u = logit x under
+ *            Joglekar's and Prodromakis' windows (linear-ion-drift.ts);
  *   voltages [nDevices × nSteps], or [nSteps] shared when voltageStride = 0;
  *   state, current [nDevices × nSteps]: after step k (voltage k held for dt).
  *
  * The physics and the substep rule are the model layer's own portable code
- * (the windows' power by ./power.ts, the same bits without the portable
- * range reductions' branches); `substep` is one pass of `holdVoltage`'s
- * loop (src/models/memristor/integrate.ts) line for line, `substep2` the
- * same for two devices at once, their rates in f64x2 (see
- * linearIonDriftBatch). Its TypeScript twin,
+ * (Biolek's power by ./power.ts, the same bits without the portable range
+ * reductions' branches); `substep` is one pass of `holdVoltage`'s loop
+ * (src/models/memristor/integrate.ts) line for line, `substep2` the same
+ * for two devices at once, their rates in f64x2 (see linearIonDriftBatch),
+ * and `logitSubstep` the same on the logit state, one device at a time
+ * (its rate, a logistic and a window in c = x(1 − x), is the portable
+ * code's own). Its TypeScript twin,
  * src/core/reference/linear-ion-drift.ts, runs the model layer itself;
  * test/core holds the two together, to the bit.
  */
-import { memristance } from "../../models/memristor/portable/physics";
-import { EDGE_RESOLUTION, PROBE_STEP, project, substepLength } from "../../models/memristor/portable/scheme";
+import {
+  edgeDistance,
+  logitDriftRate,
+  logitMemristance,
+  logitReach,
+  memristance,
+} from "../../models/memristor/portable/physics";
+import {
+  EDGE_RESOLUTION,
+  LOGIT_BOUND,
+  LOGIT_SCALE,
+  MAX_STATE_STEP,
+  PROBE_STEP,
+  project,
+  stiffnessLength,
+  stretchedSubstepLength,
+  substepLength,
+} from "../../models/memristor/portable/scheme";
 import { WINDOW_BIOLEK, WINDOW_JOGLEKAR, WINDOW_PRODROMAKIS } from "../window-codes";
 import { Pair, power } from "./power";
 
-// The windows of portable/physics.ts, on the bit-level `power` (./power.ts:
+// Biolek's window of portable/physics.ts, on the bit-level `power` (./power.ts:
 // the same results, without the portable range reductions' branches).
-function joglekarWindow(x: f64, exponent: f64): f64 {
-  return 1 - power(Math.abs(2 * x - 1), 2 * exponent);
-}
-
 function biolekWindow(x: f64, current: f64, exponent: f64): f64 {
   return 1 - power(Math.abs(x - (current <= 0 ? 1.0 : 0.0)), 2 * exponent);
 }
 
-function prodromakisWindow(x: f64, exponent: f64, scale: f64): f64 {
-  return scale * (1 - power((x - 0.5) * (x - 0.5) + 0.75, exponent));
-}
-
-/** dx/dt = (μ_v R_on/D²)·i·f(x), with drift = μ_v R_on/D² computed once per device. */
-function rate(x: f64, v: f64, rOn: f64, rOff: f64, drift: f64, window: i32, exponent: f64, scale: f64): f64 {
+/**
+ * dx/dt = (μ_v R_on/D²)·i·f(x), with drift = μ_v R_on/D² computed once per
+ * device, for the windows on the state x (none, Biolek's); Joglekar's and
+ * Prodromakis' run on the logit state (`logitSubstep`).
+ */
+function rate(x: f64, v: f64, rOn: f64, rOff: f64, drift: f64, window: i32, exponent: f64): f64 {
   const i = v / memristance(x, rOn, rOff);
   let f: f64 = 1;
-  if (window === WINDOW_JOGLEKAR) f = joglekarWindow(x, exponent);
-  else if (window === WINDOW_BIOLEK) f = biolekWindow(x, i, exponent);
-  else if (window === WINDOW_PRODROMAKIS) f = prodromakisWindow(x, exponent, scale);
+  if (window === WINDOW_BIOLEK) f = biolekWindow(x, i, exponent);
   return drift * i * f;
 }
 
@@ -80,21 +93,134 @@ function substep(
   drift: f64,
   window: i32,
   exponent: f64,
-  scale: f64,
 ): f64 {
-  const k1 = rate(x, v, rOn, rOff, drift, window, exponent, scale);
+  const k1 = rate(x, v, rOn, rOff, drift, window, exponent);
   if (stops(x, k1)) {
     taken = -1;
     return x;
   }
   const probed = x < middle ? x + probe : x - probe;
-  const stiffness = Math.abs(rate(probed, v, rOn, rOff, drift, window, exponent, scale) - k1) / probe;
+  const stiffness = Math.abs(rate(probed, v, rOn, rOff, drift, window, exponent) - k1) / probe;
   const h = substepLength(remaining, Math.abs(k1), stiffness, range);
-  const k2 = rate(project(x + 0.5 * h * k1, lower, upper), v, rOn, rOff, drift, window, exponent, scale);
-  const k3 = rate(project(x + 0.5 * h * k2, lower, upper), v, rOn, rOff, drift, window, exponent, scale);
-  const k4 = rate(project(x + h * k3, lower, upper), v, rOn, rOff, drift, window, exponent, scale);
+  const k2 = rate(project(x + 0.5 * h * k1, lower, upper), v, rOn, rOff, drift, window, exponent);
+  const k3 = rate(project(x + 0.5 * h * k2, lower, upper), v, rOn, rOff, drift, window, exponent);
+  const k4 = rate(project(x + h * k3, lower, upper), v, rOn, rOff, drift, window, exponent);
   taken = h;
   return project(x + (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4), lower, upper);
+}
+
+// ---------------------------------------------------------------- the logit state
+
+// Joglekar's and Prodromakis' windows vanish at both edges: the model keeps
+// u = logit x (src/models/memristor/linear-ion-drift.ts, `logitDrift`) in
+// [−LOGIT_BOUND, LOGIT_BOUND], its rate and slope from portable/physics.ts.
+const logitLower: f64 = -LOGIT_BOUND;
+const logitUpper: f64 = LOGIT_BOUND;
+const logitRange: f64 = logitUpper - logitLower;
+const logitEdge: f64 = EDGE_RESOLUTION * logitRange;
+const logitProbe: f64 = PROBE_STEP * logitRange;
+const logitMiddle: f64 = logitLower + 0.5 * logitRange;
+
+/** `substep` on the logit state: `holdVoltage`'s loop with the model's fractionSlope (integrate.ts). */
+function logitSubstep(
+  u: f64,
+  v: f64,
+  remaining: f64,
+  rOn: f64,
+  rOff: f64,
+  drift: f64,
+  sharpness: f64,
+  exponent: f64,
+  scale: f64,
+): f64 {
+  const k1 = logitDriftRate(u, v, rOn, rOff, drift, sharpness, exponent, scale);
+  if (k1 === 0 || (k1 > 0 && u >= logitUpper - logitEdge) || (k1 < 0 && u <= logitLower + logitEdge)) {
+    taken = -1;
+    return u;
+  }
+  const probed = u < logitMiddle ? u + logitProbe : u - logitProbe;
+  const stiffness =
+    Math.abs(logitDriftRate(probed, v, rOn, rOff, drift, sharpness, exponent, scale) - k1) / logitProbe;
+  const first = stretchedSubstepLength(
+    remaining,
+    Math.abs(k1),
+    logitReach(u, k1, MAX_STATE_STEP),
+    stiffness,
+    LOGIT_SCALE,
+  );
+  const end = project(u + first * k1, logitLower, logitUpper);
+  const kEnd = logitDriftRate(end, v, rOn, rOff, drift, sharpness, exponent, scale);
+  const endProbed = end < logitMiddle ? end + logitProbe : end - logitProbe;
+  const endStiffness =
+    Math.abs(logitDriftRate(endProbed, v, rOn, rOff, drift, sharpness, exponent, scale) - kEnd) / logitProbe;
+  const h = Math.min(first, stiffnessLength(Math.abs(kEnd), endStiffness, LOGIT_SCALE));
+  const k2 = logitDriftRate(
+    project(u + 0.5 * h * k1, logitLower, logitUpper),
+    v,
+    rOn,
+    rOff,
+    drift,
+    sharpness,
+    exponent,
+    scale,
+  );
+  const k3 = logitDriftRate(
+    project(u + 0.5 * h * k2, logitLower, logitUpper),
+    v,
+    rOn,
+    rOff,
+    drift,
+    sharpness,
+    exponent,
+    scale,
+  );
+  const k4 = logitDriftRate(
+    project(u + h * k3, logitLower, logitUpper),
+    v,
+    rOn,
+    rOff,
+    drift,
+    sharpness,
+    exponent,
+    scale,
+  );
+  taken = h;
+  return project(u + (h / 6) * (k1 + 2 * k2 + 2 * k3 + k4), logitLower, logitUpper);
+}
+
+/** One device on the logit state, as `holdAlone` (Joglekar: s = 4, j = 1; Prodromakis: s = 1, j its scale). */
+function logitHold(
+  window: i32,
+  nSteps: i32,
+  row: usize,
+  x0: usize,
+  voltages: usize,
+  dt: f64,
+  state: usize,
+  current: usize,
+): void {
+  const rOn = load<f64>(row);
+  const rOff = load<f64>(row, 8);
+  const exponent = load<f64>(row, 32);
+  const prodromakis = window === WINDOW_PRODROMAKIS;
+  const sharpness: f64 = prodromakis ? 1 : 4;
+  const scale: f64 = prodromakis ? load<f64>(row, 40) : 1;
+  const drift = (load<f64>(row, 24) * rOn) / (load<f64>(row, 16) * load<f64>(row, 16));
+  let u = load<f64>(x0);
+  for (let k = 0; k < nSteps; k++) {
+    const v = load<f64>(voltages + ((<usize>k) << 3));
+    let elapsed: f64 = 0;
+    while (elapsed < dt) {
+      const remaining = dt - elapsed;
+      const next = logitSubstep(u, v, remaining, rOn, rOff, drift, sharpness, exponent, scale);
+      if (taken < 0 || next === u) break;
+      u = next;
+      elapsed = taken === remaining ? dt : elapsed + taken;
+    }
+    const at = (<usize>k) << 3;
+    store<f64>(state + at, u);
+    store<f64>(current + at, v / logitMemristance(u, edgeDistance(u), rOn, rOff));
+  }
 }
 
 // ---------------------------------------------------------------- two devices at once
@@ -104,7 +230,6 @@ let pairROn: v128 = f64x2.splat(0);
 let pairROff: v128 = f64x2.splat(0);
 let pairDrift: v128 = f64x2.splat(0);
 let pairExponent: v128 = f64x2.splat(0);
-let pairScale: v128 = f64x2.splat(0);
 let pairVoltage: v128 = f64x2.splat(0);
 let pairWindow: i32 = 0;
 // What `substep2` did for each device: the next state and the substep taken (as `substep`'s).
@@ -127,17 +252,10 @@ function rate2(x: v128): v128 {
   const m = f64x2.add(f64x2.mul(pairROn, x), f64x2.mul(pairROff, f64x2.sub(one, x)));
   const i = f64x2.div(pairVoltage, m);
   let f = one;
-  if (pairWindow === WINDOW_JOGLEKAR) {
-    const base = f64x2.abs(f64x2.sub(f64x2.mul(f64x2.splat(2), x), one));
-    f = f64x2.sub(one, Pair.power(base, f64x2.mul(f64x2.splat(2), pairExponent)));
-  } else if (pairWindow === WINDOW_BIOLEK) {
+  if (pairWindow === WINDOW_BIOLEK) {
     const shift = v128.and(f64x2.le(i, f64x2.splat(0)), one); // stp(−i): 1.0 where i ≤ 0, else +0.0
     const base = f64x2.abs(f64x2.sub(x, shift));
     f = f64x2.sub(one, Pair.power(base, f64x2.mul(f64x2.splat(2), pairExponent)));
-  } else if (pairWindow === WINDOW_PRODROMAKIS) {
-    const centred = f64x2.sub(x, f64x2.splat(0.5));
-    const base = f64x2.add(f64x2.mul(centred, centred), f64x2.splat(0.75));
-    f = f64x2.mul(pairScale, f64x2.sub(one, Pair.power(base, pairExponent)));
   }
   return f64x2.mul(f64x2.mul(pairDrift, i), f);
 }
@@ -153,7 +271,6 @@ function substepLane(k: i32, x: f64, remaining: f64): void {
     lane(pairDrift, k),
     pairWindow,
     lane(pairExponent, k),
-    lane(pairScale, k),
   );
   if (k === 0) {
     nextA = next;
@@ -227,7 +344,6 @@ function holdAlone(
   const rOn = load<f64>(row);
   const rOff = load<f64>(row, 8);
   const exponent = paramStride > 4 ? load<f64>(row, 32) : 0;
-  const scale = paramStride > 5 ? load<f64>(row, 40) : 1;
   const drift = (load<f64>(row, 24) * rOn) / (load<f64>(row, 16) * load<f64>(row, 16));
   let x = load<f64>(x0);
   for (let k = 0; k < nSteps; k++) {
@@ -235,7 +351,7 @@ function holdAlone(
     let elapsed: f64 = 0;
     while (elapsed < dt) {
       const remaining = dt - elapsed;
-      const next = substep(x, v, remaining, rOn, rOff, drift, window, exponent, scale);
+      const next = substep(x, v, remaining, rOn, rOff, drift, window, exponent);
       if (taken < 0 || next === x) break;
       x = next;
       elapsed = taken === remaining ? dt : elapsed + taken;
@@ -255,6 +371,8 @@ function holdAlone(
  * chain; two lanes of one SIMD chain do twice the work in about the same
  * time. Each device does exactly `holdVoltage`'s arithmetic, so the results
  * are unchanged to the bit. An odd last device runs alone (`holdAlone`).
+ * The logit windows (Joglekar's, Prodromakis') run each device alone
+ * (`logitHold`).
  */
 export function linearIonDriftBatch(
   window: i32,
@@ -269,6 +387,21 @@ export function linearIonDriftBatch(
   state: usize,
   current: usize,
 ): void {
+  if (window === WINDOW_JOGLEKAR || window === WINDOW_PRODROMAKIS) {
+    for (let d = 0; d < nDevices; d++) {
+      logitHold(
+        window,
+        nSteps,
+        params + ((<usize>d * <usize>paramStride) << 3),
+        x0 + ((<usize>d) << 3),
+        voltages + ((<usize>d * <usize>voltageStride) << 3),
+        dt,
+        state + ((<usize>d * <usize>nSteps) << 3),
+        current + ((<usize>d * <usize>nSteps) << 3),
+      );
+    }
+    return;
+  }
   for (let d = 0; d < nDevices; d += 2) {
     if (d + 1 === nDevices) {
       // A device without a partner (one device, or the last of an odd count) runs alone.
@@ -296,12 +429,9 @@ export function linearIonDriftBatch(
     pairROff = pair(rOffA, rOffB);
     const exponentA = paramStride > 4 ? load<f64>(rowA, 32) : 0;
     const exponentB = paramStride > 4 ? load<f64>(rowB, 32) : 0;
-    const scaleA = paramStride > 5 ? load<f64>(rowA, 40) : 1;
-    const scaleB = paramStride > 5 ? load<f64>(rowB, 40) : 1;
     const driftA = (load<f64>(rowA, 24) * rOnA) / (load<f64>(rowA, 16) * load<f64>(rowA, 16));
     const driftB = (load<f64>(rowB, 24) * rOnB) / (load<f64>(rowB, 16) * load<f64>(rowB, 16));
     pairExponent = pair(exponentA, exponentB);
-    pairScale = pair(scaleA, scaleB);
     pairDrift = pair(driftA, driftB);
     pairWindow = window;
     const vRowA = voltages + ((<usize>d * <usize>voltageStride) << 3);
@@ -323,10 +453,10 @@ export function linearIonDriftBatch(
         const remainingB = dt - elapsedB;
         if (runA && runB) substep2(xA, xB, remainingA, remainingB);
         else if (runA) {
-          nextA = substep(xA, vA, remainingA, rOnA, rOffA, driftA, window, exponentA, scaleA);
+          nextA = substep(xA, vA, remainingA, rOnA, rOffA, driftA, window, exponentA);
           takenA = taken;
         } else {
-          nextB = substep(xB, vB, remainingB, rOnB, rOffB, driftB, window, exponentB, scaleB);
+          nextB = substep(xB, vB, remainingB, rOnB, rOffB, driftB, window, exponentB);
           takenB = taken;
         }
         if (runA) {

@@ -12,11 +12,13 @@ export {
   linearIonDriftIdeal,
   linearIonDriftJoglekar,
   linearIonDriftProdromakis,
+  logitOf,
   type ProdromakisDriftParams,
 } from "./linear-ion-drift.js";
 export {
   EDGE_RESOLUTION,
   LOCAL_ERROR,
+  LOGIT_BOUND,
   MAX_STATE_STEP,
   MAX_STIFFNESS_STEP,
   PROBE_STEP,
@@ -25,7 +27,7 @@ export {
 } from "./portable/scheme.js";
 export { memristorModels } from "./registry.js";
 export { type GradientInput, simulateWithGradient } from "./sensitivity.js";
-export { advance, simulate } from "./simulate.js";
+export { advance, simulate, stateAtFraction, stateFraction } from "./simulate.js";
 export type {
   DifferentiableMemristorModel,
   GradientResult,

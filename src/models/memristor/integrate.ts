@@ -36,6 +36,23 @@
  *   - it no longer changes in floating point (a fixed point of the step map:
  *     every later substep would land on it again).
  *
+ * Where the state is a stretched coordinate (`MemristorModel.fraction`:
+ * the linear drift's logit under Joglekar's or Prodromakis' window):
+ *   - the state-step limit is on the physical state: the substep moves it
+ *     by at most MAX_STATE_STEP of its range (`stateReach`, exact, not
+ *     linearised: deep at an edge the logit moves a long way while x
+ *     hardly moves);
+ *   - the error limit is on the state itself, against LOCAL_ERROR of
+ *     `stateScale`, the state change worth the physical range where the
+ *     stretch is least: an error in the logit made deep at an edge comes
+ *     back to the middle whole, where it moves x by up to a quarter of it;
+ *   - the stiffness and error limits hold at the substep's end as well as
+ *     at its start (the rate and a probe there, two more evaluations): a
+ *     state coming out of an edge moves from where the rate is nearly
+ *     constant to where it is not, within one substep.
+ * Deep at an edge the logit moves at a nearly constant speed (its
+ * stiffness → 0), and a whole hold there is one or a few substeps.
+ *
  * The constants and the substep rule live in portable/scheme.ts, which the
  * WASM kernels compile too; the loop below is mirrored line for line in
  * src/core/assembly/, except the kink limit: no model with a kernel has one.
@@ -53,7 +70,15 @@
  * from a fixed-step RK4 solution with steps of 1e-6 of the period
  * (test/models/integrate.test.ts).
  */
-import { EDGE_RESOLUTION, PROBE_STEP, project, substepLength } from "./portable/scheme.js";
+import {
+  EDGE_RESOLUTION,
+  MAX_STATE_STEP,
+  PROBE_STEP,
+  project,
+  stiffnessLength,
+  stretchedSubstepLength,
+  substepLength,
+} from "./portable/scheme.js";
 import type { MemristorModel } from "./types.js";
 
 /**
@@ -105,7 +130,20 @@ export function holdVoltage<P extends Record<string, number>>(
           : inward;
     const stiffness = Math.abs(model.dxdt(probed, v, p) - k1) / probe;
     const remaining = dt - elapsed;
-    const step = substepLength(remaining, Math.abs(k1), stiffness, range);
+    let step: number;
+    if (model.stateReach) {
+      const reach = model.stateReach(x, k1, MAX_STATE_STEP, p);
+      const scale = model.stateScale ?? range;
+      const first = stretchedSubstepLength(remaining, Math.abs(k1), reach, stiffness, scale);
+      // Coming out of an edge the state moves where it is stiffer: the limits hold at the substep's end too.
+      const end = project(x + first * k1, lower, upper);
+      const kEnd = model.dxdt(end, v, p);
+      const endStiffness =
+        Math.abs(model.dxdt(end < middle ? end + probe : end - probe, v, p) - kEnd) / probe;
+      step = Math.min(first, stiffnessLength(Math.abs(kEnd), endStiffness, scale));
+    } else {
+      step = substepLength(remaining, Math.abs(k1), stiffness, range);
+    }
     const gap = (kink - x) * Math.sign(k1); // distance to the kink: > 0 if it is ahead, NaN without one
     const h = gap > 0 ? Math.min(step, (gap > 2 * margin ? gap - margin : 2 * margin) / Math.abs(k1)) : step;
     const k2 = model.dxdt(project(x + 0.5 * h * k1, lower, upper), v, p);

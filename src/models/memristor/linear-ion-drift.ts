@@ -36,10 +36,19 @@
  * off the edge, where Joglekar's and Prodromakis' windows vanish.
  */
 import type { ParameterSpec } from "../parameters.js";
-import { memristance as portableMemristance } from "./portable/physics.js";
+import {
+  edgeDistance,
+  edgeWindowRatio,
+  logitDriftRate,
+  logitMemristance,
+  logitReach,
+  memristance as portableMemristance,
+} from "./portable/physics.js";
+import { LOGIT_BOUND, LOGIT_SCALE } from "./portable/scheme.js";
 import type { DifferentiableMemristorModel } from "./types.js";
 import {
   biolekWindow,
+  type EdgeForm,
   type ExponentWindowParams,
   joglekarWindow,
   type NoWindowParams,
@@ -89,6 +98,8 @@ export const driftParameters: readonly ParameterSpec<keyof DriftParams>[] = [
 
 /** Initial state: mostly undoped (M ≈ 0.9 R_off), off the edge where two of the windows vanish. */
 const INITIAL_STATE = 0.1;
+/** The same on the logit state: ln(0.1/0.9). */
+const INITIAL_LOGIT = -Math.log(9);
 
 /** Index of the first window parameter in the parameter order. */
 const WINDOW_OFFSET = driftParameters.length;
@@ -97,7 +108,7 @@ function memristance(x: number, p: DriftParams): number {
   return portableMemristance(x, p.rOn, p.rOff);
 }
 
-/** Builds the linear ion drift model with one window function. */
+/** Builds the linear ion drift model with one window function (on the logit state where `window.edge` is given). */
 export function linearIonDrift<W extends Record<string, number>>(
   window: WindowFunction<W>,
 ): DifferentiableMemristorModel<DriftParams & W> {
@@ -106,6 +117,7 @@ export function linearIonDrift<W extends Record<string, number>>(
   const defaults = Object.freeze(
     Object.fromEntries(parameters.map((s) => [s.name, s.default])),
   ) as Readonly<P>;
+  if (window.edge) return logitDrift(window, window.edge, parameters, defaults);
   const windowPartials = new Float64Array(window.parameters.length);
   return {
     id: window.name === "none" ? "linear-ion-drift" : `linear-ion-drift-${window.name}`,
@@ -154,6 +166,93 @@ export function linearIonDrift<W extends Record<string, number>>(
       upper.fill(0);
     },
   };
+}
+
+/**
+ * The linear drift on the logit state u = ln(x/(1 − x)), for a window that
+ * vanishes at both edges: du/dt = (dx/dt)/(x(1 − x)) = k·i·j·R(c), c =
+ * x(1 − x) (portable/physics.ts). The state x itself cannot hold how deep
+ * at an edge such a device is (1 − x = e⁻³⁸⁰ is 0 in a double), and how
+ * deep sets when it comes back: on x, a device driven into an edge either
+ * came back far too early (from 2⁻⁵² instead of e⁻³⁸⁰) or never (from x = 1
+ * exactly, where the window is 0). On u it goes as deep as the drive takes
+ * it, to |u| = LOGIT_BOUND (e⁻⁷⁰⁰), and returns when the charge says so
+ * (test/models/strukov.test.ts: Joglekar's p = 1, where u = u₀ + 4k·q).
+ */
+function logitDrift<W extends Record<string, number>>(
+  window: WindowFunction<W>,
+  edge: EdgeForm<W>,
+  parameters: readonly ParameterSpec[],
+  defaults: Readonly<DriftParams & W>,
+): DifferentiableMemristorModel<DriftParams & W> {
+  type P = DriftParams & W;
+  const windowPartials = new Float64Array(window.parameters.length);
+  const drift = (p: P) => (p.mobility * p.rOn) / (p.thickness * p.thickness);
+  /** x and 1 − x at u, from its edge distance e. */
+  const fractions = (u: number, e: number): readonly [number, number] => (u >= 0 ? [1 - e, e] : [e, 1 - e]);
+  return {
+    id: `linear-ion-drift-${window.name}`,
+    citation: `Strukov et al., Nature 453, 80 (2008), eqs. (5)-(6) on the state logit(w/D); ${window.citation}`,
+    parameters,
+    defaults,
+    stateName: "u",
+    stateUnit: "1",
+    stateBounds: () => [-LOGIT_BOUND, LOGIT_BOUND],
+    initialState: () => INITIAL_LOGIT,
+    fraction: (u) => {
+      const e = edgeDistance(u);
+      return u >= 0 ? 1 - e : e;
+    },
+    stateReach: (u, direction, step) => logitReach(u, direction, step),
+    stateScale: LOGIT_SCALE,
+    fromFraction: (x) => logitOf(x),
+    resistance: (u, p) => logitMemristance(u, edgeDistance(u), p.rOn, p.rOff),
+    current: (u, v, p) => v / logitMemristance(u, edgeDistance(u), p.rOn, p.rOff),
+    dxdt: (u, v, p) =>
+      logitDriftRate(u, v, p.rOn, p.rOff, drift(p), edge.sharpness, edge.exponent(p), edge.scale(p)),
+    dxdtPartials(u, v, p, dp) {
+      const e = edgeDistance(u);
+      const [x, y] = fractions(u, e);
+      const c = e * (1 - e);
+      const m = logitMemristance(u, e, p.rOn, p.rOff);
+      const i = v / m;
+      const k = drift(p);
+      const w = edge.scale(p) * edgeWindowRatio(c, edge.sharpness, edge.exponent(p));
+      const rate = k * i * w;
+      // As the x-state's partials with f → j·R(c); dx/du = c, dc/du = (1 − 2x)·c.
+      const kw = k * w;
+      dp[0] = rate / p.rOn - (kw * i * x) / m;
+      dp[1] = (-kw * i * y) / m;
+      dp[2] = (-2 * rate) / p.thickness;
+      dp[3] = rate / p.mobility;
+      edge.dParams(c, p, windowPartials, 0);
+      for (let j = 0; j < windowPartials.length; j++) {
+        dp[WINDOW_OFFSET + j] = k * i * (windowPartials[j] as number);
+      }
+      const di = (-i * (p.rOn - p.rOff) * c) / m;
+      return k * (di * w + i * edge.dc(c, p) * (y - x) * c);
+    },
+    currentPartials(u, v, p, dp) {
+      const e = edgeDistance(u);
+      const [x, y] = fractions(u, e);
+      const m = logitMemristance(u, e, p.rOn, p.rOff);
+      const di = -v / (m * m);
+      dp.fill(0);
+      dp[0] = di * x;
+      dp[1] = di * y;
+      return di * (p.rOn - p.rOff) * e * (1 - e);
+    },
+    stateBoundsPartials(_p, lower, upper) {
+      lower.fill(0);
+      upper.fill(0);
+    },
+  };
+}
+
+/** The logit of a doped fraction x ∈ [0, 1], ln(x/(1 − x)), held to ±LOGIT_BOUND: the logit models' state for x. */
+export function logitOf(x: number): number {
+  if (!(x >= 0 && x <= 1)) throw new RangeError(`doped fraction x = ${x} is outside [0, 1]`);
+  return Math.max(-LOGIT_BOUND, Math.min(LOGIT_BOUND, Math.log(x) - Math.log1p(-x)));
 }
 
 /** Strukov's model without a window: the state stops only at the film edges. */

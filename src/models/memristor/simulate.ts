@@ -85,3 +85,31 @@ export function checkSimulation<P extends Record<string, number>>(
   checkState(model, input.x0, bounds[0], bounds[1]);
   return bounds;
 }
+
+/**
+ * Where state s puts the device in its physical range, 0 (lower bound) to
+ * 1 (upper): the model's own `fraction` where its state is a stretched
+ * coordinate (the linear drift's logit), else (s − lower)/(upper − lower).
+ */
+export function stateFraction<P extends Record<string, number>>(
+  model: MemristorModel<P>,
+  p: P,
+  s: number,
+): number {
+  if (model.fraction) return model.fraction(s, p);
+  const [lower, upper] = model.stateBounds(p);
+  return (s - lower) / (upper - lower);
+}
+
+/** The state at physical fraction f ∈ [0, 1] of the range: `stateFraction`'s inverse. */
+export function stateAtFraction<P extends Record<string, number>>(
+  model: MemristorModel<P>,
+  p: P,
+  f: number,
+): number {
+  if (!(f >= 0 && f <= 1))
+    throw new RangeError(`${model.id}: fraction ${f} of the state range is outside [0, 1]`);
+  if (model.fromFraction) return model.fromFraction(f, p);
+  const [lower, upper] = model.stateBounds(p);
+  return lower + f * (upper - lower);
+}

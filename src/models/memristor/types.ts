@@ -40,6 +40,31 @@ export interface MemristorModel<P extends Record<string, number> = Record<string
    * into under v.
    */
   kink?(v: number, p: P): number;
+  /**
+   * Where the state is a stretched coordinate of the physical one rather
+   * than the physical state itself — the linear drift under a window that
+   * vanishes at both edges keeps u = logit x, which resolves depths at an
+   * edge that x cannot (linear-ion-drift.ts) — the physical state as a
+   * fraction of its range, 0 to 1, at state s. Absent: the state is the
+   * physical one, and its fraction is (s − lower)/(upper − lower).
+   */
+  fraction?(s: number, p: P): number;
+  /**
+   * Present with `fraction`: how far the state can move from s in the
+   * direction of `direction`'s sign while the physical fraction moves by at
+   * most `step` (∞ where it reaches 0 or 1 first). The integrator limits
+   * each substep's move by the physical range through it (integrate.ts),
+   * not by the stretched one's.
+   */
+  stateReach?(s: number, direction: number, step: number, p: P): number;
+  /**
+   * Present with `fraction`: the change of state worth the whole physical
+   * range where the stretch is least (1/max d(fraction)/ds; 4 for the
+   * logit). The integrator's error budget is LOCAL_ERROR of it.
+   */
+  readonly stateScale?: number;
+  /** The state at a physical fraction f ∈ [0, 1], present with `fraction` (its inverse, within the bounds). */
+  fromFraction?(f: number, p: P): number;
 }
 
 /**

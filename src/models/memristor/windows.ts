@@ -34,9 +34,10 @@
  * current: a state that reaches an edge cannot leave it (the "terminal
  * state" problem that Biolek et al. (2009), Section 5, point out for
  * Joglekar's window). The true solution only approaches an edge
- * exponentially; in floating point it stops within 2⁻⁵² of it
- * (integrate.ts) and then recovers slowly, with a delay set by that limit —
- * prefer Biolek's window (or VTEAM) for devices driven into saturation.
+ * exponentially, and how deep it went sets when it comes back: x alone
+ * cannot say (1 − x below 2⁻⁵³ is 0 in a double), so the linear drift
+ * under these two windows keeps the logit of x as its state
+ * (linear-ion-drift.ts), and each gives its form in c = x(1 − x) (`edge`).
  *
  * Joglekar's and Biolek's windows take p to be a positive integer (Biolek
  * et al. (2009), eqs. (5) and (10)). We write |u|^{2p} for u^{2p}: equal
@@ -50,12 +51,33 @@
 import type { ParameterSpec } from "../parameters.js";
 import {
   biolekWindow as biolek,
+  edgeWindowRatio,
   joglekarWindow as joglekar,
+  logOnePlus,
   power,
   prodromakisWindow as prodromakis,
 } from "./portable/physics.js";
 
 export type WindowName = "none" | "joglekar" | "biolek" | "prodromakis";
+
+/**
+ * A window that vanishes at both edges whatever the current (Joglekar's,
+ * Prodromakis'), in c = x(1 − x): f = j·c·R(c), R(c) = (1 − (1 − s·c)^p)/c
+ * (portable/physics.ts). The linear drift under it keeps the logit state
+ * (linear-ion-drift.ts), whose speed is k·i·j·R(c).
+ */
+export interface EdgeForm<W extends Record<string, number>> {
+  /** s: 4 for Joglekar's (1 − 4c)^p, 1 for Prodromakis' (1 − c)^p. */
+  readonly sharpness: number;
+  /** p. */
+  exponent(p: W): number;
+  /** j. */
+  scale(p: W): number;
+  /** ∂(j·R)/∂c. */
+  dc(c: number, p: W): number;
+  /** Writes ∂(j·R)/∂(window parameter k) into out[offset + k]. */
+  dParams(c: number, p: W, out: Float64Array, offset: number): void;
+}
 
 export interface WindowFunction<W extends Record<string, number>> {
   readonly name: WindowName;
@@ -68,6 +90,42 @@ export interface WindowFunction<W extends Record<string, number>> {
   dx(x: number, current: number, p: W): number;
   /** Writes ∂f/∂(window parameter k) into out[offset + k]. */
   dParams(x: number, current: number, p: W, out: Float64Array, offset: number): void;
+  /** Present for a window that vanishes at both edges whatever the current. */
+  readonly edge?: EdgeForm<W>;
+}
+
+/** Below this s·c, ∂R/∂c by its series (the closed form cancels as c → 0). */
+const SERIES_LIMIT = 1e-3;
+
+/**
+ * ∂R/∂c for R(c) = (1 − (1 − z)^p)/c, z = s·c: (s·p·(1 − z)^{p−1} − R)/c,
+ * or by the series s²·Σ_{n≥2} (−1)^{n+1} C(p, n)(n − 1) z^{n−2} to n = 7
+ * below SERIES_LIMIT (next term < 2e-14 of the first for p ≤ 10).
+ */
+function ratioDc(c: number, sharpness: number, exponent: number): number {
+  const z = sharpness * c;
+  if (z < SERIES_LIMIT) {
+    let binomial = exponent; // C(p, 1)
+    let sum = 0;
+    let zPower = 1;
+    for (let n = 2; n <= 7; n++) {
+      binomial = (binomial * (exponent - n + 1)) / n;
+      sum += (n % 2 === 0 ? -1 : 1) * binomial * (n - 1) * zPower;
+      zPower *= z;
+    }
+    return sharpness * sharpness * sum;
+  }
+  const ratio = edgeWindowRatio(c, sharpness, exponent);
+  return (sharpness * exponent * power(1 - z, exponent - 1) - ratio) / c;
+}
+
+/** ∂R/∂p = −(1 − z)^p·ln(1 − z)/c (0 where 1 − z = 0). */
+function ratioDExponent(c: number, sharpness: number, exponent: number): number {
+  const z = sharpness * c;
+  if (z === 0) return sharpness;
+  if (z >= 1) return 0;
+  const logBase = z <= 0.25 ? logOnePlus(-z) : Math.log(1 - z);
+  return (-power(1 - z, exponent) * logBase) / c;
 }
 
 /** Partials of |u|^{2p}, shared by the Joglekar and Biolek windows. */
@@ -117,6 +175,15 @@ export const joglekarWindow: WindowFunction<ExponentWindowParams> = {
   dParams: (x, _i, p, out, offset) => {
     out[offset] = -evenPowerDExponent(2 * x - 1, p.windowExponent);
   },
+  edge: {
+    sharpness: 4,
+    exponent: (p) => p.windowExponent,
+    scale: () => 1,
+    dc: (c, p) => ratioDc(c, 4, p.windowExponent),
+    dParams: (c, p, out, offset) => {
+      out[offset] = ratioDExponent(c, 4, p.windowExponent);
+    },
+  },
 };
 
 export const biolekWindow: WindowFunction<ExponentWindowParams> = {
@@ -162,5 +229,15 @@ export const prodromakisWindow: WindowFunction<ProdromakisWindowParams> = {
     const bp = power(b, p.windowExponent);
     out[offset] = -p.windowScale * bp * Math.log(b);
     out[offset + 1] = 1 - bp;
+  },
+  edge: {
+    sharpness: 1,
+    exponent: (p) => p.windowExponent,
+    scale: (p) => p.windowScale,
+    dc: (c, p) => p.windowScale * ratioDc(c, 1, p.windowExponent),
+    dParams: (c, p, out, offset) => {
+      out[offset] = p.windowScale * ratioDExponent(c, 1, p.windowExponent);
+      out[offset + 1] = edgeWindowRatio(c, 1, p.windowExponent);
+    },
   },
 };

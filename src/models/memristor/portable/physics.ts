@@ -29,6 +29,8 @@
 export const LN2_HI = 0.6931471803691238;
 export const LN2_LO = 1.9082149292705877e-10;
 export const INV_LN2 = Math.LOG2E;
+/** ln2/2: the largest |r| for which `exponentialMinusOne` holds (fdlibm's reduced range). */
+export const HALF_LN2 = 0.34657359027997264;
 const LARGEST = 1.7976931348623157e308;
 /** |exponent·ln base| up to which `power` takes e^{exponent·ln base} directly. */
 const DIRECT_LIMIT = 16.0;
@@ -242,7 +244,14 @@ export function reducedExponential(y: number, n: number): number {
   // y = n·ln2 + r, |r| ≤ ln2/2, r = hi − lo carried in two parts.
   const hi = y - n * LN2_HI;
   const lo = n * LN2_LO;
-  const r = hi - lo;
+  return 1 + exponentialMinusOne(hi - lo);
+}
+
+/**
+ * e^r − 1 for |r| ≤ ln2/2 (`HALF_LN2`), without the cancellation of
+ * e^r − 1 near 0: the series part of `reducedExponential`, which adds the 1.
+ */
+export function exponentialMinusOne(r: number): number {
   // e^r = 1 + (r + r²·T(r)), T the Taylor tail Σ r^j/(j+2)! to r¹¹/13!
   // (next term < 5e-18), by Estrin's scheme: the RK4 stages wait
   // on this, so the depth of the dependency chain is what costs.
@@ -256,7 +265,7 @@ export function reducedExponential(y: number, n: number): number {
   const a4 = INV_10 + r * INV_11;
   const a5 = INV_12 + r * INV_13;
   const tail = a0 + r2 * a1 + r4 * (a2 + r2 * a3) + r8 * (a4 + r2 * a5);
-  return 1 + (r + r2 * tail);
+  return r + r2 * tail;
 }
 
 /** x·2^n for integer n, |n| < 2048, by exact multiplications (rounded only where the result is subnormal). */
@@ -361,6 +370,100 @@ export function biolekWindow(x: number, current: number, exponent: number): numb
 /** Prodromakis window j·(1 − [(x − 0.5)² + 0.75]^p). */
 export function prodromakisWindow(x: number, exponent: number, scale: number): number {
   return scale * (1 - power((x - 0.5) * (x - 0.5) + 0.75, exponent));
+}
+
+/**
+ * ln(1 + f) for 1 + f ∈ [√½, √2) (f ∈ [−0.2928, 0.4142]), without the
+ * rounding of 1 + f: `reducedLogarithm`'s polynomial with k = 0, which
+ * takes f exactly (fdlibm's e_log.c; error < 1 ulp).
+ */
+export function logOnePlus(f: number): number {
+  const s = f / (2 + f);
+  const z = s * s;
+  const w = z * z;
+  const r = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7))) + w * (LG2 + w * (LG4 + w * LG6));
+  const halfSquare = 0.5 * f * f;
+  return f - (halfSquare - s * (halfSquare + r));
+}
+
+// ------------------------------------------------------------ the logit state
+//
+// The linear drift under a window that vanishes at both edges (Joglekar's,
+// Prodromakis') keeps its state as u = ln(x/(1 − x)), the logit of the doped
+// fraction x (linear-ion-drift.ts explains why). From u, the distance to the
+// nearer edge e = min(x, 1 − x) = 1/(1 + e^{|u|}) and c = x(1 − x) = e(1 − e)
+// come with full relative precision however deep the state is, and both
+// windows are functions of c alone:
+//   Joglekar:    1 − (2x − 1)^{2p} = 1 − (1 − 4c)^p,
+//   Prodromakis: j(1 − [(x − ½)² + ¾]^p) = j(1 − (1 − c)^p),
+// so that dx/dt = k·i·f(x) becomes du/dt = (dx/dt)/c = k·i·j·R(c) with
+// R(c) = (1 − (1 − s·c)^p)/c (s = 4 and j = 1 for Joglekar, s = 1 for
+// Prodromakis), which is finite at the edges (R → s·p).
+
+/** Distance of the state u = logit x to the nearer edge, min(x, 1 − x) = e^{−|u|}/(1 + e^{−|u|}). */
+export function edgeDistance(u: number): number {
+  const t = exponential(-Math.abs(u));
+  return t / (1 + t);
+}
+
+/** M = R_on·x + R_off·(1 − x) (Strukov et al. 2008, eq. (5)) at u = logit x, from its edge distance e. */
+export function logitMemristance(u: number, e: number, rOn: number, rOff: number): number {
+  return u >= 0 ? rOn * (1 - e) + rOff * e : rOn * e + rOff * (1 - e);
+}
+
+/**
+ * R(c) = (1 − (1 − s·c)^p)/c for c = x(1 − x) ∈ (0, ¼] and s·c ≤ 1: the
+ * window over c, without the cancellation of 1 − (1 − s·c)^p as c → 0
+ * (there (1 − s·c)^p = e^y, y = p·ln(1 − s·c), both by their series).
+ */
+export function edgeWindowRatio(c: number, sharpness: number, exponent: number): number {
+  const z = sharpness * c;
+  if (z === 0) return sharpness * exponent;
+  if (z <= 0.25) {
+    const y = exponent * logOnePlus(-z);
+    return -(y >= -HALF_LN2 ? exponentialMinusOne(y) : exponential(y) - 1) / c;
+  }
+  return (1 - power(1 - z, exponent)) / c;
+}
+
+/**
+ * du/dt of the linear drift at u = logit x under voltage v: k·i·j·R(c)
+ * (see above), with drift = k = μ_v·R_on/D², sharpness s and scale j of
+ * the window (Joglekar: 4, 1; Prodromakis: 1, j).
+ */
+export function logitDriftRate(
+  u: number,
+  v: number,
+  rOn: number,
+  rOff: number,
+  drift: number,
+  sharpness: number,
+  exponent: number,
+  scale: number,
+): number {
+  const e = edgeDistance(u);
+  const i = v / logitMemristance(u, e, rOn, rOff);
+  return drift * i * (scale * edgeWindowRatio(e * (1 - e), sharpness, exponent));
+}
+
+/**
+ * How far u = logit x can move in the direction of `direction`'s sign in
+ * one substep: while x moves by at most `step` (> 0), |logit(x ± step) − u|,
+ * or ∞ where x reaches its bound within `step`; and, coming out of an edge,
+ * by at most half the depth |u| (or 1, near the middle): x hardly moves
+ * until the state is close to the middle, but the rate changes there, and
+ * the integrator checks the rate at the substep's end (integrate.ts), which
+ * this keeps a short way ahead rather than at the far end of the depth.
+ */
+export function logitReach(u: number, direction: number, step: number): number {
+  const e = edgeDistance(u);
+  // x' and 1 − x' after the move, each from the side that keeps its digits.
+  const towards = direction > 0 ? step : -step;
+  const x = u >= 0 ? 1 - e + towards : e + towards;
+  const y = u >= 0 ? e - towards : 1 - e - towards;
+  const reach = x > 0 && y > 0 ? Math.abs(logarithm(x) - logarithm(y) - u) : 1 / 0;
+  const outward = u >= 0 ? direction > 0 : direction < 0;
+  return outward ? reach : Math.min(reach, Math.max(0.5 * Math.abs(u), 1));
 }
 
 /** VTEAM state speed, the state equation of Kvatinsky et al. 2015 with f_on = f_off = 1, m/s. */

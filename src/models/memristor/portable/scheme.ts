@@ -15,6 +15,15 @@ export const EDGE_RESOLUTION = 2.220446049250313e-16;
 /** Offset of the stiffness probe, as a fraction of the state range. */
 export const PROBE_STEP = 1e-6;
 
+/**
+ * Bound of a logit state u = ln(x/(1 − x)) (linear-ion-drift.ts): |u| ≤ 700
+ * keeps the distance to the edge, e^{−|u|} ≈ 1e-304 at the bound, a normal
+ * double. A drive that would take the state deeper holds it there.
+ */
+export const LOGIT_BOUND = 700.0;
+/** The logit's change worth the whole range of x where it is least stretched: dx/du = x(1 − x) ≤ ¼. */
+export const LOGIT_SCALE = 4.0;
+
 /** Nearest point of [lower, upper]. */
 export function project(x: number, lower: number, upper: number): number {
   return Math.max(lower, Math.min(upper, x));
@@ -34,3 +43,52 @@ export function substepLength(remaining: number, speed: number, stiffness: numbe
     ),
   );
 }
+
+/**
+ * `substepLength` for a state that is a stretched coordinate of the
+ * physical one (integrate.ts): the state-step limit as `reach`, the change
+ * of state that moves the physical state by MAX_STATE_STEP of its range in
+ * the direction of motion (∞ where it reaches its bound first), and the
+ * stiffness and error limits of `stiffnessLength`.
+ */
+export function stretchedSubstepLength(
+  remaining: number,
+  speed: number,
+  reach: number,
+  stiffness: number,
+  scale: number,
+): number {
+  return Math.min(Math.min(remaining, reach / speed), stiffnessLength(speed, stiffness, scale));
+}
+
+/**
+ * The stiffness and error limits of a substep on a stretched state: hλ ≤
+ * MAX_STIFFNESS_STEP, and RK4's local error within LOCAL_ERROR·scale, the
+ * scale being the state change worth the whole physical range where the
+ * stretch is least (4 for the logit: dx/du ≤ ¼), so that an error made deep
+ * at an edge is no larger than one made in the middle when the state comes
+ * back there. Two error models, the tighter one binding:
+ *   - `substepLength`'s (state change)·(hλ)⁴/120, where the rate varies on
+ *     the scale of its own motion (|f|/λ);
+ *   - an edge tail: deep at an edge the rate approaches a constant as
+ *     e^{−depth} (through x(1 − x)), varying on a unit scale of the logit
+ *     while λ → 0, which the first model misses. RK4 then integrates the
+ *     deviation like Simpson's rule, whose error for e^{−s} over Δs is below
+ *     both Δs⁵/2880 and Δs/6, hence below their weighted geometric mean
+ *     Δs⁴/TAIL_ERROR; with λ/|f| as the deviation's relative size (its
+ *     slope on that unit scale), the state errs by (λ/|f|)·Δs⁴/TAIL_ERROR,
+ *     Δs = |f|h.
+ */
+export function stiffnessLength(speed: number, stiffness: number, scale: number): number {
+  const budget = LOCAL_ERROR * scale;
+  return Math.min(
+    MAX_STIFFNESS_STEP / stiffness,
+    Math.min(
+      Math.sqrt(Math.sqrt((120 * budget) / (stiffness * stiffness * stiffness * speed))),
+      Math.sqrt(Math.sqrt((TAIL_ERROR * budget) / (stiffness * speed * speed * speed))),
+    ),
+  );
+}
+
+/** 2880^{3/4}·6^{1/4} = 615.1, rounded down: Simpson's error for e^{−s} over Δs is below Δs⁴/615. */
+const TAIL_ERROR = 615.0;
