@@ -21,7 +21,10 @@ import { checkParameters } from "../models/parameters.js";
 export interface BatchInput {
   /** Row d (model.parameters.length values, in that order) holds device d's parameters. */
   readonly params: Float64Array;
-  /** State of each device before step 0; its length is the number of devices. */
+  /**
+   * State of each device before step 0, in the model's state variable (u = logit x under Joglekar's and Prodromakis' windows: `stateAtFraction` gives it from x); its length is the number
+   * of devices.
+   */
   readonly x0: Float64Array;
   /** Voltages, V: [nDevices × nSteps] device-major, or [nSteps] applied to every device. */
   readonly voltages: Float64Array;

@@ -28,7 +28,7 @@ export interface TwinFrame {
 export interface MemristorTwinOptions<P extends Record<string, number>> {
   readonly model: MemristorModel<P>;
   readonly params: P;
-  /** Model state before the first sample; defaults to the model's initial state. */
+  /** Model state before the first sample, in the model's state variable (u = logit x under Joglekar's and Prodromakis' windows: `stateAtFraction` gives it from x); defaults to the model's initial state. */
   readonly x0?: number;
   /** Prefix of the predicted and residual source ids; defaults to `model.<id>`. */
   readonly sourceId?: string;

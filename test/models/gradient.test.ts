@@ -34,6 +34,7 @@ import {
   linearIonDriftProdromakis,
   simulate,
   simulateWithGradient,
+  stateAtFraction,
   vteam,
   yakopcic,
 } from "../../src/models/memristor/index.js";
@@ -63,7 +64,7 @@ const cases: readonly Case[] = [
       name: `${model.id}, ±1 V at 1 Hz from x = 0.3`,
       model: model as DifferentiableMemristorModel,
       p: model.defaults,
-      x0: 0.3,
+      x0: stateAtFraction(model as DifferentiableMemristorModel, model.defaults, 0.3),
       sweep: sineSweep(1, 1, 1, 100),
     }),
   ),

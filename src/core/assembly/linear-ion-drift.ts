@@ -121,7 +121,7 @@ const logitEdge: f64 = EDGE_RESOLUTION * logitRange;
 const logitProbe: f64 = PROBE_STEP * logitRange;
 const logitMiddle: f64 = logitLower + 0.5 * logitRange;
 
-/** `substep` on the logit state: `holdVoltage`'s loop with the model's fractionSlope (integrate.ts). */
+/** `substep` on the logit state: `holdVoltage`'s loop with the model's stateReach and stateScale (integrate.ts). */
 function logitSubstep(
   u: f64,
   v: f64,

@@ -5,7 +5,7 @@
  * The portable code must run on tsc as well, so it finds a = m·2^k
  * (m ∈ [√½, √2)) for ln a, and applies 2^n for e^y, by chains of exact
  * multiplications by powers of two: some twenty data-dependent branches per
- * call, which the linear-ion-drift windows pay five times per substep. Here
+ * call, which Biolek's window pays five times per substep. Here
  * the exponent field gives k and m directly for normal a, and 2^n is built
  * from its exponent field for results that stay normal; m, k and x·2^n are
  * exact either way, so the polynomial parts (shared, `reducedLogarithm`,

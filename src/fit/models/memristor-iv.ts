@@ -26,7 +26,10 @@ export interface MemristorProgramme {
   readonly times: Float64Array;
   /** voltages[k], V, held from the previous sample until times[k]. */
   readonly voltages: Float64Array;
-  /** The state at t0, in the model's state unit (known: a fresh device's, or one read off a first sweep). */
+  /**
+   * The state at t0, in the model's state variable (u = logit x under Joglekar's and Prodromakis'
+   * windows; known: a fresh device's, or one read off a first sweep).
+   */
   readonly x0: number;
   /** Time of x0, s (default: times[0]). */
   readonly t0?: number;

@@ -59,7 +59,10 @@
  *
  * Why this and not fixed substeps: the work per hold is bounded by the state
  * range and the error budget, not by dt or by the device's speed — a few to
- * a few hundred substeps for any hold, whether the device switches in
+ * a few hundred substeps for any hold (up to about two thousand for the
+ * logit state crossing the whole film at the corners of its parameter box,
+ * where it comes out of one edge's depth and goes into the other's),
+ * whether the device switches in
  * nanoseconds (the published VTEAM set) or seconds (Strukov's), and whether
  * dt is 1 µs or 50 ms. A fixed substep cannot be both stable for the fast
  * devices and affordable for the slow ones across the parameter bounds

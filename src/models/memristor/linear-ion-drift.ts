@@ -34,6 +34,11 @@
  * the edges abrupt and stiff). Prodromakis' window gets the same flat middle
  * at p = 7 (windows.ts). The initial state x = 0.1 is high resistance but
  * off the edge, where Joglekar's and Prodromakis' windows vanish.
+ *
+ * Under those two windows the model's state is u = ln(x/(1 − x)), the logit
+ * of x, not x (`logitDrift` below says why); it starts at u = −ln 9 (x =
+ * 0.1), `stateFraction` gives x back and `stateAtFraction` (or `logitOf`)
+ * gives u from x.
  */
 import type { ParameterSpec } from "../parameters.js";
 import {
@@ -172,9 +177,9 @@ export function linearIonDrift<W extends Record<string, number>>(
  * The linear drift on the logit state u = ln(x/(1 − x)), for a window that
  * vanishes at both edges: du/dt = (dx/dt)/(x(1 − x)) = k·i·j·R(c), c =
  * x(1 − x) (portable/physics.ts). The state x itself cannot hold how deep
- * at an edge such a device is (1 − x = e⁻³⁸⁰ is 0 in a double), and how
+ * at an edge such a device is (1 − x = e⁻¹⁹⁰ is 0 in a double), and how
  * deep sets when it comes back: on x, a device driven into an edge either
- * came back far too early (from 2⁻⁵² instead of e⁻³⁸⁰) or never (from x = 1
+ * came back far too early (from 2⁻⁵² instead of e⁻¹⁹⁰) or never (from x = 1
  * exactly, where the window is 0). On u it goes as deep as the drive takes
  * it, to |u| = LOGIT_BOUND (e⁻⁷⁰⁰), and returns when the charge says so
  * (test/models/strukov.test.ts: Joglekar's p = 1, where u = u₀ + 4k·q).
@@ -188,8 +193,6 @@ function logitDrift<W extends Record<string, number>>(
   type P = DriftParams & W;
   const windowPartials = new Float64Array(window.parameters.length);
   const drift = (p: P) => (p.mobility * p.rOn) / (p.thickness * p.thickness);
-  /** x and 1 − x at u, from its edge distance e. */
-  const fractions = (u: number, e: number): readonly [number, number] => (u >= 0 ? [1 - e, e] : [e, 1 - e]);
   return {
     id: `linear-ion-drift-${window.name}`,
     citation: `Strukov et al., Nature 453, 80 (2008), eqs. (5)-(6) on the state logit(w/D); ${window.citation}`,
@@ -212,7 +215,8 @@ function logitDrift<W extends Record<string, number>>(
       logitDriftRate(u, v, p.rOn, p.rOff, drift(p), edge.sharpness, edge.exponent(p), edge.scale(p)),
     dxdtPartials(u, v, p, dp) {
       const e = edgeDistance(u);
-      const [x, y] = fractions(u, e);
+      const x = u >= 0 ? 1 - e : e;
+      const y = u >= 0 ? e : 1 - e;
       const c = e * (1 - e);
       const m = logitMemristance(u, e, p.rOn, p.rOff);
       const i = v / m;
@@ -221,7 +225,8 @@ function logitDrift<W extends Record<string, number>>(
       const rate = k * i * w;
       // As the x-state's partials with f → j·R(c); dx/du = c, dc/du = (1 − 2x)·c.
       const kw = k * w;
-      dp[0] = rate / p.rOn - (kw * i * x) / m;
+      // ∂/∂R_on = rate/R_on − kw·i·x/M, written without its cancellation at x → 1 (M − R_on·x = R_off·(1 − x)).
+      dp[0] = (kw * i * p.rOff * y) / (p.rOn * m);
       dp[1] = (-kw * i * y) / m;
       dp[2] = (-2 * rate) / p.thickness;
       dp[3] = rate / p.mobility;
@@ -234,7 +239,8 @@ function logitDrift<W extends Record<string, number>>(
     },
     currentPartials(u, v, p, dp) {
       const e = edgeDistance(u);
-      const [x, y] = fractions(u, e);
+      const x = u >= 0 ? 1 - e : e;
+      const y = u >= 0 ? e : 1 - e;
       const m = logitMemristance(u, e, p.rOn, p.rOff);
       const di = -v / (m * m);
       dp.fill(0);

@@ -62,7 +62,7 @@ export class ResistorDut implements TwoTerminalDevice {
 export interface MemristorDutOptions<P extends Record<string, number>> {
   readonly model: MemristorModel<P>;
   readonly params: P;
-  /** State at power-on and after reset(); defaults to the model's initial state. */
+  /** State at power-on and after reset(), in the model's state variable (u = logit x under Joglekar's and Prodromakis' windows: `stateAtFraction` gives it from x); defaults to the model's initial state. */
   readonly x0?: number;
 }
 

@@ -16,7 +16,7 @@
  * n·LN2_HI is exact), e^r by its Taylor series to r¹³/13! (next term
  * < 5e-18) evaluated by Estrin's scheme (short dependency chains: each RK4
  * stage waits on the last), 2^n applied by exact multiplications. Costs per
- * call (the linear ion drift kernel makes 5 per substep, one substep per step
+ * call (the linear ion drift kernel makes 5 per substep under Biolek's window, one substep per step
  * in the bench): one division in ln, none in e^y, no loops below |y| ≤ 16.
  * Relative error below 1e-14 over the ranges the models use (test/models/power.test.ts) — far below what any of
  * these models can claim, and the same on both engines, which is the point.

@@ -90,5 +90,5 @@ export function stiffnessLength(speed: number, stiffness: number, scale: number)
   );
 }
 
-/** 2880^{3/4}·6^{1/4} = 615.1, rounded down: Simpson's error for e^{−s} over Δs is below Δs⁴/615. */
+/** 2880^{3/4}·6^{1/4} = 615.29, rounded down: Simpson's error for e^{−s} over Δs is below Δs⁴/615. */
 const TAIL_ERROR = 615.0;
