@@ -1,0 +1,341 @@
+/**
+ * A client of the instrument gateway (server.ts): calls an instrument's
+ * methods on a gateway in another process or on another host, over a
+ * ZeroMQ DEALER socket, with the messages of proto/gateway.proto.
+ *
+ * - Each call carries a correlation id and a deadline (its timeout); the
+ *   reply is matched by id, and a call with no reply within its timeout
+ *   fails with GatewayUnreachableError naming the gateway's endpoint and
+ *   the instrument. It never hangs: ZeroMQ reconnects in the background,
+ *   and a call made while the gateway is away waits for it only as long as
+ *   its timeout.
+ * - A remote error comes back as the class a local driver throws
+ *   (errors.ts): a timeout on the far side is an InstrumentTimeoutError, a
+ *   setpoint the bench's limits refuse a SafetyLimitError, each naming
+ *   `ZMQ::<endpoint>::<instrument>` and the gateway.
+ * - While it holds an instrument the client sends a heartbeat every
+ *   `heartbeatIntervalMs`, so that the gateway keeps its holds; `close()`
+ *   releases them first.
+ */
+import { performance } from "node:perf_hooks";
+import { Dealer } from "zeromq";
+import {
+  GatewayErrorKindEnum,
+  type GatewayReplyMessage,
+  GatewayRequestMessage,
+  type GatewayRequestProperties,
+  GatewayReplyMessage as ReplyCodec,
+} from "../proto/index.js";
+import { fromWireError, GatewayError, GatewayUnreachableError } from "./errors.js";
+import { fromGatewayValue, type GatewayJs, toGatewayValue } from "./values.js";
+import { GATEWAY_PROTOCOL_VERSION } from "./wire.js";
+
+export interface GatewayClientOptions {
+  /** How the gateway shows this client to others ("alice@lab-pc/calibration"). */
+  readonly name?: string;
+  /** A call's timeout (and the deadline it gives the gateway), ms; default 10 000. */
+  readonly timeoutMs?: number;
+  /** Heartbeat period while holding an instrument, ms; default 2 000 (keep it well under the gateway's timeout). */
+  readonly heartbeatIntervalMs?: number;
+}
+
+export interface CallOptions {
+  /** This call's timeout, ms, in place of the client's. */
+  readonly timeoutMs?: number;
+}
+
+/** One SCPI exchange a remote call caused, as the gateway reported it. */
+export interface RemoteExchange {
+  readonly command: string;
+  readonly reply?: string;
+  /** Wall-clock time it was sent on the gateway's host, s since the Unix epoch. */
+  readonly startTime: number;
+  readonly duration: number;
+  /** When it was sent and how long it took on the gateway bench's timebase, s. */
+  readonly time: number;
+  readonly timebaseDuration: number;
+  /** The driver's error for it ("InstrumentTimeoutError: …"), or "". */
+  readonly error: string;
+}
+
+/** A call's result with what it cost: the exchanges it caused and the gateway's timestamps. */
+export interface CallOutcome {
+  readonly value: GatewayJs;
+  readonly exchanges: readonly RemoteExchange[];
+  /** When the request left and the reply came, s of this host's monotonic time. */
+  readonly sentAt: number;
+  readonly repliedAt: number;
+  /** When the gateway read the request and sent its reply, s of its host-monotonic time. */
+  readonly gatewayReceived: number;
+  readonly gatewaySent: number;
+}
+
+export interface GatewayInstrumentState {
+  readonly name: string;
+  readonly kind: string;
+  readonly driver: string;
+  /** Who holds it; "" when free. */
+  readonly heldBy: string;
+}
+
+export interface GatewayStatusReport {
+  readonly gateway: string;
+  readonly instruments: readonly GatewayInstrumentState[];
+  readonly requests: number;
+  readonly replies: number;
+  readonly refused: number;
+  readonly expiredHolds: number;
+}
+
+export const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000;
+
+interface Pending {
+  readonly resolve: (reply: GatewayReplyMessage) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+/** Connects to a gateway ("tcp://optics-pc:5555"). ZeroMQ connects in the background: a wrong endpoint shows as a timeout. */
+export function connectGateway(endpoint: string, options: GatewayClientOptions = {}): GatewayClient {
+  return new GatewayClient(endpoint, options);
+}
+
+export class GatewayClient {
+  readonly name: string;
+  readonly timeoutMs: number;
+  readonly #socket = new Dealer({ linger: 0, reconnectInterval: 100, reconnectMaxInterval: 5000 });
+  readonly #pending = new Map<number, Pending>();
+  readonly #held = new Set<string>();
+  readonly #heartbeat: NodeJS.Timeout;
+  /** zeromq.js takes one send at a time per socket: sends queue here. */
+  #sending: Promise<unknown> = Promise.resolve();
+  #nextId = 1;
+  #closed: Error | undefined;
+  /** The gateway's name, from its last reply (the endpoint until one came). */
+  #gateway: string;
+
+  constructor(
+    readonly endpoint: string,
+    options: GatewayClientOptions = {},
+  ) {
+    this.name = options.name ?? `client@${process.pid}`;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS;
+    this.#gateway = `the gateway at ${endpoint}`;
+    this.#socket.connect(endpoint);
+    this.#heartbeat = setInterval(() => {
+      if (this.#held.size > 0) this.#request({ heartbeat: true }, "").catch(() => undefined);
+    }, options.heartbeatIntervalMs ?? 2000);
+    this.#heartbeat.unref();
+    void this.#receive();
+  }
+
+  /** The resource string of an instrument on this gateway, as a bench file writes it. */
+  resource(instrument: string): string {
+    return `ZMQ::${this.endpoint}::${instrument}`;
+  }
+
+  /** Calls `method` ("SourceMeter.rampTo", "PowerMeter.read", "SourceMeter.outputEnabled.set") on `instrument`. */
+  async call(
+    instrument: string,
+    method: string,
+    args: readonly unknown[] = [],
+    options?: CallOptions,
+  ): Promise<GatewayJs> {
+    return (await this.callWithExchanges(instrument, method, args, options)).value;
+  }
+
+  /** {@link call}, with the exchanges it caused and the timestamps of both sides. */
+  async callWithExchanges(
+    instrument: string,
+    method: string,
+    args: readonly unknown[] = [],
+    options?: CallOptions,
+  ): Promise<CallOutcome> {
+    const sentAt = performance.now() / 1000;
+    const reply = await this.#request(
+      {
+        instrument,
+        call: { method, args: args.map((arg, k) => toGatewayValue(arg, `${method} argument ${k + 1}`)) },
+      },
+      instrument,
+      options?.timeoutMs,
+    );
+    this.#held.add(instrument);
+    return {
+      value: fromGatewayValue(reply.result),
+      exchanges: (reply.exchanges ?? []).map((e) => ({
+        command: e.command ?? "",
+        ...(e.reply !== undefined && e.reply !== null && { reply: e.reply }),
+        startTime: e.startTime ?? 0,
+        duration: e.duration ?? 0,
+        time: e.time ?? 0,
+        timebaseDuration: e.timebaseDuration ?? 0,
+        error: e.error ?? "",
+      })),
+      sentAt,
+      repliedAt: performance.now() / 1000,
+      gatewayReceived: reply.received,
+      gatewaySent: reply.sent,
+    };
+  }
+
+  /** Takes `instrument` for this client; refused (GatewayError "HELD") while another holds it. */
+  async hold(instrument: string, options?: CallOptions): Promise<void> {
+    await this.#request({ instrument, hold: true }, instrument, options?.timeoutMs);
+    this.#held.add(instrument);
+  }
+
+  /** Gives `instrument` back (every one this client holds, when omitted); the gateway makes it safe first. */
+  async release(instrument?: string, options?: CallOptions): Promise<void> {
+    await this.#request(
+      { instrument: instrument ?? "", release: true },
+      instrument ?? "",
+      options?.timeoutMs,
+    );
+    if (instrument === undefined) this.#held.clear();
+    else this.#held.delete(instrument);
+  }
+
+  /** The gateway's instruments, who holds each, and its message counts. */
+  async status(options?: CallOptions): Promise<GatewayStatusReport> {
+    const reply = await this.#request({ status: true }, "", options?.timeoutMs);
+    const status = reply.status;
+    return {
+      gateway: reply.gateway,
+      instruments: (status?.instruments ?? []).map((i) => ({
+        name: i.name ?? "",
+        kind: i.kind ?? "",
+        driver: i.driver ?? "",
+        heldBy: i.heldBy ?? "",
+      })),
+      requests: Number(status?.requests ?? 0),
+      replies: Number(status?.replies ?? 0),
+      refused: Number(status?.refused ?? 0),
+      expiredHolds: Number(status?.expiredHolds ?? 0),
+    };
+  }
+
+  /** Sends a heartbeat now (the client sends them by itself while it holds anything). */
+  async heartbeat(options?: CallOptions): Promise<void> {
+    await this.#request({ heartbeat: true }, "", options?.timeoutMs);
+  }
+
+  /** Releases what it holds (if the gateway answers in time), then closes; calls still waiting fail. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#held.size > 0)
+      await this.release(undefined, { timeoutMs: Math.min(this.timeoutMs, 2000) }).catch(() => undefined);
+    this.#closed = new GatewayError(
+      `${this.endpoint}: the gateway client was closed`,
+      this.endpoint,
+      "CLOSED",
+      "",
+      this.#gateway,
+    );
+    clearInterval(this.#heartbeat);
+    for (const pending of this.#pending.values()) {
+      clearTimeout(pending.timer);
+      pending.reject(this.#closed);
+    }
+    this.#pending.clear();
+    this.#socket.close();
+  }
+
+  #request(
+    body: Omit<GatewayRequestProperties, "version" | "correlationId" | "client" | "deadlineMs">,
+    instrument: string,
+    timeoutMs = this.timeoutMs,
+  ): Promise<GatewayReplyMessage> {
+    if (this.#closed) return Promise.reject(this.#closed);
+    const correlationId = this.#nextId;
+    this.#nextId = this.#nextId >= 0xffff_ffff ? 1 : this.#nextId + 1;
+    const frame = GatewayRequestMessage.encode({
+      ...body,
+      version: GATEWAY_PROTOCOL_VERSION,
+      correlationId,
+      client: this.name,
+      deadlineMs: timeoutMs,
+    }).finish();
+    const resource = instrument ? this.resource(instrument) : this.endpoint;
+    const what = body.call
+      ? `${body.call.method} on ${instrument}`
+      : body.hold
+        ? `hold of ${instrument}`
+        : body.release
+          ? "release"
+          : body.status
+            ? "status"
+            : "heartbeat";
+    return new Promise<GatewayReplyMessage>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(correlationId);
+        reject(
+          new GatewayUnreachableError(
+            `${resource}: no reply from ${this.#gateway} to ${what} within ${timeoutMs} ms (is the gateway running and reachable?)`,
+            resource,
+          ),
+        );
+      }, timeoutMs);
+      this.#pending.set(correlationId, {
+        resolve: (reply) => {
+          if (reply.error) reject(fromWireError(reply.error, resource, reply.gateway || this.#gateway));
+          else resolve(reply);
+        },
+        reject,
+        timer,
+      });
+      this.#sending = this.#sending
+        .then(() => this.#socket.send(frame))
+        .catch((error: unknown) => {
+          const pending = this.#pending.get(correlationId);
+          if (!pending) return;
+          clearTimeout(pending.timer);
+          this.#pending.delete(correlationId);
+          pending.reject(
+            new GatewayUnreachableError(
+              `${resource}: cannot send to ${this.#gateway}: ${(error as Error).message}`,
+              resource,
+            ),
+          );
+        });
+    });
+  }
+
+  async #receive(): Promise<void> {
+    try {
+      for await (const frames of this.#socket) {
+        // The gateway echoes the envelope; a DEALER that sent none gets the reply frame alone.
+        const frame = frames[frames.length - 1];
+        if (!frame) continue;
+        let reply: GatewayReplyMessage;
+        try {
+          reply = ReplyCodec.decode(frame);
+        } catch {
+          continue; // Not a reply this client can read: nothing waits on it by id.
+        }
+        if (reply.gateway) this.#gateway = reply.gateway;
+        const pending = this.#pending.get(reply.correlationId);
+        if (!pending) continue; // Timed out already, or a malformed-frame answer (id 0).
+        this.#pending.delete(reply.correlationId);
+        clearTimeout(pending.timer);
+        if (reply.version !== GATEWAY_PROTOCOL_VERSION) {
+          pending.reject(
+            new GatewayError(
+              `${this.endpoint}: ${this.#gateway} replied in protocol version ${reply.version}; this client speaks ${GATEWAY_PROTOCOL_VERSION}`,
+              this.endpoint,
+              "VERSION_MISMATCH",
+              "",
+              this.#gateway,
+            ),
+          );
+          continue;
+        }
+        pending.resolve(reply);
+      }
+    } catch {
+      // The socket was closed.
+    }
+  }
+}
+
+export { GatewayErrorKindEnum };

@@ -1,0 +1,28 @@
+/** The instrument gateway across machines (issue 19): server, client, wire values and errors. */
+export {
+  type CallOptions,
+  type CallOutcome,
+  connectGateway,
+  DEFAULT_GATEWAY_TIMEOUT_MS,
+  GatewayClient,
+  type GatewayClientOptions,
+  type GatewayInstrumentState,
+  type GatewayStatusReport,
+  type RemoteExchange,
+} from "./client.js";
+export {
+  fromWireError,
+  GatewayError,
+  type GatewayErrorKindName,
+  GatewayUnreachableError,
+  toWireError,
+} from "./errors.js";
+export { callMethod, GatewayArgumentError, GatewayMethodError, offered, WIRE_KINDS } from "./methods.js";
+export {
+  GATEWAY_PROTOCOL_VERSION,
+  type Gateway,
+  type GatewayCounters,
+  type GatewayOptions,
+  serveGateway,
+} from "./server.js";
+export { fromGatewayValue, type GatewayJs, toGatewayValue } from "./values.js";

@@ -1,0 +1,482 @@
+/**
+ * The instrument gateway (issue 19; DESIGN.md, "Across machines"): one
+ * process owns the instruments of a bench and serves them to clients on
+ * other hosts, on a ZeroMQ ROUTER socket, with the messages of
+ * proto/gateway.proto.
+ *
+ * - Clients call instruments, not bytes: each request names an instrument
+ *   and a method of its kind (methods.ts), which runs through the gateway's
+ *   own driver. The bench file's safety limits are the drivers' limits
+ *   here, so a remote client can never ask for more than the bench allows,
+ *   and a refusal comes back as a SafetyLimitError with nothing sent.
+ * - Calls on one instrument run one at a time, in the order they came; the
+ *   SCPI exchanges each caused (the bench's `onExchange`) go back in its
+ *   reply, for the client's run record.
+ * - One client holds an instrument at a time: its first call (or a `hold`)
+ *   takes it, and every other client is refused with "held by <client>"
+ *   until it releases it. A client is known by its socket's routing id.
+ *   Each request counts as a sign of life, and a client that holds anything
+ *   sends heartbeats in between; one silent for `heartbeatTimeoutMs` loses
+ *   its holds, and the gateway makes those instruments safe (the bench
+ *   driver's safe action: light off, source ramped to zero and output off).
+ * - Every request gets exactly one reply. A frame that is not one
+ *   GatewayRequest, or one of another protocol version, is answered with
+ *   MALFORMED_REQUEST or VERSION_MISMATCH (correlation id 0 where its own
+ *   could not be read) and counted; the gateway keeps serving. A message
+ *   over `maxMessageBytes` drops its sender's connection (ZMQ_MAXMSGSIZE).
+ * - `close()` refuses new requests (CLOSED), lets the calls in progress
+ *   end, and closes the bench in its one safe order.
+ *
+ * Not yet (issue 19, later): CURVE with a ZAP allowlist, the telemetry
+ * PUB socket, raw SCPI queries, `ZMQ::` resources in bench files, and
+ * `pms gateway`.
+ */
+import { hostname } from "node:os";
+import { performance } from "node:perf_hooks";
+import { Router } from "zeromq";
+import { type BenchDriverKind, KNOWN_BENCH_DRIVERS } from "../bench/drivers.js";
+import { type Bench, type OpenBenchOptions, openBench } from "../bench/open.js";
+import { BENCH_DRIVERS } from "../bench/registry.js";
+import type { ScpiExchange } from "../drivers/scpi/session.js";
+import {
+  GatewayErrorKindEnum,
+  type GatewayExchangeProperties,
+  GatewayReplyMessage,
+  type GatewayReplyProperties,
+  type GatewayRequestMessage,
+  GatewayRequestMessage as RequestCodec,
+} from "../proto/index.js";
+import { GatewayRefusal, toWireError } from "./errors.js";
+import { callMethod } from "./methods.js";
+import { fromGatewayValue, toGatewayValue } from "./values.js";
+import { GATEWAY_PROTOCOL_VERSION } from "./wire.js";
+
+export { GATEWAY_PROTOCOL_VERSION };
+
+export interface GatewayOptions {
+  /** ZeroMQ endpoint to bind (default "tcp://127.0.0.1:*": loopback, a port the system picks). */
+  readonly endpoint?: string;
+  /** How replies and errors name the gateway (default "gateway@<hostname>"). */
+  readonly name?: string;
+  /** A client silent this long loses its holds, ms (default 10 000). */
+  readonly heartbeatTimeoutMs?: number;
+  /** A call's deadline when its request gives none, ms (default 60 000). */
+  readonly defaultDeadlineMs?: number;
+  /** Larger inbound messages drop the sender's connection (default 1 MiB). */
+  readonly maxMessageBytes?: number;
+  /** What openBench is given (its timebase; its `onExchange` is the gateway's own). */
+  readonly open?: Omit<OpenBenchOptions, "onExchange">;
+  /** Where the gateway reports holds it took back and failures to make safe (default console.warn). */
+  readonly log?: (line: string) => void;
+}
+
+export interface GatewayCounters {
+  readonly requests: number;
+  readonly replies: number;
+  readonly refused: number;
+  readonly expiredHolds: number;
+}
+
+export interface Gateway {
+  /** The endpoint bound, with its port ("tcp://127.0.0.1:41234"): what clients connect to. */
+  readonly endpoint: string;
+  readonly name: string;
+  /** The bench the gateway owns. */
+  readonly bench: Bench;
+  /** Who holds each instrument (client name and routing id), by instrument; absent: free. */
+  holders(): Readonly<Record<string, string>>;
+  readonly counters: GatewayCounters;
+  /** Refuses new requests, lets calls in progress end, closes the socket and the bench (its safe order); idempotent. */
+  close(): Promise<void>;
+}
+
+/** How long a closed gateway's last replies may take to leave, ms (ZMQ_LINGER). */
+const CLOSE_LINGER_MS = 250;
+
+/** Opens the bench `source` (a bench file's path, or its object) and serves it. */
+export async function serveGateway(source: string | object, options: GatewayOptions = {}): Promise<Gateway> {
+  const capture = new Map<string, ScpiExchange[]>();
+  const bench = await openBench(source, {
+    ...options.open,
+    onExchange: (instrument, exchange) => capture.get(instrument)?.push(exchange),
+  });
+  const requested = options.endpoint ?? "tcp://127.0.0.1:*";
+  const socket = new Router({
+    linger: CLOSE_LINGER_MS,
+    maxMessageSize: options.maxMessageBytes ?? 2 ** 20,
+  });
+  try {
+    await socket.bind(requested);
+  } catch (cause) {
+    socket.close();
+    await bench.close();
+    throw new Error(`cannot bind the gateway's endpoint ${requested}: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  return new GatewayServer(bench, socket, socket.lastEndpoint ?? requested, capture, options);
+}
+
+/** A client the gateway has heard from. */
+interface Client {
+  readonly id: string;
+  name: string;
+  lastSeen: number;
+}
+
+interface Instrument {
+  readonly name: string;
+  readonly kind: BenchDriverKind;
+  readonly driver: string;
+  /** The end of the last call queued on it: calls on one instrument run one at a time. */
+  tail: Promise<unknown>;
+  holder: Client | undefined;
+}
+
+class GatewayServer implements Gateway {
+  readonly name: string;
+  readonly #socket: Router;
+  readonly #instruments = new Map<string, Instrument>();
+  readonly #clients = new Map<string, Client>();
+  readonly #capture: Map<string, ScpiExchange[]>;
+  readonly #heartbeatTimeoutMs: number;
+  readonly #defaultDeadlineMs: number;
+  readonly #log: (line: string) => void;
+  readonly #timer: NodeJS.Timeout;
+  #sending: Promise<unknown> = Promise.resolve();
+  #inFlight = new Set<Promise<unknown>>();
+  #closing: Promise<void> | undefined;
+  #counters = { requests: 0, replies: 0, refused: 0, expiredHolds: 0 };
+
+  constructor(
+    readonly bench: Bench,
+    socket: Router,
+    readonly endpoint: string,
+    capture: Map<string, ScpiExchange[]>,
+    options: GatewayOptions,
+  ) {
+    this.#socket = socket;
+    this.#capture = capture;
+    this.name = options.name ?? `gateway@${hostname()}`;
+    this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 10_000;
+    this.#defaultDeadlineMs = options.defaultDeadlineMs ?? 60_000;
+    this.#log = options.log ?? console.warn;
+    for (const [name, entry] of Object.entries(bench.entries)) {
+      const known = KNOWN_BENCH_DRIVERS.find((d) => d.name === entry.driver);
+      if (!known) continue;
+      this.#instruments.set(name, {
+        name,
+        kind: known.kind as BenchDriverKind,
+        driver: entry.driver,
+        tail: Promise.resolve(),
+        holder: undefined,
+      });
+    }
+    // Checked four times per timeout: a silent client loses its holds within 1.25 timeouts.
+    this.#timer = setInterval(() => this.#expireHolds(), Math.max(10, this.#heartbeatTimeoutMs / 4));
+    this.#timer.unref();
+    void this.#serve();
+  }
+
+  get counters(): GatewayCounters {
+    return { ...this.#counters };
+  }
+
+  holders(): Readonly<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const instrument of this.#instruments.values()) {
+      if (instrument.holder) out[instrument.name] = describeClient(instrument.holder);
+    }
+    return out;
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      clearInterval(this.#timer);
+      await Promise.allSettled([...this.#inFlight]);
+      await this.#sending.catch(() => undefined);
+      this.#socket.close();
+      await this.bench.close();
+    })();
+    return this.#closing;
+  }
+
+  async #serve(): Promise<void> {
+    try {
+      for await (const frames of this.#socket) this.#receive(frames);
+    } catch (error) {
+      if (!this.#closing) this.#log(`${this.name}: the socket failed (${(error as Error).message}); closing`);
+      void this.close();
+    }
+  }
+
+  #receive(frames: Buffer[]): void {
+    const received = performance.now() / 1000;
+    this.#counters.requests += 1;
+    // A ROUTER prefixes the sender's routing id; a REQ (or a DEALER that emulates one) then sends an empty delimiter.
+    const delimiter = frames.findIndex((frame, i) => i > 0 && frame.length === 0);
+    const envelope = frames.slice(0, delimiter > 0 ? delimiter + 1 : 1);
+    const body = frames.slice(envelope.length);
+    const id = (envelope[0] as Buffer).toString("hex");
+    const refuse = (correlationId: number, kind: GatewayErrorKindEnum, message: string, instrument = "") => {
+      this.#counters.refused += 1;
+      this.#send(
+        envelope,
+        { correlationId, instrument, error: { kind, message, remoteClass: "GatewayRefusal" } },
+        received,
+      );
+    };
+    if (body.length !== 1) {
+      refuse(
+        0,
+        GatewayErrorKindEnum.GATEWAY_ERROR_KIND_MALFORMED_REQUEST,
+        `${this.name}: malformed request refused: expected one pms.v1.GatewayRequest frame after the envelope, got ${body.length} frames`,
+      );
+      return;
+    }
+    let request: GatewayRequestMessage;
+    try {
+      request = RequestCodec.decode(body[0] as Buffer);
+    } catch (error) {
+      refuse(
+        0,
+        GatewayErrorKindEnum.GATEWAY_ERROR_KIND_MALFORMED_REQUEST,
+        `${this.name}: malformed request refused: cannot decode a pms.v1.GatewayRequest from ${(body[0] as Buffer).length} bytes (${(error as Error).message})`,
+      );
+      return;
+    }
+    if (request.version !== GATEWAY_PROTOCOL_VERSION) {
+      refuse(
+        request.correlationId,
+        GatewayErrorKindEnum.GATEWAY_ERROR_KIND_VERSION_MISMATCH,
+        `${this.name}: protocol version ${request.version} refused: this gateway speaks version ${GATEWAY_PROTOCOL_VERSION}`,
+        request.instrument,
+      );
+      return;
+    }
+    const client = this.#heardFrom(id, request.client);
+    const answer = (reply: Omit<GatewayReplyProperties, "correlationId" | "instrument">) =>
+      this.#send(
+        envelope,
+        { ...reply, correlationId: request.correlationId, instrument: request.instrument },
+        received,
+      );
+    if (this.#closing) {
+      refuse(
+        request.correlationId,
+        GatewayErrorKindEnum.GATEWAY_ERROR_KIND_CLOSED,
+        `${this.name} is closing`,
+        request.instrument,
+      );
+      return;
+    }
+    const work = this.#perform(request, client, received, answer).catch((error: unknown) =>
+      answer({ error: toWireError(error) }),
+    );
+    this.#inFlight.add(work);
+    void work.finally(() => this.#inFlight.delete(work));
+  }
+
+  async #perform(
+    request: GatewayRequestMessage,
+    client: Client,
+    received: number,
+    answer: (reply: Omit<GatewayReplyProperties, "correlationId" | "instrument">) => void,
+  ): Promise<void> {
+    switch (request.op) {
+      case "heartbeat":
+        answer({ result: { flag: true } });
+        return;
+      case "status":
+        answer({ status: this.#status() });
+        return;
+      case "release":
+        if (request.instrument === "") {
+          await Promise.all(
+            [...this.#instruments.values()].filter((i) => i.holder === client).map((i) => this.#release(i)),
+          );
+        } else {
+          const instrument = this.#instrument(request.instrument);
+          this.#checkHold(instrument, client);
+          if (instrument.holder === client) await this.#release(instrument);
+        }
+        answer({ result: { flag: true } });
+        return;
+      case "hold": {
+        const instrument = this.#instrument(request.instrument);
+        this.#take(instrument, client);
+        answer({ result: { flag: true } });
+        return;
+      }
+      case "call": {
+        const instrument = this.#instrument(request.instrument);
+        this.#take(instrument, client);
+        const deadline =
+          received + (request.deadlineMs > 0 ? request.deadlineMs : this.#defaultDeadlineMs) / 1000;
+        const call = request.call as NonNullable<GatewayRequestMessage["call"]>;
+        const args = (call.args ?? []).map((a) => fromGatewayValue(a));
+        const exchanges: ScpiExchange[] = [];
+        const run = async () => {
+          if (performance.now() / 1000 > deadline) {
+            throw new GatewayRefusal(
+              GatewayErrorKindEnum.GATEWAY_ERROR_KIND_DEADLINE_EXCEEDED,
+              `${this.name}: ${call.method} on ${instrument.name} not started: its deadline passed while it waited`,
+            );
+          }
+          // The holder may have lost the instrument while this call waited behind another.
+          this.#checkHold(instrument, client);
+          this.#capture.set(instrument.name, exchanges);
+          try {
+            return await callMethod(
+              instrument.kind,
+              this.bench.instruments[instrument.name] as never,
+              call.method ?? "",
+              args,
+            );
+          } finally {
+            this.#capture.delete(instrument.name);
+          }
+        };
+        const done = instrument.tail.then(run, run);
+        instrument.tail = done.catch(() => undefined);
+        try {
+          const value = await done;
+          answer({
+            result: toGatewayValue(value, `${call.method}'s result`),
+            exchanges: exchanges.map(wireExchange),
+          });
+        } catch (error) {
+          answer({ error: toWireError(error), exchanges: exchanges.map(wireExchange) });
+        }
+        return;
+      }
+      default:
+        throw new GatewayRefusal(
+          GatewayErrorKindEnum.GATEWAY_ERROR_KIND_MALFORMED_REQUEST,
+          `${this.name}: a request with no operation (call, hold, release, heartbeat or status)`,
+        );
+    }
+  }
+
+  #instrument(name: string): Instrument {
+    const instrument = this.#instruments.get(name);
+    if (!instrument) {
+      throw new GatewayRefusal(
+        GatewayErrorKindEnum.GATEWAY_ERROR_KIND_UNKNOWN_INSTRUMENT,
+        `${this.name}: no instrument ${JSON.stringify(name)} on its bench (it has ${[...this.#instruments.keys()].join(", ")})`,
+      );
+    }
+    return instrument;
+  }
+
+  #checkHold(instrument: Instrument, client: Client): void {
+    if (instrument.holder !== undefined && instrument.holder !== client) {
+      throw new GatewayRefusal(
+        GatewayErrorKindEnum.GATEWAY_ERROR_KIND_HELD,
+        `${this.name}: ${instrument.name} is held by ${describeClient(instrument.holder)}`,
+      );
+    }
+  }
+
+  #take(instrument: Instrument, client: Client): void {
+    this.#checkHold(instrument, client);
+    instrument.holder = client;
+  }
+
+  /** Makes the instrument safe (after the calls queued on it) and frees it. */
+  async #release(instrument: Instrument): Promise<void> {
+    const holder = instrument.holder;
+    const makeSafe = async () => {
+      const driver = BENCH_DRIVERS[instrument.driver];
+      const handle = this.bench.instruments[instrument.name];
+      if (driver && handle) await driver.makeSafe(handle);
+    };
+    const done = instrument.tail.then(makeSafe, makeSafe);
+    instrument.tail = done.catch(() => undefined);
+    try {
+      await done;
+    } finally {
+      if (instrument.holder === holder) instrument.holder = undefined;
+    }
+  }
+
+  #heardFrom(id: string, name: string): Client {
+    let client = this.#clients.get(id);
+    if (!client) {
+      client = { id, name, lastSeen: 0 };
+      this.#clients.set(id, client);
+    }
+    if (name) client.name = name;
+    client.lastSeen = performance.now();
+    return client;
+  }
+
+  /** Takes back the holds of clients silent for the heartbeat timeout, making their instruments safe. */
+  #expireHolds(): void {
+    const now = performance.now();
+    for (const instrument of this.#instruments.values()) {
+      const holder = instrument.holder;
+      if (!holder || now - holder.lastSeen <= this.#heartbeatTimeoutMs) continue;
+      this.#counters.expiredHolds += 1;
+      this.#log(
+        `${this.name}: ${describeClient(holder)} sent nothing for ${((now - holder.lastSeen) / 1000).toFixed(1)} s: ` +
+          `it loses ${instrument.name}, which is made safe`,
+      );
+      this.#release(instrument).catch((error: unknown) =>
+        this.#log(`${this.name}: making ${instrument.name} safe failed: ${(error as Error).message}`),
+      );
+    }
+    for (const [id, client] of this.#clients) {
+      if (now - client.lastSeen > 10 * this.#heartbeatTimeoutMs) this.#clients.delete(id);
+    }
+  }
+
+  #status() {
+    return {
+      instruments: [...this.#instruments.values()].map((i) => ({
+        name: i.name,
+        kind: i.kind,
+        driver: i.driver,
+        heldBy: i.holder ? describeClient(i.holder) : "",
+      })),
+      requests: this.#counters.requests,
+      replies: this.#counters.replies,
+      refused: this.#counters.refused,
+      expiredHolds: this.#counters.expiredHolds,
+    };
+  }
+
+  /** Queues a reply: zeromq.js takes one send at a time per socket. */
+  #send(envelope: Buffer[], reply: GatewayReplyProperties, received: number): void {
+    const frame = GatewayReplyMessage.encode({
+      ...reply,
+      version: GATEWAY_PROTOCOL_VERSION,
+      gateway: this.name,
+      received,
+      sent: performance.now() / 1000,
+    }).finish();
+    this.#counters.replies += 1;
+    this.#sending = this.#sending.then(() => this.#socket.send([...envelope, frame])).catch(() => undefined);
+  }
+}
+
+function describeClient(client: Client): string {
+  return `${client.name || "a client"} (routing id ${client.id})`;
+}
+
+function wireExchange(exchange: ScpiExchange): GatewayExchangeProperties {
+  return {
+    command: exchange.command,
+    ...(exchange.reply !== undefined && {
+      reply:
+        typeof exchange.reply === "string"
+          ? exchange.reply
+          : `<${exchange.reply.length} bytes of block data>`,
+    }),
+    startTime: exchange.startTime,
+    duration: exchange.duration,
+    time: exchange.time,
+    timebaseDuration: exchange.timebaseDuration,
+    error: exchange.error ? `${exchange.error.name}: ${exchange.error.message}` : "",
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * The instrument gateway over real ZeroMQ sockets on 127.0.0.1: a virtual
+ * bench (the 2400 on the memristor, the 2450 on the heater, the power
+ * meter), a gateway owning it through a bench object with safety limits,
+ * and clients calling it. What the instruments did is checked through the
+ * virtual instruments' own records of what they were commanded, never
+ * through a driver's belief.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Dealer } from "zeromq";
+import { InstrumentTimeoutError, SafetyLimitError } from "../../src/drivers/errors.js";
+import {
+  connectGateway,
+  GATEWAY_PROTOCOL_VERSION,
+  type Gateway,
+  type GatewayClient,
+  GatewayError,
+  GatewayUnreachableError,
+  serveGateway,
+} from "../../src/gateway/index.js";
+import { GatewayReplyMessage, GatewayRequestMessage } from "../../src/proto/index.js";
+import { type SourceState, serveVirtualBench, type VirtualBench } from "../../src/virtual/index.js";
+
+let virtual: VirtualBench;
+let gateway: Gateway;
+const clients: GatewayClient[] = [];
+const records: Record<string, SourceState[]> = { smu1: [], smu2: [] };
+const logged: string[] = [];
+
+function benchObject() {
+  const tcp = (name: string) => virtual.resources.instruments[name]?.tcp as string;
+  return {
+    name: "gateway test bench",
+    instruments: {
+      smu1: {
+        driver: "keithley2400",
+        resource: tcp("smu1"),
+        connects: "memristor",
+        timeoutMs: 500,
+        limits: { maxAbsVoltage: 1.5, maxAbsCurrent: 0.01, maxVoltageStep: 0.25 },
+      },
+      smu2: {
+        driver: "keithley2450",
+        resource: tcp("smu2"),
+        connects: "heater",
+        limits: { maxAbsVoltage: 2, maxAbsCurrent: 0.02, maxVoltageStep: 0.5 },
+      },
+      meter: { driver: "thorlabs-pm100", resource: tcp("meter"), connects: "fibre output" },
+    },
+  };
+}
+
+async function start(options: { heartbeatTimeoutMs?: number; maxMessageBytes?: number } = {}) {
+  gateway = await serveGateway(benchObject(), {
+    name: "gateway@test",
+    open: { timebase: virtual.clock },
+    log: (line) => logged.push(line),
+    ...options,
+  });
+}
+
+function client(
+  name: string,
+  options: { heartbeatIntervalMs?: number; timeoutMs?: number } = {},
+): GatewayClient {
+  const made = connectGateway(gateway.endpoint, { name, timeoutMs: 5000, ...options });
+  clients.push(made);
+  return made;
+}
+
+/** The last level and output state the virtual instrument was commanded. */
+function last(name: "smu1" | "smu2"): SourceState | undefined {
+  return records[name]?.at(-1);
+}
+
+beforeEach(async () => {
+  records.smu1 = [];
+  records.smu2 = [];
+  logged.length = 0;
+  virtual = await serveVirtualBench({
+    clock: "event",
+    clockControl: false,
+    instruments: {
+      smu1: {
+        model: "keithley2400",
+        port: "memristor",
+        noise: false,
+        onSource: (s) => records.smu1?.push(s),
+      },
+      smu2: { model: "keithley2450", port: "heater", noise: false, onSource: (s) => records.smu2?.push(s) },
+      meter: { model: "thorlabs-pm100", noise: false },
+    },
+  });
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+  await gateway?.close();
+  await virtual.close();
+});
+
+describe("calls through the gateway", () => {
+  it("runs a source-meter's methods and properties through the gateway's driver, with the exchanges they caused", async () => {
+    await start();
+    const alice = client("alice");
+    await alice.call("smu1", "SourceMeter.outputEnabled.set", [true]);
+    const ramp = await alice.callWithExchanges("smu1", "SourceMeter.rampTo", [0.5]);
+    // The bench's step limit (0.25 V): the ramp went out in two steps, each an exchange.
+    expect(ramp.exchanges.filter((e) => /SOUR:VOLT/.test(e.command)).length).toBeGreaterThanOrEqual(2);
+    expect(ramp.exchanges.every((e) => e.error === "")).toBe(true);
+    expect(last("smu1")).toMatchObject({ outputEnabled: true, level: 0.5 });
+    const reading = (await alice.call("smu1", "SourceMeter.read")) as Record<string, number>;
+    expect(reading.voltage).toBeCloseTo(0.5, 6);
+    expect(reading.current).toBeGreaterThan(0);
+    expect(await alice.call("smu1", "SourceMeter.sourceVoltage.get")).toBeCloseTo(0.5, 9);
+    // A power meter's reading, a number.
+    expect(typeof (await alice.call("meter", "PowerMeter.read"))).toBe("number");
+  });
+
+  it("refuses a setpoint over the bench file's limit with a SafetyLimitError naming the instrument and the gateway; the instrument never sees it", async () => {
+    await start();
+    const alice = client("alice");
+    await alice.call("smu1", "SourceMeter.outputEnabled.set", [true]);
+    const refused = await alice.call("smu1", "SourceMeter.rampTo", [3]).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(SafetyLimitError);
+    expect((refused as SafetyLimitError).limit).toBe("maxAbsVoltage");
+    expect((refused as SafetyLimitError).limitValue).toBe(1.5);
+    expect((refused as Error).message).toContain(`ZMQ::${gateway.endpoint}::smu1`);
+    expect((refused as Error).message).toContain("gateway@test");
+    const set = await alice.call("smu1", "SourceMeter.sourceVoltage.set", [-2]).catch((e: unknown) => e);
+    expect(set).toBeInstanceOf(SafetyLimitError);
+    expect(Math.max(...(records.smu1 ?? []).map((s) => Math.abs(s.level)))).toBeLessThanOrEqual(1.5);
+  });
+
+  it("brings a timeout on the far side back as an InstrumentTimeoutError naming the gateway and the instrument", async () => {
+    await start();
+    const alice = client("alice");
+    virtual.instruments.smu1?.instrument.injectFault({ kind: "drop-reply" });
+    const error = await alice.call("smu1", "SourceMeter.sourceVoltage.get").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InstrumentTimeoutError);
+    expect((error as Error).message).toContain(`ZMQ::${gateway.endpoint}::smu1 (through gateway@test)`);
+    expect((error as InstrumentTimeoutError).timeoutMs).toBe(500);
+    // The gateway goes on serving.
+    expect(await alice.call("smu2", "SourceMeter.outputEnabled.get")).toBe(false);
+  });
+});
+
+describe("holds", () => {
+  it("lets one client hold an instrument: others are refused with who holds it, until it is released and made safe", async () => {
+    await start();
+    const alice = client("alice");
+    const bob = client("bob");
+    await alice.call("smu1", "SourceMeter.outputEnabled.set", [true]);
+    await alice.call("smu1", "SourceMeter.rampTo", [0.5]);
+    const refused = await bob.call("smu1", "SourceMeter.read").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(GatewayError);
+    expect((refused as GatewayError).kind).toBe("HELD");
+    expect((refused as Error).message).toMatch(/smu1 is held by alice \(routing id [0-9a-f]+\)/);
+    // Bob may use what nobody holds.
+    await bob.call("smu2", "SourceMeter.outputEnabled.get");
+    expect((await bob.status()).instruments.find((i) => i.name === "smu1")?.heldBy).toMatch(/^alice/);
+    await alice.release("smu1");
+    // Released: ramped to zero and the output off, as the instrument saw it.
+    expect(last("smu1")).toMatchObject({ outputEnabled: false });
+    expect(Math.abs(last("smu1")?.level ?? 1)).toBe(0);
+    expect(await bob.call("smu1", "SourceMeter.outputEnabled.get")).toBe(false);
+    expect(gateway.holders().smu1).toMatch(/^bob/);
+  });
+
+  it("takes the hold of a client that misses its heartbeats and makes its instrument safe; one that sends them keeps it", async () => {
+    await start({ heartbeatTimeoutMs: 500 });
+    const quiet = client("quiet", { heartbeatIntervalMs: 60_000 });
+    const alive = client("alive", { heartbeatIntervalMs: 50 });
+    await quiet.call("smu1", "SourceMeter.outputEnabled.set", [true]);
+    await quiet.call("smu1", "SourceMeter.rampTo", [0.5]);
+    await alive.call("smu2", "SourceMeter.outputEnabled.set", [true]);
+    await new Promise((resolve) => setTimeout(resolve, 1300));
+    expect(gateway.holders().smu1).toBeUndefined();
+    expect(gateway.holders().smu2).toMatch(/^alive/);
+    expect(gateway.counters.expiredHolds).toBe(1);
+    expect(logged.some((line) => /quiet .* loses smu1, which is made safe/.test(line))).toBe(true);
+    expect(last("smu1")).toMatchObject({ outputEnabled: false, level: 0 });
+    expect(last("smu2")).toMatchObject({ outputEnabled: true });
+  });
+});
+
+describe("bad input", () => {
+  /** A raw DEALER, for frames no client of ours would send. */
+  async function raw(frames: Buffer[] | Buffer): Promise<GatewayReplyMessage> {
+    const socket = new Dealer({ linger: 0, receiveTimeout: 3000 });
+    socket.connect(gateway.endpoint);
+    try {
+      await socket.send(frames);
+      const reply = await socket.receive();
+      return GatewayReplyMessage.decode(reply[reply.length - 1] as Buffer);
+    } finally {
+      socket.close();
+    }
+  }
+  const request = (fields: Record<string, unknown>) =>
+    Buffer.from(
+      GatewayRequestMessage.encode({
+        version: GATEWAY_PROTOCOL_VERSION,
+        correlationId: 7,
+        client: "raw",
+        ...fields,
+      }).finish(),
+    );
+
+  it.each([
+    ["garbage bytes", () => Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x01])],
+    [
+      "a truncated request",
+      () => request({ instrument: "smu1", call: { method: "SourceMeter.read" } }).subarray(0, 12),
+    ],
+    ["two frames", () => [request({ status: true }), Buffer.from("x")]],
+  ])("answers %s with MALFORMED_REQUEST (id 0) and keeps serving", async (_what, frames) => {
+    await start();
+    const reply = await raw(frames());
+    expect(reply.correlationId).toBe(0);
+    expect(reply.error?.kind).toBe(1);
+    expect(reply.error?.message).toMatch(/malformed request refused/);
+    expect((await client("after").status()).refused).toBe(1);
+  });
+
+  it("refuses another protocol version, an unknown instrument, an unknown method, wrong arguments and a passed deadline, each by kind", async () => {
+    await start();
+    const version = await raw(request({ version: 2, status: true }));
+    expect(version.error?.message).toMatch(/protocol version 2 refused: this gateway speaks version 1/);
+    const alice = client("alice");
+    const expectKind = async (promise: Promise<unknown>, kind: string, text: RegExp) => {
+      const error = await promise.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GatewayError);
+      expect((error as GatewayError).kind).toBe(kind);
+      expect((error as Error).message).toMatch(text);
+    };
+    await expectKind(
+      alice.call("smu9", "SourceMeter.read"),
+      "UNKNOWN_INSTRUMENT",
+      /no instrument "smu9".*smu1, smu2, meter/,
+    );
+    await expectKind(alice.call("smu1", "SourceMeter.close"), "UNKNOWN_METHOD", /offers no method close/);
+    await expectKind(
+      alice.call("smu1", "TunableLaser.tuneTo", [1.55e-6]),
+      "UNKNOWN_METHOD",
+      /not a method of a SourceMeter/,
+    );
+    await expectKind(
+      alice.call("smu1", "SourceMeter.rampTo", ["high"]),
+      "BAD_ARGUMENTS",
+      /argument 1 must be a number, got text "high"/,
+    );
+    await expectKind(alice.call("smu1", "SourceMeter.rampTo", []), "BAD_ARGUMENTS", /takes 1 to 2 argument/);
+    // A deadline gone when the call would start (a raw request: the client's own timer would fire first).
+    const late = await raw(
+      request({ instrument: "smu2", deadlineMs: 1e-6, call: { method: "SourceMeter.read" } }),
+    );
+    expect(late.error?.kind).toBe(7);
+    expect(late.error?.message).toMatch(/SourceMeter.read on smu2 not started: its deadline passed/);
+    // None of it reached the instrument, and the gateway serves on.
+    expect(records.smu1).toHaveLength(0);
+    expect(await alice.call("smu1", "SourceMeter.outputEnabled.get")).toBe(false);
+  });
+
+  it("drops the connection of a message over its size limit and serves everyone else", async () => {
+    await start({ maxMessageBytes: 4096 });
+    const alice = client("alice");
+    const flood = new Dealer({ linger: 0 });
+    flood.connect(gateway.endpoint);
+    await flood.send(request({ status: true, client: "x".repeat(10_000) }));
+    flood.close();
+    const status = await alice.status();
+    expect(status.instruments.map((i) => i.name)).toEqual(["smu1", "smu2", "meter"]);
+    // The oversized one was never read.
+    expect(status.requests).toBe(1);
+  });
+
+  it("fails a call to a gateway that is not there with GatewayUnreachableError within its timeout, never hanging", async () => {
+    await start();
+    const endpoint = gateway.endpoint;
+    await gateway.close();
+    const orphan = connectGateway(endpoint, { name: "late", timeoutMs: 300 });
+    clients.push(orphan);
+    const started = Date.now();
+    const error = await orphan.call("smu1", "SourceMeter.read").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GatewayUnreachableError);
+    expect((error as Error).message).toMatch(
+      /no reply from the gateway at tcp:\/\/127\.0\.0\.1:\d+ to SourceMeter\.read on smu1 within 300 ms/,
+    );
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
