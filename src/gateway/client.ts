@@ -27,6 +27,7 @@ import {
   GatewayReplyMessage as ReplyCodec,
 } from "../proto/index.js";
 import { fromWireError, GatewayError, GatewayUnreachableError } from "./errors.js";
+import type { CurveKeyPair } from "./security.js";
 import { fromGatewayValue, type GatewayJs, toGatewayValue } from "./values.js";
 import { GATEWAY_PROTOCOL_VERSION } from "./wire.js";
 
@@ -37,6 +38,12 @@ export interface GatewayClientOptions {
   readonly timeoutMs?: number;
   /** Heartbeat period while holding an instrument, ms; default 2 000 (keep it well under the gateway's timeout). */
   readonly heartbeatIntervalMs?: number;
+  /**
+   * CURVE: the gateway's public key and this client's key pair (its public
+   * key must be on the gateway's allowlist). Absent: plain ZeroMQ, which a
+   * gateway accepts only in its insecure, loopback-only mode.
+   */
+  readonly curve?: { readonly serverKey: string; readonly keys: CurveKeyPair };
 }
 
 export interface CallOptions {
@@ -103,7 +110,7 @@ export function connectGateway(endpoint: string, options: GatewayClientOptions =
 export class GatewayClient {
   readonly name: string;
   readonly timeoutMs: number;
-  readonly #socket = new Dealer({ linger: 0, reconnectInterval: 100, reconnectMaxInterval: 5000 });
+  readonly #socket: Dealer;
   readonly #pending = new Map<number, Pending>();
   readonly #held = new Set<string>();
   readonly #heartbeat: NodeJS.Timeout;
@@ -113,6 +120,8 @@ export class GatewayClient {
   #closed: Error | undefined;
   /** The gateway's name, from its last reply (the endpoint until one came). */
   #gateway: string;
+  /** Why the last handshake failed, if it did. */
+  #handshakeError: string | undefined;
 
   constructor(
     readonly endpoint: string,
@@ -121,6 +130,33 @@ export class GatewayClient {
     this.name = options.name ?? `client@${process.pid}`;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_GATEWAY_TIMEOUT_MS;
     this.#gateway = `the gateway at ${endpoint}`;
+    const curve = options.curve;
+    this.#socket = new Dealer({
+      linger: 0,
+      reconnectInterval: 100,
+      reconnectMaxInterval: 5000,
+      ...(curve && {
+        curveServerKey: curve.serverKey,
+        curvePublicKey: curve.keys.publicKey,
+        curveSecretKey: curve.keys.secretKey,
+      }),
+    });
+    // A refused handshake fails what waits at once, with why, rather than as a timeout.
+    this.#socket.events.on("handshake:error:auth", () =>
+      this.#refused(
+        `${this.#gateway} refused this client's key in the CURVE handshake (is its public key on the gateway's allowlist?)`,
+      ),
+    );
+    this.#socket.events.on("handshake:error:protocol", () =>
+      this.#refused(
+        curve
+          ? `the CURVE handshake with ${this.#gateway} failed (does the gateway use CURVE, with the server key given?)`
+          : `${this.#gateway} refused a client without CURVE keys (it encrypts and authenticates; give this client keys)`,
+      ),
+    );
+    this.#socket.events.on("handshake:error:other", () =>
+      this.#refused(`the handshake with ${this.#gateway} failed (is the gateway's public key right?)`),
+    );
     this.#socket.connect(endpoint);
     this.#heartbeat = setInterval(() => {
       if (this.#held.size > 0) this.#request({ heartbeat: true }, "").catch(() => undefined);
@@ -241,6 +277,16 @@ export class GatewayClient {
     this.#socket.close();
   }
 
+  /** The handshake was refused: calls waiting fail now, with why; later ones fail on their timeout with it. */
+  #refused(reason: string): void {
+    this.#handshakeError = reason;
+    for (const [id, pending] of this.#pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new GatewayUnreachableError(`${this.endpoint}: ${reason}`, this.endpoint));
+      this.#pending.delete(id);
+    }
+  }
+
   #request(
     body: Omit<GatewayRequestProperties, "version" | "correlationId" | "client" | "deadlineMs">,
     instrument: string,
@@ -271,7 +317,10 @@ export class GatewayClient {
         this.#pending.delete(correlationId);
         reject(
           new GatewayUnreachableError(
-            `${resource}: no reply from ${this.#gateway} to ${what} within ${timeoutMs} ms (is the gateway running and reachable?)`,
+            `${resource}: no reply from ${this.#gateway} to ${what} within ${timeoutMs} ms ` +
+              (this.#handshakeError
+                ? `(${this.#handshakeError})`
+                : "(is the gateway running and reachable?)"),
             resource,
           ),
         );

@@ -27,9 +27,12 @@
  * - `close()` refuses new requests (CLOSED), lets the calls in progress
  *   end, and closes the bench in its one safe order.
  *
- * Not yet (issue 19, later): CURVE with a ZAP allowlist, the telemetry
- * PUB socket, raw SCPI queries, `ZMQ::` resources in bench files, and
- * `pms gateway`.
+ * - CURVE by default (security.ts): the gateway's key pair, and a ZAP
+ *   allowlist of client public keys; plain mode only with `insecure`, on
+ *   loopback.
+ *
+ * Not yet (issue 19, later): the telemetry PUB socket, raw SCPI queries,
+ * `ZMQ::` resources in bench files, time-offset estimation.
  */
 import { hostname } from "node:os";
 import { performance } from "node:perf_hooks";
@@ -48,6 +51,7 @@ import {
 } from "../proto/index.js";
 import { GatewayRefusal, toWireError } from "./errors.js";
 import { callMethod } from "./methods.js";
+import { type CurveKeyPair, checkCurve, registerZapDomain } from "./security.js";
 import { fromGatewayValue, toGatewayValue } from "./values.js";
 import { GATEWAY_PROTOCOL_VERSION } from "./wire.js";
 
@@ -66,8 +70,16 @@ export interface GatewayOptions {
   readonly maxMessageBytes?: number;
   /** What openBench is given (its timebase; its `onExchange` is the gateway's own). */
   readonly open?: Omit<OpenBenchOptions, "onExchange">;
-  /** Where the gateway reports holds it took back and failures to make safe (default console.warn). */
+  /** Where the gateway reports refused handshakes, holds it took back and failures to make safe (default console.warn). */
   readonly log?: (line: string) => void;
+  /**
+   * CURVE, the default: the gateway's key pair and the public keys of the
+   * clients it lets in (a ZAP allowlist); every other key, and every client
+   * without CURVE, is refused in the handshake, and its fingerprint logged.
+   */
+  readonly curve?: { readonly keys: CurveKeyPair; readonly allow: Iterable<string> };
+  /** No encryption and no authentication: refused unless the endpoint is on loopback. */
+  readonly insecure?: boolean;
 }
 
 export interface GatewayCounters {
@@ -75,6 +87,8 @@ export interface GatewayCounters {
   readonly replies: number;
   readonly refused: number;
   readonly expiredHolds: number;
+  /** CURVE handshakes refused (a key not on the allowlist, or a client without CURVE). */
+  readonly refusedHandshakes: number;
 }
 
 export interface Gateway {
@@ -95,26 +109,86 @@ const CLOSE_LINGER_MS = 250;
 
 /** Opens the bench `source` (a bench file's path, or its object) and serves it. */
 export async function serveGateway(source: string | object, options: GatewayOptions = {}): Promise<Gateway> {
+  const requested = options.endpoint ?? "tcp://127.0.0.1:*";
+  checkSecurity(requested, options);
   const capture = new Map<string, ScpiExchange[]>();
   const bench = await openBench(source, {
     ...options.open,
     onExchange: (instrument, exchange) => capture.get(instrument)?.push(exchange),
   });
-  const requested = options.endpoint ?? "tcp://127.0.0.1:*";
-  const socket = new Router({
-    linger: CLOSE_LINGER_MS,
-    maxMessageSize: options.maxMessageBytes ?? 2 ** 20,
-  });
+  const name = options.name ?? `gateway@${hostname()}`;
+  const log = options.log ?? console.warn;
+  const handshakes = { refused: 0 };
+  let zap: Awaited<ReturnType<typeof registerZapDomain>> | undefined;
+  let socket: Router | undefined;
   try {
+    if (options.curve) {
+      const allowed = new Set(options.curve.allow);
+      zap = await registerZapDomain({
+        allowed,
+        refused: (who, address) => {
+          handshakes.refused += 1;
+          log(
+            `${name}: refused a CURVE handshake from ${address || "a peer"}: ${who} is not on its allowlist`,
+          );
+        },
+      });
+    }
+    socket = new Router({
+      linger: CLOSE_LINGER_MS,
+      maxMessageSize: options.maxMessageBytes ?? 2 ** 20,
+      ...(options.curve &&
+        zap && {
+          curveServer: true,
+          curveSecretKey: options.curve.keys.secretKey,
+          zapDomain: zap.domain,
+          // Without it libzmq lets every key in when no ZAP handler answers.
+          zapEnforceDomain: true,
+        }),
+    });
     await socket.bind(requested);
   } catch (cause) {
-    socket.close();
+    socket?.close();
+    zap?.unregister();
     await bench.close();
     throw new Error(`cannot bind the gateway's endpoint ${requested}: ${(cause as Error).message}`, {
       cause,
     });
   }
-  return new GatewayServer(bench, socket, socket.lastEndpoint ?? requested, capture, options);
+  return new GatewayServer(
+    bench,
+    socket,
+    socket.lastEndpoint ?? requested,
+    capture,
+    { ...options, name, log },
+    {
+      handshakes,
+      unregister: () => zap?.unregister(),
+    },
+  );
+}
+
+/** CURVE unless `insecure`, and plain mode only on loopback: refused before anything is opened. */
+function checkSecurity(endpoint: string, options: GatewayOptions): void {
+  if (options.curve && options.insecure) {
+    throw new Error("the gateway takes CURVE keys or insecure mode, not both");
+  }
+  if (options.curve) {
+    checkCurve();
+    return;
+  }
+  if (!options.insecure) {
+    throw new Error(
+      "the gateway encrypts and authenticates with CURVE by default: give it its key pair and an allowlist of " +
+        "client public keys (`pms keys new`), or insecure mode, which binds to loopback only",
+    );
+  }
+  if (!/^(tcp:\/\/(127\.0\.0\.1|localhost|\[::1\]):|ipc:\/\/|inproc:\/\/)/.test(endpoint)) {
+    throw new Error(
+      `insecure mode binds to loopback only (tcp://127.0.0.1:PORT), not ${endpoint}: anyone who can reach it ` +
+        "could drive the instruments; use CURVE keys for other interfaces",
+    );
+  }
 }
 
 /** A client the gateway has heard from. */
@@ -148,14 +222,20 @@ class GatewayServer implements Gateway {
   #closing: Promise<void> | undefined;
   #counters = { requests: 0, replies: 0, refused: 0, expiredHolds: 0 };
 
+  readonly #handshakes: { refused: number };
+  readonly #unregister: () => void;
+
   constructor(
     readonly bench: Bench,
     socket: Router,
     readonly endpoint: string,
     capture: Map<string, ScpiExchange[]>,
     options: GatewayOptions,
+    security: { handshakes: { refused: number }; unregister: () => void },
   ) {
     this.#socket = socket;
+    this.#handshakes = security.handshakes;
+    this.#unregister = security.unregister;
     this.#capture = capture;
     this.name = options.name ?? `gateway@${hostname()}`;
     this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 10_000;
@@ -179,7 +259,7 @@ class GatewayServer implements Gateway {
   }
 
   get counters(): GatewayCounters {
-    return { ...this.#counters };
+    return { ...this.#counters, refusedHandshakes: this.#handshakes.refused };
   }
 
   holders(): Readonly<Record<string, string>> {
@@ -196,6 +276,7 @@ class GatewayServer implements Gateway {
       await Promise.allSettled([...this.#inFlight]);
       await this.#sending.catch(() => undefined);
       this.#socket.close();
+      this.#unregister();
       await this.bench.close();
     })();
     return this.#closing;

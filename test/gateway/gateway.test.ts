@@ -7,17 +7,20 @@
  * through a driver's belief.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Dealer } from "zeromq";
+import { capability, Dealer } from "zeromq";
 import { InstrumentTimeoutError, SafetyLimitError } from "../../src/drivers/errors.js";
 import {
   connectGateway,
   GATEWAY_PROTOCOL_VERSION,
   type Gateway,
   type GatewayClient,
+  type GatewayClientOptions,
   GatewayError,
+  type GatewayOptions,
   GatewayUnreachableError,
   serveGateway,
 } from "../../src/gateway/index.js";
+import { fingerprint, newKeyPair, parseAllowlist } from "../../src/gateway/security.js";
 import { GatewayReplyMessage, GatewayRequestMessage } from "../../src/proto/index.js";
 import { type SourceState, serveVirtualBench, type VirtualBench } from "../../src/virtual/index.js";
 
@@ -50,19 +53,17 @@ function benchObject() {
   };
 }
 
-async function start(options: { heartbeatTimeoutMs?: number; maxMessageBytes?: number } = {}) {
+async function start(options: Partial<GatewayOptions> = {}) {
   gateway = await serveGateway(benchObject(), {
     name: "gateway@test",
     open: { timebase: virtual.clock },
     log: (line) => logged.push(line),
+    ...(options.curve ? {} : { insecure: true }),
     ...options,
   });
 }
 
-function client(
-  name: string,
-  options: { heartbeatIntervalMs?: number; timeoutMs?: number } = {},
-): GatewayClient {
+function client(name: string, options: GatewayClientOptions = {}): GatewayClient {
   const made = connectGateway(gateway.endpoint, { name, timeoutMs: 5000, ...options });
   clients.push(made);
   return made;
@@ -276,7 +277,17 @@ describe("bad input", () => {
   });
 
   it("fails a call to a gateway that is not there with GatewayUnreachableError within its timeout, never hanging", async () => {
-    await start();
+    // A port below Linux's ephemeral range (32768-60999): a connection to a closed ephemeral port on
+    // loopback can land on its own source port (TCP simultaneous open), and a DEALER would then talk to itself.
+    for (let attempt = 0; ; attempt++) {
+      const port = 20_000 + Math.floor(Math.random() * 10_000);
+      try {
+        await start({ endpoint: `tcp://127.0.0.1:${port}` });
+        break;
+      } catch (error) {
+        if (attempt > 20) throw error;
+      }
+    }
     const endpoint = gateway.endpoint;
     await gateway.close();
     const orphan = connectGateway(endpoint, { name: "late", timeoutMs: 300 });
@@ -288,5 +299,60 @@ describe("bad input", () => {
       /no reply from the gateway at tcp:\/\/127\.0\.0\.1:\d+ to SourceMeter\.read on smu1 within 300 ms/,
     );
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe("security", () => {
+  it("has CURVE in this zeromq build (checked, not assumed)", () => {
+    expect(capability.curve).toBe(true);
+  });
+
+  it("lets in a client whose key is on the allowlist, refuses an unknown key (logging its fingerprint) and a client without CURVE", async () => {
+    const server = newKeyPair();
+    const alice = newKeyPair();
+    const mallory = newKeyPair();
+    await start({ curve: { keys: server, allow: parseAllowlist(`${alice.publicKey}  # alice, lab PC\n`) } });
+    const allowed = client("alice", { curve: { serverKey: server.publicKey, keys: alice } });
+    expect((await allowed.status()).gateway).toBe("gateway@test");
+    expect(await allowed.call("smu1", "SourceMeter.outputEnabled.get")).toBe(false);
+
+    const intruder = client("mallory", {
+      timeoutMs: 3000,
+      curve: { serverKey: server.publicKey, keys: mallory },
+    });
+    const refused = await intruder.call("smu1", "SourceMeter.read").catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(GatewayUnreachableError);
+    expect((refused as Error).message).toMatch(/refused this client's key in the CURVE handshake/);
+    expect(logged).toContainEqual(
+      `gateway@test: refused a CURVE handshake from 127.0.0.1: key ${fingerprint(mallory.publicKey)} is not on its allowlist`,
+    );
+    expect(gateway.counters.refusedHandshakes).toBeGreaterThanOrEqual(1);
+
+    const plain = client("plain", { timeoutMs: 1000 });
+    const unencrypted = await plain.call("smu1", "SourceMeter.read").catch((e: unknown) => e);
+    expect(unencrypted).toBeInstanceOf(GatewayUnreachableError);
+    // Neither reached an instrument: the allowed client still holds nothing but what it asked for.
+    expect(gateway.holders()).toEqual({ smu1: expect.stringMatching(/^alice/) });
+  });
+
+  it("refuses to start without keys unless insecure, and insecure off loopback, before opening the bench", async () => {
+    await expect(serveGateway(benchObject(), { open: { timebase: virtual.clock } })).rejects.toThrow(
+      /CURVE by default: give it its key pair and an allowlist/,
+    );
+    await expect(
+      serveGateway(benchObject(), {
+        insecure: true,
+        endpoint: "tcp://0.0.0.0:*",
+        open: { timebase: virtual.clock },
+      }),
+    ).rejects.toThrow(/insecure mode binds to loopback only/);
+    // Nothing was opened: no instrument saw a command.
+    expect(records.smu1).toHaveLength(0);
+    // '#' is a Z85 digit: a key may hold one, and a comment needs its space.
+    const hashed = "#".repeat(40);
+    expect(parseAllowlist(`# the lab's keys\n${hashed} # a key of #s\n\n`)).toEqual(new Set([hashed]));
+    expect(() => parseAllowlist("not-a-key # who\n", "allow.txt")).toThrow(
+      /allow.txt, line 1: expected a 40-character Z85 public key/,
+    );
   });
 });
