@@ -5,6 +5,7 @@
 import { Command } from "commander";
 import { registerCalibrate } from "./commands/calibrate.js";
 import { registerCard } from "./commands/card.js";
+import { registerGateway } from "./commands/gateway.js";
 import { registerIv } from "./commands/iv.js";
 import { registerOptical } from "./commands/optical.js";
 import { registerRuns } from "./commands/runs.js";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)");
   registerCalibrate(program);
   registerCard(program);
+  registerGateway(program);
   registerIv(program);
   registerOptical(program);
   registerRuns(program);

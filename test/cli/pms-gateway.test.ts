@@ -1,0 +1,111 @@
+/**
+ * `pms keys new` and `pms gateway`, as the compiled bin (the global setup
+ * builds it): the files a key pair makes, the command lines refused before
+ * anything opens, and a gateway over the embedded virtual bench that a
+ * client in this process calls, that `--status` shows the hold of, and that
+ * a SIGINT closes.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { connectGateway } from "../../src/gateway/index.js";
+import { parseAllowlist, readKeyFile } from "../../src/gateway/security.js";
+
+const PMS = join(process.cwd(), "dist", "src", "cli", "pms.js");
+const run = promisify(execFile);
+const children: ChildProcess[] = [];
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "pms-gateway-test-"));
+});
+
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A command line's exit code and output, without throwing on a failure. */
+async function pms(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [PMS, ...args], { cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe("pms keys new", () => {
+  it("writes a key pair readable by its owner alone and a public-key line for an allowlist, and never overwrites one", async () => {
+    const made = await pms(["keys", "new", "alice", "--dir", dir]);
+    expect(made.code).toBe(0);
+    const pair = await readKeyFile(join(dir, "alice.key"));
+    expect(statSync(join(dir, "alice.key")).mode & 0o777).toBe(0o600);
+    const line = readFileSync(join(dir, "alice.pub"), "utf8");
+    expect(parseAllowlist(line)).toEqual(new Set([pair.publicKey]));
+    expect(line).toMatch(/ # alice, made \d{4}-\d{2}-\d{2}\n$/);
+    expect(made.stdout).toContain(pair.publicKey);
+    const again = await pms(["keys", "new", "alice", "--dir", dir]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/alice.key exists; a key pair is not overwritten/);
+    expect((await readKeyFile(join(dir, "alice.key"))).secretKey).toBe(pair.secretKey);
+  });
+});
+
+describe("pms gateway", () => {
+  it("refuses to serve without keys unless --insecure, and --insecure off loopback", async () => {
+    const bare = await pms(["gateway", "--virtual"]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/encrypts and authenticates with CURVE: give --keys .* and --allow/);
+    const wide = await pms(["gateway", "--virtual", "--insecure", "--bind", "tcp://0.0.0.0:5555"]);
+    expect(wide.code).toBe(2);
+    expect(wide.stderr).toMatch(/insecure mode binds to loopback only/);
+  });
+
+  it("serves the virtual bench to a client, shows its hold in --status, and closes on SIGINT", async () => {
+    // Below the ephemeral port range, where nothing of this machine's own picks a port.
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    const endpoint = `tcp://127.0.0.1:${port}`;
+    const child = spawn(process.execPath, [PMS, "gateway", "--virtual", "--insecure", "--bind", endpoint], {
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd: dir,
+    });
+    children.push(child);
+    let out = "";
+    await new Promise<void>((resolve, reject) => {
+      child.stdout?.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes("Ctrl-C")) resolve();
+      });
+      child.once("exit", (code) => reject(new Error(`pms gateway exited with ${code}: ${out}`)));
+    });
+    expect(out).toMatch(
+      new RegExp(
+        `serving smu1 \\(keithley2400\\), smu2 \\(keithley2450\\), laser \\(santec-tsl570\\), meter \\(thorlabs-pm100\\) on ${endpoint}`,
+      ),
+    );
+    const alice = connectGateway(endpoint, { name: "alice", timeoutMs: 5000 });
+    try {
+      await alice.call("smu1", "SourceMeter.outputEnabled.set", [true]);
+      await alice.call("smu1", "SourceMeter.rampTo", [0.3]);
+      const reading = (await alice.call("smu1", "SourceMeter.read")) as Record<string, number>;
+      expect(reading.voltage).toBeCloseTo(0.3, 2);
+      const status = await pms(["gateway", "--status", "--connect", endpoint, "--insecure"]);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(/smu1\s+source-meter\s+keithley2400\s+alice \(routing id [0-9a-f]+\)/);
+      expect(status.stdout).toMatch(/smu2\s+source-meter\s+keithley2450\s+free/);
+    } finally {
+      await alice.close();
+    }
+    const exited = once(child, "exit");
+    child.kill("SIGINT");
+    const [code] = await exited;
+    expect(code).toBe(0);
+    expect(out).toMatch(/SIGINT: closing the bench \(light off, sources to zero, outputs off\)\nclosed\n$/);
+  });
+});
