@@ -13,11 +13,15 @@
  *   (errors.ts): a timeout on the far side is an InstrumentTimeoutError, a
  *   setpoint the bench's limits refuse a SafetyLimitError, each naming
  *   `ZMQ::<endpoint>::<instrument>` and the gateway.
+ * - Every reply carries the gateway's receive and send times: the client
+ *   estimates the gateway's clock offset and drift from them as NTP does
+ *   (`clock`, `estimateClock`) and maps the gateway's times onto its own
+ *   (`toLocalTime`). Both sides stamp host-monotonic time, so processes on
+ *   one host agree.
  * - While it holds an instrument the client sends a heartbeat every
  *   `heartbeatIntervalMs`, so that the gateway keeps its holds; `close()`
  *   releases them first.
  */
-import { performance } from "node:perf_hooks";
 import { Dealer } from "zeromq";
 import {
   GatewayErrorKindEnum,
@@ -29,7 +33,7 @@ import {
 import { fromWireError, GatewayError, GatewayUnreachableError } from "./errors.js";
 import type { CurveKeyPair } from "./security.js";
 import { fromGatewayValue, type GatewayJs, toGatewayValue } from "./values.js";
-import { GATEWAY_PROTOCOL_VERSION } from "./wire.js";
+import { GATEWAY_PROTOCOL_VERSION, hostMonotonic } from "./wire.js";
 
 export interface GatewayClientOptions {
   /** How the gateway shows this client to others ("alice@lab-pc/calibration"). */
@@ -94,7 +98,36 @@ export interface GatewayStatusReport {
   readonly expiredHolds: number;
 }
 
+/**
+ * The gateway's clock against this one, NTP's way (RFC 5905 §8): from a
+ * request's send time t0 and reply time t3 here, and the gateway's receive
+ * and send times t1, t2 there, offset = ((t1 − t0) + (t2 − t3))/2 within
+ * ± delay/2, delay = (t3 − t0) − (t2 − t1); the sample of least delay is
+ * the best, and the drift is the slope of the good samples' offsets in time.
+ */
+export interface ClockEstimate {
+  /** Gateway time minus this host's, s, at `at`. */
+  readonly offset: number;
+  /** The offset's rate of change (s/s; 0 until the samples span a second). */
+  readonly drift: number;
+  /** Half the best sample's round trip, s: the offset is within it. */
+  readonly uncertainty: number;
+  /** This host's monotonic time the offset is for, s. */
+  readonly at: number;
+  readonly samples: number;
+}
+
 export const DEFAULT_GATEWAY_TIMEOUT_MS = 10_000;
+
+/** Timing samples kept for the clock estimate (the latest). */
+const CLOCK_SAMPLES = 64;
+
+interface ClockSample {
+  readonly t0: number;
+  readonly t1: number;
+  readonly t2: number;
+  readonly t3: number;
+}
 
 interface Pending {
   readonly resolve: (reply: GatewayReplyMessage) => void;
@@ -122,6 +155,7 @@ export class GatewayClient {
   #gateway: string;
   /** Why the last handshake failed, if it did. */
   #handshakeError: string | undefined;
+  readonly #clockSamples: ClockSample[] = [];
 
   constructor(
     readonly endpoint: string,
@@ -187,7 +221,7 @@ export class GatewayClient {
     args: readonly unknown[] = [],
     options?: CallOptions,
   ): Promise<CallOutcome> {
-    const sentAt = performance.now() / 1000;
+    const sentAt = hostMonotonic();
     const reply = await this.#request(
       {
         instrument,
@@ -209,7 +243,7 @@ export class GatewayClient {
         error: e.error ?? "",
       })),
       sentAt,
-      repliedAt: performance.now() / 1000,
+      repliedAt: hostMonotonic(),
       gatewayReceived: reply.received,
       gatewaySent: reply.sent,
     };
@@ -249,6 +283,61 @@ export class GatewayClient {
       refused: Number(status?.refused ?? 0),
       expiredHolds: Number(status?.expiredHolds ?? 0),
     };
+  }
+
+  /**
+   * The gateway's clock against this host's from the timestamps of every
+   * reply so far (`samples` heartbeats are sent first, one after another);
+   * undefined before any reply. Maps a time the gateway stamped onto this
+   * host's timebase with {@link toLocalTime}.
+   */
+  async estimateClock(samples = 8): Promise<ClockEstimate | undefined> {
+    for (let k = 0; k < samples; k++) await this.heartbeat();
+    return this.clock();
+  }
+
+  /** The estimate from the replies so far, without sending anything; undefined before any reply. */
+  clock(): ClockEstimate | undefined {
+    const all = this.#clockSamples;
+    if (all.length === 0) return undefined;
+    const delay = (s: ClockSample) => s.t3 - s.t0 - (s.t2 - s.t1);
+    const offset = (s: ClockSample) => (s.t1 - s.t0 + (s.t2 - s.t3)) / 2;
+    const middle = (s: ClockSample) => (s.t0 + s.t3) / 2;
+    let best = all[0] as ClockSample;
+    for (const s of all) if (delay(s) < delay(best)) best = s;
+    // The drift from the samples no worse than twice the best, once they span a second.
+    const good = all.filter((s) => delay(s) <= 2 * delay(best) + 1e-6);
+    let drift = 0;
+    const span = Math.max(...good.map(middle)) - Math.min(...good.map(middle));
+    if (good.length >= 3 && span >= 1) {
+      const mt = good.reduce((a, s) => a + middle(s), 0) / good.length;
+      const mo = good.reduce((a, s) => a + offset(s), 0) / good.length;
+      let sxy = 0;
+      let sxx = 0;
+      for (const s of good) {
+        sxy += (middle(s) - mt) * (offset(s) - mo);
+        sxx += (middle(s) - mt) ** 2;
+      }
+      drift = sxy / sxx;
+    }
+    return {
+      offset: offset(best),
+      drift,
+      uncertainty: Math.max(0, delay(best)) / 2,
+      at: middle(best),
+      samples: all.length,
+    };
+  }
+
+  /** A time the gateway stamped (its host-monotonic s) on this host's monotonic timebase, by {@link clock}. */
+  toLocalTime(gatewayTime: number): number {
+    const estimate = this.clock();
+    if (!estimate)
+      throw new Error(
+        `${this.endpoint}: no reply from the gateway yet, so no clock offset to map times with`,
+      );
+    const local = gatewayTime - estimate.offset;
+    return gatewayTime - (estimate.offset + estimate.drift * (local - estimate.at));
   }
 
   /** Sends a heartbeat now (the client sends them by itself while it holds anything). */
@@ -325,8 +414,13 @@ export class GatewayClient {
           ),
         );
       }, timeoutMs);
+      const t0 = hostMonotonic();
       this.#pending.set(correlationId, {
         resolve: (reply) => {
+          if (reply.received > 0 && reply.sent >= reply.received) {
+            this.#clockSamples.push({ t0, t1: reply.received, t2: reply.sent, t3: hostMonotonic() });
+            if (this.#clockSamples.length > CLOCK_SAMPLES) this.#clockSamples.shift();
+          }
           if (reply.error) reject(fromWireError(reply.error, resource, reply.gateway || this.#gateway));
           else resolve(reply);
         },

@@ -2,6 +2,7 @@
 export {
   type CallOptions,
   type CallOutcome,
+  type ClockEstimate,
   connectGateway,
   DEFAULT_GATEWAY_TIMEOUT_MS,
   GatewayClient,

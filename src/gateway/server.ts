@@ -35,7 +35,6 @@
  * `ZMQ::` resources in bench files, time-offset estimation.
  */
 import { hostname } from "node:os";
-import { performance } from "node:perf_hooks";
 import { Router } from "zeromq";
 import { type BenchDriverKind, KNOWN_BENCH_DRIVERS } from "../bench/drivers.js";
 import { type Bench, type OpenBenchOptions, openBench } from "../bench/open.js";
@@ -53,7 +52,7 @@ import { GatewayRefusal, toWireError } from "./errors.js";
 import { callMethod } from "./methods.js";
 import { type CurveKeyPair, checkCurve, registerZapDomain } from "./security.js";
 import { fromGatewayValue, toGatewayValue } from "./values.js";
-import { GATEWAY_PROTOCOL_VERSION } from "./wire.js";
+import { GATEWAY_PROTOCOL_VERSION, hostMonotonic } from "./wire.js";
 
 export { GATEWAY_PROTOCOL_VERSION };
 
@@ -292,7 +291,7 @@ class GatewayServer implements Gateway {
   }
 
   #receive(frames: Buffer[]): void {
-    const received = performance.now() / 1000;
+    const received = hostMonotonic();
     this.#counters.requests += 1;
     // A ROUTER prefixes the sender's routing id; a REQ (or a DEALER that emulates one) then sends an empty delimiter.
     const delimiter = frames.findIndex((frame, i) => i > 0 && frame.length === 0);
@@ -398,7 +397,7 @@ class GatewayServer implements Gateway {
         const args = (call.args ?? []).map((a) => fromGatewayValue(a));
         const exchanges: ScpiExchange[] = [];
         const run = async () => {
-          if (performance.now() / 1000 > deadline) {
+          if (hostMonotonic() > deadline) {
             throw new GatewayRefusal(
               GatewayErrorKindEnum.GATEWAY_ERROR_KIND_DEADLINE_EXCEEDED,
               `${this.name}: ${call.method} on ${instrument.name} not started: its deadline passed while it waited`,
@@ -488,13 +487,13 @@ class GatewayServer implements Gateway {
       this.#clients.set(id, client);
     }
     if (name) client.name = name;
-    client.lastSeen = performance.now();
+    client.lastSeen = hostMonotonic() * 1000;
     return client;
   }
 
   /** Takes back the holds of clients silent for the heartbeat timeout, making their instruments safe. */
   #expireHolds(): void {
-    const now = performance.now();
+    const now = hostMonotonic() * 1000;
     for (const instrument of this.#instruments.values()) {
       const holder = instrument.holder;
       if (!holder || now - holder.lastSeen <= this.#heartbeatTimeoutMs) continue;
@@ -534,7 +533,7 @@ class GatewayServer implements Gateway {
       version: GATEWAY_PROTOCOL_VERSION,
       gateway: this.name,
       received,
-      sent: performance.now() / 1000,
+      sent: hostMonotonic(),
     }).finish();
     this.#counters.replies += 1;
     this.#sending = this.#sending.then(() => this.#socket.send([...envelope, frame])).catch(() => undefined);

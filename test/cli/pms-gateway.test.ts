@@ -95,6 +95,9 @@ describe("pms gateway", () => {
       await alice.call("smu1", "SourceMeter.rampTo", [0.3]);
       const reading = (await alice.call("smu1", "SourceMeter.read")) as Record<string, number>;
       expect(reading.voltage).toBeCloseTo(0.3, 2);
+      // Another process on this host: both stamp host-monotonic time, so the offset is 0 within its uncertainty.
+      const clock = await alice.estimateClock(8);
+      expect(Math.abs(clock?.offset ?? 1)).toBeLessThanOrEqual((clock?.uncertainty ?? 0) + 1e-6);
       const status = await pms(["gateway", "--status", "--connect", endpoint, "--insecure"]);
       expect(status.code).toBe(0);
       expect(status.stdout).toMatch(/smu1\s+source-meter\s+keithley2400\s+alice \(routing id [0-9a-f]+\)/);

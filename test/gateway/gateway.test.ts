@@ -146,6 +146,29 @@ describe("calls through the gateway", () => {
   });
 });
 
+describe("time across machines", () => {
+  it("estimates the gateway's clock from the replies' timestamps, NTP's way; on one host the offset is 0 within its uncertainty", async () => {
+    await start();
+    const alice = client("alice");
+    expect(alice.clock()).toBeUndefined();
+    const estimate = await alice.estimateClock(8);
+    expect(estimate?.samples).toBe(8);
+    expect(estimate?.uncertainty).toBeGreaterThan(0);
+    expect(Math.abs(estimate?.offset ?? 1)).toBeLessThanOrEqual((estimate?.uncertainty ?? 0) + 1e-6);
+    // A time the gateway stamped maps into the call's own interval here.
+    const call = await alice.callWithExchanges("smu1", "SourceMeter.outputEnabled.get");
+    const local = alice.toLocalTime(call.gatewayReceived);
+    const slack = (alice.clock()?.uncertainty ?? 0) + 1e-6;
+    expect(local).toBeGreaterThanOrEqual(call.sentAt - slack);
+    expect(local).toBeLessThanOrEqual(call.repliedAt + slack);
+    // Samples a second apart give a drift: none on one clock, to within the samples' scatter over their span.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const later = await alice.estimateClock(8);
+    expect(later?.samples).toBe(17);
+    expect(Math.abs(later?.drift ?? 1)).toBeLessThan(2e-3);
+  });
+});
+
 describe("holds", () => {
   it("lets one client hold an instrument: others are refused with who holds it, until it is released and made safe", async () => {
     await start();
