@@ -153,8 +153,9 @@ export class GatewayClient {
   #closed: Error | undefined;
   /** The gateway's name, from its last reply (the endpoint until one came). */
   #gateway: string;
-  /** Why the last handshake failed, if it did. */
+  /** Why the last handshake failed, if it did (cleared by one that succeeds). */
   #handshakeError: string | undefined;
+  #closing: Promise<void> | undefined;
   readonly #clockSamples: ClockSample[] = [];
 
   constructor(
@@ -167,6 +168,8 @@ export class GatewayClient {
     const curve = options.curve;
     this.#socket = new Dealer({
       linger: 0,
+      // Messages wait for a connected gateway rather than in a queue that a restarted one would read late.
+      immediate: true,
       reconnectInterval: 100,
       reconnectMaxInterval: 5000,
       ...(curve && {
@@ -188,6 +191,9 @@ export class GatewayClient {
           : `${this.#gateway} refused a client without CURVE keys (it encrypts and authenticates; give this client keys)`,
       ),
     );
+    this.#socket.events.on("handshake", () => {
+      this.#handshakeError = undefined;
+    });
     this.#socket.events.on("handshake:error:other", () =>
       this.#refused(`the handshake with ${this.#gateway} failed (is the gateway's public key right?)`),
     );
@@ -346,10 +352,17 @@ export class GatewayClient {
   }
 
   /** Releases what it holds (if the gateway answers in time), then closes; calls still waiting fail. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    if (this.#held.size > 0)
-      await this.release(undefined, { timeoutMs: Math.min(this.timeoutMs, 2000) }).catch(() => undefined);
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    // Whatever this client asked for, it gives back (the gateway makes it safe); calls made meanwhile are refused.
+    const release =
+      this.#held.size > 0
+        ? this.release(undefined, { timeoutMs: Math.min(this.timeoutMs, 2000) })
+        : undefined;
     this.#closed = new GatewayError(
       `${this.endpoint}: the gateway client was closed`,
       this.endpoint,
@@ -357,10 +370,11 @@ export class GatewayClient {
       "",
       this.#gateway,
     );
+    await release?.catch(() => undefined);
     clearInterval(this.#heartbeat);
     for (const pending of this.#pending.values()) {
       clearTimeout(pending.timer);
-      pending.reject(this.#closed);
+      pending.reject(this.#closed as Error);
     }
     this.#pending.clear();
     this.#socket.close();
@@ -384,13 +398,9 @@ export class GatewayClient {
     if (this.#closed) return Promise.reject(this.#closed);
     const correlationId = this.#nextId;
     this.#nextId = this.#nextId >= 0xffff_ffff ? 1 : this.#nextId + 1;
-    const frame = GatewayRequestMessage.encode({
-      ...body,
-      version: GATEWAY_PROTOCOL_VERSION,
-      correlationId,
-      client: this.name,
-      deadlineMs: timeoutMs,
-    }).finish();
+    const deadline = hostMonotonic() + timeoutMs / 1000;
+    // Held from the moment it is asked for: heartbeats start with the first call, and close() releases it.
+    if ((body.call || body.hold) && instrument) this.#held.add(instrument);
     const resource = instrument ? this.resource(instrument) : this.endpoint;
     const what = body.call
       ? `${body.call.method} on ${instrument}`
@@ -428,19 +438,25 @@ export class GatewayClient {
         timer,
       });
       this.#sending = this.#sending
-        .then(() => this.#socket.send(frame))
-        .catch((error: unknown) => {
-          const pending = this.#pending.get(correlationId);
-          if (!pending) return;
-          clearTimeout(pending.timer);
-          this.#pending.delete(correlationId);
-          pending.reject(
-            new GatewayUnreachableError(
-              `${resource}: cannot send to ${this.#gateway}: ${(error as Error).message}`,
-              resource,
-            ),
-          );
-        });
+        .then(() => {
+          // Not sent once its time is up: it would reach the gateway later and run after the caller gave up.
+          const left = (deadline - hostMonotonic()) * 1000;
+          if (!this.#pending.has(correlationId) || left <= 0) return;
+          const frame = GatewayRequestMessage.encode({
+            ...body,
+            version: GATEWAY_PROTOCOL_VERSION,
+            correlationId,
+            client: this.name,
+            // The time left, from when the gateway reads it.
+            deadlineMs: left,
+          }).finish();
+          // immediate: nothing is queued for a gateway not connected; the send waits for one as long as the call may.
+          this.#socket.sendTimeout = Math.max(1, Math.ceil(left));
+          return this.#socket.send(frame);
+        })
+        // A send that could not go out within the call's time (no gateway connected) leaves it to the call's timer,
+        // which reports it as unanswered; one that failed otherwise (the socket closed) is failed by close().
+        .catch(() => undefined);
     });
   }
 
@@ -456,7 +472,9 @@ export class GatewayClient {
         } catch {
           continue; // Not a reply this client can read: nothing waits on it by id.
         }
-        if (reply.gateway) this.#gateway = reply.gateway;
+        // Every reply names its gateway: a frame that does not is not one (this socket cannot trust its ids).
+        if (!reply.gateway) continue;
+        this.#gateway = reply.gateway;
         const pending = this.#pending.get(reply.correlationId);
         if (!pending) continue; // Timed out already, or a malformed-frame answer (id 0).
         this.#pending.delete(reply.correlationId);

@@ -15,6 +15,7 @@ import type { BenchDriverKind } from "../bench/drivers.js";
 import type { BenchHandle } from "../bench/registry.js";
 import type { PowerMeter, SourceMeter, TunableLaser } from "../drivers/instruments/kinds.js";
 import type { Property } from "../drivers/instruments/properties.js";
+import type { SafetyLimits } from "../drivers/instruments/safety.js";
 import type { GatewayJs } from "./values.js";
 
 /** The kinds' names on the wire. */
@@ -44,15 +45,89 @@ const method = <H>(
   run: (handle: H, args: readonly GatewayJs[]) => Promise<unknown>,
 ) => ({ args, run }) as unknown as MethodSpec;
 
-/** A record argument as the options object a driver method takes (numbers and texts only). */
-const options = (value: GatewayJs): Record<string, unknown> | undefined =>
-  value === undefined ? undefined : (value as Record<string, unknown>);
+/** What one option of a method may be: a number in [min, max] (an integer where `integer`). */
+interface OptionSpec {
+  readonly min: number;
+  readonly max: number;
+  readonly integer?: boolean;
+}
 
-/** A sweep's levels: a list, or { start, stop, points }. */
-const levels = (value: GatewayJs) =>
-  value instanceof Float64Array
-    ? Array.from(value)
-    : (value as { start: number; stop: number; points: number });
+/**
+ * A record argument as the options object a driver method takes, each
+ * option checked against its bounds: a remote client cannot make a call
+ * that would hold the instrument for hours or exhaust the gateway's memory
+ * (a ramp in steps of a nanovolt, a sweep of 10⁸ points), which would also
+ * hold back making the instrument safe.
+ */
+function options(method: string, value: GatewayJs, specs: Readonly<Record<string, OptionSpec>>) {
+  if (value === undefined) return undefined;
+  const out: Record<string, number> = {};
+  for (const [name, option] of Object.entries(value as Record<string, GatewayJs>)) {
+    const spec = specs[name];
+    if (!spec) {
+      throw new GatewayArgumentError(
+        `${method}: no option ${JSON.stringify(name)} (it takes ${Object.keys(specs).join(", ") || "none"})`,
+      );
+    }
+    if (typeof option !== "number" || !(option >= spec.min && option <= spec.max)) {
+      throw new GatewayArgumentError(
+        `${method}: option ${name} must be a number in [${spec.min}, ${spec.max}], got ${JSON.stringify(option)}`,
+      );
+    }
+    if (spec.integer && !Number.isInteger(option)) {
+      throw new GatewayArgumentError(`${method}: option ${name} must be a whole number, got ${option}`);
+    }
+    out[name] = option;
+  }
+  return out;
+}
+
+/** Most points a remote sweep may have. */
+const MAX_SWEEP_POINTS = 100_000;
+/** Most seconds a remote wait may be given (a laser sweep, a zeroing). */
+const MAX_WAIT_S = 600;
+const WAIT_OPTIONS = { deadline: { min: 0, max: MAX_WAIT_S }, pollInterval: { min: 1e-3, max: 10 } };
+
+/** A sweep's levels: a list, or { start, stop, points }, at most MAX_SWEEP_POINTS. */
+function levels(value: GatewayJs) {
+  if (value instanceof Float64Array) {
+    if (value.length > MAX_SWEEP_POINTS) {
+      throw new GatewayArgumentError(`hardwareSweep: ${value.length} levels, more than ${MAX_SWEEP_POINTS}`);
+    }
+    return Array.from(value);
+  }
+  const range = options("hardwareSweep levels", value, {
+    start: { min: -1e6, max: 1e6 },
+    stop: { min: -1e6, max: 1e6 },
+    points: { min: 1, max: MAX_SWEEP_POINTS, integer: true },
+  }) as { start?: number; stop?: number; points?: number };
+  if (range.start === undefined || range.stop === undefined || range.points === undefined) {
+    throw new GatewayArgumentError("hardwareSweep: levels as a record need start, stop and points");
+  }
+  return range as { start: number; stop: number; points: number };
+}
+
+/**
+ * rampTo's options; a step given must be at least 1/100 of the bench's step
+ * limit for the source's quantity (read from the instrument), so that a ramp
+ * takes at most about a hundred times the sets of one at the limit.
+ */
+async function rampOptions(smu: SourceMeter, value: GatewayJs) {
+  const checked = options("rampTo", value, { step: { min: 0, max: 1e6 }, delay: { min: 0, max: 10 } });
+  if (checked?.step !== undefined) {
+    const limits = (smu as unknown as { guard?: { limits?: SafetyLimits } }).guard?.limits;
+    const mode = await smu.sourceMode.get();
+    const limit = mode === "voltage" ? limits?.maxVoltageStep : limits?.maxCurrentStep;
+    const least = limit !== undefined && Number.isFinite(limit) ? limit / 100 : 0;
+    if (!(checked.step > 0 && checked.step >= least)) {
+      throw new GatewayArgumentError(
+        `rampTo: a step of ${checked.step} ${mode === "voltage" ? "V" : "A"} is finer than the gateway allows ` +
+          `(at least ${least}, a hundredth of the bench's step limit)`,
+      );
+    }
+  }
+  return checked;
+}
 
 const METHODS: Readonly<Record<BenchDriverKind, Readonly<Record<string, MethodSpec>>>> = {
   "source-meter": {
@@ -65,25 +140,35 @@ const METHODS: Readonly<Record<BenchDriverKind, Readonly<Record<string, MethodSp
       }
       return smu.measure(quantity);
     }),
-    rampTo: method<SourceMeter>(["number", "record?"], (smu, [level, opts]) =>
-      smu.rampTo(level as number, options(opts)),
+    rampTo: method<SourceMeter>(["number", "record?"], async (smu, [level, opts]) =>
+      smu.rampTo(level as number, await rampOptions(smu, opts)),
     ),
     shutdown: method<SourceMeter>([], (smu) => smu.shutdown()),
     hardwareSweep: method<SourceMeter>(["levels", "record?"], (smu, [steps, opts]) =>
-      smu.hardwareSweep(levels(steps), options(opts)),
+      smu.hardwareSweep(
+        levels(steps),
+        options("hardwareSweep", opts, {
+          timeoutMs: { min: 1, max: MAX_WAIT_S * 1000 },
+          chunkPoints: { min: 1, max: MAX_SWEEP_POINTS, integer: true },
+        }),
+      ),
     ),
   },
   "tunable-laser": {
     tuneTo: method<TunableLaser>(["number", "record?"], (laser, [wavelength, opts]) =>
-      laser.tuneTo(wavelength as number, options(opts)),
+      laser.tuneTo(wavelength as number, options("tuneTo", opts, WAIT_OPTIONS)),
     ),
-    waitUntilIdle: method<TunableLaser>(["record?"], (laser, [opts]) => laser.waitUntilIdle(options(opts))),
+    waitUntilIdle: method<TunableLaser>(["record?"], (laser, [opts]) =>
+      laser.waitUntilIdle(options("waitUntilIdle", opts, WAIT_OPTIONS)),
+    ),
     monitoredPower: method<TunableLaser>([], (laser) => laser.monitoredPower()),
     lightOn: method<TunableLaser>([], (laser) => laser.lightOn()),
     startSweep: method<TunableLaser>([], (laser) => laser.startSweep()),
     stopSweep: method<TunableLaser>([], (laser) => laser.stopSweep()),
     sweepState: method<TunableLaser>([], (laser) => laser.sweepState()),
-    waitForSweep: method<TunableLaser>(["record?"], (laser, [opts]) => laser.waitForSweep(options(opts))),
+    waitForSweep: method<TunableLaser>(["record?"], (laser, [opts]) =>
+      laser.waitForSweep(options("waitForSweep", opts, WAIT_OPTIONS)),
+    ),
     readLoggedWavelengths: method<TunableLaser>([], (laser) => laser.readLoggedWavelengths()),
     shutdown: method<TunableLaser>([], (laser) => laser.shutdown()),
   },
@@ -92,7 +177,7 @@ const METHODS: Readonly<Record<BenchDriverKind, Readonly<Record<string, MethodSp
     initiate: method<PowerMeter>([], (meter) => meter.initiate()),
     fetch: method<PowerMeter>([], (meter) => meter.fetch()),
     readingWindow: method<PowerMeter>([], (meter) => meter.readingWindow()),
-    zero: method<PowerMeter>(["record?"], (meter, [opts]) => meter.zero(options(opts))),
+    zero: method<PowerMeter>(["record?"], (meter, [opts]) => meter.zero(options("zero", opts, WAIT_OPTIONS))),
     sensor: method<PowerMeter>([], (meter) => meter.sensor()),
     wavelengthRange: method<PowerMeter>([], (meter) => meter.wavelengthRange()),
   },

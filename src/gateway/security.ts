@@ -125,7 +125,10 @@ export interface ZapPolicy {
 
 const ZAP_ENDPOINT = "inproc://zeromq.zap.01";
 const policies = new Map<string, ZapPolicy>();
-let handler: Router | undefined;
+/** The process's handler, once its bind has begun (two gateways starting together share it). */
+let handler: Promise<Router> | undefined;
+/** The last handler's close: a new one binds the same inproc address after it. */
+let handlerClosed: Promise<void> = Promise.resolve();
 let nextDomain = 1;
 
 /**
@@ -136,21 +139,43 @@ let nextDomain = 1;
  */
 export async function registerZapDomain(policy: ZapPolicy): Promise<{ domain: string; unregister(): void }> {
   checkCurve();
-  if (!handler) {
-    const socket = new Router({ linger: 0 });
-    await socket.bind(ZAP_ENDPOINT);
-    handler = socket;
-    void serveZap(socket);
-  }
   const domain = `pms-gateway-${process.pid}-${nextDomain++}`;
   policies.set(domain, policy);
+  handler ??= (async () => {
+    await handlerClosed;
+    const socket = new Router({ linger: 0 });
+    try {
+      await socket.bind(ZAP_ENDPOINT);
+    } catch (error) {
+      socket.close();
+      throw error;
+    }
+    void serveZap(socket).finally(() => {
+      // Gone (closed with the last domain, or failed): the next gateway starts another.
+      if (handler === started) handler = undefined;
+    });
+    return socket;
+  })();
+  const started = handler;
+  try {
+    await started;
+  } catch (error) {
+    policies.delete(domain);
+    if (handler === started) handler = undefined;
+    throw new Error(`cannot start the ZAP handler on ${ZAP_ENDPOINT}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  let registered = true;
   return {
     domain,
     unregister: () => {
+      if (!registered) return;
+      registered = false;
       policies.delete(domain);
-      if (policies.size === 0 && handler) {
-        handler.close();
+      if (policies.size === 0 && handler === started) {
         handler = undefined;
+        handlerClosed = started.then((socket) => socket.close());
       }
     },
   };
@@ -167,11 +192,16 @@ async function serveZap(socket: Router): Promise<void> {
       const isCurve = mechanism?.toString() === "CURVE" && credential?.length === 32;
       const key = isCurve ? z85(credential as Buffer) : "";
       const ok = version?.toString() === "1.0" && policy !== undefined && isCurve && policy.allowed.has(key);
-      if (!ok)
-        policy?.refused(
-          isCurve ? `key ${fingerprint(key)}` : `a ${mechanism?.toString() ?? "?"} client`,
-          address?.toString() ?? "",
-        );
+      if (!ok) {
+        try {
+          policy?.refused(
+            isCurve ? `key ${fingerprint(key)}` : `a ${mechanism?.toString() ?? "?"} client`,
+            address?.toString() ?? "",
+          );
+        } catch {
+          // A failing report must not stop the handler: every later handshake would wait on it.
+        }
+      }
       await socket.send([
         id,
         delimiter,

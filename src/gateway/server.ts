@@ -204,7 +204,18 @@ interface Instrument {
   /** The end of the last call queued on it: calls on one instrument run one at a time. */
   tail: Promise<unknown>;
   holder: Client | undefined;
+  /**
+   * Counts the holds ended: a call checks, when its turn comes, that the
+   * hold it was queued under is still the one in force, so a call queued
+   * before a release or an expiry never runs after it.
+   */
+  generation: number;
+  /** The making safe in progress after a release or an expiry, and whose hold it ends; nobody can take it meanwhile. */
+  safing: { readonly done: Promise<void>; readonly after: string } | undefined;
 }
+
+/** How long a release, an expiry or close() waits for the call in progress before making the instrument safe anyway, ms. */
+const SAFE_GRACE_MS = 2000;
 
 class GatewayServer implements Gateway {
   readonly name: string;
@@ -249,6 +260,8 @@ class GatewayServer implements Gateway {
         driver: entry.driver,
         tail: Promise.resolve(),
         holder: undefined,
+        generation: 0,
+        safing: undefined,
       });
     }
     // Checked four times per timeout: a silent client loses its holds within 1.25 timeouts.
@@ -272,10 +285,16 @@ class GatewayServer implements Gateway {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       clearInterval(this.#timer);
-      await Promise.allSettled([...this.#inFlight]);
-      await this.#sending.catch(() => undefined);
+      // Calls queued and not started are refused (run() sees the closing); the one in progress gets a grace.
+      await Promise.race([Promise.allSettled([...this.#inFlight]), sleep(SAFE_GRACE_MS)]);
+      // Replies queued up to now (CLOSED refusals among them) leave before the socket closes.
+      for (let sending = this.#sending; ; sending = this.#sending) {
+        await sending.catch(() => undefined);
+        if (sending === this.#sending) break;
+      }
       this.#socket.close();
       this.#unregister();
+      // The bench's one safe order: light off, sources to zero and outputs off.
       await this.bench.close();
     })();
     return this.#closing;
@@ -286,7 +305,9 @@ class GatewayServer implements Gateway {
       for await (const frames of this.#socket) this.#receive(frames);
     } catch (error) {
       if (!this.#closing) this.#log(`${this.name}: the socket failed (${(error as Error).message}); closing`);
-      void this.close();
+      this.close().catch((closeError: unknown) =>
+        this.#log(`${this.name}: closing the bench failed: ${(closeError as Error).message}`),
+      );
     }
   }
 
@@ -373,12 +394,16 @@ class GatewayServer implements Gateway {
       case "release":
         if (request.instrument === "") {
           await Promise.all(
-            [...this.#instruments.values()].filter((i) => i.holder === client).map((i) => this.#release(i)),
+            [...this.#instruments.values()]
+              .filter((i) => i.holder === client)
+              .map((i) => this.#release(i, `${describeClient(client)}'s release`)),
           );
         } else {
           const instrument = this.#instrument(request.instrument);
           this.#checkHold(instrument, client);
-          if (instrument.holder === client) await this.#release(instrument);
+          if (instrument.holder === client) {
+            await this.#release(instrument, `${describeClient(client)}'s release`);
+          }
         }
         answer({ result: { flag: true } });
         return;
@@ -390,7 +415,7 @@ class GatewayServer implements Gateway {
       }
       case "call": {
         const instrument = this.#instrument(request.instrument);
-        this.#take(instrument, client);
+        const generation = this.#take(instrument, client);
         const deadline =
           received + (request.deadlineMs > 0 ? request.deadlineMs : this.#defaultDeadlineMs) / 1000;
         const call = request.call as NonNullable<GatewayRequestMessage["call"]>;
@@ -403,8 +428,20 @@ class GatewayServer implements Gateway {
               `${this.name}: ${call.method} on ${instrument.name} not started: its deadline passed while it waited`,
             );
           }
-          // The holder may have lost the instrument while this call waited behind another.
-          this.#checkHold(instrument, client);
+          // The hold it was queued under must still be in force: not released, expired or closed since.
+          if (this.#closing) {
+            throw new GatewayRefusal(
+              GatewayErrorKindEnum.GATEWAY_ERROR_KIND_CLOSED,
+              `${this.name}: ${call.method} on ${instrument.name} not started: the gateway is closing`,
+            );
+          }
+          if (instrument.holder !== client || instrument.generation !== generation) {
+            throw new GatewayRefusal(
+              GatewayErrorKindEnum.GATEWAY_ERROR_KIND_HELD,
+              `${this.name}: ${call.method} on ${instrument.name} not started: ${describeClient(client)} ` +
+                "lost its hold on it (released, or its heartbeats missed) while the call waited",
+            );
+          }
           this.#capture.set(instrument.name, exchanges);
           try {
             return await callMethod(
@@ -450,6 +487,12 @@ class GatewayServer implements Gateway {
   }
 
   #checkHold(instrument: Instrument, client: Client): void {
+    if (instrument.safing) {
+      throw new GatewayRefusal(
+        GatewayErrorKindEnum.GATEWAY_ERROR_KIND_HELD,
+        `${this.name}: ${instrument.name} is being made safe after ${instrument.safing.after}; try again when it is done`,
+      );
+    }
     if (instrument.holder !== undefined && instrument.holder !== client) {
       throw new GatewayRefusal(
         GatewayErrorKindEnum.GATEWAY_ERROR_KIND_HELD,
@@ -458,26 +501,37 @@ class GatewayServer implements Gateway {
     }
   }
 
-  #take(instrument: Instrument, client: Client): void {
+  /** Takes (or keeps) the instrument for `client`; returns the hold's generation, for its calls to check. */
+  #take(instrument: Instrument, client: Client): number {
     this.#checkHold(instrument, client);
     instrument.holder = client;
+    return instrument.generation;
   }
 
-  /** Makes the instrument safe (after the calls queued on it) and frees it. */
-  async #release(instrument: Instrument): Promise<void> {
-    const holder = instrument.holder;
-    const makeSafe = async () => {
-      const driver = BENCH_DRIVERS[instrument.driver];
-      const handle = this.bench.instruments[instrument.name];
-      if (driver && handle) await driver.makeSafe(handle);
-    };
-    const done = instrument.tail.then(makeSafe, makeSafe);
+  /**
+   * Ends the hold at once (calls queued under it will not run; nobody can
+   * take the instrument meanwhile), waits up to SAFE_GRACE_MS for the call in
+   * progress, then makes the instrument safe (the bench driver's safe
+   * action) and frees it. A second release while one runs joins it.
+   */
+  #release(instrument: Instrument, after: string): Promise<void> {
+    if (instrument.safing) return instrument.safing.done;
+    instrument.holder = undefined;
+    instrument.generation += 1;
+    const inProgress = instrument.tail;
+    const done = (async () => {
+      try {
+        await Promise.race([inProgress, sleep(SAFE_GRACE_MS)]);
+        const driver = BENCH_DRIVERS[instrument.driver];
+        const handle = this.bench.instruments[instrument.name];
+        if (driver && handle) await driver.makeSafe(handle);
+      } finally {
+        instrument.safing = undefined;
+      }
+    })();
+    instrument.safing = { done, after };
     instrument.tail = done.catch(() => undefined);
-    try {
-      await done;
-    } finally {
-      if (instrument.holder === holder) instrument.holder = undefined;
-    }
+    return done;
   }
 
   #heardFrom(id: string, name: string): Client {
@@ -502,7 +556,7 @@ class GatewayServer implements Gateway {
         `${this.name}: ${describeClient(holder)} sent nothing for ${((now - holder.lastSeen) / 1000).toFixed(1)} s: ` +
           `it loses ${instrument.name}, which is made safe`,
       );
-      this.#release(instrument).catch((error: unknown) =>
+      this.#release(instrument, `${describeClient(holder)} missed its heartbeats`).catch((error: unknown) =>
         this.#log(`${this.name}: making ${instrument.name} safe failed: ${(error as Error).message}`),
       );
     }
@@ -559,4 +613,8 @@ function wireExchange(exchange: ScpiExchange): GatewayExchangeProperties {
     timebaseDuration: exchange.timebaseDuration,
     error: exchange.error ? `${exchange.error.name}: ${exchange.error.message}` : "",
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

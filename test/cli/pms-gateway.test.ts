@@ -1,19 +1,22 @@
 /**
  * `pms keys new` and `pms gateway`, as the compiled bin (the global setup
  * builds it): the files a key pair makes, the command lines refused before
- * anything opens, and a gateway over the embedded virtual bench that a
- * client in this process calls, that `--status` shows the hold of, and that
- * a SIGINT closes.
+ * anything opens, and a gateway over a bench file (virtual instruments
+ * served in this process, whose records say what they were commanded) that
+ * a client calls, that `--status` shows the hold of, and that a SIGINT
+ * closes with the instruments made safe.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { SafetyLimitError } from "../../src/drivers/errors.js";
 import { connectGateway } from "../../src/gateway/index.js";
 import { parseAllowlist, readKeyFile } from "../../src/gateway/security.js";
+import { type SourceState, serveVirtualBench } from "../../src/virtual/index.js";
 
 const PMS = join(process.cwd(), "dist", "src", "cli", "pms.js");
 const run = promisify(execFile);
@@ -28,6 +31,39 @@ afterEach(() => {
   for (const child of children.splice(0)) child.kill("SIGKILL");
   rmSync(dir, { recursive: true, force: true });
 });
+
+/**
+ * Starts `pms gateway <args> --bind tcp://127.0.0.1:<port>` on a port below the ephemeral range
+ * (retrying another if it is taken) and resolves once it serves.
+ */
+async function startGateway(
+  args: string[],
+): Promise<{ child: ChildProcess; endpoint: string; output: () => string }> {
+  for (let attempt = 0; ; attempt++) {
+    const endpoint = `tcp://127.0.0.1:${20_000 + Math.floor(Math.random() * 10_000)}`;
+    const child = spawn(process.execPath, [PMS, "gateway", ...args, "--bind", endpoint], {
+      stdio: ["ignore", "pipe", "pipe"],
+      cwd: dir,
+    });
+    children.push(child);
+    let out = "";
+    let err = "";
+    child.stderr?.on("data", (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const served = await new Promise<boolean>((resolve, reject) => {
+      child.stdout?.on("data", (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes("Ctrl-C")) resolve(true);
+      });
+      child.once("exit", (code) => {
+        if (/Address already in use/.test(err) && attempt < 5) resolve(false);
+        else reject(new Error(`pms gateway exited with ${code}: ${out}${err}`));
+      });
+    });
+    if (served) return { child, endpoint, output: () => out };
+  }
+}
 
 /** A command line's exit code and output, without throwing on a failure. */
 async function pms(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -67,34 +103,56 @@ describe("pms gateway", () => {
     expect(wide.stderr).toMatch(/insecure mode binds to loopback only/);
   });
 
-  it("serves the virtual bench to a client, shows its hold in --status, and closes on SIGINT", async () => {
-    // Below the ephemeral port range, where nothing of this machine's own picks a port.
-    const port = 20_000 + Math.floor(Math.random() * 10_000);
-    const endpoint = `tcp://127.0.0.1:${port}`;
-    const child = spawn(process.execPath, [PMS, "gateway", "--virtual", "--insecure", "--bind", endpoint], {
-      stdio: ["ignore", "pipe", "pipe"],
-      cwd: dir,
+  it("serves a bench file's instruments to a client, shows its hold in --status, and on SIGINT makes them safe and exits 0", async () => {
+    // The instruments live in this process (wall clock), so what they were commanded can be read here.
+    const records: SourceState[] = [];
+    const virtual = await serveVirtualBench({
+      clock: "wall",
+      clockControl: false,
+      instruments: {
+        smu1: {
+          model: "keithley2400",
+          port: "memristor",
+          noise: false,
+          onSource: (state) => records.push(state),
+        },
+        smu2: { model: "keithley2450", port: "heater", noise: false },
+      },
     });
-    children.push(child);
-    let out = "";
-    await new Promise<void>((resolve, reject) => {
-      child.stdout?.on("data", (chunk: Buffer) => {
-        out += chunk.toString();
-        if (out.includes("Ctrl-C")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`pms gateway exited with ${code}: ${out}`)));
-    });
-    expect(out).toMatch(
-      new RegExp(
-        `serving smu1 \\(keithley2400\\), smu2 \\(keithley2450\\), laser \\(santec-tsl570\\), meter \\(thorlabs-pm100\\) on ${endpoint}`,
-      ),
+    const benchPath = join(dir, "bench.json");
+    writeFileSync(
+      benchPath,
+      JSON.stringify({
+        name: "gateway CLI test bench",
+        instruments: {
+          smu1: {
+            driver: "keithley2400",
+            resource: virtual.resources.instruments.smu1?.tcp,
+            connects: "memristor",
+            limits: { maxAbsVoltage: 1, maxVoltageStep: 0.5 },
+          },
+          smu2: {
+            driver: "keithley2450",
+            resource: virtual.resources.instruments.smu2?.tcp,
+            connects: "heater",
+          },
+        },
+      }),
     );
-    const alice = connectGateway(endpoint, { name: "alice", timeoutMs: 5000 });
     try {
+      const { child, endpoint, output } = await startGateway(["--bench", benchPath, "--insecure"]);
+      expect(output()).toMatch(
+        new RegExp(`serving smu1 \\(keithley2400\\), smu2 \\(keithley2450\\) on ${endpoint}`),
+      );
+      const alice = connectGateway(endpoint, { name: "alice", timeoutMs: 5000 });
       await alice.call("smu1", "SourceMeter.outputEnabled.set", [true]);
       await alice.call("smu1", "SourceMeter.rampTo", [0.3]);
       const reading = (await alice.call("smu1", "SourceMeter.read")) as Record<string, number>;
       expect(reading.voltage).toBeCloseTo(0.3, 2);
+      // The bench file's limit holds for a remote client.
+      expect(await alice.call("smu1", "SourceMeter.rampTo", [2]).catch((e: unknown) => e)).toBeInstanceOf(
+        SafetyLimitError,
+      );
       // Another process on this host: both stamp host-monotonic time, so the offset is 0 within its uncertainty.
       const clock = await alice.estimateClock(8);
       expect(Math.abs(clock?.offset ?? 1)).toBeLessThanOrEqual((clock?.uncertainty ?? 0) + 1e-6);
@@ -102,13 +160,19 @@ describe("pms gateway", () => {
       expect(status.code).toBe(0);
       expect(status.stdout).toMatch(/smu1\s+source-meter\s+keithley2400\s+alice \(routing id [0-9a-f]+\)/);
       expect(status.stdout).toMatch(/smu2\s+source-meter\s+keithley2450\s+free/);
-    } finally {
+      expect(records.at(-1)).toMatchObject({ outputEnabled: true, level: 0.3 });
+      // SIGINT while alice still holds smu1 with its output on: the gateway makes it safe before it exits.
+      const exited = once(child, "exit");
+      child.kill("SIGINT");
+      const [code] = await exited;
+      expect(code).toBe(0);
+      expect(output()).toMatch(
+        /SIGINT: closing the bench \(light off, sources to zero, outputs off\)\nclosed\n$/,
+      );
+      expect(records.at(-1)).toMatchObject({ outputEnabled: false, level: 0 });
       await alice.close();
+    } finally {
+      await virtual.close();
     }
-    const exited = once(child, "exit");
-    child.kill("SIGINT");
-    const [code] = await exited;
-    expect(code).toBe(0);
-    expect(out).toMatch(/SIGINT: closing the bench \(light off, sources to zero, outputs off\)\nclosed\n$/);
   });
 });

@@ -129,9 +129,20 @@ Examples:
             "--allow (the clients' public keys), or --insecure on a loopback endpoint",
         );
       }
+      // Listened to for the whole life of the command: a second Ctrl-C while the bench is being made safe
+      // must not kill the process halfway (Node's default on an unhandled SIGINT); it is told to wait.
+      let stopping = false;
       const stopRequested = new Promise<string>((resolve) => {
-        process.once("SIGINT", () => resolve("SIGINT"));
-        process.once("SIGTERM", () => resolve("SIGTERM"));
+        const onSignal = (signal: string) => {
+          if (stopping) {
+            console.log(`${signal}: still making the bench safe; waiting for it to finish`);
+            return;
+          }
+          stopping = true;
+          resolve(signal);
+        };
+        process.on("SIGINT", () => onSignal("SIGINT"));
+        process.on("SIGTERM", () => onSignal("SIGTERM"));
       });
       const curve = options.insecure
         ? undefined
