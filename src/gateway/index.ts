@@ -24,6 +24,7 @@ export {
   type Gateway,
   type GatewayCounters,
   type GatewayOptions,
+  MAX_REQUESTS_IN_PROGRESS,
   serveGateway,
 } from "./server.js";
 export { fromGatewayValue, type GatewayJs, toGatewayValue } from "./values.js";

@@ -23,7 +23,9 @@
  *   GatewayRequest, or one of another protocol version, is answered with
  *   MALFORMED_REQUEST or VERSION_MISMATCH (correlation id 0 where its own
  *   could not be read) and counted; the gateway keeps serving. A message
- *   over `maxMessageBytes` drops its sender's connection (ZMQ_MAXMSGSIZE).
+ *   over `maxMessageBytes` drops its sender's connection (ZMQ_MAXMSGSIZE),
+ *   and a client with MAX_REQUESTS_IN_PROGRESS requests in progress has the
+ *   next refused (TOO_MANY_REQUESTS, counted) rather than queued.
  * - `close()` refuses new requests (CLOSED), lets the calls in progress
  *   end, and closes the bench in its one safe order.
  *
@@ -195,7 +197,16 @@ interface Client {
   readonly id: string;
   name: string;
   lastSeen: number;
+  /** Its requests being performed (calls queued or running, releases). */
+  inFlight: number;
 }
+
+/**
+ * Requests one client may have in progress; more are refused with
+ * TOO_MANY_REQUESTS at once (counted), so that a flood queues nothing and
+ * the others are served.
+ */
+export const MAX_REQUESTS_IN_PROGRESS = 32;
 
 interface Instrument {
   readonly name: string;
@@ -371,9 +382,22 @@ class GatewayServer implements Gateway {
       );
       return;
     }
-    const work = this.#perform(request, client, received, answer).catch((error: unknown) =>
-      answer({ error: toWireError(error) }),
-    );
+    if (client.inFlight >= MAX_REQUESTS_IN_PROGRESS) {
+      refuse(
+        request.correlationId,
+        GatewayErrorKindEnum.GATEWAY_ERROR_KIND_TOO_MANY_REQUESTS,
+        `${this.name}: ${describeClient(client)} has ${client.inFlight} requests in progress, the most it may: ` +
+          "wait for their replies",
+        request.instrument,
+      );
+      return;
+    }
+    client.inFlight += 1;
+    const work = this.#perform(request, client, received, answer)
+      .catch((error: unknown) => answer({ error: toWireError(error) }))
+      .finally(() => {
+        client.inFlight -= 1;
+      });
     this.#inFlight.add(work);
     void work.finally(() => this.#inFlight.delete(work));
   }
@@ -537,7 +561,7 @@ class GatewayServer implements Gateway {
   #heardFrom(id: string, name: string): Client {
     let client = this.#clients.get(id);
     if (!client) {
-      client = { id, name, lastSeen: 0 };
+      client = { id, name, lastSeen: 0, inFlight: 0 };
       this.#clients.set(id, client);
     }
     if (name) client.name = name;
@@ -561,7 +585,11 @@ class GatewayServer implements Gateway {
       );
     }
     for (const [id, client] of this.#clients) {
-      if (now - client.lastSeen > 10 * this.#heartbeatTimeoutMs) this.#clients.delete(id);
+      // Forgotten when long silent, holding nothing and waiting on nothing (a holder's identity is its hold's).
+      const holds = [...this.#instruments.values()].some((i) => i.holder === client);
+      if (now - client.lastSeen > 10 * this.#heartbeatTimeoutMs && client.inFlight === 0 && !holds) {
+        this.#clients.delete(id);
+      }
     }
   }
 

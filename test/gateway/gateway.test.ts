@@ -18,6 +18,7 @@ import {
   GatewayError,
   type GatewayOptions,
   GatewayUnreachableError,
+  MAX_REQUESTS_IN_PROGRESS,
   serveGateway,
 } from "../../src/gateway/index.js";
 import { fingerprint, newKeyPair, parseAllowlist } from "../../src/gateway/security.js";
@@ -344,6 +345,43 @@ describe("bad input", () => {
       expect(status.requests).toBe(1 + read);
     },
   );
+
+  it("refuses a flood beyond the requests a client may have in progress, counted, and serves another client meanwhile", async () => {
+    await start();
+    const flood = new Dealer({ linger: 0, receiveTimeout: 5000 });
+    flood.connect(gateway.endpoint);
+    const total = 3 * MAX_REQUESTS_IN_PROGRESS;
+    for (let k = 1; k <= total; k++) {
+      await flood.send(
+        Buffer.from(
+          GatewayRequestMessage.encode({
+            version: GATEWAY_PROTOCOL_VERSION,
+            correlationId: k,
+            client: "flood",
+            instrument: "smu2",
+            call: { method: "SourceMeter.outputEnabled.get" },
+          }).finish(),
+        ),
+      );
+    }
+    const bob = client("bob");
+    expect((await bob.status()).gateway).toBe("gateway@test");
+    const kinds = new Map<number, number>();
+    const ids = new Set<number>();
+    for (let k = 0; k < total; k++) {
+      const reply = GatewayReplyMessage.decode((await flood.receive()).at(-1) as Buffer);
+      ids.add(reply.correlationId);
+      const kind = reply.error?.kind ?? 0;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+    }
+    flood.close();
+    // Every request got exactly one reply: answered, or refused as too many.
+    expect(ids.size).toBe(total);
+    expect((kinds.get(0) ?? 0) + (kinds.get(14) ?? 0)).toBe(total);
+    expect(kinds.get(14)).toBeGreaterThan(0);
+    expect(kinds.get(0)).toBeGreaterThanOrEqual(MAX_REQUESTS_IN_PROGRESS);
+    expect(gateway.counters.refused).toBe(kinds.get(14));
+  });
 
   it("fails a call to a gateway that is not there with GatewayUnreachableError within its timeout, never hanging", async () => {
     // A port below Linux's ephemeral range (32768-60999): a connection to a closed ephemeral port on
