@@ -8,6 +8,9 @@
 #   shows (numpy.frombuffer), python3-h5py opens the HDF5 exports,
 #   python3-scipy's least_squares cross-checks the fitting engine: all run
 #   by /usr/bin/python3, Debian's, whatever python3 is first on PATH;
+# - python3-zmq and python3-protobuf run the gateway's Python example
+#   (examples/python/), whose message code protoc (protobuf-compiler) makes
+#   from proto/gateway.proto;
 # - postgresql is the run store's second backend: its cluster is started
 #   and a role and database made for the tests (PMS_TEST_POSTGRES, default
 #   postgres://pms:pms@127.0.0.1:5432/pms_test).
@@ -18,6 +21,9 @@ command -v socat >/dev/null 2>&1 || missing+=(socat)
 /usr/bin/python3 -c "import numpy" >/dev/null 2>&1 || missing+=(python3-numpy)
 /usr/bin/python3 -c "import h5py" >/dev/null 2>&1 || missing+=(python3-h5py)
 /usr/bin/python3 -c "import scipy.optimize" >/dev/null 2>&1 || missing+=(python3-scipy)
+/usr/bin/python3 -c "import zmq" >/dev/null 2>&1 || missing+=(python3-zmq)
+/usr/bin/python3 -c "import google.protobuf" >/dev/null 2>&1 || missing+=(python3-protobuf)
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 command -v pg_ctlcluster >/dev/null 2>&1 && [ -n "$(pg_lsclusters -h 2>/dev/null)" ] || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
@@ -38,4 +44,6 @@ as_postgres "psql -tAc \"SELECT 1 FROM pg_database WHERE datname = 'pms_test'\""
 node --version
 socat -V | head -n 1
 /usr/bin/python3 -c "import numpy, h5py, scipy; print('numpy', numpy.__version__, 'h5py', h5py.__version__, 'scipy', scipy.__version__)"
+/usr/bin/python3 -c "import zmq, google.protobuf; print('pyzmq', zmq.__version__, 'libzmq', zmq.zmq_version(), 'curve', zmq.has('curve'), 'protobuf', google.protobuf.__version__)"
+protoc --version
 PGPASSWORD=pms psql -h 127.0.0.1 -U pms -d pms_test -tAc "SELECT 'postgresql ' || current_setting('server_version')"
