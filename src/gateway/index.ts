@@ -27,4 +27,11 @@ export {
   MAX_REQUESTS_IN_PROGRESS,
   serveGateway,
 } from "./server.js";
+export {
+  subscribeTelemetry,
+  type TelemetryGap,
+  type TelemetryOptions,
+  TelemetryPublisher,
+  TelemetrySubscriber,
+} from "./telemetry.js";
 export { fromGatewayValue, type GatewayJs, toGatewayValue } from "./values.js";

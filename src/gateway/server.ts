@@ -33,8 +33,11 @@
  *   allowlist of client public keys; plain mode only with `insecure`, on
  *   loopback.
  *
- * Not yet (issue 19, later): the telemetry PUB socket, raw SCPI queries,
- * `ZMQ::` resources in bench files, time-offset estimation.
+ * - Telemetry (telemetry.ts), when given an endpoint: every reading a call
+ *   takes, published as SampleBatches on a PUB socket with the same keys.
+ *
+ * Not yet (issue 19, later): raw SCPI queries, `ZMQ::` resources in bench
+ * files (remote handles that plans run on unchanged).
  */
 import { hostname } from "node:os";
 import { Router } from "zeromq";
@@ -53,7 +56,8 @@ import {
 import { GatewayRefusal, toWireError } from "./errors.js";
 import { callMethod } from "./methods.js";
 import { type CurveKeyPair, checkCurve, registerZapDomain } from "./security.js";
-import { fromGatewayValue, toGatewayValue } from "./values.js";
+import { TelemetryPublisher } from "./telemetry.js";
+import { fromGatewayValue, type GatewayJs, toGatewayValue } from "./values.js";
 import { GATEWAY_PROTOCOL_VERSION, hostMonotonic } from "./wire.js";
 
 export { GATEWAY_PROTOCOL_VERSION };
@@ -81,6 +85,8 @@ export interface GatewayOptions {
   readonly curve?: { readonly keys: CurveKeyPair; readonly allow: Iterable<string> };
   /** No encryption and no authentication: refused unless the endpoint is on loopback. */
   readonly insecure?: boolean;
+  /** Where to publish telemetry (telemetry.ts: every reading a call takes, as SampleBatches); none if absent. */
+  readonly telemetry?: string;
 }
 
 export interface GatewayCounters {
@@ -95,6 +101,8 @@ export interface GatewayCounters {
 export interface Gateway {
   /** The endpoint bound, with its port ("tcp://127.0.0.1:41234"): what clients connect to. */
   readonly endpoint: string;
+  /** The telemetry endpoint bound, if any. */
+  readonly telemetryEndpoint: string | undefined;
   readonly name: string;
   /** The bench the gateway owns. */
   readonly bench: Bench;
@@ -112,6 +120,7 @@ const CLOSE_LINGER_MS = 250;
 export async function serveGateway(source: string | object, options: GatewayOptions = {}): Promise<Gateway> {
   const requested = options.endpoint ?? "tcp://127.0.0.1:*";
   checkSecurity(requested, options);
+  if (options.telemetry) checkSecurity(options.telemetry, options);
   const capture = new Map<string, ScpiExchange[]>();
   const bench = await openBench(source, {
     ...options.open,
@@ -122,6 +131,7 @@ export async function serveGateway(source: string | object, options: GatewayOpti
   const handshakes = { refused: 0 };
   let zap: Awaited<ReturnType<typeof registerZapDomain>> | undefined;
   let socket: Router | undefined;
+  let telemetry: TelemetryPublisher | undefined;
   try {
     if (options.curve) {
       const allowed = new Set(options.curve.allow);
@@ -148,8 +158,14 @@ export async function serveGateway(source: string | object, options: GatewayOpti
         }),
     });
     await socket.bind(requested);
+    if (options.telemetry) {
+      telemetry = await TelemetryPublisher.bind(options.telemetry, {
+        ...(options.curve && zap && { curve: { keys: options.curve.keys, zapDomain: zap.domain } }),
+      });
+    }
   } catch (cause) {
     socket?.close();
+    await telemetry?.close();
     zap?.unregister();
     await bench.close();
     throw new Error(`cannot bind the gateway's endpoint ${requested}: ${(cause as Error).message}`, {
@@ -165,6 +181,7 @@ export async function serveGateway(source: string | object, options: GatewayOpti
     {
       handshakes,
       unregister: () => zap?.unregister(),
+      telemetry,
     },
   );
 }
@@ -245,6 +262,7 @@ class GatewayServer implements Gateway {
 
   readonly #handshakes: { refused: number };
   readonly #unregister: () => void;
+  readonly #telemetry: TelemetryPublisher | undefined;
 
   constructor(
     readonly bench: Bench,
@@ -252,11 +270,16 @@ class GatewayServer implements Gateway {
     readonly endpoint: string,
     capture: Map<string, ScpiExchange[]>,
     options: GatewayOptions,
-    security: { handshakes: { refused: number }; unregister: () => void },
+    security: {
+      handshakes: { refused: number };
+      unregister: () => void;
+      telemetry: TelemetryPublisher | undefined;
+    },
   ) {
     this.#socket = socket;
     this.#handshakes = security.handshakes;
     this.#unregister = security.unregister;
+    this.#telemetry = security.telemetry;
     this.#capture = capture;
     this.name = options.name ?? `gateway@${hostname()}`;
     this.#heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 10_000;
@@ -279,6 +302,10 @@ class GatewayServer implements Gateway {
     this.#timer = setInterval(() => this.#expireHolds(), Math.max(10, this.#heartbeatTimeoutMs / 4));
     this.#timer.unref();
     void this.#serve();
+  }
+
+  get telemetryEndpoint(): string | undefined {
+    return this.#telemetry?.endpoint;
   }
 
   get counters(): GatewayCounters {
@@ -304,6 +331,7 @@ class GatewayServer implements Gateway {
         if (sending === this.#sending) break;
       }
       this.#socket.close();
+      await this.#telemetry?.close();
       this.#unregister();
       // The bench's one safe order: light off, sources to zero and outputs off.
       await this.bench.close();
@@ -482,6 +510,7 @@ class GatewayServer implements Gateway {
         instrument.tail = done.catch(() => undefined);
         try {
           const value = await done;
+          this.#telemetry?.publish(this.bench, instrument.name, call.method ?? "", value as GatewayJs);
           answer({
             result: toGatewayValue(value, `${call.method}'s result`),
             exchanges: exchanges.map(wireExchange),

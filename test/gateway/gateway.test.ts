@@ -7,7 +7,7 @@
  * through a driver's belief.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { capability, Dealer } from "zeromq";
+import { capability, Dealer, Publisher } from "zeromq";
 import { InstrumentTimeoutError, SafetyLimitError } from "../../src/drivers/errors.js";
 import {
   connectGateway,
@@ -20,9 +20,13 @@ import {
   GatewayUnreachableError,
   MAX_REQUESTS_IN_PROGRESS,
   serveGateway,
+  subscribeTelemetry,
+  type TelemetryGap,
 } from "../../src/gateway/index.js";
 import { fingerprint, newKeyPair, parseAllowlist } from "../../src/gateway/security.js";
 import { GatewayReplyMessage, GatewayRequestMessage } from "../../src/proto/index.js";
+import type { SampleBatch } from "../../src/proto/sample-batch.js";
+import { encodeSampleBatch } from "../../src/proto/sample-batch-codec.js";
 import { type SourceState, serveVirtualBench, type VirtualBench } from "../../src/virtual/index.js";
 
 let virtual: VirtualBench;
@@ -144,6 +148,123 @@ describe("calls through the gateway", () => {
     expect((error as InstrumentTimeoutError).timeoutMs).toBe(500);
     // The gateway goes on serving.
     expect(await alice.call("smu2", "SourceMeter.outputEnabled.get")).toBe(false);
+  });
+});
+
+describe("telemetry", () => {
+  /** A `next()` still waiting, per iterator: one timed out is kept for the next take, so that no batch is lost to it. */
+  const waiting = new WeakMap<AsyncIterator<SampleBatch>, Promise<IteratorResult<SampleBatch>>>();
+
+  /** The next `count` batches of a subscriber, or fewer if `ms` pass first. */
+  async function take(iterator: AsyncIterator<SampleBatch>, count: number, ms = 3000) {
+    const got: SampleBatch[] = [];
+    const deadline = Date.now() + ms;
+    while (got.length < count && Date.now() < deadline) {
+      const pending = waiting.get(iterator) ?? iterator.next();
+      waiting.set(iterator, pending);
+      const next = await Promise.race([
+        pending,
+        new Promise<undefined>((resolve) => setTimeout(resolve, Math.max(0, deadline - Date.now()))),
+      ]);
+      if (!next) break;
+      waiting.delete(iterator);
+      if (next.done) break;
+      got.push(next.value);
+    }
+    return got;
+  }
+
+  it("publishes every reading a call takes as SampleBatches, by source, numbered, on the bench's timebase, to allowed keys only", async () => {
+    const [server, alice, mallory] = [newKeyPair(), newKeyPair(), newKeyPair()];
+    await start({ curve: { keys: server, allow: [alice.publicKey] }, telemetry: "tcp://127.0.0.1:*" });
+    const calls = client("alice", { curve: { serverKey: server.publicKey, keys: alice } });
+    const watcher = subscribeTelemetry(gateway.telemetryEndpoint as string, {
+      topics: ["smu1."],
+      curve: { serverKey: server.publicKey, keys: alice },
+    });
+    const intruder = subscribeTelemetry(gateway.telemetryEndpoint as string, {
+      curve: { serverKey: server.publicKey, keys: mallory },
+    });
+    try {
+      const batches = watcher[Symbol.asyncIterator]();
+      const stolen = intruder[Symbol.asyncIterator]();
+      await calls.call("smu1", "SourceMeter.outputEnabled.set", [true]);
+      await calls.call("smu1", "SourceMeter.rampTo", [0.5]);
+      // A subscription takes a moment to reach the publisher: read until the first batch arrives.
+      let first: SampleBatch[] = [];
+      for (let attempt = 0; attempt < 50 && first.length === 0; attempt++) {
+        await calls.call("smu1", "SourceMeter.read");
+        first = await take(batches, 1, 100);
+      }
+      expect(first).toHaveLength(1);
+      const readings: Record<string, number>[] = [];
+      const before = virtual.clock.now();
+      for (let k = 0; k < 5; k++)
+        readings.push((await calls.call("smu1", "SourceMeter.read")) as Record<string, number>);
+      await calls.call("meter", "PowerMeter.read");
+      const got = [...first, ...(await take(batches, 11))];
+      const bySource = (id: string) => got.filter((b) => b.sourceId === id);
+      const current = bySource("smu1.current").slice(-5);
+      expect(current.map((b) => b.values[0])).toEqual(readings.map((r) => r.current));
+      expect(current.every((b) => b.unit === "A" && b.quantity === "current")).toBe(true);
+      expect(bySource("smu1.voltage").length).toBeGreaterThanOrEqual(5);
+      // Numbered per source without a gap; on the bench clock's timebase, in time order.
+      for (const source of ["smu1.current", "smu1.voltage"]) {
+        const numbers = bySource(source).map((b) => b.sequence);
+        expect(numbers).toEqual(numbers.map((_, k) => (numbers[0] as number) + k));
+      }
+      const times = current.map((b) => b.times[0] as number);
+      expect(times[0]).toBeGreaterThanOrEqual(before);
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      expect(watcher.gaps).toBe(0);
+      // Its topic was smu1.: the meter's reading is not there.
+      expect(got.some((b) => b.sourceId.startsWith("meter."))).toBe(false);
+      // An unknown key subscribes to nothing, and its handshake was refused.
+      expect(await take(stolen, 1, 300)).toHaveLength(0);
+      expect(gateway.counters.refusedHandshakes).toBeGreaterThanOrEqual(1);
+    } finally {
+      watcher.close();
+      intruder.close();
+    }
+  });
+
+  it("reports each gap in a source's sequence numbers and counts frames it cannot decode, passing on neither", async () => {
+    const publisher = new Publisher({ linger: 0 });
+    await publisher.bind("tcp://127.0.0.1:*");
+    const gaps: TelemetryGap[] = [];
+    const watcher = subscribeTelemetry(publisher.lastEndpoint as string, { onGap: (gap) => gaps.push(gap) });
+    const batch = (sequence: number) =>
+      encodeSampleBatch({
+        sourceId: "smu1.current",
+        quantity: "current",
+        unit: "A",
+        sequence,
+        times: Float64Array.of(sequence),
+        values: Float64Array.of(1e-3 * sequence),
+        wallTime: 0,
+      });
+    try {
+      const batches = watcher[Symbol.asyncIterator]();
+      // Past the slow joiner: publish until the first arrives.
+      let first: SampleBatch[] = [];
+      for (let attempt = 0; attempt < 50 && first.length === 0; attempt++) {
+        await publisher.send(["smu1.current", batch(0)]);
+        first = await take(batches, 1, 100);
+      }
+      expect(first).toHaveLength(1);
+      const start = (first[0] as SampleBatch).sequence;
+      await publisher.send(["smu1.current", batch(start + 1)]);
+      await publisher.send(["smu1.current", Buffer.from([0xff, 0x01])]);
+      await publisher.send(["smu1.current", batch(start + 4)]);
+      const got = await take(batches, 2);
+      expect(got.map((b) => b.sequence)).toEqual([start + 1, start + 4]);
+      expect(gaps).toEqual([{ sourceId: "smu1.current", sequence: start + 4, missing: 2 }]);
+      expect(watcher.gaps).toBe(2);
+      expect(watcher.undecodable).toBe(1);
+    } finally {
+      watcher.close();
+      publisher.close();
+    }
   });
 });
 

@@ -80,6 +80,10 @@ Example:
     )
     .option("--virtual", "serve the embedded virtual bench instead of a bench file (to try it out)", false)
     .option("--bind <endpoint>", "ZeroMQ endpoint to serve on", "tcp://127.0.0.1:5555")
+    .option(
+      "--telemetry <endpoint>",
+      "also publish every reading the calls take, as SampleBatches on a ZeroMQ PUB socket (same keys), e.g. tcp://127.0.0.1:5556",
+    )
     .option("--keys <file>", "the gateway's key pair (pms keys new); with --status, the client's")
     .option("--allow <file>", "allowlist of client public keys, one per line (a .pub file's line each)")
     .option("--insecure", "no CURVE: no encryption, no authentication; loopback endpoints only", false)
@@ -111,6 +115,7 @@ off, sources ramped to zero and outputs off).
 
 Examples:
   pms gateway --virtual --insecure                        # the virtual bench on tcp://127.0.0.1:5555, no keys
+  pms gateway --virtual --insecure --telemetry tcp://127.0.0.1:5556   # and its readings published
   pms gateway --bench bench.json --bind tcp://0.0.0.0:5555 --keys gateway.key --allow allowed.txt
   pms gateway --status --connect tcp://127.0.0.1:5555 --insecure`,
     )
@@ -152,6 +157,7 @@ Examples:
       try {
         gateway = await serveGateway(embedded ? embedded.file : options.bench, {
           endpoint: options.bind,
+          ...(options.telemetry && { telemetry: options.telemetry }),
           ...(options.name && { name: options.name }),
           heartbeatTimeoutMs: options.heartbeatTimeout * 1000,
           ...(curve ? { curve } : { insecure: true }),
@@ -166,6 +172,7 @@ Examples:
         .map(([name, entry]) => `${name} (${entry.driver})`)
         .join(", ");
       console.log(`${gateway.name}: serving ${instruments} on ${gateway.endpoint}`);
+      if (gateway.telemetryEndpoint) console.log(`telemetry on ${gateway.telemetryEndpoint}`);
       console.log(
         curve
           ? `CURVE: public key ${curve.keys.publicKey}, ${[...curve.allow].length} client key(s) allowed`
