@@ -159,7 +159,17 @@ describe.each(MODES)("on the %s clock", (mode) => {
     expect(held).toBeLessThan(mode === "wall" ? 1.5 : 1.05);
     const measured = voltage / current;
     // Between commands the device was under bias: it moved as the model does in `held` seconds…
-    expect(measured).toBeCloseTo(heldResistance(-0.8, held), -1);
+    if (mode === "wall") {
+      // …to within 20 ms of real time, what a loaded 2-core machine can put between the reading's stamp and the
+      // device's last step (about 1 Ω a millisecond here: a tolerance in ohms would be one in scheduler luck).
+      const [low, high] = [heldResistance(-0.8, held - 0.02), heldResistance(-0.8, held + 0.02)].sort(
+        (a, b) => a - b,
+      );
+      expect(measured).toBeGreaterThanOrEqual(low as number);
+      expect(measured).toBeLessThanOrEqual(high as number);
+    } else {
+      expect(measured).toBeCloseTo(heldResistance(-0.8, held), -1);
+    }
     // …which is far from where 20 ms of bias (one reading's worth) would have left it.
     expect(heldResistance(-0.8, 0.02) - measured).toBeGreaterThan(2500);
   });
