@@ -12,6 +12,7 @@ import { findPackageRoot } from "../src/core/load-node.js";
 import { chipBench } from "./chip.js";
 import { crossbarBench } from "./crossbar.js";
 import { fitBench } from "./fit.js";
+import { gatewayBench } from "./gateway.js";
 import {
   type BenchModule,
   type BenchOptions,
@@ -41,6 +42,7 @@ const BENCHES: readonly BenchModule[] = [
   opticalBench,
   storeBench,
   fitBench,
+  gatewayBench,
 ];
 
 const OPTIONS: BenchOptions = { warmup: 1, repetitions: 5 };

@@ -94,9 +94,12 @@ export class TelemetryPublisher {
   static async bind(
     endpoint: string,
     security: { curve?: { keys: CurveKeyPair; zapDomain: string } },
+    /** Messages queued per subscriber before the PUB drops (ZMQ_SNDHWM; default libzmq's 1000; 0: no limit). */
+    highWaterMark?: number,
   ): Promise<TelemetryPublisher> {
     const socket = new Publisher({
       linger: 0,
+      ...(highWaterMark !== undefined && { sendHighWaterMark: highWaterMark }),
       ...(security.curve && {
         curveServer: true,
         curveSecretKey: security.curve.keys.secretKey,
@@ -124,7 +127,8 @@ export class TelemetryPublisher {
       const times = column.instrumentTimes
         ? bench.toRunTime(instrument, column.instrumentTimes)
         : new Float64Array(column.values.length).fill(bench.timebase.now());
-      const batch: SampleBatch = {
+      // Its failure (the socket closed under it) is the sequence's to show, not a crash.
+      void this.publishBatch({
         sourceId,
         quantity: column.quantity,
         unit: column.unit,
@@ -132,13 +136,30 @@ export class TelemetryPublisher {
         times,
         values: Float64Array.from(column.values),
         wallTime: Date.now() / 1000,
-      };
-      const frames = [sourceId, encodeSampleBatch(batch)];
-      this.published += 1;
-      // One send at a time (zeromq.js); a PUB never blocks: at its high-water mark it drops, which the sequence shows.
-      this.#sending = this.#sending.then(() => this.#socket.send(frames)).catch(() => undefined);
+      }).catch(() => undefined);
     }
   }
+
+  /** Publishes one batch as it is (its topic its source id); resolves once it is handed to the socket, rejects if the socket fails. */
+  publishBatch(batch: SampleBatch): Promise<unknown> {
+    const frames = [batch.sourceId, encodeSampleBatch(batch)];
+    this.published += 1;
+    // One send at a time (zeromq.js); a PUB never blocks: at its high-water mark it drops, which the sequence
+    // shows. With none in progress the batch goes at once, without a turn through the queue.
+    const sent =
+      this.#inProgress === 0
+        ? this.#socket.send(frames)
+        : this.#sending.then(() => this.#socket.send(frames));
+    this.#inProgress += 1;
+    this.#sending = sent.then(this.#sent, this.#sent);
+    return sent;
+  }
+
+  /** Sends handed to the socket and not yet taken. */
+  #inProgress = 0;
+  readonly #sent = (): void => {
+    this.#inProgress -= 1;
+  };
 
   async close(): Promise<void> {
     await this.#sending;

@@ -19,6 +19,39 @@ const batch: SampleBatch = {
 };
 
 describe("SampleBatch protobuf codec", () => {
+  it.each([
+    ["every field", batch],
+    [
+      "proto3 defaults (empty texts, sequence 0, no samples, wall time 0)",
+      {
+        ...batch,
+        sourceId: "",
+        quantity: "",
+        unit: "",
+        sequence: 0,
+        times: new Float64Array(0),
+        values: new Float64Array(0),
+        wallTime: 0,
+      },
+    ],
+    ["a wall time of −0 and non-ASCII texts", { ...batch, sourceId: "µ-sonde.Ω", unit: "Ω", wallTime: -0 }],
+    [
+      "10⁵ samples (three-byte lengths)",
+      { ...batch, times: new Float64Array(1e5).fill(1.5), values: new Float64Array(1e5).fill(-2) },
+    ],
+  ] as const)("writes the bytes protobufjs writes, one copy per column: %s", (_what, message) => {
+    const reference = SampleBatchMessage.encode({
+      sourceId: message.sourceId,
+      quantity: message.quantity,
+      unit: message.unit,
+      sequence: message.sequence,
+      times: new Uint8Array(message.times.buffer, message.times.byteOffset, message.times.byteLength),
+      values: new Uint8Array(message.values.buffer, message.values.byteOffset, message.values.byteLength),
+      wallTime: message.wallTime,
+    }).finish();
+    expect(Buffer.from(encodeSampleBatch(message)).equals(Buffer.from(reference))).toBe(true);
+  });
+
   it("round-trips every field exactly", () => {
     expect(decodeSampleBatch(encodeSampleBatch(batch))).toEqual(batch);
   });
