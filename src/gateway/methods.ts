@@ -216,6 +216,7 @@ export function callMethod(
   name: string,
   args: readonly GatewayJs[],
 ): Promise<unknown> {
+  if (name === "Raw.query") return rawQuery(kind, handle, args);
   const wire = WIRE_KINDS[kind];
   if (!name.startsWith(`${wire}.`)) {
     throw new GatewayMethodError(`${name} is not a method of a ${wire}: its methods start with "${wire}."`);
@@ -307,4 +308,31 @@ function shown(arg: GatewayJs): string {
   if (arg instanceof Float64Array) return `a list of ${arg.length} numbers`;
   if (typeof arg === "object") return "a record";
   return `${typeof arg === "string" ? "text" : typeof arg} ${JSON.stringify(arg)}`;
+}
+
+/**
+ * `Raw.query`: one SCPI query, sent as it is, for an instrument without
+ * safety limits, and only one its driver lists as changing nothing
+ * (`safeQueries`), one header a request — no `;` compound, which could
+ * carry a command (on a 2400 `:MEAS?` turns the output on). An instrument
+ * with limits refuses raw SCPI altogether: enforcing them would mean
+ * parsing its dialect here.
+ */
+function rawQuery(kind: BenchDriverKind, handle: BenchHandle, args: readonly GatewayJs[]): Promise<string> {
+  checkArgs("Raw.query", ["text"], args);
+  const query = (args[0] as string).trim();
+  if (kind !== "power-meter") {
+    throw new GatewayMethodError(
+      `raw SCPI is refused for a ${WIRE_KINDS[kind]}: it has safety limits, which only its driver's methods enforce`,
+    );
+  }
+  const allowed = (handle as { readonly safeQueries?: readonly string[] }).safeQueries ?? [];
+  if (!allowed.includes(query.replace(/^:/, "").toUpperCase()) || query.includes(";")) {
+    throw new GatewayArgumentError(
+      `Raw.query: ${JSON.stringify(query)} is not one of the side-effect-free queries its driver lists (${allowed.join(", ")})`,
+    );
+  }
+  return (handle as unknown as { unsafeSession(): { query(command: string): Promise<string> } })
+    .unsafeSession()
+    .query(query);
 }

@@ -292,6 +292,36 @@ describe("time across machines", () => {
   });
 });
 
+describe("raw SCPI", () => {
+  it("passes only the side-effect-free queries a limit-free instrument's driver lists, one header at a time, and none to an instrument with limits", async () => {
+    await start();
+    const alice = client("alice");
+    expect(await alice.call("meter", "Raw.query", ["*IDN?"])).toMatch(/Thorlabs/i);
+    expect(Number(await alice.call("meter", "Raw.query", [":sens:corr:wav?"]))).toBeGreaterThan(0);
+    const refused = async (instrument: string, query: string, kind: string, text: RegExp) => {
+      const error = await alice.call(instrument, "Raw.query", [query]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(GatewayError);
+      expect((error as GatewayError).kind).toBe(kind);
+      expect((error as Error).message).toMatch(text);
+    };
+    await refused(
+      "meter",
+      "MEAS:POW?",
+      "BAD_ARGUMENTS",
+      /not one of the side-effect-free queries its driver lists/,
+    );
+    await refused("meter", "*IDN?;*RST", "BAD_ARGUMENTS", /not one of the side-effect-free queries/);
+    await refused("meter", "SENS:CORR:WAV 1300", "BAD_ARGUMENTS", /not one of the side-effect-free queries/);
+    await refused(
+      "smu1",
+      "*IDN?",
+      "UNKNOWN_METHOD",
+      /raw SCPI is refused for a SourceMeter: it has safety limits/,
+    );
+    expect(records.smu1).toHaveLength(0);
+  });
+});
+
 describe("holds", () => {
   it("lets one client hold an instrument: others are refused with who holds it, until it is released and made safe", async () => {
     await start();

@@ -155,8 +155,28 @@ export interface ThorlabsPm100Options extends ScpiInstrumentOptions {}
 
 const DEFAULT_ZERO_DEADLINE = 30;
 
+/**
+ * Queries that change nothing on a PM100 (identity, error queue, sensor,
+ * and the settings the property table reads), in the short form this
+ * driver sends: what a remote client may send raw through the gateway, one
+ * at a time (src/gateway/methods.ts `Raw.query`). Not `MEAS:POW?`, which
+ * configures a power measurement before it reads.
+ */
+export const PM100_SAFE_QUERIES: readonly string[] = [
+  "*IDN?",
+  "SYST:ERR?",
+  "SYST:SENS:IDN?",
+  "SENS:CORR:WAV?",
+  "SENS:POW:RANG:AUTO?",
+  "SENS:POW:RANG:UPP?",
+  "SENS:AVER:COUN?",
+  "SENS:POW:UNIT?",
+];
+
 /** A PM100 on one session. Make it with `connectThorlabsPm100` (connect-thorlabs-pm100.ts). */
 export class ThorlabsPm100 extends ScpiInstrument implements PowerMeter {
+  /** The side-effect-free queries a client may send raw (PM100_SAFE_QUERIES). */
+  readonly safeQueries = PM100_SAFE_QUERIES;
   /** The sensor found at connection. */
   readonly attachedSensor: PowerSensor;
   /** The correction range of that sensor, m. */
